@@ -1,0 +1,1021 @@
+//! Building the typed model from the span-keeping JSON tree.
+//!
+//! Every field read goes through [`Obj`], which remembers what was read so
+//! that whatever is left over is reported as an unknown field, with the
+//! closest allowed name as a hint. Problems are collected, never thrown: the
+//! builder always continues, so one pass reports everything.
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Span, closest};
+use crate::intrinsic::Call;
+use crate::json::{Member, Node, NodeKind};
+use crate::model::*;
+use crate::path::Path;
+
+/// Fields that exist only in JSONPath states, with their JSONata replacement.
+const JSONPATH_ONLY: &[(&str, &str)] = &[
+    ("InputPath", "Output"),
+    ("OutputPath", "Output"),
+    ("ResultPath", "Output"),
+    ("ResultSelector", "Output"),
+    ("Parameters", "Arguments"),
+    ("Result", "Output"),
+    ("ItemsPath", "Items"),
+    ("TimeoutSecondsPath", "TimeoutSeconds"),
+    ("HeartbeatSecondsPath", "HeartbeatSeconds"),
+    ("SecondsPath", "Seconds"),
+    ("TimestampPath", "Timestamp"),
+    ("ErrorPath", "Error"),
+    ("CausePath", "Cause"),
+    ("MaxConcurrencyPath", "MaxConcurrency"),
+    ("ToleratedFailurePercentagePath", "ToleratedFailurePercentage"),
+    ("ToleratedFailureCountPath", "ToleratedFailureCount"),
+];
+
+/// Fields that exist only in JSONata states.
+const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items"];
+
+/// Every field each state type may carry, in either query language.
+fn fields_of(type_name: &str) -> &'static [&'static str] {
+    match type_name {
+        "Pass" => &["Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result", "Assign", "Output"],
+        "Task" => &[
+            "Type", "Comment", "QueryLanguage", "Next", "End", "Resource", "InputPath", "OutputPath", "ResultPath", "Parameters",
+            "ResultSelector", "Retry", "Catch", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
+            "HeartbeatSecondsPath", "Credentials", "Assign", "Arguments", "Output",
+        ],
+        "Choice" => &["Type", "Comment", "QueryLanguage", "Choices", "Default", "InputPath", "OutputPath", "Assign", "Output"],
+        "Wait" => &["Type", "Comment", "QueryLanguage", "Next", "End", "Seconds", "SecondsPath", "Timestamp", "TimestampPath", "InputPath", "OutputPath", "Assign", "Output"],
+        "Succeed" => &["Type", "Comment", "QueryLanguage", "InputPath", "OutputPath", "Output"],
+        "Fail" => &["Type", "Comment", "QueryLanguage", "Error", "ErrorPath", "Cause", "CausePath"],
+        "Parallel" => &[
+            "Type", "Comment", "QueryLanguage", "Next", "End", "Branches", "InputPath", "OutputPath", "ResultPath", "Parameters",
+            "ResultSelector", "Retry", "Catch", "Assign", "Arguments", "Output",
+        ],
+        "Map" => &[
+            "Type", "Comment", "QueryLanguage", "Next", "End", "ItemProcessor", "Iterator", "ItemsPath", "Items", "ItemSelector",
+            "Parameters", "MaxConcurrency", "MaxConcurrencyPath", "InputPath", "OutputPath", "ResultPath",
+            "ResultSelector", "Retry", "Catch", "ItemReader", "ItemBatcher", "ResultWriter",
+            "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ToleratedFailureCount",
+            "ToleratedFailureCountPath", "Label", "Assign", "Arguments", "Output",
+        ],
+        _ => &[],
+    }
+}
+
+const STATE_TYPES: &[&str] = &["Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"];
+
+/// Builds a [`Definition`] from a parsed document. Returns `None` when the
+/// document is too broken to model; diagnostics say why.
+pub fn build(root: &Node, diags: &mut Diagnostics) -> Option<Definition> {
+    let mut b = Builder { diags };
+    let Some(mut obj) = b.object(root, "") else {
+        return None;
+    };
+    let query_language = b.query_language(&mut obj).unwrap_or_default();
+    let comment = b.string(&mut obj, "Comment").map(|(s, _)| s);
+    let version = b.string(&mut obj, "Version").map(|(s, _)| s);
+    let timeout_seconds = obj.take("TimeoutSeconds").and_then(|m| b.positive_int(m, &obj.ptr));
+    let body = b.scope(&mut obj, root.span, query_language, "");
+    b.finish(obj, &["Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"], "the top level");
+    let body = body?;
+    Some(Definition { comment, version, timeout_seconds, query_language, body })
+}
+
+/// An object being read, with the members not yet consumed.
+struct Obj<'a> {
+    members: &'a [Member],
+    span: Span,
+    ptr: String,
+    used: Vec<bool>,
+}
+
+impl<'a> Obj<'a> {
+    fn take(&mut self, key: &str) -> Option<&'a Member> {
+        let i = self.members.iter().position(|m| m.key == key)?;
+        self.used[i] = true;
+        Some(&self.members[i])
+    }
+    fn has(&self, key: &str) -> bool {
+        self.members.iter().any(|m| m.key == key)
+    }
+    fn child_ptr(&self, key: &str) -> String {
+        format!("{}/{}", self.ptr, key.replace('~', "~0").replace('/', "~1"))
+    }
+}
+
+struct Builder<'d> {
+    diags: &'d mut Diagnostics,
+}
+
+impl Builder<'_> {
+    fn error(&mut self, code: Code, span: Span, ptr: &str, message: impl Into<String>) -> &mut Diagnostic {
+        self.diags.push(Diagnostic::error(code, message).at(span, "").location(ptr));
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    fn type_error(&mut self, node: &Node, ptr: &str, field: &str, expected: &str) {
+        let found = node.type_name();
+        self.error(Code::Schema, node.span, ptr, format!("`{field}` must be {expected}, but is {found}"))
+            .label = format!("expected {expected}");
+    }
+
+    fn object<'a>(&mut self, node: &'a Node, ptr: &str) -> Option<Obj<'a>> {
+        match &node.kind {
+            NodeKind::Object(members) => {
+                Some(Obj { members, span: node.span, ptr: ptr.to_string(), used: vec![false; members.len()] })
+            }
+            _ => {
+                let what = if ptr.is_empty() { "the definition".to_string() } else { format!("`{ptr}`") };
+                self.error(Code::Schema, node.span, ptr, format!("{what} must be a JSON object, but is {}", node.type_name()))
+                    .label = "expected an object".into();
+                None
+            }
+        }
+    }
+
+    /// Reports every member that was not consumed.
+    fn finish(&mut self, obj: Obj<'_>, allowed: &[&str], owner: &str) {
+        for (m, used) in obj.members.iter().zip(&obj.used) {
+            if *used {
+                continue;
+            }
+            let ptr = obj.child_ptr(&m.key);
+            let hint = closest(&m.key, allowed.iter().copied()).map(|c| format!("did you mean `{c}`?"));
+            let d = self.error(Code::Schema, m.key_span, &ptr, format!("unknown field `{}` in {owner}", m.key));
+            d.label = "not a field here".into();
+            d.hint = hint.or_else(|| Some(format!("allowed fields: {}", allowed.join(", "))));
+        }
+    }
+
+    fn required<'a>(&mut self, obj: &mut Obj<'a>, key: &str, owner: &str) -> Option<&'a Member> {
+        let m = obj.take(key);
+        if m.is_none() {
+            let span = obj.span;
+            let ptr = obj.ptr.clone();
+            self.error(Code::Schema, Span::new(span.start, span.start + 1), &ptr, format!("{owner} is missing the required field `{key}`"))
+                .label = format!("`{key}` is required");
+        }
+        m
+    }
+
+    fn string(&mut self, obj: &mut Obj<'_>, key: &str) -> Option<(String, Span)> {
+        let m = obj.take(key)?;
+        self.string_value(&m.value, &obj.child_ptr(key), key)
+    }
+
+    fn string_value(&mut self, node: &Node, ptr: &str, field: &str) -> Option<(String, Span)> {
+        match &node.kind {
+            NodeKind::String(s) => Some((s.clone(), node.span)),
+            _ => {
+                self.type_error(node, ptr, field, "a string");
+                None
+            }
+        }
+    }
+
+    fn bool_value(&mut self, node: &Node, ptr: &str, field: &str) -> Option<bool> {
+        match node.kind {
+            NodeKind::Bool(b) => Some(b),
+            _ => {
+                self.type_error(node, ptr, field, "a boolean");
+                None
+            }
+        }
+    }
+
+    fn int_value(&mut self, node: &Node, ptr: &str, field: &str, min: u64) -> Option<u64> {
+        let n = match &node.kind {
+            NodeKind::Number(n) => n.as_u64().or_else(|| n.as_i64().map(|_| 0).filter(|_| false)),
+            _ => None,
+        };
+        match n {
+            Some(v) if v >= min => Some(v),
+            _ => {
+                let expected = if min == 0 { "a non-negative integer" } else { "a positive integer" };
+                let found = match &node.kind {
+                    NodeKind::Number(n) => n.to_string(),
+                    _ => node.type_name().to_string(),
+                };
+                self.error(Code::Schema, node.span, ptr, format!("`{field}` must be {expected}, but is {found}")).label =
+                    format!("expected {expected}");
+                None
+            }
+        }
+    }
+
+    fn positive_int(&mut self, m: &Member, parent: &str) -> Option<u64> {
+        self.int_value(&m.value, &format!("{parent}/{}", m.key), &m.key, 1)
+    }
+
+    fn number_value(&mut self, node: &Node, ptr: &str, field: &str) -> Option<f64> {
+        match &node.kind {
+            NodeKind::Number(n) => n.as_f64(),
+            _ => {
+                self.type_error(node, ptr, field, "a number");
+                None
+            }
+        }
+    }
+
+    fn query_language(&mut self, obj: &mut Obj<'_>) -> Option<QueryLanguage> {
+        let (text, span) = self.string(obj, "QueryLanguage")?;
+        match text.as_str() {
+            "JSONPath" => Some(QueryLanguage::JsonPath),
+            "JSONata" => Some(QueryLanguage::Jsonata),
+            other => {
+                let ptr = obj.child_ptr("QueryLanguage");
+                let hint = closest(other, ["JSONPath", "JSONata"]).map(|c| format!("did you mean `{c}`?"));
+                let d = self.error(Code::Schema, span, &ptr, format!("`QueryLanguage` must be `JSONPath` or `JSONata`, not `{other}`"));
+                d.hint = hint;
+                None
+            }
+        }
+    }
+
+    fn path_value(&mut self, node: &Node, ptr: &str, field: &str) -> Option<Path> {
+        let (text, span) = self.string_value(node, ptr, field)?;
+        match Path::parse(&text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let d = self.error(Code::InvalidPath, span, ptr, format!("`{field}` is not a valid JSONPath: {}", e.message));
+                d.label = format!("invalid path `{text}`");
+                None
+            }
+        }
+    }
+
+    fn nullable_path(&mut self, obj: &mut Obj<'_>, key: &str) -> Option<NullablePath> {
+        let m = obj.take(key)?;
+        if matches!(m.value.kind, NodeKind::Null) {
+            return Some(NullablePath::Null);
+        }
+        self.path_value(&m.value, &obj.child_ptr(key), key).map(NullablePath::Path)
+    }
+
+    fn result_path(&mut self, obj: &mut Obj<'_>) -> Option<ResultPath> {
+        let m = obj.take("ResultPath")?;
+        let ptr = obj.child_ptr("ResultPath");
+        if matches!(m.value.kind, NodeKind::Null) {
+            return Some(ResultPath::Discard);
+        }
+        let (text, span) = self.string_value(&m.value, &ptr, "ResultPath")?;
+        match Path::parse_reference(&text) {
+            Ok(p) if p.root == crate::path::Root::Input => Some(ResultPath::Path(p)),
+            Ok(_) => {
+                self.error(Code::InvalidPath, span, &ptr, "`ResultPath` must start with `$.`; it cannot write to the context object or a variable");
+                None
+            }
+            Err(e) => {
+                let d = self.error(Code::InvalidPath, span, &ptr, format!("`ResultPath` must be a reference path: {}", e.message));
+                d.hint = Some("a reference path uses only `.name`, `['name']` and `[index]`, e.g. `$.result`".into());
+                None
+            }
+        }
+    }
+
+    /// A `"key.$"` value: an intrinsic call or a path.
+    fn dynamic_value(&mut self, node: &Node, ptr: &str, field: &str) -> Option<Template> {
+        let (text, span) = self.string_value(node, ptr, field)?;
+        if Call::looks_like_call(&text) {
+            match Call::parse(&text) {
+                Ok(c) => Some(Template::Call(c)),
+                Err(e) => {
+                    let d = self.error(Code::InvalidIntrinsic, span, ptr, format!("invalid intrinsic function call in `{field}`: {}", e.message));
+                    d.label = format!("at offset {} of the call", e.offset);
+                    None
+                }
+            }
+        } else {
+            match Path::parse(&text) {
+                Ok(p) => Some(Template::Path(p)),
+                Err(e) => {
+                    let d = self.error(
+                        Code::InvalidPath,
+                        span,
+                        ptr,
+                        format!("the value of `{field}` must be a valid JSONPath or a valid intrinsic function call: {}", e.message),
+                    );
+                    d.hint = Some("a `.$` field holds a path such as `$.order.id` or a call such as `States.Format('{}', $.x)`; drop the `.$` for a literal".into());
+                    None
+                }
+            }
+        }
+    }
+
+    fn template(&mut self, node: &Node, ptr: &str) -> Template {
+        match &node.kind {
+            NodeKind::Object(members) => {
+                let mut out = Vec::with_capacity(members.len());
+                let mut dynamic = false;
+                for m in members {
+                    let child = format!("{ptr}/{}", m.key);
+                    if let Some(plain) = m.key.strip_suffix(".$") {
+                        if let Some(other) = members.iter().find(|o| o.key == plain) {
+                            let d = self.error(Code::DuplicateField, m.key_span, &child, format!("field `{plain}` appears both as `{plain}` and as `{}`", m.key));
+                            d.related.push((other.key_span, "also here".into()));
+                        }
+                        dynamic = true;
+                        if let Some(t) = self.dynamic_value(&m.value, &child, &m.key) {
+                            out.push((plain.to_string(), t));
+                        }
+                    } else {
+                        let t = self.template(&m.value, &child);
+                        dynamic |= !matches!(t, Template::Literal(_));
+                        out.push((m.key.clone(), t));
+                    }
+                }
+                if dynamic { Template::Object(out) } else { Template::Literal(node.to_value()) }
+            }
+            NodeKind::Array(items) => {
+                let parts: Vec<Template> =
+                    items.iter().enumerate().map(|(i, n)| self.template(n, &format!("{ptr}/{i}"))).collect();
+                if parts.iter().all(|t| matches!(t, Template::Literal(_))) {
+                    Template::Literal(node.to_value())
+                } else {
+                    Template::Array(parts)
+                }
+            }
+            _ => Template::Literal(node.to_value()),
+        }
+    }
+
+    fn template_field(&mut self, obj: &mut Obj<'_>, key: &str) -> Option<Template> {
+        let m = obj.take(key)?;
+        let ptr = obj.child_ptr(key);
+        if !matches!(m.value.kind, NodeKind::Object(_)) {
+            self.type_error(&m.value, &ptr, key, "an object");
+            return None;
+        }
+        Some(self.template(&m.value, &ptr))
+    }
+
+    fn target(&mut self, node: &Node, ptr: &str, field: &str) -> Option<Target> {
+        let (name, span) = self.string_value(node, ptr, field)?;
+        Some(Target { name, span, index: usize::MAX })
+    }
+
+    /// `StartAt` + `States` of a machine, branch or processor.
+    fn scope(&mut self, obj: &mut Obj<'_>, span: Span, ql: QueryLanguage, owner: &str) -> Option<Scope> {
+        let what = if owner.is_empty() { "the state machine".to_string() } else { owner.to_string() };
+        let start = self.required(obj, "StartAt", &what).and_then(|m| {
+            let ptr = obj.child_ptr("StartAt");
+            self.string_value(&m.value, &ptr, "StartAt")
+        });
+        let states_member = self.required(obj, "States", &what);
+        let mut states = Vec::new();
+        if let Some(m) = states_member {
+            let ptr = obj.child_ptr("States");
+            if let Some(mut sobj) = self.object(&m.value, &ptr) {
+                for (i, member) in sobj.members.iter().enumerate() {
+                    sobj.used[i] = true;
+                    if let Some(state) = self.state(member, &sobj.child_ptr(&member.key), ql) {
+                        states.push(state);
+                    }
+                }
+                if sobj.members.is_empty() {
+                    self.error(Code::Schema, m.value.span, &ptr, format!("`States` of {what} is empty"))
+                        .hint = Some("add at least one state".into());
+                }
+            }
+        }
+        let _ = span;
+        let (start_at, start_at_span) = start?;
+        Some(Scope { start_at, start_at_span, start_index: usize::MAX, states })
+    }
+
+    fn state(&mut self, member: &Member, ptr: &str, parent_ql: QueryLanguage) -> Option<State> {
+        let name = member.key.clone();
+        if name.chars().count() > 80 {
+            self.error(Code::Schema, member.key_span, ptr, format!("state name is {} characters long; the limit is 80", name.chars().count()));
+        }
+        let mut obj = self.object(&member.value, ptr)?;
+        let own_ql = self.query_language(&mut obj);
+        if parent_ql == QueryLanguage::Jsonata && own_ql == Some(QueryLanguage::JsonPath) {
+            let span = obj.take("QueryLanguage").map_or(member.key_span, |m| m.value.span);
+            self.error(Code::Schema, span, &obj.child_ptr("QueryLanguage"), "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine")
+                .hint = Some("a JSONata machine may not contain JSONPath states; remove this `QueryLanguage`".into());
+        }
+        let ql = own_ql.unwrap_or(parent_ql);
+        let Some(type_member) = self.required(&mut obj, "Type", &format!("state `{name}`")) else {
+            return None;
+        };
+        let (type_name, type_span) = self.string_value(&type_member.value, &obj.child_ptr("Type"), "Type")?;
+        if !STATE_TYPES.contains(&type_name.as_str()) {
+            let hint = closest(&type_name, STATE_TYPES.iter().copied()).map(|c| format!("did you mean `{c}`?"));
+            let d = self.error(
+                Code::Schema,
+                type_span,
+                &obj.child_ptr("Type"),
+                format!("the field 'Type' should have one of these values: [{}]", STATE_TYPES.join(", ")),
+            );
+            d.label = format!("`{type_name}` is not a state type");
+            d.hint = hint;
+            return None;
+        }
+        self.check_language_fields(&obj, &type_name, ql);
+        let comment = self.string(&mut obj, "Comment").map(|(s, _)| s);
+        let assign = obj.take("Assign").map(|m| m.value.to_value());
+        let output = obj.take("Output").map(|m| m.value.to_value());
+
+        let mut io = Io::default();
+        if let Some(p) = self.nullable_path(&mut obj, "InputPath") {
+            io.input_path = p;
+        }
+        if let Some(p) = self.nullable_path(&mut obj, "OutputPath") {
+            io.output_path = p;
+        }
+        if let Some(p) = self.result_path(&mut obj) {
+            io.result_path = p;
+        }
+        io.parameters = self.template_field(&mut obj, "Parameters");
+        io.result_selector = self.template_field(&mut obj, "ResultSelector");
+        io.arguments = obj.take("Arguments").map(|m| m.value.to_value());
+
+        let kind = match type_name.as_str() {
+            "Pass" => StateKind::Pass(Pass { result: obj.take("Result").map(|m| m.value.to_value()) }),
+            "Task" => self.task(&mut obj, &name),
+            "Choice" => StateKind::Choice(self.choice(&mut obj, &name, ql)),
+            "Wait" => self.wait(&mut obj, &name, ql),
+            "Succeed" => StateKind::Succeed,
+            "Fail" => StateKind::Fail(self.fail(&mut obj, ql)),
+            "Parallel" => self.parallel(&mut obj, &name, ql),
+            _ => self.map(&mut obj, &name, ql, &mut io),
+        };
+        let transition = self.transition(&mut obj, &kind, &name);
+        self.finish(obj, fields_of(&type_name), &format!("{type_name} state `{name}`"));
+        Some(State { name, span: member.key_span, comment, query_language: ql, kind, transition, io, assign, output })
+    }
+
+    /// Reports fields of the other query language before anything else reads them.
+    fn check_language_fields(&mut self, obj: &Obj<'_>, type_name: &str, ql: QueryLanguage) {
+        let allowed = fields_of(type_name);
+        for m in obj.members {
+            if !allowed.contains(&m.key.as_str()) {
+                continue;
+            }
+            let ptr = obj.child_ptr(&m.key);
+            match ql {
+                QueryLanguage::Jsonata => {
+                    if let Some((_, instead)) = JSONPATH_ONLY.iter().find(|(k, _)| *k == m.key) {
+                        let d = self.error(Code::Schema, m.key_span, &ptr, format!("the field `{}` is not supported in JSONata states", m.key));
+                        d.hint = Some(format!("use `{instead}` with a `{{% ... %}}` expression instead"));
+                    }
+                }
+                QueryLanguage::JsonPath => {
+                    if JSONATA_ONLY.contains(&m.key.as_str()) {
+                        let d = self.error(Code::Schema, m.key_span, &ptr, format!("the field `{}` is only supported in JSONata states", m.key));
+                        d.hint = Some("set `\"QueryLanguage\": \"JSONata\"` on the state or the machine".into());
+                    }
+                }
+            }
+        }
+    }
+
+    fn transition(&mut self, obj: &mut Obj<'_>, kind: &StateKind, name: &str) -> Transition {
+        let flows = !matches!(kind, StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_));
+        let next = obj.take("Next");
+        let end = obj.take("End");
+        if !flows {
+            for m in [next, end].into_iter().flatten() {
+                let d = self.error(Code::Schema, m.key_span, &obj.child_ptr(&m.key), format!("a {} state cannot have `{}`", kind.type_name(), m.key));
+                d.hint = Some(match kind {
+                    StateKind::Choice(_) => "a Choice state moves on through its `Choices` and `Default`".into(),
+                    _ => format!("a {} state always ends the execution (or branch)", kind.type_name()),
+                });
+            }
+            return Transition::None;
+        }
+        let end_value = end.and_then(|m| self.bool_value(&m.value, &obj.child_ptr("End"), "End"));
+        let next_target = next.and_then(|m| self.target(&m.value, &obj.child_ptr("Next"), "Next"));
+        match (next_target, end_value) {
+            (Some(t), Some(true)) => {
+                let span = end.map_or(t.span, |m| m.key_span);
+                let d = self.error(Code::Schema, span, &obj.ptr, format!("state `{name}` has both `Next` and `End: true`"));
+                d.related.push((t.span, "`Next` here".into()));
+                d.hint = Some("keep exactly one of them".into());
+                Transition::Next(t)
+            }
+            (Some(t), _) => Transition::Next(t),
+            (None, Some(true)) => Transition::End,
+            (None, _) if next.is_some() => Transition::End,
+            (None, _) => {
+                let span = obj.span;
+                let d = self.error(Code::Schema, Span::new(span.start, span.start + 1), &obj.ptr, format!("state `{name}` has neither `Next` nor `End: true`"));
+                d.hint = Some("add `\"Next\": \"<state>\"` or `\"End\": true`".into());
+                Transition::End
+            }
+        }
+    }
+
+    fn seconds(&mut self, obj: &mut Obj<'_>, key: &str, path_key: &str) -> Option<Seconds> {
+        let lit = obj.take(key);
+        let path = obj.take(path_key);
+        if let (Some(_), Some(p)) = (lit, path) {
+            self.error(Code::Schema, p.key_span, &obj.child_ptr(path_key), format!("`{key}` and `{path_key}` cannot both be set"));
+        }
+        if let Some(m) = lit {
+            let ptr = obj.child_ptr(key);
+            if let NodeKind::String(s) = &m.value.kind {
+                if is_jsonata(s) {
+                    return Some(Seconds::Jsonata(s.clone()));
+                }
+            }
+            return self.int_value(&m.value, &ptr, key, 1).map(Seconds::Fixed);
+        }
+        let m = path?;
+        self.path_value(&m.value, &obj.child_ptr(path_key), path_key).map(Seconds::Path)
+    }
+
+    fn task(&mut self, obj: &mut Obj<'_>, name: &str) -> StateKind {
+        let resource = self.required(obj, "Resource", &format!("Task state `{name}`"));
+        let (resource, resource_span) = resource
+            .and_then(|m| self.string_value(&m.value, &obj.child_ptr("Resource"), "Resource"))
+            .unwrap_or_default();
+        let timeout = self.seconds(obj, "TimeoutSeconds", "TimeoutSecondsPath");
+        let heartbeat = self.seconds(obj, "HeartbeatSeconds", "HeartbeatSecondsPath");
+        if let (Some(Seconds::Fixed(t)), Some(Seconds::Fixed(h))) = (&timeout, &heartbeat) {
+            if h >= t {
+                let span = obj.take("HeartbeatSeconds").map_or(obj.span, |m| m.value.span);
+                self.error(Code::Schema, span, &obj.child_ptr("HeartbeatSeconds"), format!("`HeartbeatSeconds` ({h}) must be smaller than `TimeoutSeconds` ({t})"));
+            }
+        }
+        let credentials = obj.take("Credentials").map(|m| m.value.to_value());
+        let retry = self.retriers(obj);
+        let catch = self.catchers(obj);
+        StateKind::Task(Box::new(Task { resource, resource_span, timeout, heartbeat, credentials, retry, catch }))
+    }
+
+    fn error_equals(&mut self, obj: &mut Obj<'_>, owner: &str) -> Vec<String> {
+        let Some(m) = self.required(obj, "ErrorEquals", owner) else { return Vec::new() };
+        let ptr = obj.child_ptr("ErrorEquals");
+        match &m.value.kind {
+            NodeKind::Array(items) if !items.is_empty() => {
+                let names: Vec<String> = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, n)| self.string_value(n, &format!("{ptr}/{i}"), "ErrorEquals").map(|(s, _)| s))
+                    .collect();
+                if names.len() > 1 && names.iter().any(|n| n == "States.ALL") {
+                    self.error(Code::Schema, m.value.span, &ptr, "`States.ALL` must appear alone in `ErrorEquals`");
+                }
+                names
+            }
+            NodeKind::Array(_) => {
+                self.error(Code::Schema, m.value.span, &ptr, "`ErrorEquals` cannot be empty");
+                Vec::new()
+            }
+            _ => {
+                self.type_error(&m.value, &ptr, "ErrorEquals", "a non-empty array of error names");
+                Vec::new()
+            }
+        }
+    }
+
+    fn list<'a>(&mut self, obj: &mut Obj<'a>, key: &str) -> Vec<(Obj<'a>, String)> {
+        let Some(m) = obj.take(key) else { return Vec::new() };
+        let ptr = obj.child_ptr(key);
+        let NodeKind::Array(items) = &m.value.kind else {
+            self.type_error(&m.value, &ptr, key, "an array");
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let p = format!("{ptr}/{i}");
+                self.object(n, &p).map(|o| (o, p))
+            })
+            .collect()
+    }
+
+    fn check_all_last(&mut self, lists: &[(Vec<String>, Span, String)], what: &str) {
+        for (i, (errors, span, ptr)) in lists.iter().enumerate() {
+            if errors.iter().any(|e| e == "States.ALL") && i + 1 != lists.len() {
+                self.error(Code::Schema, *span, ptr, format!("a {what} with `States.ALL` must be the last one"));
+            }
+        }
+    }
+
+    fn retriers(&mut self, obj: &mut Obj<'_>) -> Vec<Retrier> {
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        for (mut r, ptr) in self.list(obj, "Retry") {
+            let error_equals = self.error_equals(&mut r, "a retrier");
+            seen.push((error_equals.clone(), r.span, ptr.clone()));
+            let interval_seconds =
+                r.take("IntervalSeconds").and_then(|m| self.int_value(&m.value, &format!("{ptr}/IntervalSeconds"), "IntervalSeconds", 1)).unwrap_or(1);
+            let max_attempts =
+                r.take("MaxAttempts").and_then(|m| self.int_value(&m.value, &format!("{ptr}/MaxAttempts"), "MaxAttempts", 0)).unwrap_or(3);
+            let backoff_rate = match r.take("BackoffRate") {
+                Some(m) => match self.number_value(&m.value, &format!("{ptr}/BackoffRate"), "BackoffRate") {
+                    Some(v) if v >= 1.0 => v,
+                    Some(v) => {
+                        self.error(Code::Schema, m.value.span, &format!("{ptr}/BackoffRate"), format!("`BackoffRate` must be at least 1.0, but is {v}"));
+                        2.0
+                    }
+                    None => 2.0,
+                },
+                None => 2.0,
+            };
+            let max_delay_seconds =
+                r.take("MaxDelaySeconds").and_then(|m| self.int_value(&m.value, &format!("{ptr}/MaxDelaySeconds"), "MaxDelaySeconds", 1));
+            let jitter = match r.take("JitterStrategy") {
+                Some(m) => match self.string_value(&m.value, &format!("{ptr}/JitterStrategy"), "JitterStrategy") {
+                    Some((s, _)) if s == "FULL" => Jitter::Full,
+                    Some((s, _)) if s == "NONE" => Jitter::None,
+                    Some((s, span)) => {
+                        self.error(Code::Schema, span, &format!("{ptr}/JitterStrategy"), format!("`JitterStrategy` must be `FULL` or `NONE`, not `{s}`"));
+                        Jitter::None
+                    }
+                    None => Jitter::None,
+                },
+                None => Jitter::None,
+            };
+            r.take("Comment");
+            self.finish(r, &["ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"], "a retrier");
+            out.push(Retrier { error_equals, interval_seconds, max_attempts, backoff_rate, max_delay_seconds, jitter });
+        }
+        self.check_all_last(&seen, "retrier");
+        out
+    }
+
+    fn catchers(&mut self, obj: &mut Obj<'_>) -> Vec<Catcher> {
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        for (mut c, ptr) in self.list(obj, "Catch") {
+            let error_equals = self.error_equals(&mut c, "a catcher");
+            seen.push((error_equals.clone(), c.span, ptr.clone()));
+            let next = self.required(&mut c, "Next", "a catcher").and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
+            let result_path = self.result_path(&mut c).unwrap_or_else(|| Io::default().result_path);
+            let assign = c.take("Assign").map(|m| m.value.to_value());
+            let output = c.take("Output").map(|m| m.value.to_value());
+            c.take("Comment");
+            self.finish(c, &["ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"], "a catcher");
+            if let Some(next) = next {
+                out.push(Catcher { error_equals, next, result_path, assign, output });
+            }
+        }
+        self.check_all_last(&seen, "catcher");
+        out
+    }
+
+    fn choice(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage) -> Choice {
+        let default = obj.take("Default").and_then(|m| self.target(&m.value, &obj.child_ptr("Default"), "Default"));
+        let mut choices = Vec::new();
+        match self.required(obj, "Choices", &format!("Choice state `{name}`")) {
+            Some(m) if matches!(&m.value.kind, NodeKind::Array(a) if a.is_empty()) => {
+                self.error(Code::Schema, m.value.span, &obj.child_ptr("Choices"), "`Choices` cannot be empty");
+            }
+            Some(_) | None => {}
+        }
+        for (mut r, ptr) in self.list(obj, "Choices") {
+            let next = self.required(&mut r, "Next", "a choice rule").and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
+            let assign = r.take("Assign").map(|m| m.value.to_value());
+            let output = r.take("Output").map(|m| m.value.to_value());
+            let rule = self.rule(r, &ptr, ql, true);
+            if let (Some(rule), Some(next)) = (rule, next) {
+                choices.push(ChoiceBranch { rule, next, assign, output });
+            }
+        }
+        Choice { choices, default }
+    }
+
+    /// One Choice rule; `top` rules carry `Next` (already taken by the caller).
+    fn rule(&mut self, mut r: Obj<'_>, ptr: &str, ql: QueryLanguage, top: bool) -> Option<Rule> {
+        r.take("Comment");
+        let mut allowed: Vec<&str> = vec!["Comment", "And", "Or", "Not", "Variable", "Condition"];
+        if top {
+            allowed.extend(["Next", "Assign", "Output"]);
+        } else if r.has("Next") {
+            let m = r.take("Next").expect("checked");
+            self.error(Code::Schema, m.key_span, &format!("{ptr}/Next"), "a nested choice rule cannot have `Next`")
+                .hint = Some("only the rules directly in `Choices` have `Next`".into());
+        }
+        let result = if ql == QueryLanguage::Jsonata {
+            match self.required(&mut r, "Condition", "a JSONata choice rule") {
+                Some(m) => match &m.value.kind {
+                    NodeKind::Bool(_) => Some(Rule::Condition(m.value.to_value())),
+                    NodeKind::String(s) if is_jsonata(s) => Some(Rule::Condition(m.value.to_value())),
+                    _ => {
+                        self.type_error(&m.value, &format!("{ptr}/Condition"), "Condition", "a `{% ... %}` expression or a boolean");
+                        None
+                    }
+                },
+                None => None,
+            }
+        } else {
+            self.jsonpath_rule(&mut r, ptr, ql)
+        };
+        let owner = if top { "a choice rule" } else { "a nested choice rule" };
+        allowed.extend(Operator::ALL.iter().map(|o| o.name()));
+        let path_names: Vec<String> = Operator::ALL.iter().filter(|o| o.has_path_form()).map(|o| format!("{}Path", o.name())).collect();
+        allowed.extend(path_names.iter().map(String::as_str));
+        self.finish(r, &allowed, owner);
+        result
+    }
+
+    fn jsonpath_rule(&mut self, r: &mut Obj<'_>, ptr: &str, ql: QueryLanguage) -> Option<Rule> {
+        for (key, is_list) in [("And", true), ("Or", true), ("Not", false)] {
+            let Some(m) = r.take(key) else { continue };
+            let child = format!("{ptr}/{key}");
+            if is_list {
+                let NodeKind::Array(items) = &m.value.kind else {
+                    self.type_error(&m.value, &child, key, "a non-empty array of rules");
+                    return None;
+                };
+                if items.is_empty() {
+                    self.error(Code::Schema, m.value.span, &child, format!("`{key}` cannot be empty"));
+                }
+                let rules: Vec<Rule> = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, n)| {
+                        let p = format!("{child}/{i}");
+                        let o = self.object(n, &p)?;
+                        self.rule(o, &p, ql, false)
+                    })
+                    .collect();
+                return Some(if key == "And" { Rule::And(rules) } else { Rule::Or(rules) });
+            }
+            let o = self.object(&m.value, &child)?;
+            return self.rule(o, &child, ql, false).map(|inner| Rule::Not(Box::new(inner)));
+        }
+        let variable = r.take("Variable");
+        let mut found: Vec<(Operator, bool, &Member)> = Vec::new();
+        for op in Operator::ALL {
+            if let Some(m) = r.take(op.name()) {
+                found.push((*op, false, m));
+            }
+            if op.has_path_form() {
+                if let Some(m) = r.take(&format!("{}Path", op.name())) {
+                    found.push((*op, true, m));
+                }
+            }
+        }
+        let Some(variable) = variable else {
+            let span = r.span;
+            let d = self.error(Code::Schema, Span::new(span.start, span.start + 1), ptr, "a choice rule needs `Variable` and one comparison operator, or `And`, `Or` or `Not`");
+            d.hint = Some("e.g. `{\"Variable\": \"$.status\", \"StringEquals\": \"paid\", \"Next\": \"Ship\"}`".into());
+            return None;
+        };
+        let variable = self.path_value(&variable.value, &format!("{ptr}/Variable"), "Variable");
+        let (op, is_path, m) = match found.as_slice() {
+            [one] => *one,
+            [] => {
+                let span = r.span;
+                self.error(Code::Schema, Span::new(span.start, span.start + 1), ptr, "a choice rule with `Variable` needs exactly one comparison operator")
+                    .hint = Some("add e.g. `StringEquals`, `NumericGreaterThan`, `IsPresent` or `BooleanEquals`".into());
+                return None;
+            }
+            [_, second, ..] => {
+                self.error(Code::Schema, second.2.key_span, ptr, "a choice rule may use only one comparison operator")
+                    .hint = Some("combine several comparisons with `And` or `Or`".into());
+                return None;
+            }
+        };
+        let field = if is_path { format!("{}Path", op.name()) } else { op.name().to_string() };
+        let fptr = format!("{ptr}/{field}");
+        let operand = if is_path {
+            Operand::Path(self.path_value(&m.value, &fptr, &field)?)
+        } else {
+            let ok = match (op.operand_type(), &m.value.kind) {
+                (OperandType::String, NodeKind::String(_)) => true,
+                (OperandType::Number, NodeKind::Number(_)) => true,
+                (OperandType::Boolean, NodeKind::Bool(_)) => true,
+                (OperandType::Timestamp, NodeKind::String(s)) => {
+                    if crate::time::parse_rfc3339(s).is_none() {
+                        self.error(Code::Schema, m.value.span, &fptr, format!("`{field}` must be an RFC 3339 timestamp such as `2016-03-14T01:59:00Z`, not `{s}`"));
+                    }
+                    true
+                }
+                _ => false,
+            };
+            if !ok {
+                let expected = match op.operand_type() {
+                    OperandType::String => "a string",
+                    OperandType::Number => "a number",
+                    OperandType::Boolean => "a boolean",
+                    OperandType::Timestamp => "a timestamp string",
+                };
+                self.type_error(&m.value, &fptr, &field, expected);
+                return None;
+            }
+            Operand::Literal(m.value.to_value())
+        };
+        Some(Rule::Compare(Comparison { variable: variable?, op, operand }))
+    }
+
+    fn wait(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage) -> StateKind {
+        let keys = ["Seconds", "SecondsPath", "Timestamp", "TimestampPath"];
+        let present: Vec<&str> = keys.iter().copied().filter(|k| obj.has(k)).collect();
+        if present.len() != 1 {
+            let span = obj.span;
+            let msg = if present.is_empty() {
+                format!("Wait state `{name}` needs exactly one of `Seconds`, `SecondsPath`, `Timestamp` or `TimestampPath`")
+            } else {
+                format!("Wait state `{name}` has {}; only one is allowed", present.join(" and "))
+            };
+            self.error(Code::Schema, Span::new(span.start, span.start + 1), &obj.ptr, msg);
+        }
+        if let Some(m) = obj.take("Timestamp") {
+            let ptr = obj.child_ptr("Timestamp");
+            if let Some((s, span)) = self.string_value(&m.value, &ptr, "Timestamp") {
+                if ql == QueryLanguage::Jsonata && is_jsonata(&s) {
+                    return StateKind::Wait(Wait::TimestampJsonata(s));
+                }
+                if crate::time::parse_rfc3339(&s).is_none() {
+                    self.error(Code::Schema, span, &ptr, format!("`Timestamp` must be an RFC 3339 timestamp such as `2016-03-14T01:59:00Z`, not `{s}`"))
+                        .label = "String does not match RFC3339 timestamp".into();
+                }
+                return StateKind::Wait(Wait::Timestamp(s));
+            }
+        }
+        if let Some(m) = obj.take("TimestampPath") {
+            if let Some(p) = self.path_value(&m.value, &obj.child_ptr("TimestampPath"), "TimestampPath") {
+                return StateKind::Wait(Wait::TimestampPath(p));
+            }
+        }
+        if let Some(m) = obj.take("Seconds") {
+            let ptr = obj.child_ptr("Seconds");
+            if let NodeKind::String(s) = &m.value.kind {
+                if is_jsonata(s) {
+                    return StateKind::Wait(Wait::Seconds(Seconds::Jsonata(s.clone())));
+                }
+            }
+            if let Some(v) = self.int_value(&m.value, &ptr, "Seconds", 0) {
+                return StateKind::Wait(Wait::Seconds(Seconds::Fixed(v)));
+            }
+        }
+        if let Some(m) = obj.take("SecondsPath") {
+            if let Some(p) = self.path_value(&m.value, &obj.child_ptr("SecondsPath"), "SecondsPath") {
+                return StateKind::Wait(Wait::Seconds(Seconds::Path(p)));
+            }
+        }
+        StateKind::Wait(Wait::Seconds(Seconds::Fixed(0)))
+    }
+
+    fn fail(&mut self, obj: &mut Obj<'_>, _ql: QueryLanguage) -> Fail {
+        let mut text = |b: &mut Self, key: &str, path_key: &str| -> Option<FailText> {
+            let lit = obj.take(key);
+            let path = obj.take(path_key);
+            if let (Some(_), Some(p)) = (lit, path) {
+                b.error(Code::Schema, p.key_span, &obj.child_ptr(path_key), format!("`{key}` and `{path_key}` cannot both be set"));
+            }
+            if let Some(m) = lit {
+                return b.string_value(&m.value, &obj.child_ptr(key), key).map(|(s, _)| FailText::Literal(s));
+            }
+            let m = path?;
+            match b.dynamic_value(&m.value, &obj.child_ptr(path_key), path_key)? {
+                Template::Path(p) => Some(FailText::Path(p)),
+                Template::Call(c) => Some(FailText::Call(c)),
+                _ => None,
+            }
+        };
+        let error = text(self, "Error", "ErrorPath");
+        let cause = text(self, "Cause", "CausePath");
+        Fail { error, cause }
+    }
+
+    fn parallel(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage) -> StateKind {
+        let mut branches = Vec::new();
+        if let Some(m) = self.required(obj, "Branches", &format!("Parallel state `{name}`")) {
+            let ptr = obj.child_ptr("Branches");
+            match &m.value.kind {
+                NodeKind::Array(items) if items.is_empty() => {
+                    self.error(Code::Schema, m.value.span, &ptr, "`Branches` cannot be empty");
+                }
+                NodeKind::Array(items) => {
+                    for (i, n) in items.iter().enumerate() {
+                        let p = format!("{ptr}/{i}");
+                        if let Some(mut b) = self.object(n, &p) {
+                            let ql_b = self.query_language(&mut b).unwrap_or(ql);
+                            b.take("Comment");
+                            if let Some(scope) = self.scope(&mut b, n.span, ql_b, &format!("branch {i} of `{name}`")) {
+                                branches.push(scope);
+                            }
+                            self.finish(b, &["StartAt", "States", "Comment", "QueryLanguage"], "a Parallel branch");
+                        }
+                    }
+                }
+                _ => self.type_error(&m.value, &ptr, "Branches", "an array of branches"),
+            }
+        }
+        let retry = self.retriers(obj);
+        let catch = self.catchers(obj);
+        StateKind::Parallel(Box::new(Parallel { branches, retry, catch }))
+    }
+
+    fn count(&mut self, obj: &mut Obj<'_>, key: &str) -> Option<Count> {
+        let path_key = format!("{key}Path");
+        let lit = obj.take(key);
+        let path = obj.take(&path_key);
+        if let (Some(_), Some(p)) = (lit, path) {
+            self.error(Code::Schema, p.key_span, &obj.child_ptr(&path_key), format!("`{key}` and `{path_key}` cannot both be set"));
+        }
+        if let Some(m) = lit {
+            let ptr = obj.child_ptr(key);
+            return match &m.value.kind {
+                NodeKind::String(s) if is_jsonata(s) => Some(Count::Jsonata(s.clone())),
+                NodeKind::Number(n) if n.as_f64().is_some_and(|v| v >= 0.0) => Some(Count::Fixed(m.value.to_value())),
+                _ => {
+                    self.type_error(&m.value, &ptr, key, "a non-negative number");
+                    None
+                }
+            };
+        }
+        let m = path?;
+        self.path_value(&m.value, &obj.child_ptr(&path_key), &path_key).map(Count::Path)
+    }
+
+    fn map(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage, io: &mut Io) -> StateKind {
+        let processor_member = match (obj.take("ItemProcessor"), obj.take("Iterator")) {
+            (Some(p), Some(i)) => {
+                self.error(Code::Schema, i.key_span, &obj.child_ptr("Iterator"), "a Map state cannot have both `ItemProcessor` and `Iterator`")
+                    .hint = Some("`Iterator` is the legacy name; keep `ItemProcessor`".into());
+                Some(p)
+            }
+            (Some(p), None) | (None, Some(p)) => Some(p),
+            (None, None) => {
+                let span = obj.span;
+                self.error(Code::Schema, Span::new(span.start, span.start + 1), &obj.ptr, format!("Map state `{name}` is missing the required field `ItemProcessor`"));
+                None
+            }
+        };
+        let mut mode = ProcessorMode::Inline;
+        let mut execution_type = None;
+        let processor = processor_member.and_then(|m| {
+            let ptr = obj.child_ptr(&m.key);
+            let mut p = self.object(&m.value, &ptr)?;
+            let ql_p = self.query_language(&mut p).unwrap_or(ql);
+            p.take("Comment");
+            if let Some(cfg) = p.take("ProcessorConfig") {
+                let cptr = format!("{ptr}/ProcessorConfig");
+                if let Some(mut c) = self.object(&cfg.value, &cptr) {
+                    if let Some((s, span)) = self.string(&mut c, "Mode") {
+                        match s.as_str() {
+                            "INLINE" => mode = ProcessorMode::Inline,
+                            "DISTRIBUTED" => mode = ProcessorMode::Distributed,
+                            _ => {
+                                self.error(Code::Schema, span, &format!("{cptr}/Mode"), format!("`Mode` must be `INLINE` or `DISTRIBUTED`, not `{s}`"));
+                            }
+                        }
+                    }
+                    execution_type = self.string(&mut c, "ExecutionType").map(|(s, _)| s);
+                    self.finish(c, &["Mode", "ExecutionType"], "`ProcessorConfig`");
+                }
+            }
+            let scope = self.scope(&mut p, m.value.span, ql_p, &format!("the item processor of `{name}`"));
+            self.finish(p, &["StartAt", "States", "Comment", "ProcessorConfig", "QueryLanguage"], "an item processor");
+            scope
+        });
+        let items_path = match obj.take("ItemsPath") {
+            Some(m) => self.path_value(&m.value, &obj.child_ptr("ItemsPath"), "ItemsPath"),
+            None => None,
+        }
+        .unwrap_or_else(|| Path::parse("$").expect("`$` is a path"));
+        let items = obj.take("Items").map(|m| m.value.to_value());
+        let selector = self.template_field(obj, "ItemSelector");
+        if selector.is_some() && io.parameters.is_some() {
+            self.error(Code::Schema, obj.span, &obj.ptr, "a Map state cannot have both `ItemSelector` and `Parameters`");
+        }
+        if selector.is_some() {
+            io.parameters = selector;
+        }
+        let max_concurrency = self.count(obj, "MaxConcurrency");
+        let tolerated_failure_percentage = self.count(obj, "ToleratedFailurePercentage");
+        if let Some(Count::Fixed(v)) = &tolerated_failure_percentage {
+            if v.as_f64().is_some_and(|p| p > 100.0) {
+                self.error(Code::Schema, obj.span, &obj.child_ptr("ToleratedFailurePercentage"), "`ToleratedFailurePercentage` must be between 0 and 100");
+            }
+        }
+        let tolerated_failure_count = self.count(obj, "ToleratedFailureCount");
+        let item_reader = obj.take("ItemReader").map(|m| m.value.to_value());
+        let item_batcher = obj.take("ItemBatcher").map(|m| m.value.to_value());
+        let result_writer = obj.take("ResultWriter").map(|m| m.value.to_value());
+        let label = self.string(obj, "Label").map(|(s, _)| s);
+        let retry = self.retriers(obj);
+        let catch = self.catchers(obj);
+        let processor = processor.unwrap_or(Scope { start_at: String::new(), start_at_span: Span::default(), start_index: usize::MAX, states: Vec::new() });
+        StateKind::Map(Box::new(Map {
+            processor,
+            mode,
+            execution_type,
+            items_path,
+            items,
+            max_concurrency,
+            tolerated_failure_percentage,
+            tolerated_failure_count,
+            item_reader,
+            item_batcher,
+            result_writer,
+            label,
+            retry,
+            catch,
+        }))
+    }
+}
+
+/// Whether a string is a JSONata expression (`{% ... %}`).
+pub fn is_jsonata(s: &str) -> bool {
+    s.starts_with("{%") && s.ends_with("%}") && s.len() >= 4
+}

@@ -1,0 +1,604 @@
+//! The typed model of a state machine: every state type with every field AWS
+//! documents, paths, templates, intrinsic calls and Choice rules already parsed.
+//!
+//! Fields the runtime does not execute yet (JSONata expressions, `Assign`,
+//! distributed-Map readers and writers) are still modelled, so a definition
+//! that uses them loads, validates and round-trips.
+
+use crate::diag::Span;
+use crate::intrinsic::Call;
+use crate::path::Path;
+use serde_json::Value;
+
+/// Which query language a state evaluates its fields with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum QueryLanguage {
+    /// JSONPath (the default).
+    #[default]
+    JsonPath,
+    /// JSONata.
+    Jsonata,
+}
+
+impl QueryLanguage {
+    /// The name as written in a definition.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryLanguage::JsonPath => "JSONPath",
+            QueryLanguage::Jsonata => "JSONata",
+        }
+    }
+}
+
+/// A whole state machine definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    /// `Comment`.
+    pub comment: Option<String>,
+    /// `Version`.
+    pub version: Option<String>,
+    /// `TimeoutSeconds` of the whole execution.
+    pub timeout_seconds: Option<u64>,
+    /// The machine-wide `QueryLanguage`.
+    pub query_language: QueryLanguage,
+    /// `StartAt` and `States`.
+    pub body: Scope,
+}
+
+/// A `StartAt` + `States` pair: the machine itself, a Parallel branch or a
+/// Map item processor. Transitions never leave a scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    /// The first state's name.
+    pub start_at: String,
+    /// Span of the `StartAt` value.
+    pub start_at_span: Span,
+    /// Index of the first state in `states`.
+    pub start_index: usize,
+    /// The states, in source order.
+    pub states: Vec<State>,
+}
+
+impl Scope {
+    /// The state named `name`.
+    pub fn state(&self, name: &str) -> Option<&State> {
+        self.states.iter().find(|s| s.name == name)
+    }
+    /// Position of the state named `name`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.states.iter().position(|s| s.name == name)
+    }
+}
+
+/// Where a state goes when it is done.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transition {
+    /// `Next`: the named state (its index in the scope is resolved at load time).
+    Next(Target),
+    /// `End: true`.
+    End,
+    /// Choice, Succeed and Fail states decide for themselves.
+    None,
+}
+
+/// A transition target: a state name and its index in the enclosing scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The state's name.
+    pub name: String,
+    /// Span of the name in the source.
+    pub span: Span,
+    /// Index of the state in its scope (`usize::MAX` until resolved).
+    pub index: usize,
+}
+
+/// One state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// The state's name.
+    pub name: String,
+    /// Span of the name key.
+    pub span: Span,
+    /// `Comment`.
+    pub comment: Option<String>,
+    /// The query language in effect for this state.
+    pub query_language: QueryLanguage,
+    /// What kind of state it is, with its type-specific fields.
+    pub kind: StateKind,
+    /// `Next` / `End`.
+    pub transition: Transition,
+    /// The JSONPath input/output fields.
+    pub io: Io,
+    /// `Assign` (variables), as written.
+    pub assign: Option<Value>,
+    /// `Output` (JSONata), as written.
+    pub output: Option<Value>,
+}
+
+/// A path field that may also be `null` (`InputPath`, `OutputPath`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NullablePath {
+    /// `null`: the state sees (or emits) `{}`.
+    Null,
+    /// A path.
+    Path(Path),
+}
+
+/// `ResultPath`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResultPath {
+    /// `null`: the result is discarded and the input passes through.
+    Discard,
+    /// A reference path where the result is placed (`$` replaces the input).
+    Path(Path),
+}
+
+/// JSONPath-mode input and output processing. Absent fields hold their defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Io {
+    /// `InputPath` (default `$`).
+    pub input_path: NullablePath,
+    /// `Parameters`, or `ItemSelector` on a Map.
+    pub parameters: Option<Template>,
+    /// `ResultSelector`.
+    pub result_selector: Option<Template>,
+    /// `ResultPath` (default `$`).
+    pub result_path: ResultPath,
+    /// `OutputPath` (default `$`).
+    pub output_path: NullablePath,
+    /// `Arguments` (JSONata), as written.
+    pub arguments: Option<Value>,
+}
+
+impl Default for Io {
+    fn default() -> Self {
+        let root = || Path::parse("$").expect("`$` is a path");
+        Io {
+            input_path: NullablePath::Path(root()),
+            parameters: None,
+            result_selector: None,
+            result_path: ResultPath::Path(root()),
+            output_path: NullablePath::Path(root()),
+            arguments: None,
+        }
+    }
+}
+
+/// A payload template: JSON whose `"key.$"` members are evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Template {
+    /// A constant.
+    Literal(Value),
+    /// An object with at least one dynamic member somewhere inside.
+    Object(Vec<(String, Template)>),
+    /// An array with at least one dynamic element somewhere inside.
+    Array(Vec<Template>),
+    /// The value of a `"key.$": "$.path"` member (key stored without `.$`).
+    Path(Path),
+    /// The value of a `"key.$": "States.X(...)"` member.
+    Call(Call),
+}
+
+/// The type-specific part of a state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateKind {
+    /// `Pass`.
+    Pass(Pass),
+    /// `Task`.
+    Task(Box<Task>),
+    /// `Choice`.
+    Choice(Choice),
+    /// `Wait`.
+    Wait(Wait),
+    /// `Succeed`.
+    Succeed,
+    /// `Fail`.
+    Fail(Fail),
+    /// `Parallel`.
+    Parallel(Box<Parallel>),
+    /// `Map`.
+    Map(Box<Map>),
+}
+
+impl StateKind {
+    /// The `Type` value.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            StateKind::Pass(_) => "Pass",
+            StateKind::Task(_) => "Task",
+            StateKind::Choice(_) => "Choice",
+            StateKind::Wait(_) => "Wait",
+            StateKind::Succeed => "Succeed",
+            StateKind::Fail(_) => "Fail",
+            StateKind::Parallel(_) => "Parallel",
+            StateKind::Map(_) => "Map",
+        }
+    }
+}
+
+/// Pass state fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pass {
+    /// `Result`: a literal, never a template.
+    pub result: Option<Value>,
+}
+
+/// A number of seconds given literally, by path, or by JSONata.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seconds {
+    /// A literal.
+    Fixed(u64),
+    /// A `*Path` field.
+    Path(Path),
+    /// A JSONata `{% %}` string.
+    Jsonata(String),
+}
+
+/// Task state fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    /// `Resource`.
+    pub resource: String,
+    /// Span of the `Resource` value.
+    pub resource_span: Span,
+    /// `TimeoutSeconds` / `TimeoutSecondsPath` (default 99999999).
+    pub timeout: Option<Seconds>,
+    /// `HeartbeatSeconds` / `HeartbeatSecondsPath`.
+    pub heartbeat: Option<Seconds>,
+    /// `Credentials`, as written.
+    pub credentials: Option<Value>,
+    /// `Retry`.
+    pub retry: Vec<Retrier>,
+    /// `Catch`.
+    pub catch: Vec<Catcher>,
+}
+
+/// `JitterStrategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Jitter {
+    /// No jitter.
+    #[default]
+    None,
+    /// Full jitter: a random delay between 0 and the computed interval.
+    Full,
+}
+
+/// One `Retry` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrier {
+    /// `ErrorEquals`.
+    pub error_equals: Vec<String>,
+    /// `IntervalSeconds` (default 1).
+    pub interval_seconds: u64,
+    /// `MaxAttempts` (default 3).
+    pub max_attempts: u64,
+    /// `BackoffRate` (default 2.0).
+    pub backoff_rate: f64,
+    /// `MaxDelaySeconds`.
+    pub max_delay_seconds: Option<u64>,
+    /// `JitterStrategy`.
+    pub jitter: Jitter,
+}
+
+/// One `Catch` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catcher {
+    /// `ErrorEquals`.
+    pub error_equals: Vec<String>,
+    /// `Next`.
+    pub next: Target,
+    /// `ResultPath` (default `$`).
+    pub result_path: ResultPath,
+    /// `Assign`, as written.
+    pub assign: Option<Value>,
+    /// `Output` (JSONata), as written.
+    pub output: Option<Value>,
+}
+
+/// Choice state fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// `Choices`, in order.
+    pub choices: Vec<ChoiceBranch>,
+    /// `Default`.
+    pub default: Option<Target>,
+}
+
+/// A top-level Choice rule with its `Next`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceBranch {
+    /// The condition.
+    pub rule: Rule,
+    /// `Next`.
+    pub next: Target,
+    /// `Assign`, as written.
+    pub assign: Option<Value>,
+    /// `Output` (JSONata), as written.
+    pub output: Option<Value>,
+}
+
+/// A Choice condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// `And`.
+    And(Vec<Rule>),
+    /// `Or`.
+    Or(Vec<Rule>),
+    /// `Not`.
+    Not(Box<Rule>),
+    /// `Variable` + one comparison operator.
+    Compare(Comparison),
+    /// JSONata `Condition`, as written.
+    Condition(Value),
+}
+
+/// `Variable` compared by one operator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// `Variable`.
+    pub variable: Path,
+    /// The operator (without any `Path` suffix).
+    pub op: Operator,
+    /// The operand: a literal, or a path for the `*Path` forms.
+    pub operand: Operand,
+}
+
+/// The right-hand side of a comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    /// A literal value.
+    Literal(Value),
+    /// The `*Path` form's path.
+    Path(Path),
+}
+
+macro_rules! operators {
+    ($($variant:ident => $name:literal,)*) => {
+        /// A Choice comparison operator.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Operator { $(#[doc = $name] $variant,)* }
+        impl Operator {
+            /// Every operator.
+            pub const ALL: &'static [Operator] = &[$(Operator::$variant,)*];
+            /// The field name (`StringEquals`).
+            pub fn name(self) -> &'static str { match self { $(Operator::$variant => $name,)* } }
+        }
+    };
+}
+
+operators! {
+    StringEquals => "StringEquals",
+    StringLessThan => "StringLessThan",
+    StringGreaterThan => "StringGreaterThan",
+    StringLessThanEquals => "StringLessThanEquals",
+    StringGreaterThanEquals => "StringGreaterThanEquals",
+    StringMatches => "StringMatches",
+    NumericEquals => "NumericEquals",
+    NumericLessThan => "NumericLessThan",
+    NumericGreaterThan => "NumericGreaterThan",
+    NumericLessThanEquals => "NumericLessThanEquals",
+    NumericGreaterThanEquals => "NumericGreaterThanEquals",
+    BooleanEquals => "BooleanEquals",
+    TimestampEquals => "TimestampEquals",
+    TimestampLessThan => "TimestampLessThan",
+    TimestampGreaterThan => "TimestampGreaterThan",
+    TimestampLessThanEquals => "TimestampLessThanEquals",
+    TimestampGreaterThanEquals => "TimestampGreaterThanEquals",
+    IsNull => "IsNull",
+    IsPresent => "IsPresent",
+    IsNumeric => "IsNumeric",
+    IsString => "IsString",
+    IsBoolean => "IsBoolean",
+    IsTimestamp => "IsTimestamp",
+}
+
+/// What kind of literal an operator compares against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperandType {
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// A boolean.
+    Boolean,
+    /// An RFC 3339 timestamp string.
+    Timestamp,
+}
+
+impl Operator {
+    /// The literal type the operator takes.
+    pub fn operand_type(self) -> OperandType {
+        use Operator::*;
+        match self {
+            StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals | StringGreaterThanEquals
+            | StringMatches => OperandType::String,
+            NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals | NumericGreaterThanEquals => {
+                OperandType::Number
+            }
+            TimestampEquals | TimestampLessThan | TimestampGreaterThan | TimestampLessThanEquals
+            | TimestampGreaterThanEquals => OperandType::Timestamp,
+            BooleanEquals | IsNull | IsPresent | IsNumeric | IsString | IsBoolean | IsTimestamp => OperandType::Boolean,
+        }
+    }
+
+    /// Whether a `…Path` form exists (`Is*` and `StringMatches` have none).
+    pub fn has_path_form(self) -> bool {
+        !matches!(
+            self,
+            Operator::IsNull
+                | Operator::IsPresent
+                | Operator::IsNumeric
+                | Operator::IsString
+                | Operator::IsBoolean
+                | Operator::IsTimestamp
+                | Operator::StringMatches
+        )
+    }
+}
+
+/// How long a Wait state waits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wait {
+    /// `Seconds` (or a JSONata `Seconds`).
+    Seconds(Seconds),
+    /// `Timestamp`: an RFC 3339 string.
+    Timestamp(String),
+    /// `TimestampPath`.
+    TimestampPath(Path),
+    /// JSONata `Timestamp`.
+    TimestampJsonata(String),
+}
+
+/// A Fail state's `Error` or `Cause`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailText {
+    /// A literal (or JSONata string, evaluated by the JSONata engine).
+    Literal(String),
+    /// `ErrorPath` / `CausePath` given as a path.
+    Path(Path),
+    /// `ErrorPath` / `CausePath` given as an intrinsic call.
+    Call(Call),
+}
+
+/// Fail state fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fail {
+    /// `Error` / `ErrorPath`.
+    pub error: Option<FailText>,
+    /// `Cause` / `CausePath`.
+    pub cause: Option<FailText>,
+}
+
+/// Parallel state fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parallel {
+    /// `Branches`.
+    pub branches: Vec<Scope>,
+    /// `Retry`.
+    pub retry: Vec<Retrier>,
+    /// `Catch`.
+    pub catch: Vec<Catcher>,
+}
+
+/// `ProcessorConfig.Mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProcessorMode {
+    /// Iterations run inside the execution.
+    #[default]
+    Inline,
+    /// Iterations run as child executions.
+    Distributed,
+}
+
+/// A count given literally, by path, or by JSONata (`MaxConcurrency`, …).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Count {
+    /// A literal number.
+    Fixed(Value),
+    /// The `…Path` form.
+    Path(Path),
+    /// A JSONata `{% %}` string.
+    Jsonata(String),
+}
+
+/// Map state fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map {
+    /// `ItemProcessor` (or the legacy `Iterator`).
+    pub processor: Scope,
+    /// `ProcessorConfig.Mode`.
+    pub mode: ProcessorMode,
+    /// `ProcessorConfig.ExecutionType` (distributed mode).
+    pub execution_type: Option<String>,
+    /// `ItemsPath` (default `$`).
+    pub items_path: Path,
+    /// `Items` (JSONata), as written.
+    pub items: Option<Value>,
+    /// `MaxConcurrency` / `MaxConcurrencyPath` (0 = unbounded).
+    pub max_concurrency: Option<Count>,
+    /// `ToleratedFailurePercentage` / `…Path`.
+    pub tolerated_failure_percentage: Option<Count>,
+    /// `ToleratedFailureCount` / `…Path`.
+    pub tolerated_failure_count: Option<Count>,
+    /// `ItemReader`, as written.
+    pub item_reader: Option<Value>,
+    /// `ItemBatcher`, as written.
+    pub item_batcher: Option<Value>,
+    /// `ResultWriter`, as written.
+    pub result_writer: Option<Value>,
+    /// `Label`.
+    pub label: Option<String>,
+    /// `Retry`.
+    pub retry: Vec<Retrier>,
+    /// `Catch`.
+    pub catch: Vec<Catcher>,
+}
+
+impl Definition {
+    /// Every Task `Resource` in the machine, including branches and processors,
+    /// with the names of the states that invoke it (first use first).
+    pub fn task_resources(&self) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        visit_states(&self.body, &mut |state| {
+            if let StateKind::Task(task) = &state.kind {
+                match out.iter_mut().find(|(r, _)| *r == task.resource) {
+                    Some((_, users)) => users.push(state.name.clone()),
+                    None => out.push((task.resource.clone(), vec![state.name.clone()])),
+                }
+            }
+        });
+        out
+    }
+}
+
+/// Calls `f` on every state of `scope`, depth first, entering branches and processors.
+pub fn visit_states<'a>(scope: &'a Scope, f: &mut impl FnMut(&'a State)) {
+    for state in &scope.states {
+        f(state);
+        match &state.kind {
+            StateKind::Parallel(p) => p.branches.iter().for_each(|b| visit_states(b, f)),
+            StateKind::Map(m) => visit_states(&m.processor, f),
+            _ => {}
+        }
+    }
+}
+
+impl State {
+    /// The states this one can transition to, in the order they appear
+    /// (`Next`, then Choice rules, `Default`, then Catch targets), deduplicated.
+    pub fn successors(&self) -> Vec<&Target> {
+        fn add<'a>(t: &'a Target, out: &mut Vec<&'a Target>) {
+            if !out.iter().any(|o| o.name == t.name) {
+                out.push(t);
+            }
+        }
+        let mut out: Vec<&Target> = Vec::new();
+        if let Transition::Next(t) = &self.transition {
+            add(t, &mut out);
+        }
+        let catchers: &[Catcher] = match &self.kind {
+            StateKind::Choice(c) => {
+                for b in &c.choices {
+                    add(&b.next, &mut out);
+                }
+                if let Some(d) = &c.default {
+                    add(d, &mut out);
+                }
+                &[]
+            }
+            StateKind::Task(t) => &t.catch,
+            StateKind::Parallel(p) => &p.catch,
+            StateKind::Map(m) => &m.catch,
+            _ => &[],
+        };
+        for c in catchers {
+            add(&c.next, &mut out);
+        }
+        out
+    }
+
+    /// Whether this state can end its scope (End, Succeed, Fail).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.transition, Transition::End) || matches!(self.kind, StateKind::Succeed | StateKind::Fail(_))
+    }
+}
