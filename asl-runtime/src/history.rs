@@ -1,0 +1,191 @@
+//! Execution history, shaped exactly like AWS `GetExecutionHistory` events.
+
+use serde::Serialize;
+
+/// One history event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEvent {
+    /// 1-based id.
+    pub id: u64,
+    /// The event this one follows from (0 for none).
+    #[serde(rename = "previousEventId")]
+    pub previous_event_id: u64,
+    /// When it happened (RFC 3339).
+    pub timestamp: String,
+    /// The event type (`PassStateEntered`, …).
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The `*EventDetails` object, under its AWS key.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub details: Option<EventDetails>,
+}
+
+/// `{"truncated": false}`: AWS's marker on every payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct PayloadDetails {
+    /// Whether the payload was truncated (never, here).
+    pub truncated: bool,
+}
+
+/// The details of an event; each variant serialises under AWS's key.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[allow(missing_docs)]
+pub enum EventDetails {
+    #[serde(rename = "executionStartedEventDetails", rename_all = "camelCase")]
+    ExecutionStarted { input: String, input_details: PayloadDetails, role_arn: String },
+    #[serde(rename = "executionSucceededEventDetails", rename_all = "camelCase")]
+    ExecutionSucceeded { output: String, output_details: PayloadDetails },
+    #[serde(rename = "executionFailedEventDetails")]
+    ExecutionFailed(ErrorDetails),
+    #[serde(rename = "executionTimedOutEventDetails")]
+    ExecutionTimedOut(ErrorDetails),
+    #[serde(rename = "executionAbortedEventDetails")]
+    ExecutionAborted(ErrorDetails),
+    #[serde(rename = "stateEnteredEventDetails", rename_all = "camelCase")]
+    StateEntered { name: String, input: String, input_details: PayloadDetails },
+    #[serde(rename = "stateExitedEventDetails", rename_all = "camelCase")]
+    StateExited { name: String, output: String, output_details: PayloadDetails },
+    #[serde(rename = "taskScheduledEventDetails", rename_all = "camelCase")]
+    TaskScheduled {
+        resource: String,
+        resource_type: String,
+        region: String,
+        parameters: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timeout_in_seconds: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        heartbeat_in_seconds: Option<u64>,
+    },
+    #[serde(rename = "taskStartedEventDetails", rename_all = "camelCase")]
+    TaskStarted { resource: String, resource_type: String },
+    #[serde(rename = "taskSucceededEventDetails", rename_all = "camelCase")]
+    TaskSucceeded { resource: String, resource_type: String, output: String, output_details: PayloadDetails },
+    #[serde(rename = "taskFailedEventDetails", rename_all = "camelCase")]
+    TaskFailed {
+        resource: String,
+        resource_type: String,
+        #[serde(flatten)]
+        error: ErrorDetails,
+    },
+    #[serde(rename = "taskTimedOutEventDetails", rename_all = "camelCase")]
+    TaskTimedOut {
+        resource: String,
+        resource_type: String,
+        #[serde(flatten)]
+        error: ErrorDetails,
+    },
+    #[serde(rename = "lambdaFunctionScheduledEventDetails", rename_all = "camelCase")]
+    LambdaFunctionScheduled {
+        resource: String,
+        input: String,
+        input_details: PayloadDetails,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timeout_in_seconds: Option<u64>,
+    },
+    #[serde(rename = "lambdaFunctionSucceededEventDetails", rename_all = "camelCase")]
+    LambdaFunctionSucceeded { output: String, output_details: PayloadDetails },
+    #[serde(rename = "lambdaFunctionFailedEventDetails")]
+    LambdaFunctionFailed(ErrorDetails),
+    #[serde(rename = "lambdaFunctionTimedOutEventDetails")]
+    LambdaFunctionTimedOut(ErrorDetails),
+}
+
+/// `{error?, cause?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct ErrorDetails {
+    /// The error name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+/// The recorder an execution writes to. With recording off it only counts,
+/// so ids stay right (they appear in AWS's cause texts) at almost no cost.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    enabled: bool,
+    count: u64,
+    last: u64,
+    events: Vec<HistoryEvent>,
+}
+
+impl History {
+    /// A recorder; `enabled` decides whether events are kept.
+    pub fn new(enabled: bool) -> Self {
+        History { enabled, ..History::default() }
+    }
+
+    /// Whether events are kept (callers skip building details when not).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Id of the most recent event.
+    pub fn last_id(&self) -> u64 {
+        self.last
+    }
+
+    /// Records an event following the previous one; returns its id.
+    pub fn record(&mut self, event_type: &str, timestamp: impl FnOnce() -> String, details: impl FnOnce() -> Option<EventDetails>) -> u64 {
+        let previous = self.last;
+        self.record_after(previous, event_type, timestamp, details)
+    }
+
+    /// Records an event whose `previousEventId` is `previous`.
+    pub fn record_after(
+        &mut self,
+        previous: u64,
+        event_type: &str,
+        timestamp: impl FnOnce() -> String,
+        details: impl FnOnce() -> Option<EventDetails>,
+    ) -> u64 {
+        self.count += 1;
+        let id = self.count;
+        self.last = id;
+        if self.enabled {
+            self.events.push(HistoryEvent {
+                id,
+                previous_event_id: previous,
+                timestamp: timestamp(),
+                event_type: event_type.to_string(),
+                details: details(),
+            });
+        }
+        id
+    }
+
+    /// The recorded events.
+    pub fn into_events(self) -> Vec<HistoryEvent> {
+        self.events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_like_aws() {
+        let e = HistoryEvent {
+            id: 2,
+            previous_event_id: 0,
+            timestamp: "t".into(),
+            event_type: "PassStateEntered".into(),
+            details: Some(EventDetails::StateEntered { name: "A".into(), input: "{}".into(), input_details: PayloadDetails::default() }),
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["stateEnteredEventDetails"]["inputDetails"]["truncated"], false);
+        assert_eq!(v["previousEventId"], 0);
+        assert_eq!(v["type"], "PassStateEntered");
+    }
+
+    #[test]
+    fn disabled_history_still_counts_ids() {
+        let mut h = History::new(false);
+        h.record("A", String::new, || None);
+        assert_eq!(h.record("B", String::new, || None), 2);
+        assert!(h.into_events().is_empty());
+    }
+}

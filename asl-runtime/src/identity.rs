@@ -1,0 +1,62 @@
+//! Who an execution is: names, ARNs, account and region. These feed the
+//! context object (`$$.Execution.Id`, `$$.StateMachine.Name`, …) and history.
+
+use serde::Deserialize;
+
+/// The identity of one execution. Every field has a sensible default, and
+/// the JSON form (`account_id`, `region`, `state_machine_name`, …) is the one
+/// the conformance checker hands to runners.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Identity {
+    /// AWS account id.
+    pub account_id: String,
+    /// Region name.
+    pub region: String,
+    /// ARN partition (`aws`).
+    pub partition: String,
+    /// State machine name.
+    pub state_machine_name: String,
+    /// Execution name.
+    pub execution_name: String,
+    /// The execution role's ARN.
+    pub role_arn: String,
+    /// Explicit state machine ARN; derived from the other fields when absent.
+    pub state_machine_arn: Option<String>,
+    /// Explicit execution ARN; derived from the other fields when absent.
+    pub execution_arn: Option<String>,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            partition: "aws".into(),
+            state_machine_name: "StateMachine".into(),
+            execution_name: uuid::Uuid::new_v4().to_string(),
+            role_arn: "arn:aws:iam::123456789012:role/StepFunctionsExecutionRole".into(),
+            state_machine_arn: None,
+            execution_arn: None,
+        }
+    }
+}
+
+impl Identity {
+    /// The state machine's ARN.
+    pub fn state_machine_arn(&self) -> String {
+        self.state_machine_arn.clone().unwrap_or_else(|| {
+            format!("arn:{}:states:{}:{}:stateMachine:{}", self.partition, self.region, self.account_id, self.state_machine_name)
+        })
+    }
+
+    /// The execution's ARN.
+    pub fn execution_arn(&self) -> String {
+        self.execution_arn.clone().unwrap_or_else(|| {
+            format!(
+                "arn:{}:states:{}:{}:execution:{}:{}",
+                self.partition, self.region, self.account_id, self.state_machine_name, self.execution_name
+            )
+        })
+    }
+}

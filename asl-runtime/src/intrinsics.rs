@@ -1,0 +1,327 @@
+//! The 18 intrinsic functions, evaluated over calls parsed by `asl_spec`.
+
+use crate::error::Failure;
+use crate::jsonpath::{self, Roots};
+use asl_spec::intrinsic::{Arg, Call, Function};
+use serde_json::Value;
+
+/// Evaluates a call. `field` is the template key (`x.$`) for error messages.
+pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &str) -> Result<Value, Failure> {
+    let mut args = Vec::with_capacity(call.args.len());
+    for arg in &call.args {
+        args.push(match arg {
+            Arg::String(s) => Value::String(s.value.clone()),
+            Arg::Number(n) => Value::Number(n.clone()),
+            Arg::Bool(b) => Value::Bool(*b),
+            Arg::Null => Value::Null,
+            Arg::Path(p) => match jsonpath::select(p, roots) {
+                Ok(v) => v.into_owned(),
+                Err(_) => {
+                    let doc = match p.root {
+                        asl_spec::path::Root::Context => roots.context(),
+                        _ => roots.input(),
+                    };
+                    return Err(Failure::runtime(format!(
+                        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
+                        p.text,
+                        compact(doc)
+                    )));
+                }
+            },
+            Arg::Call(inner) => evaluate(inner, roots, field)?,
+        });
+    }
+    apply(call, args)
+}
+
+fn compact(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn fail(call: &Call, why: impl std::fmt::Display) -> Failure {
+    Failure::intrinsic(format!("Invalid arguments in {}: {why}", call.function.name()))
+}
+
+fn int_arg(call: &Call, v: &Value, what: &str) -> Result<i64, Failure> {
+    match v {
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Ok(i),
+            None => n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64).ok_or_else(|| fail(call, format!("{what} must be an integer"))),
+        },
+        _ => Err(fail(call, format!("{what} must be an integer"))),
+    }
+}
+
+/// Java's `Math.round`, which AWS applies to `States.MathAdd` operands.
+fn java_round(f: f64) -> i64 {
+    (f + 0.5).floor() as i64
+}
+
+fn str_arg<'a>(call: &Call, v: &'a Value, what: &str) -> Result<&'a str, Failure> {
+    v.as_str().ok_or_else(|| fail(call, format!("{what} must be a string")))
+}
+
+fn array_arg<'a>(call: &Call, v: &'a Value, what: &str) -> Result<&'a Vec<Value>, Failure> {
+    v.as_array().ok_or_else(|| fail(call, format!("{what} must be an array")))
+}
+
+/// How `States.Format` prints an argument (Java's `toString` of the value).
+fn format_arg(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(k);
+                out.push('=');
+                format_arg(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                format_arg(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn apply(call: &Call, mut args: Vec<Value>) -> Result<Value, Failure> {
+    use Function::*;
+    Ok(match call.function {
+        Format => {
+            let Some(Arg::String(template)) = call.args.first() else {
+                return Err(fail(call, "the first argument must be a string literal"));
+            };
+            let values = &args[1..];
+            if template.holes.len() != values.len() {
+                return Err(fail(
+                    call,
+                    format!("the template has {} placeholder(s) but {} argument(s) were given", template.holes.len(), values.len()),
+                ));
+            }
+            let mut out = String::with_capacity(template.value.len());
+            let mut last = 0;
+            for (hole, value) in template.holes.iter().zip(values) {
+                out.push_str(&template.value[last..*hole]);
+                format_arg(value, &mut out);
+                last = hole + 2;
+            }
+            out.push_str(&template.value[last..]);
+            Value::String(out)
+        }
+        StringToJson => {
+            let s = str_arg(call, &args[0], "the argument")?;
+            if s.trim().is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(s).map_err(|e| fail(call, format!("the string is not JSON: {e}")))?
+            }
+        }
+        JsonToString => Value::String(compact(&args[0])),
+        Array => Value::Array(args),
+        ArrayPartition => {
+            let size = int_arg(call, &args[1], "the chunk size")?;
+            if size <= 0 {
+                return Err(fail(call, "the chunk size must be greater than 0"));
+            }
+            let items = array_arg(call, &args[0], "the first argument")?;
+            Value::Array(items.chunks(size as usize).map(|c| Value::Array(c.to_vec())).collect())
+        }
+        ArrayContains => {
+            let items = array_arg(call, &args[0], "the first argument")?;
+            Value::Bool(items.contains(&args[1]))
+        }
+        ArrayRange => {
+            let (start, end, step) =
+                (int_arg(call, &args[0], "the start")?, int_arg(call, &args[1], "the end")?, int_arg(call, &args[2], "the step")?);
+            if step == 0 {
+                return Err(fail(call, "the step cannot be 0"));
+            }
+            let count = if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
+            if count > 1000 {
+                return Err(fail(call, "the range cannot hold more than 1000 items"));
+            }
+            Value::Array((0..count).map(|i| Value::from(start + i * step)).collect())
+        }
+        ArrayGetItem => {
+            let index = int_arg(call, &args[1], "the index")?;
+            let items = array_arg(call, &args[0], "the first argument")?;
+            usize::try_from(index)
+                .ok()
+                .and_then(|i| items.get(i))
+                .cloned()
+                .ok_or_else(|| fail(call, format!("index {index} is out of bounds for an array of {} item(s)", items.len())))?
+        }
+        ArrayLength => Value::from(array_arg(call, &args[0], "the argument")?.len()),
+        ArrayUnique => {
+            let items = array_arg(call, &args[0], "the argument")?;
+            let mut out: Vec<Value> = Vec::with_capacity(items.len());
+            for v in items {
+                if !out.contains(v) {
+                    out.push(v.clone());
+                }
+            }
+            Value::Array(out)
+        }
+        Base64Encode => {
+            use base64::Engine;
+            let s = str_arg(call, &args[0], "the argument")?;
+            if s.chars().count() > 10_000 {
+                return Err(fail(call, "the input cannot be longer than 10000 characters"));
+            }
+            Value::String(base64::engine::general_purpose::STANDARD.encode(s))
+        }
+        Base64Decode => {
+            use base64::Engine;
+            let s = str_arg(call, &args[0], "the argument")?;
+            let bytes =
+                base64::engine::general_purpose::STANDARD.decode(s).map_err(|e| fail(call, format!("not valid base64: {e}")))?;
+            Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        Hash => {
+            let data = match &args[0] {
+                Value::String(s) => s.clone(),
+                other => compact(other),
+            };
+            let algorithm = str_arg(call, &args[1], "the algorithm")?;
+            Value::String(hash(algorithm, data.as_bytes()).ok_or_else(|| {
+                fail(call, format!("unsupported algorithm '{algorithm}'; use MD5, SHA-1, SHA-256, SHA-384 or SHA-512"))
+            })?)
+        }
+        JsonMerge => {
+            if args[2] != Value::Bool(false) {
+                return Err(fail(call, "only shallow merging is supported; the third argument must be false"));
+            }
+            let right = std::mem::take(&mut args[1]);
+            let left = std::mem::take(&mut args[0]);
+            match (left, right) {
+                (Value::Object(mut l), Value::Object(r)) => {
+                    for (k, v) in r {
+                        l.insert(k, v);
+                    }
+                    Value::Object(l)
+                }
+                _ => return Err(fail(call, "both arguments must be objects")),
+            }
+        }
+        MathRandom => {
+            let start = int_arg(call, &Value::from(java_round_value(&args[0])), "the start")?;
+            let end = int_arg(call, &Value::from(java_round_value(&args[1])), "the end")?;
+            if start >= end {
+                return Err(fail(call, "the start must be smaller than the end"));
+            }
+            let mut rng = match args.get(2) {
+                Some(seed) => fastrand::Rng::with_seed(int_arg(call, seed, "the seed")? as u64),
+                None => fastrand::Rng::new(),
+            };
+            Value::from(rng.i64(start..end))
+        }
+        MathAdd => {
+            let a = number(call, &args[0])?;
+            let b = number(call, &args[1])?;
+            Value::from(a.checked_add(b).ok_or_else(|| fail(call, "the sum is out of range"))?)
+        }
+        StringSplit => {
+            let s = str_arg(call, &args[0], "the first argument")?;
+            let delimiters = str_arg(call, &args[1], "the delimiter")?;
+            Value::Array(
+                s.split(|c: char| delimiters.contains(c)).filter(|t| !t.is_empty()).map(|t| Value::String(t.to_string())).collect(),
+            )
+        }
+        Uuid => Value::String(uuid::Uuid::new_v4().to_string()),
+    })
+}
+
+fn java_round_value(v: &Value) -> Value {
+    match v.as_f64() {
+        Some(f) if v.as_i64().is_none() => Value::from(java_round(f)),
+        _ => v.clone(),
+    }
+}
+
+fn number(call: &Call, v: &Value) -> Result<i64, Failure> {
+    match v {
+        Value::Number(n) => Ok(n.as_i64().unwrap_or_else(|| java_round(n.as_f64().unwrap_or(0.0)))),
+        _ => Err(fail(call, "the arguments must be numbers")),
+    }
+}
+
+fn hash(algorithm: &str, data: &[u8]) -> Option<String> {
+    use sha2::Digest;
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    Some(match algorithm {
+        "MD5" => hex(&md5::Md5::digest(data)),
+        "SHA-1" => hex(&sha1::Sha1::digest(data)),
+        "SHA-256" => hex(&sha2::Sha256::digest(data)),
+        "SHA-384" => hex(&sha2::Sha384::digest(data)),
+        "SHA-512" => hex(&sha2::Sha512::digest(data)),
+        _ => return None,
+    })
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    struct Doc(Value);
+    impl Roots for Doc {
+        fn input(&self) -> &Value {
+            &self.0
+        }
+        fn context(&self) -> &Value {
+            &self.0
+        }
+        fn variable(&self, _: &str) -> Option<&Value> {
+            None
+        }
+    }
+
+    fn run(text: &str, input: Value) -> Result<Value, Failure> {
+        evaluate(&Call::parse(text).unwrap(), &Doc(input), "f.$")
+    }
+
+    #[test]
+    fn format_prints_like_java() {
+        assert_eq!(run("States.Format('a={} b={}', $.a, $.b)", json!({"a": {"x": 1, "y": []}, "b": null})).unwrap(), json!("a={x=1, y=[]} b=null"));
+        assert!(run("States.Format('{}')", json!({})).is_err());
+    }
+
+    #[test]
+    fn math_add_rounds_like_java() {
+        assert_eq!(run("States.MathAdd($.a, $.b)", json!({"a": -1.49, "b": -1.5})).unwrap(), json!(-2));
+        assert_eq!(run("States.MathAdd($.a, $.b)", json!({"a": -0.5, "b": 0.5})).unwrap(), json!(1));
+    }
+
+    #[test]
+    fn arrays_strings_and_hashes() {
+        assert_eq!(run("States.ArrayRange(0, 10, 3)", json!({})).unwrap(), json!([0, 3, 6, 9]));
+        assert_eq!(run("States.ArrayPartition($.a, 2)", json!({"a": [0, 1, 2]})).unwrap(), json!([[0, 1], [2]]));
+        assert_eq!(run("States.StringSplit(', , ,', ',')", json!({})).unwrap(), json!([" ", " "]));
+        assert_eq!(run("States.Hash('input data', 'MD5')", json!({})).unwrap(), json!("812f45842bc6d66ee14572ce20db8e86"));
+        assert_eq!(run("States.JsonToString($.a)", json!({"a": {"x": [1, "s"]}})).unwrap(), json!("{\"x\":[1,\"s\"]}"));
+        assert_eq!(run("States.StringToJson(' ')", json!({})).unwrap(), Value::Null);
+        let r = run("States.MathRandom(0, 999, 3)", json!({})).unwrap();
+        assert_eq!(r, run("States.MathRandom(0, 999, 3)", json!({})).unwrap());
+    }
+
+    #[test]
+    fn missing_path_argument_is_a_runtime_error() {
+        let e = run("States.Format('{}', $.nope)", json!({"a": 1})).unwrap_err();
+        assert_eq!(e.error, "States.Runtime");
+        assert!(e.message.contains("'$.nope' specified for the field 'f.$' could not be found in the input '{\"a\":1}'"));
+    }
+}

@@ -1,0 +1,212 @@
+//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector`) and
+//! Choice rules, evaluated over the ASTs `asl_spec` built at load time.
+
+use crate::error::Failure;
+use crate::intrinsics;
+use crate::jsonpath::{self, Roots};
+use asl_spec::model::{Comparison, Operand, Operator, Rule, Template};
+use asl_spec::path::{Path, Root};
+use serde_json::{Map, Value};
+use std::cmp::Ordering;
+
+/// AWS's message for a template path that selects nothing.
+pub(crate) fn path_not_found<R: Roots + ?Sized>(path: &Path, field: &str, roots: &R) -> Failure {
+    let doc = match &path.root {
+        Root::Context => roots.context(),
+        _ => roots.input(),
+    };
+    Failure::runtime(format!(
+        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
+        path.text,
+        serde_json::to_string(doc).unwrap_or_default()
+    ))
+}
+
+/// Evaluates a payload template.
+pub(crate) fn evaluate<R: Roots + ?Sized>(template: &Template, roots: &R) -> Result<Value, Failure> {
+    evaluate_field(template, roots, "")
+}
+
+fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, key: &str) -> Result<Value, Failure> {
+    Ok(match template {
+        Template::Literal(v) => v.clone(),
+        Template::Object(fields) => {
+            let mut map = Map::with_capacity(fields.len());
+            for (k, t) in fields {
+                let field = if matches!(t, Template::Path(_) | Template::Call(_)) { format!("{k}.$") } else { k.clone() };
+                map.insert(k.clone(), evaluate_field(t, roots, &field)?);
+            }
+            Value::Object(map)
+        }
+        Template::Array(items) => Value::Array(items.iter().map(|t| evaluate_field(t, roots, key)).collect::<Result<_, _>>()?),
+        Template::Path(p) => match jsonpath::select(p, roots) {
+            Ok(v) => v.into_owned(),
+            Err(_) => return Err(path_not_found(p, key, roots)),
+        },
+        Template::Call(c) => intrinsics::evaluate(c, roots, key)?,
+    })
+}
+
+/// Whether a Choice rule holds.
+pub(crate) fn rule_holds<R: Roots + ?Sized>(rule: &Rule, roots: &R) -> Result<bool, Failure> {
+    Ok(match rule {
+        Rule::And(rules) => {
+            for r in rules {
+                if !rule_holds(r, roots)? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        Rule::Or(rules) => {
+            for r in rules {
+                if rule_holds(r, roots)? {
+                    return Ok(true);
+                }
+            }
+            false
+        }
+        Rule::Not(r) => !rule_holds(r, roots)?,
+        Rule::Compare(c) => compare(c, roots)?,
+        Rule::Condition(_) => {
+            return Err(Failure::runtime("JSONata `Condition` rules are not supported by this runtime yet"));
+        }
+    })
+}
+
+fn invalid_variable(path: &Path) -> Failure {
+    Failure::runtime(format!("Invalid path '{}': The choice state's condition path references an invalid value.", path.text))
+}
+
+fn compare<R: Roots + ?Sized>(c: &Comparison, roots: &R) -> Result<bool, Failure> {
+    use Operator::*;
+    let value = jsonpath::select(&c.variable, roots);
+    if c.op == IsPresent {
+        let expected = matches!(c.operand, Operand::Literal(Value::Bool(true)));
+        return Ok(value.is_ok() == expected);
+    }
+    let value = value.map_err(|_| invalid_variable(&c.variable))?;
+    let operand = match &c.operand {
+        Operand::Literal(v) => std::borrow::Cow::Borrowed(v),
+        Operand::Path(p) => jsonpath::select(p, roots).map_err(|_| invalid_variable(p))?,
+    };
+    let (value, operand) = (value.as_ref(), operand.as_ref());
+    let flag = operand.as_bool();
+    Ok(match c.op {
+        IsNull => flag == Some(value.is_null()),
+        IsNumeric => flag == Some(value.is_number()),
+        IsString => flag == Some(value.is_string()),
+        IsBoolean => flag == Some(value.is_boolean()),
+        IsTimestamp => flag == Some(value.as_str().and_then(asl_spec::time::parse_rfc3339).is_some()),
+        IsPresent => unreachable!("handled above"),
+        BooleanEquals => matches!((value, operand), (Value::Bool(a), Value::Bool(b)) if a == b),
+        StringMatches => match (value, operand) {
+            (Value::String(s), Value::String(pattern)) => string_matches(s, pattern),
+            _ => false,
+        },
+        StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals | StringGreaterThanEquals => {
+            match (value, operand) {
+                (Value::String(a), Value::String(b)) => ordering_holds(c.op, a.cmp(b)),
+                _ => false,
+            }
+        }
+        NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals | NumericGreaterThanEquals => {
+            match (value, operand) {
+                (Value::Number(a), Value::Number(b)) => numeric_cmp(a, b).is_some_and(|o| ordering_holds(c.op, o)),
+                _ => false,
+            }
+        }
+        TimestampEquals | TimestampLessThan | TimestampGreaterThan | TimestampLessThanEquals | TimestampGreaterThanEquals => {
+            let parse = |v: &Value| v.as_str().and_then(asl_spec::time::parse_rfc3339);
+            match (parse(value), parse(operand)) {
+                (Some(a), Some(b)) => ordering_holds(c.op, a.cmp(&b)),
+                _ => false,
+            }
+        }
+    })
+}
+
+fn numeric_cmp(a: &serde_json::Number, b: &serde_json::Number) -> Option<Ordering> {
+    match (a.as_i64(), b.as_i64()) {
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
+        _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
+    }
+}
+
+fn ordering_holds(op: Operator, ord: Ordering) -> bool {
+    use Operator::*;
+    match op {
+        StringEquals | NumericEquals | TimestampEquals => ord == Ordering::Equal,
+        StringLessThan | NumericLessThan | TimestampLessThan => ord == Ordering::Less,
+        StringGreaterThan | NumericGreaterThan | TimestampGreaterThan => ord == Ordering::Greater,
+        StringLessThanEquals | NumericLessThanEquals | TimestampLessThanEquals => ord != Ordering::Greater,
+        StringGreaterThanEquals | NumericGreaterThanEquals | TimestampGreaterThanEquals => ord != Ordering::Less,
+        _ => false,
+    }
+}
+
+/// `StringMatches`: `*` matches any run of characters; `\*` and `\\` are literal.
+fn string_matches(s: &str, pattern: &str) -> bool {
+    #[derive(PartialEq)]
+    enum Tok {
+        Star,
+        Char(char),
+    }
+    let mut toks = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => toks.push(Tok::Char(chars.next().unwrap_or('\\'))),
+            '*' => toks.push(Tok::Star),
+            c => toks.push(Tok::Char(c)),
+        }
+    }
+    let text: Vec<char> = s.chars().collect();
+    // Greedy wildcard matching with backtracking to the last star: linear-ish.
+    let (mut t, mut p) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match toks.get(p) {
+            Some(Tok::Char(c)) if *c == text[t] => {
+                t += 1;
+                p += 1;
+            }
+            Some(Tok::Star) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    toks[p..].iter().all(|t| *t == Tok::Star)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn wildcards() {
+        assert!(string_matches("log-2024.txt", "log-*.txt"));
+        assert!(string_matches("abc", "*"));
+        assert!(!string_matches("abc", "a*d"));
+        assert!(string_matches("a*c", "a\\*c"));
+        assert!(!string_matches("abc", "a\\*c"));
+        assert!(string_matches("", "*"));
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        let one = json!(1);
+        let one_f = json!(1.0);
+        assert_eq!(numeric_cmp(one.as_number().unwrap(), one_f.as_number().unwrap()), Some(Ordering::Equal));
+    }
+}

@@ -1,0 +1,209 @@
+//! The Task interface: how the runtime calls out to the code behind a
+//! `Resource`, and how each kind of resource shows up in history.
+
+use crate::clock::BoxFuture;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+/// What a Task handler receives besides its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskContext {
+    /// The Task state's name.
+    pub state_name: String,
+    /// The `Resource` being invoked.
+    pub resource: String,
+    /// `$$.State.RetryCount`: 0 on the first attempt.
+    pub retry_count: u32,
+    /// `$$.Task.Token` for `.waitForTaskToken` resources.
+    pub task_token: Option<String>,
+    /// `$$.Execution.Id`.
+    pub execution_arn: String,
+    /// `$$.Execution.Name`.
+    pub execution_name: String,
+    /// `$$.StateMachine.Id`.
+    pub state_machine_arn: String,
+}
+
+/// One invocation of a Task's resource.
+#[derive(Debug, Clone)]
+pub struct TaskRequest {
+    /// The `Resource` string, as written in the definition.
+    pub resource: Arc<str>,
+    /// The effective input (after `InputPath` and `Parameters`).
+    pub input: Value,
+    /// Where the call comes from.
+    pub context: TaskContext,
+}
+
+/// A Task's failure: an error name that `Retry`/`Catch` match, and a cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskError {
+    /// The error name (`PaymentDeclined`, `Lambda.ServiceException`, …).
+    pub error: String,
+    /// A description.
+    pub cause: Option<String>,
+}
+
+impl TaskError {
+    /// An error with a cause.
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        TaskError { error: error.into(), cause: Some(cause.into()) }
+    }
+    /// An error without a cause.
+    pub fn bare(error: impl Into<String>) -> Self {
+        TaskError { error: error.into(), cause: None }
+    }
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.cause {
+            Some(c) => write!(f, "{}: {c}", self.error),
+            None => f.write_str(&self.error),
+        }
+    }
+}
+
+impl std::error::Error for TaskError {}
+
+impl From<serde_json::Error> for TaskError {
+    /// A handler's input or output did not fit its serde type.
+    fn from(e: serde_json::Error) -> Self {
+        TaskError::new(crate::error::names::TASK_FAILED, format!("the task's data did not match its type: {e}"))
+    }
+}
+
+/// Runs Task states. Implemented for async closures, by [`Handlers`], and by
+/// the code `include_workflow!` generates for a typed handler trait.
+pub trait TaskHandler: Send + Sync + 'static {
+    /// Invokes the resource.
+    fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>>;
+}
+
+impl<F, Fut> TaskHandler for F
+where
+    F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Value, TaskError>> + Send + 'static,
+{
+    fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
+        Box::pin(self(request))
+    }
+}
+
+/// Handlers chosen by `Resource`, with an optional fallback.
+#[derive(Default, Clone)]
+pub struct Handlers {
+    by_resource: HashMap<String, Arc<dyn TaskHandler>>,
+    fallback: Option<Arc<dyn TaskHandler>>,
+}
+
+impl fmt::Debug for Handlers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handlers").field("resources", &self.by_resource.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl Handlers {
+    /// No handlers.
+    pub fn new() -> Self {
+        Handlers::default()
+    }
+
+    /// Handles `resource` with `handler`.
+    pub fn on(mut self, resource: impl Into<String>, handler: impl TaskHandler) -> Self {
+        self.by_resource.insert(resource.into(), Arc::new(handler));
+        self
+    }
+
+    /// Handles every resource without its own handler.
+    pub fn otherwise(mut self, handler: impl TaskHandler) -> Self {
+        self.fallback = Some(Arc::new(handler));
+        self
+    }
+}
+
+impl TaskHandler for Handlers {
+    fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
+        match self.by_resource.get(&*request.resource).or(self.fallback.as_ref()) {
+            Some(h) => h.invoke(request),
+            None => {
+                let resource = request.resource.clone();
+                Box::pin(async move { Err(no_handler(&resource)) })
+            }
+        }
+    }
+}
+
+/// The error for a resource nothing handles: a configuration mistake, so it
+/// fails the execution (`States.Runtime`) instead of being caught.
+pub fn no_handler(resource: &str) -> TaskError {
+    TaskError::new(crate::error::names::RUNTIME, format!("no task handler is registered for the resource '{resource}'"))
+}
+
+/// How a resource appears in history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ResourceKind {
+    /// A Lambda function ARN: `LambdaFunction*` events.
+    LambdaFunction,
+    /// An optimised or SDK integration (`arn:aws:states:::lambda:invoke`):
+    /// `Task*` events with `resourceType` and `resource`.
+    Service { resource_type: String, resource: String },
+}
+
+impl ResourceKind {
+    pub(crate) fn of(resource: &str) -> ResourceKind {
+        let parts: Vec<&str> = resource.splitn(7, ':').collect();
+        match parts.as_slice() {
+            ["arn", _, "lambda", _, _, "function", ..] => ResourceKind::LambdaFunction,
+            ["arn", _, "states", _, _, rest @ ..] if rest.len() >= 2 => {
+                let (resource_type, action) = (rest[0], rest[1..].join(":"));
+                if resource_type == "activity" {
+                    ResourceKind::Service { resource_type: "activity".into(), resource: resource.to_string() }
+                } else {
+                    ResourceKind::Service { resource_type: resource_type.to_string(), resource: action }
+                }
+            }
+            ["arn", _, service, ..] => ResourceKind::Service { resource_type: service.to_string(), resource: resource.to_string() },
+            _ => ResourceKind::Service { resource_type: "custom".into(), resource: resource.to_string() },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_resources() {
+        assert_eq!(ResourceKind::of("arn:aws:lambda:us-east-1:1:function:f"), ResourceKind::LambdaFunction);
+        assert_eq!(
+            ResourceKind::of("arn:aws:states:::lambda:invoke"),
+            ResourceKind::Service { resource_type: "lambda".into(), resource: "invoke".into() }
+        );
+        assert_eq!(
+            ResourceKind::of("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
+            ResourceKind::Service { resource_type: "sqs".into(), resource: "sendMessage.waitForTaskToken".into() }
+        );
+    }
+
+    #[tokio::test]
+    async fn handlers_route_by_resource() {
+        let h = Handlers::new().on("a", |r: TaskRequest| async move { Ok(r.input) });
+        let ctx = TaskContext {
+            state_name: "S".into(),
+            resource: "a".into(),
+            retry_count: 0,
+            task_token: None,
+            execution_arn: String::new(),
+            execution_name: String::new(),
+            state_machine_arn: String::new(),
+        };
+        let ok = h.invoke(TaskRequest { resource: "a".into(), input: Value::from(1), context: ctx.clone() }).await;
+        assert_eq!(ok, Ok(Value::from(1)));
+        let missing = h.invoke(TaskRequest { resource: "b".into(), input: Value::Null, context: ctx }).await;
+        assert_eq!(missing.unwrap_err().error, "States.Runtime");
+    }
+}
