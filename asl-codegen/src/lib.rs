@@ -1,1 +1,76 @@
-pub fn x(){}
+//! The code generator behind `include_workflow!`.
+//!
+//! A plain library, so it is tested without a proc-macro context and shared
+//! by the macro and `asl generate`. The pipeline: `asl_spec::load` (parse and
+//! validate) → [`lower`] (plain data, unit-tested) → `emit` (tokens).
+
+#![warn(missing_docs)]
+
+mod emit;
+pub mod lower;
+pub mod names;
+
+pub use lower::{Module, lower};
+use proc_macro2::{Span, TokenStream};
+
+/// How to generate one module.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The module's name.
+    pub module_name: String,
+    /// The definition's path as the user wrote it, for messages and docs.
+    pub source_name: String,
+    /// The absolute path to track with `include_bytes!` so that editing the
+    /// JSON rebuilds; `None` leaves tracking out (golden files, `asl generate`).
+    pub track_path: Option<String>,
+    /// Where compile errors point (the macro's path literal).
+    pub error_span: Span,
+}
+
+impl Settings {
+    /// Settings for `source_name`, module named after the file.
+    pub fn for_file(source_name: &str) -> Settings {
+        let stem = std::path::Path::new(source_name).file_stem().and_then(|s| s.to_str()).unwrap_or("workflow");
+        Settings {
+            module_name: names::snake(stem),
+            source_name: source_name.to_string(),
+            track_path: None,
+            error_span: Span::call_site(),
+        }
+    }
+}
+
+/// Expands a definition's text into the module, or, when it is invalid,
+/// into one `compile_error!` per diagnostic plus placeholder items.
+pub fn expand(text: &str, settings: &Settings) -> TokenStream {
+    let loaded = asl_spec::load(text);
+    let source = asl_spec::SourceFile { name: &settings.source_name, text };
+    match loaded.valid() {
+        Ok(def) => {
+            let module = lower(&def, &settings.module_name);
+            emit::module(&module, &asl_spec::render::mermaid(&def), text, settings)
+        }
+        Err(diagnostics) => {
+            let messages: Vec<String> = diagnostics
+                .iter()
+                .filter(|d| d.severity == asl_spec::Severity::Error)
+                .map(|d| source.render(d, false))
+                .collect();
+            emit::fallback(&settings.module_name, emit::errors(&messages, settings.error_span))
+        }
+    }
+}
+
+/// Expands and formats as Rust source (for `asl generate` and golden files).
+pub fn expand_to_string(text: &str, settings: &Settings) -> String {
+    let tokens = expand(text, settings);
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    }
+}
+
+/// Errors with no definition text to point into (unreadable file, bad macro input).
+pub fn error(message: &str, span: Span, module_name: &str) -> TokenStream {
+    emit::fallback(module_name, emit::errors(&[message.to_string()], span))
+}

@@ -1,4 +1,89 @@
-//! placeholder
+//! `include_workflow!`: an Amazon States Language definition as a typed Rust
+//! module, validated at compile time. Use it through `asl_runtime`, which
+//! re-exports it; the generated code depends on `asl_runtime` only.
+
 use proc_macro::TokenStream;
+use std::path::PathBuf;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token};
+
+/// Reads an ASL definition at compile time, validates it with AWS's rules,
+/// and expands to a module named after the file (or the name after `as`).
+///
+/// ```ignore
+/// asl_runtime::include_workflow!("statemachines/order.json");          // → pub mod order
+/// asl_runtime::include_workflow!("statemachines/order.json" as orders); // → pub mod orders
+/// ```
+///
+/// The path is relative to the crate's `Cargo.toml` (`CARGO_MANIFEST_DIR`).
+/// Editing the JSON file rebuilds the crate.
+///
+/// # The generated module
+///
+/// * `DEFINITION` (the JSON text), `SOURCE` (the path) and `definition()`
+///   (the validated model, parsed once per process).
+/// * `enum State`: one variant per top-level state, in PascalCase, with
+///   `State::START`, `State::ALL`, `name()`, `from_name()`, `type_name()`,
+///   `successors()`, `next()`, `is_terminal()` and `State::path(&execution)`.
+/// * `trait Tasks`: one method per distinct Task `Resource`, named after the
+///   function, activity or API it invokes (`…:function:ChargeCard` →
+///   `charge_card`), with associated `…Input`/`…Output` types that are your
+///   own serde types (or `serde_json::Value`). Each method's docs name the
+///   states that use it. Leaving a method out is a compile error.
+/// * `struct Machine<T: Tasks>`: `Machine::new(tasks)`, `.configure(|e| …)`
+///   to set the clock, identity or history, and `.run(input).await`, which
+///   returns an [`Execution`](../asl_runtime/struct.Execution.html).
+///
+/// # Errors
+///
+/// An invalid definition fails the build with every problem at once, each as
+/// `--> statemachines/order.json:LINE:COL` with the source line, a caret and
+/// a hint. A missing file or malformed JSON is reported the same way.
 #[proc_macro]
-pub fn include_workflow(_input: TokenStream) -> TokenStream { TokenStream::new() }
+pub fn include_workflow(input: TokenStream) -> TokenStream {
+    let call = syn::parse_macro_input!(input as Call);
+    let written = call.path.value();
+    let span = call.path.span();
+    let module_name = call.name.as_ref().map(Ident::to_string).unwrap_or_else(|| {
+        asl_codegen::Settings::for_file(&written).module_name
+    });
+    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let absolute = base.join(&written);
+    let text = match std::fs::read_to_string(&absolute) {
+        Ok(text) => text,
+        Err(e) => {
+            let message = format!("cannot read the workflow definition `{written}`: {e}\n  (looked for {})", absolute.display());
+            return asl_codegen::error(&message, span, &module_name).into();
+        }
+    };
+    let settings = asl_codegen::Settings {
+        module_name,
+        source_name: written,
+        track_path: Some(absolute.display().to_string()),
+        error_span: span,
+    };
+    asl_codegen::expand(&text, &settings).into()
+}
+
+/// `"path"` or `"path" as name`.
+struct Call {
+    path: LitStr,
+    name: Option<Ident>,
+}
+
+impl Parse for Call {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let path: LitStr = input.parse()?;
+        let name = if input.peek(Token![as]) {
+            input.parse::<Token![as]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        input.parse::<Option<Token![,]>>()?;
+        if !input.is_empty() {
+            return Err(input.error("expected `include_workflow!(\"statemachines/x.json\")` or `include_workflow!(\"statemachines/x.json\" as name)`"));
+        }
+        Ok(Call { path, name })
+    }
+}

@@ -209,9 +209,11 @@ impl Executor {
                 Execution { status: Status::Succeeded, output: Some(output), error: None, cause: None, events: history.into_events() }
             }
             Some(Err(e)) => {
-                let details = ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
+                // A Fail state without `Error` fails with no error name at all.
+                let error = Some(e.error).filter(|name| !name.is_empty());
+                let details = ErrorDetails { error: error.clone(), cause: e.cause.clone() };
                 history.record("ExecutionFailed", now, || Some(EventDetails::ExecutionFailed(details)));
-                Execution { status: Status::Failed, output: None, error: Some(e.error), cause: e.cause, events: history.into_events() }
+                Execution { status: Status::Failed, output: None, error, cause: e.cause, events: history.into_events() }
             }
             None => {
                 let error = names::TIMEOUT.to_string();

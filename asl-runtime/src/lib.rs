@@ -90,6 +90,17 @@ pub mod __private {
         serde_json::from_value(v).map_err(Into::into)
     }
 
+    /// The execution for an input that could not be turned into JSON.
+    pub fn input_error(e: serde_json::Error) -> crate::Execution {
+        crate::Execution {
+            status: crate::Status::Failed,
+            output: None,
+            error: Some(crate::error_names::RUNTIME.to_string()),
+            cause: Some(format!("The execution input could not be converted to JSON: {e}")),
+            events: Vec::new(),
+        }
+    }
+
     /// Converts a handler's typed output to JSON.
     pub fn to_output<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, crate::TaskError> {
         serde_json::to_value(v).map_err(Into::into)

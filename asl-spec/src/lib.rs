@@ -20,6 +20,7 @@ pub mod json;
 mod load;
 pub mod model;
 pub mod path;
+pub mod render;
 pub mod time;
 
 pub use diag::{Code, Diagnostic, Diagnostics, Severity, SourceFile, Span};

@@ -1,0 +1,301 @@
+//! Emission: the lowered [`Module`] becomes tokens. Generated code reaches
+//! the runtime only through `::asl_runtime::__private` and its public API.
+
+use crate::lower::Module;
+use crate::Settings;
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The whole module for a valid definition.
+pub fn module(m: &Module, mermaid: &str, text: &str, settings: &Settings) -> TokenStream {
+    let name = ident(&m.name);
+    let doc = module_doc(m, mermaid, settings);
+    let body = body(m, text, settings);
+    quote! {
+        #[doc = #doc]
+        #[allow(clippy::all, dead_code)]
+        pub mod #name {
+            #body
+        }
+    }
+}
+
+fn module_doc(m: &Module, mermaid: &str, settings: &Settings) -> String {
+    let mut doc = format!(" The state machine in `{}`.\n\n | State | Type | Next |\n |---|---|---|\n", settings.source_name);
+    for s in &m.states {
+        let next: Vec<String> = s.successors.iter().map(|i| format!("`{}`", m.states[*i].name)).collect();
+        doc.push_str(&format!(" | `{}` | {} | {} |\n", s.name, s.type_name, if s.terminal && next.is_empty() { "end".to_string() } else { next.join(", ") }));
+    }
+    doc.push_str("\n ```mermaid\n");
+    for line in mermaid.lines() {
+        doc.push_str(&format!(" {line}\n"));
+    }
+    doc.push_str(" ```\n");
+    doc
+}
+
+fn body(m: &Module, text: &str, settings: &Settings) -> TokenStream {
+    let source = &settings.source_name;
+    let track = settings.track_path.as_ref().map(|p| quote! { const _: &[u8] = include_bytes!(#p); });
+    let text_lit = Literal::string(text);
+    let state_enum = state_enum(m);
+    let tasks = tasks_trait(m);
+    let machine = machine(m);
+    quote! {
+        #track
+        /// The definition's JSON text, exactly as compiled.
+        pub const DEFINITION: &str = #text_lit;
+        /// The path the definition was loaded from, as written in the macro call.
+        pub const SOURCE: &str = #source;
+
+        /// The validated definition, parsed once per process on first use.
+        pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> {
+            static DEFINITION_MODEL: ::asl_runtime::__private::LazyLock<::asl_runtime::__private::Arc<::asl_runtime::Definition>> =
+                ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::load_validated(DEFINITION, SOURCE));
+            DEFINITION_MODEL.clone()
+        }
+
+        #state_enum
+        #tasks
+        #machine
+    }
+}
+
+fn state_enum(m: &Module) -> TokenStream {
+    let variants: Vec<Ident> = m.states.iter().map(|s| ident(&s.variant)).collect();
+    let docs: Vec<String> = m.states.iter().map(|s| format!(" `{}` ({} state).", s.name, s.type_name)).collect();
+    let names: Vec<&str> = m.states.iter().map(|s| s.name.as_str()).collect();
+    let successors: Vec<TokenStream> = m
+        .states
+        .iter()
+        .map(|s| {
+            let targets = s.successors.iter().map(|i| ident(&m.states[*i].variant));
+            quote! { &[#(State::#targets),*] }
+        })
+        .collect();
+    let nexts: Vec<TokenStream> = m
+        .states
+        .iter()
+        .map(|s| match s.next {
+            Some(i) => {
+                let v = ident(&m.states[i].variant);
+                quote! { Some(State::#v) }
+            }
+            None => quote! { None },
+        })
+        .collect();
+    let terminal: Vec<bool> = m.states.iter().map(|s| s.terminal).collect();
+    let types: Vec<&str> = m.states.iter().map(|s| s.type_name).collect();
+    let start = m.states.get(m.start).map(|s| ident(&s.variant));
+    let start = match start {
+        Some(v) => quote! { pub const START: State = State::#v; },
+        None => quote! {},
+    };
+    quote! {
+        /// One variant per top-level state.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum State {
+            #( #[doc = #docs] #variants, )*
+        }
+
+        impl State {
+            /// The state named by `StartAt`.
+            #start
+            /// Every state, in definition order.
+            pub const ALL: &'static [State] = &[#(State::#variants),*];
+
+            /// The state's name in the definition.
+            pub const fn name(self) -> &'static str {
+                match self { #(State::#variants => #names,)* }
+            }
+
+            /// The state with this name, if any.
+            pub fn from_name(name: &str) -> ::core::option::Option<State> {
+                match name { #(#names => Some(State::#variants),)* _ => None }
+            }
+
+            /// The state's `Type` (`"Task"`, `"Choice"`, …).
+            pub const fn type_name(self) -> &'static str {
+                match self { #(State::#variants => #types,)* }
+            }
+
+            /// Every state this one can transition to: `Next`, Choice
+            /// targets and `Default`, then Catch targets.
+            pub const fn successors(self) -> &'static [State] {
+                match self { #(State::#variants => #successors,)* }
+            }
+
+            /// The transition on success: the `Next` state, or `None` for
+            /// `End`, Choice, Succeed and Fail states.
+            pub const fn next(self) -> ::core::option::Option<State> {
+                match self { #(State::#variants => #nexts,)* }
+            }
+
+            /// Whether the execution can end in this state.
+            pub const fn is_terminal(self) -> bool {
+                match self { #(State::#variants => #terminal,)* }
+            }
+
+            /// The top-level states an execution entered, in order.
+            pub fn path(execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> {
+                execution.states_entered().into_iter().filter_map(State::from_name).collect()
+            }
+        }
+
+        impl ::core::fmt::Display for State {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    }
+}
+
+fn tasks_trait(m: &Module) -> TokenStream {
+    let items = m.tasks.iter().map(|t| {
+        let method = ident(&t.method);
+        let input = format_ident!("{}Input", t.type_prefix);
+        let output = format_ident!("{}Output", t.type_prefix);
+        let users = t.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        let doc = format!(" Runs `{}`, invoked by {users}.", t.resource);
+        let input_doc = format!(" What `{}` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.", t.method);
+        let output_doc = format!(" What `{}` returns: the task result (before `ResultSelector` and `ResultPath`).", t.method);
+        quote! {
+            #[doc = #input_doc]
+            type #input: ::asl_runtime::__private::serde::de::DeserializeOwned + Send + 'static;
+            #[doc = #output_doc]
+            type #output: ::asl_runtime::__private::serde::Serialize + Send + 'static;
+            #[doc = #doc]
+            fn #method(
+                &self,
+                input: Self::#input,
+                ctx: ::asl_runtime::TaskContext,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<Self::#output, ::asl_runtime::TaskError>> + Send;
+        }
+    });
+    let arms = m.tasks.iter().map(|t| {
+        let method = ident(&t.method);
+        let resource = &t.resource;
+        let input = format_ident!("{}Input", t.type_prefix);
+        quote! {
+            #resource => ::std::boxed::Box::pin(async move {
+                let input: T::#input = ::asl_runtime::__private::from_input(request.input)?;
+                let output = tasks.#method(input, request.context).await?;
+                ::asl_runtime::__private::to_output(&output)
+            }),
+        }
+    });
+    let trait_doc = if m.tasks.is_empty() {
+        " The machine invokes no Task resources, so there is nothing to implement.".to_string()
+    } else {
+        " The code behind every Task resource the machine invokes. Each method has an input and an output type: your own serde types, or `serde_json::Value`.".to_string()
+    };
+    quote! {
+        #[doc = #trait_doc]
+        pub trait Tasks: Send + Sync + 'static {
+            #(#items)*
+        }
+
+        /// Routes Task invocations to the typed methods of `T`.
+        struct Dispatch<T>(::asl_runtime::__private::Arc<T>);
+
+        impl<T: Tasks> ::asl_runtime::TaskHandler for Dispatch<T> {
+            fn invoke(
+                &self,
+                request: ::asl_runtime::TaskRequest,
+            ) -> ::asl_runtime::BoxFuture<'static, ::core::result::Result<::asl_runtime::__private::serde_json::Value, ::asl_runtime::TaskError>> {
+                #[allow(unused_variables)]
+                let tasks = self.0.clone();
+                match &*request.resource {
+                    #(#arms)*
+                    other => {
+                        let error = ::asl_runtime::no_handler(other);
+                        ::std::boxed::Box::pin(async move { Err(error) })
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn machine(_m: &Module) -> TokenStream {
+    quote! {
+        /// The state machine, ready to run with your [`Tasks`].
+        pub struct Machine<T: Tasks> {
+            tasks: ::asl_runtime::__private::Arc<T>,
+            executor: ::asl_runtime::Executor,
+        }
+
+        impl<T: Tasks> Machine<T> {
+            /// A machine whose Task states call `tasks`.
+            pub fn new(tasks: T) -> Self {
+                let tasks = ::asl_runtime::__private::Arc::new(tasks);
+                let executor = ::asl_runtime::Executor::new(definition()).handler(Dispatch(tasks.clone()));
+                Machine { tasks, executor }
+            }
+
+            /// Adjusts the executor: clock, identity, history, limits.
+            pub fn configure(mut self, f: impl FnOnce(::asl_runtime::Executor) -> ::asl_runtime::Executor) -> Self {
+                self.executor = f(self.executor);
+                self
+            }
+
+            /// The task implementation.
+            pub fn tasks(&self) -> &T {
+                &self.tasks
+            }
+
+            /// The executor this machine runs on.
+            pub fn executor(&self) -> &::asl_runtime::Executor {
+                &self.executor
+            }
+
+            /// Runs one execution with `input` to its end.
+            pub async fn run(&self, input: impl ::asl_runtime::__private::serde::Serialize) -> ::asl_runtime::Execution {
+                match ::asl_runtime::__private::serde_json::to_value(input) {
+                    Ok(input) => self.executor.run(input).await,
+                    Err(e) => ::asl_runtime::__private::input_error(e),
+                }
+            }
+        }
+    }
+}
+
+/// Items emitted when the definition is invalid, so that the user's code
+/// referring to the module reports our diagnostics, not forty follow-on errors.
+pub fn fallback(module_name: &str, errors: TokenStream) -> TokenStream {
+    let name = ident(module_name);
+    quote! {
+        #errors
+        #[allow(dead_code, unused)]
+        pub mod #name {
+            pub const DEFINITION: &str = "";
+            pub const SOURCE: &str = "";
+            pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> { unreachable!() }
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum State {}
+            pub trait Tasks: Send + Sync + 'static {}
+            impl<T: Send + Sync + 'static> Tasks for T {}
+            pub struct Machine<T>(::core::marker::PhantomData<T>);
+            impl<T> Machine<T> {
+                pub fn new(_tasks: T) -> Self { unreachable!() }
+                pub fn configure(self, _f: impl FnOnce(::asl_runtime::Executor) -> ::asl_runtime::Executor) -> Self { unreachable!() }
+                pub async fn run(&self, _input: impl ::asl_runtime::__private::serde::Serialize) -> ::asl_runtime::Execution { unreachable!() }
+            }
+        }
+    }
+}
+
+/// One `compile_error!` per message, at `span`.
+pub fn errors(messages: &[String], span: Span) -> TokenStream {
+    messages
+        .iter()
+        .map(|m| {
+            let lit = Literal::string(m);
+            quote::quote_spanned! { span => ::core::compile_error!(#lit); }
+        })
+        .collect()
+}

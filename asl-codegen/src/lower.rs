@@ -1,0 +1,116 @@
+//! Lowering: the typed [`Definition`] becomes the plain data the emitter
+//! turns into tokens. This form is compared in unit tests, never token text.
+
+use crate::names;
+use asl_spec::model::{Definition, StateKind, Transition};
+
+/// Everything the generated module contains, as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    /// The module's name.
+    pub name: String,
+    /// The top-level states, in source order.
+    pub states: Vec<StateItem>,
+    /// Index of `StartAt` in `states`.
+    pub start: usize,
+    /// One entry per distinct Task resource, anywhere in the machine.
+    pub tasks: Vec<TaskItem>,
+}
+
+/// One variant of the `State` enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateItem {
+    /// The ASL name.
+    pub name: String,
+    /// The Rust variant.
+    pub variant: String,
+    /// `Type`.
+    pub type_name: &'static str,
+    /// The static `Next`, if any.
+    pub next: Option<usize>,
+    /// Every possible successor (Next, Choice targets, Default, Catch).
+    pub successors: Vec<usize>,
+    /// Whether the state can end the execution.
+    pub terminal: bool,
+}
+
+/// One method of the handler trait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskItem {
+    /// The `Resource` it serves.
+    pub resource: String,
+    /// The method name (snake_case).
+    pub method: String,
+    /// The associated type prefix (PascalCase).
+    pub type_prefix: String,
+    /// The states that invoke it (any scope).
+    pub states: Vec<String>,
+}
+
+/// Lowers a validated definition.
+pub fn lower(def: &Definition, module_name: &str) -> Module {
+    let mut variants: Vec<String> = Vec::new();
+    let states = def
+        .body
+        .states
+        .iter()
+        .map(|s| {
+            let variant = names::unique(names::pascal(&s.name), &variants, "");
+            variants.push(variant.clone());
+            let next = match &s.transition {
+                Transition::Next(t) if t.index != usize::MAX => Some(t.index),
+                _ => None,
+            };
+            StateItem {
+                name: s.name.clone(),
+                variant,
+                type_name: s.kind.type_name(),
+                next,
+                successors: s.successors().into_iter().map(|t| t.index).filter(|i| *i != usize::MAX).collect(),
+                terminal: s.is_terminal() || matches!(s.kind, StateKind::Fail(_)),
+            }
+        })
+        .collect();
+    let mut methods: Vec<String> = Vec::new();
+    let tasks = def
+        .task_resources()
+        .into_iter()
+        .map(|(resource, states)| {
+            let method = names::unique(names::task_method(&resource), &methods, "_");
+            methods.push(method.clone());
+            TaskItem { type_prefix: names::pascal(&method), resource, method, states }
+        })
+        .collect();
+    Module { name: module_name.to_string(), states, start: def.body.start_index.min(usize::MAX), tasks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowers_states_and_tasks() {
+        let def = asl_spec::load(
+            r#"{"StartAt": "Charge", "States": {
+                "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:ChargeCard", "Next": "Check"},
+                "Check": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": true, "Next": "Done"}], "Default": "Charge again"},
+                "Charge again": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:ChargeCard", "End": true},
+                "Done": {"Type": "Succeed"}}}"#,
+        )
+        .valid()
+        .unwrap();
+        let m = lower(&def, "pay");
+        assert_eq!(m.states.iter().map(|s| s.variant.as_str()).collect::<Vec<_>>(), ["Charge", "Check", "ChargeAgain", "Done"]);
+        assert_eq!(m.states[1].successors, vec![3, 2]);
+        assert_eq!(m.states[0].next, Some(1));
+        assert_eq!(
+            m.tasks,
+            vec![TaskItem {
+                resource: "arn:aws:lambda:us-east-1:1:function:ChargeCard".into(),
+                method: "charge_card".into(),
+                type_prefix: "ChargeCard".into(),
+                states: vec!["Charge".into(), "Charge again".into()],
+            }]
+        );
+    }
+}
