@@ -45,6 +45,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Draw a definition as a Mermaid flowchart or a Graphviz DOT graph.
+    Graph {
+        /// The definition file.
+        definition: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+    /// Print the Rust code `include_workflow!` generates for a definition.
+    Generate {
+        /// The definition file.
+        definition: PathBuf,
+        /// The module name (default: the file name in snake_case).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// `asl graph --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum GraphFormat {
+    /// A Mermaid `flowchart`.
+    Mermaid,
+    /// A Graphviz `digraph`.
+    Dot,
 }
 
 /// A failure that ends the command with exit code 2.
@@ -62,6 +87,8 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
     let result = match cli.command {
         Command::Validate { files } => validate(&files),
         Command::Run { definition, input, context, virtual_time, json } => run(&definition, input, context, virtual_time, json),
+        Command::Graph { definition, format } => graph(&definition, format),
+        Command::Generate { definition, name } => generate(&definition, name),
     };
     match result {
         Ok(code) => code,
@@ -116,18 +143,64 @@ fn parse_input(input: Option<String>) -> Result<Value, UsageError> {
     serde_json::from_str(&text).map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))
 }
 
-fn run(definition: &Path, input: Option<String>, context: Option<PathBuf>, virtual_time: bool, json: bool) -> Result<ExitCode, UsageError> {
-    let text = read(definition)?;
-    let name = definition.display().to_string();
-    let workflow = match Workflow::from_json(&text) {
-        Ok(w) => w,
+/// Loads a definition for a command that needs a valid one; problems go to
+/// stderr and end the command with exit code 1.
+fn load_valid(path: &Path) -> Result<Result<asl_runtime::Workflow, ExitCode>, UsageError> {
+    let text = read(path)?;
+    let name = path.display().to_string();
+    Ok(match Workflow::from_json(&text) {
+        Ok(w) => Ok(w),
         Err(diagnostics) => {
             let source = SourceFile { name: &name, text: &text };
+            let styled = std::io::stderr().is_terminal();
             for d in diagnostics.iter() {
-                eprintln!("{}", source.render(d, false));
+                eprintln!("{}", source.render(d, styled));
             }
-            return Err(UsageError(format!("{name} is not a valid state machine definition")));
+            eprintln!("{name} is not a valid state machine definition");
+            Err(ExitCode::from(1))
         }
+    })
+}
+
+fn graph(definition: &Path, format: GraphFormat) -> Result<ExitCode, UsageError> {
+    let workflow = match load_valid(definition)? {
+        Ok(w) => w,
+        Err(code) => return Ok(code),
+    };
+    let def = workflow.definition();
+    print!("{}", match format {
+        GraphFormat::Mermaid => asl_spec::render::mermaid(&def),
+        GraphFormat::Dot => asl_spec::render::dot(&def),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(definition: &Path, name: Option<String>) -> Result<ExitCode, UsageError> {
+    if let Err(code) = load_valid(definition)? {
+        return Ok(code);
+    }
+    let text = read(definition)?;
+    let mut settings = asl_codegen::Settings::for_file(&definition.display().to_string());
+    if let Some(name) = name {
+        if syn_ident_ok(&name) {
+            settings.module_name = name;
+        } else {
+            return Err(UsageError(format!("`{name}` is not a valid Rust module name")));
+        }
+    }
+    print!("{}", asl_codegen::expand_to_string(&text, &settings));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn syn_ident_ok(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn run(definition: &Path, input: Option<String>, context: Option<PathBuf>, virtual_time: bool, json: bool) -> Result<ExitCode, UsageError> {
+    let workflow = match load_valid(definition)? {
+        Ok(w) => w,
+        Err(code) => return Ok(code),
     };
     let input = parse_input(input)?;
     let identity = match context {

@@ -277,6 +277,14 @@ pub fn fallback(module_name: &str, errors: TokenStream) -> TokenStream {
             pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> { unreachable!() }
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum State {}
+            impl State {
+                pub const ALL: &'static [State] = &[];
+                pub const fn name(self) -> &'static str { match self {} }
+                pub fn from_name(_name: &str) -> ::core::option::Option<State> { None }
+                pub const fn successors(self) -> &'static [State] { match self {} }
+                pub const fn next(self) -> ::core::option::Option<State> { match self {} }
+                pub fn path(_execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> { ::std::vec::Vec::new() }
+            }
             pub trait Tasks: Send + Sync + 'static {}
             impl<T: Send + Sync + 'static> Tasks for T {}
             pub struct Machine<T>(::core::marker::PhantomData<T>);

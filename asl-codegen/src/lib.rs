@@ -45,20 +45,32 @@ impl Settings {
 pub fn expand(text: &str, settings: &Settings) -> TokenStream {
     let loaded = asl_spec::load(text);
     let source = asl_spec::SourceFile { name: &settings.source_name, text };
-    match loaded.valid() {
-        Ok(def) => {
-            let module = lower(&def, &settings.module_name);
-            emit::module(&module, &asl_spec::render::mermaid(&def), text, settings)
+    let messages: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == asl_spec::Severity::Error)
+        .map(|d| compile_error_text(&source, d))
+        .collect();
+    let errors = emit::errors(&messages, settings.error_span);
+    match &loaded.definition {
+        // Even with errors, the partial model gives the real enum and trait,
+        // so the user's code type-checks and only our messages show.
+        Some(def) => {
+            let module = lower(def, &settings.module_name);
+            let items = emit::module(&module, &asl_spec::render::mermaid(def), text, settings);
+            quote::quote! { #errors #items }
         }
-        Err(diagnostics) => {
-            let messages: Vec<String> = diagnostics
-                .iter()
-                .filter(|d| d.severity == asl_spec::Severity::Error)
-                .map(|d| source.render(d, false))
-                .collect();
-            emit::fallback(&settings.module_name, emit::errors(&messages, settings.error_span))
-        }
+        None => emit::fallback(&settings.module_name, errors),
     }
+}
+
+/// A diagnostic as a compile error: rustc already prints `error:`, so the
+/// first line is the message with AWS's code and location, then the snippet.
+fn compile_error_text(source: &asl_spec::SourceFile<'_>, d: &asl_spec::Diagnostic) -> String {
+    let rendered = source.render(d, false);
+    let snippet = rendered.split_once('\n').map_or("", |(_, rest)| rest);
+    let location = if d.location.is_empty() { String::new() } else { format!(" at {}", d.location) };
+    format!("{} [{}{location}]\n{snippet}", d.message, d.code)
 }
 
 /// Expands and formats as Rust source (for `asl generate` and golden files).

@@ -15,8 +15,9 @@ use syn::{Ident, LitStr, Token};
 /// asl_runtime::include_workflow!("statemachines/order.json" as orders); // → pub mod orders
 /// ```
 ///
-/// The path is relative to the crate's `Cargo.toml` (`CARGO_MANIFEST_DIR`).
-/// Editing the JSON file rebuilds the crate.
+/// The path is relative to the crate's `Cargo.toml` (`CARGO_MANIFEST_DIR`);
+/// a path starting with `./` or `../` is relative to the file containing the
+/// call, as with `include_str!`. Editing the JSON file rebuilds the crate.
 ///
 /// # The generated module
 ///
@@ -47,8 +48,7 @@ pub fn include_workflow(input: TokenStream) -> TokenStream {
     let module_name = call.name.as_ref().map(Ident::to_string).unwrap_or_else(|| {
         asl_codegen::Settings::for_file(&written).module_name
     });
-    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
-    let absolute = base.join(&written);
+    let absolute = resolve(&written);
     let text = match std::fs::read_to_string(&absolute) {
         Ok(text) => text,
         Err(e) => {
@@ -63,6 +63,22 @@ pub fn include_workflow(input: TokenStream) -> TokenStream {
         error_span: span,
     };
     asl_codegen::expand(&text, &settings).into()
+}
+
+/// `./x.json` and `../x.json` are relative to the file that calls the macro
+/// (as with `include_str!`); anything else is relative to `CARGO_MANIFEST_DIR`.
+fn resolve(written: &str) -> PathBuf {
+    let relative_to_file = written.starts_with("./") || written.starts_with("../");
+    let caller_dir = relative_to_file
+        .then(|| proc_macro::Span::call_site().local_file())
+        .flatten()
+        .and_then(|f| f.parent().map(PathBuf::from));
+    let base = match caller_dir {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => std::env::current_dir().map(|cwd| cwd.join(&dir)).unwrap_or(dir),
+        None => std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default(),
+    };
+    base.join(written)
 }
 
 /// `"path"` or `"path" as name`.

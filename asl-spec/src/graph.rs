@@ -88,17 +88,34 @@ fn check_scope(
             .maybe_hint(closest(name, names.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?")))
     };
 
+    // A misspelled target is taken to mean its closest match, so that one
+    // typo does not also report the intended state as unreachable.
+    let guess = |name: &str| closest(name, names.iter().map(String::as_str)).and_then(|c| index.get(c).copied());
+    let mut assumed: Vec<(usize, usize)> = Vec::new();
+    let unloaded = |name: &str| scope.unloaded.iter().any(|u| u == name);
     match index.get(scope.start_at.as_str()) {
         Some(&i) => scope.start_index = i,
-        None if scope.states.is_empty() => {}
-        None => diags.push(missing(&scope.start_at, "StartAt", scope.start_at_span, format!("{ptr}/StartAt"))),
+        None if scope.states.is_empty() || unloaded(&scope.start_at) => {}
+        None => {
+            diags.push(missing(&scope.start_at, "StartAt", scope.start_at_span, format!("{ptr}/StartAt")));
+            if let Some(g) = guess(&scope.start_at) {
+                scope.start_index = g;
+            }
+        }
     }
-    for state in &mut scope.states {
+    let unloaded_names = scope.unloaded.clone();
+    for (from, state) in scope.states.iter_mut().enumerate() {
         let sptr = format!("{ptr}/States/{}", state.name);
         for (field, target) in targets_mut(state) {
             match index.get(target.name.as_str()) {
                 Some(&i) => target.index = i,
-                None => diags.push(missing(&target.name, field, target.span, format!("{sptr}/{}", field.replace("Catch ", "")))),
+                None if unloaded_names.contains(&target.name) => {}
+                None => {
+                    diags.push(missing(&target.name, field, target.span, format!("{sptr}/{}", field.replace("Catch ", ""))));
+                    if let Some(g) = guess(&target.name) {
+                        assumed.push((from, g));
+                    }
+                }
             }
         }
         match &mut state.kind {
@@ -115,7 +132,9 @@ fn check_scope(
         return;
     }
 
-    if scope.start_index != usize::MAX {
+    // With a state that failed to load, its edges are unknown: reachability
+    // would only produce follow-on errors.
+    if scope.start_index != usize::MAX && scope.unloaded.is_empty() {
         let mut reached = vec![false; scope.states.len()];
         let mut stack = vec![scope.start_index];
         while let Some(i) = stack.pop() {
@@ -123,6 +142,7 @@ fn check_scope(
                 continue;
             }
             stack.extend(scope.states[i].successors().into_iter().filter(|t| t.index != usize::MAX).map(|t| t.index));
+            stack.extend(assumed.iter().filter(|(from, _)| *from == i).map(|(_, to)| *to));
         }
         for (state, reached) in scope.states.iter().zip(reached) {
             if !reached {
@@ -135,7 +155,7 @@ fn check_scope(
             }
         }
     }
-    if !scope.states.iter().any(State::is_terminal) {
+    if !scope.states.iter().any(State::is_terminal) && scope.unloaded.is_empty() {
         diags.push(
             Diagnostic::error(Code::NoTerminal, "no state ends the execution: there is no `End: true`, Succeed or Fail state")
                 .at(scope.start_at_span, "")

@@ -363,13 +363,15 @@ impl Builder<'_> {
         });
         let states_member = self.required(obj, "States", &what);
         let mut states = Vec::new();
+        let mut unloaded = Vec::new();
         if let Some(m) = states_member {
             let ptr = obj.child_ptr("States");
             if let Some(mut sobj) = self.object(&m.value, &ptr) {
                 for (i, member) in sobj.members.iter().enumerate() {
                     sobj.used[i] = true;
-                    if let Some(state) = self.state(member, &sobj.child_ptr(&member.key), ql) {
-                        states.push(state);
+                    match self.state(member, &sobj.child_ptr(&member.key), ql) {
+                        Some(state) => states.push(state),
+                        None => unloaded.push(member.key.clone()),
                     }
                 }
                 if sobj.members.is_empty() {
@@ -380,7 +382,7 @@ impl Builder<'_> {
         }
         let _ = span;
         let (start_at, start_at_span) = start?;
-        Some(Scope { start_at, start_at_span, start_index: usize::MAX, states })
+        Some(Scope { start_at, start_at_span, start_index: usize::MAX, states, unloaded })
     }
 
     fn state(&mut self, member: &Member, ptr: &str, parent_ql: QueryLanguage) -> Option<State> {
@@ -673,7 +675,11 @@ impl Builder<'_> {
             let assign = r.take("Assign").map(|m| m.value.to_value());
             let output = r.take("Output").map(|m| m.value.to_value());
             let rule = self.rule(r, &ptr, ql, true);
-            if let (Some(rule), Some(next)) = (rule, next) {
+            if let Some(next) = next {
+                // A rule that failed to load keeps its branch (with an empty
+                // `And`) so the graph checks still see its `Next`; the
+                // definition has errors and is never executed.
+                let rule = rule.unwrap_or(Rule::And(Vec::new()));
                 choices.push(ChoiceBranch { rule, next, assign, output });
             }
         }
@@ -995,7 +1001,7 @@ impl Builder<'_> {
         let label = self.string(obj, "Label").map(|(s, _)| s);
         let retry = self.retriers(obj);
         let catch = self.catchers(obj);
-        let processor = processor.unwrap_or(Scope { start_at: String::new(), start_at_span: Span::default(), start_index: usize::MAX, states: Vec::new() });
+        let processor = processor.unwrap_or(Scope { start_at: String::new(), start_at_span: Span::default(), start_index: usize::MAX, states: Vec::new(), unloaded: Vec::new() });
         StateKind::Map(Box::new(Map {
             processor,
             mode,

@@ -57,6 +57,10 @@ pub struct Scope {
     pub start_index: usize,
     /// The states, in source order.
     pub states: Vec<State>,
+    /// Names of states that exist in the source but failed to load. Only
+    /// diagnostics use this, so one broken state does not also make every
+    /// transition to it an error.
+    pub unloaded: Vec<String>,
 }
 
 impl Scope {

@@ -1,0 +1,43 @@
+//! Golden expansions: the code `include_workflow!` generates for each file in
+//! `statemachines/`, formatted with prettyplease. Regenerate with
+//! `EXPECTORATE=overwrite cargo test --test golden`. The goldens are also
+//! compiled below, so they are real Rust, not just text.
+
+use asl_codegen::{Settings, expand_to_string};
+
+fn check(name: &str) {
+    let source = format!("statemachines/{name}.json");
+    let text = std::fs::read_to_string(&source).expect("statemachine exists");
+    let generated = expand_to_string(&text, &Settings::for_file(&source));
+    expectorate::assert_contents(format!("tests/golden/{name}.rs"), &generated);
+}
+
+#[test]
+fn hello_world_expansion() {
+    check("hello_world");
+}
+
+#[test]
+fn payment_expansion() {
+    check("payment");
+}
+
+/// The goldens, compiled as written.
+mod compiled {
+    include!("golden/hello_world.rs");
+    include!("golden/payment.rs");
+}
+
+#[test]
+fn compiled_goldens_describe_the_machines() {
+    use compiled::payment::State;
+    assert_eq!(State::START, State::Init);
+    assert_eq!(State::ALL.len(), 6);
+    assert_eq!(State::from_name("ChargeApproved?"), Some(State::ChargeApproved));
+    assert_eq!(State::ChargeApproved.successors(), &[State::Completed, State::Cancelled]);
+    assert_eq!(State::InProgress.successors(), &[State::ChargeApproved, State::Cancelled]);
+    assert_eq!(State::InProgress.next(), Some(State::ChargeApproved));
+    assert_eq!(State::ChargeApproved.next(), None);
+    assert!(State::Reconciliation.is_terminal() && !State::Init.is_terminal());
+    assert_eq!(compiled::hello_world::State::HelloWorld.name(), "HelloWorld");
+}

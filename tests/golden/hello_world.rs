@@ -1,0 +1,156 @@
+/** The state machine in `statemachines/hello_world.json`.
+
+ | State | Type | Next |
+ |---|---|---|
+ | `HelloWorld` | Pass | end |
+
+ ```mermaid
+ flowchart TD
+     start((start))
+     s0["HelloWorld<br/><i>Pass</i>"]
+     start --> s0
+     s0 --> finish((end))
+ ```
+*/
+#[allow(clippy::all, dead_code)]
+pub mod hello_world {
+    /// The definition's JSON text, exactly as compiled.
+    pub const DEFINITION: &str = "{\n  \"Comment\": \"The smallest useful workflow: one Pass state that returns a greeting.\",\n  \"StartAt\": \"HelloWorld\",\n  \"States\": {\n    \"HelloWorld\": {\n      \"Type\": \"Pass\",\n      \"Result\": \"Hello, World!\",\n      \"End\": true\n    }\n  }\n}\n";
+    /// The path the definition was loaded from, as written in the macro call.
+    pub const SOURCE: &str = "statemachines/hello_world.json";
+    /// The validated definition, parsed once per process on first use.
+    pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> {
+        static DEFINITION_MODEL: ::asl_runtime::__private::LazyLock<
+            ::asl_runtime::__private::Arc<::asl_runtime::Definition>,
+        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::load_validated(
+            DEFINITION,
+            SOURCE,
+        ));
+        DEFINITION_MODEL.clone()
+    }
+    /// One variant per top-level state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum State {
+        /// `HelloWorld` (Pass state).
+        HelloWorld,
+    }
+    impl State {
+        /// The state named by `StartAt`.
+        pub const START: State = State::HelloWorld;
+        /// Every state, in definition order.
+        pub const ALL: &'static [State] = &[State::HelloWorld];
+        /// The state's name in the definition.
+        pub const fn name(self) -> &'static str {
+            match self {
+                State::HelloWorld => "HelloWorld",
+            }
+        }
+        /// The state with this name, if any.
+        pub fn from_name(name: &str) -> ::core::option::Option<State> {
+            match name {
+                "HelloWorld" => Some(State::HelloWorld),
+                _ => None,
+            }
+        }
+        /// The state's `Type` (`"Task"`, `"Choice"`, …).
+        pub const fn type_name(self) -> &'static str {
+            match self {
+                State::HelloWorld => "Pass",
+            }
+        }
+        /// Every state this one can transition to: `Next`, Choice
+        /// targets and `Default`, then Catch targets.
+        pub const fn successors(self) -> &'static [State] {
+            match self {
+                State::HelloWorld => &[],
+            }
+        }
+        /// The transition on success: the `Next` state, or `None` for
+        /// `End`, Choice, Succeed and Fail states.
+        pub const fn next(self) -> ::core::option::Option<State> {
+            match self {
+                State::HelloWorld => None,
+            }
+        }
+        /// Whether the execution can end in this state.
+        pub const fn is_terminal(self) -> bool {
+            match self {
+                State::HelloWorld => true,
+            }
+        }
+        /// The top-level states an execution entered, in order.
+        pub fn path(execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> {
+            execution.states_entered().into_iter().filter_map(State::from_name).collect()
+        }
+    }
+    impl ::core::fmt::Display for State {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(self.name())
+        }
+    }
+    /// The machine invokes no Task resources, so there is nothing to implement.
+    pub trait Tasks: Send + Sync + 'static {}
+    /// Routes Task invocations to the typed methods of `T`.
+    struct Dispatch<T>(::asl_runtime::__private::Arc<T>);
+    impl<T: Tasks> ::asl_runtime::TaskHandler for Dispatch<T> {
+        fn invoke(
+            &self,
+            request: ::asl_runtime::TaskRequest,
+        ) -> ::asl_runtime::BoxFuture<
+            'static,
+            ::core::result::Result<
+                ::asl_runtime::__private::serde_json::Value,
+                ::asl_runtime::TaskError,
+            >,
+        > {
+            #[allow(unused_variables)]
+            let tasks = self.0.clone();
+            match &*request.resource {
+                other => {
+                    let error = ::asl_runtime::no_handler(other);
+                    ::std::boxed::Box::pin(async move { Err(error) })
+                }
+            }
+        }
+    }
+    /// The state machine, ready to run with your [`Tasks`].
+    pub struct Machine<T: Tasks> {
+        tasks: ::asl_runtime::__private::Arc<T>,
+        executor: ::asl_runtime::Executor,
+    }
+    impl<T: Tasks> Machine<T> {
+        /// A machine whose Task states call `tasks`.
+        pub fn new(tasks: T) -> Self {
+            let tasks = ::asl_runtime::__private::Arc::new(tasks);
+            let executor = ::asl_runtime::Executor::new(definition())
+                .handler(Dispatch(tasks.clone()));
+            Machine { tasks, executor }
+        }
+        /// Adjusts the executor: clock, identity, history, limits.
+        pub fn configure(
+            mut self,
+            f: impl FnOnce(::asl_runtime::Executor) -> ::asl_runtime::Executor,
+        ) -> Self {
+            self.executor = f(self.executor);
+            self
+        }
+        /// The task implementation.
+        pub fn tasks(&self) -> &T {
+            &self.tasks
+        }
+        /// The executor this machine runs on.
+        pub fn executor(&self) -> &::asl_runtime::Executor {
+            &self.executor
+        }
+        /// Runs one execution with `input` to its end.
+        pub async fn run(
+            &self,
+            input: impl ::asl_runtime::__private::serde::Serialize,
+        ) -> ::asl_runtime::Execution {
+            match ::asl_runtime::__private::serde_json::to_value(input) {
+                Ok(input) => self.executor.run(input).await,
+                Err(e) => ::asl_runtime::__private::input_error(e),
+            }
+        }
+    }
+}

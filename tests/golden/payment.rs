@@ -1,0 +1,363 @@
+/** The state machine in `statemachines/payment.json`.
+
+ | State | Type | Next |
+ |---|---|---|
+ | `Init` | Task | `InProgress` |
+ | `InProgress` | Task | `ChargeApproved?`, `Cancelled` |
+ | `ChargeApproved?` | Choice | `Completed`, `Cancelled` |
+ | `Completed` | Task | `Reconciliation` |
+ | `Cancelled` | Task | `Reconciliation` |
+ | `Reconciliation` | Task | end |
+
+ ```mermaid
+ flowchart TD
+     start((start))
+     s0["Init<br/><i>Task</i>"]
+     s1["InProgress<br/><i>Task</i>"]
+     s2{"ChargeApproved?<br/><i>Choice</i>"}
+     s3["Completed<br/><i>Task</i>"]
+     s4["Cancelled<br/><i>Task</i>"]
+     s5["Reconciliation<br/><i>Task</i>"]
+     start --> s0
+     s0 --> s1
+     s1 --> s2
+     s1 -->|catch States.ALL| s4
+     s2 -->|rule 1| s3
+     s2 -->|default| s4
+     s3 --> s5
+     s4 --> s5
+     s5 --> finish((end))
+ ```
+*/
+#[allow(clippy::all, dead_code)]
+pub mod payment {
+    /// The definition's JSON text, exactly as compiled.
+    pub const DEFINITION: &str = "{\n  \"Comment\": \"A payment transaction: open it, charge the card (retrying transient gateway failures), complete or cancel it, then reconcile.\",\n  \"StartAt\": \"Init\",\n  \"States\": {\n    \"Init\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Open the transaction and give it an id.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:InitPayment\",\n      \"Parameters\": {\n        \"orderId.$\": \"$.orderId\",\n        \"amount.$\": \"$.amount\",\n        \"currency.$\": \"$.currency\"\n      },\n      \"ResultPath\": \"$.transaction\",\n      \"Next\": \"InProgress\"\n    },\n    \"InProgress\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Charge the card. The gateway sometimes answers 'unavailable'; that is retried. A decline is caught and cancels the payment.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:ChargeCard\",\n      \"Parameters\": {\n        \"transactionId.$\": \"$.transaction.id\",\n        \"amount.$\": \"$.amount\",\n        \"currency.$\": \"$.currency\",\n        \"card.$\": \"$.card\"\n      },\n      \"ResultSelector\": {\n        \"status.$\": \"$.status\",\n        \"authorization.$\": \"$.authorizationCode\"\n      },\n      \"ResultPath\": \"$.charge\",\n      \"TimeoutSeconds\": 30,\n      \"Retry\": [\n        {\n          \"ErrorEquals\": [\"PaymentGateway.Unavailable\"],\n          \"IntervalSeconds\": 1,\n          \"MaxAttempts\": 3,\n          \"BackoffRate\": 2.0\n        }\n      ],\n      \"Catch\": [\n        {\n          \"ErrorEquals\": [\"States.ALL\"],\n          \"ResultPath\": \"$.charge\",\n          \"Next\": \"Cancelled\"\n        }\n      ],\n      \"Next\": \"ChargeApproved?\"\n    },\n    \"ChargeApproved?\": {\n      \"Type\": \"Choice\",\n      \"Choices\": [\n        {\n          \"Variable\": \"$.charge.status\",\n          \"StringEquals\": \"APPROVED\",\n          \"Next\": \"Completed\"\n        }\n      ],\n      \"Default\": \"Cancelled\"\n    },\n    \"Completed\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Mark the transaction as paid.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:CompletePayment\",\n      \"Parameters\": {\n        \"transactionId.$\": \"$.transaction.id\",\n        \"authorization.$\": \"$.charge.authorization\"\n      },\n      \"ResultPath\": \"$.outcome\",\n      \"Next\": \"Reconciliation\"\n    },\n    \"Cancelled\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Void the transaction, keeping the reason.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:CancelPayment\",\n      \"Parameters\": {\n        \"transactionId.$\": \"$.transaction.id\",\n        \"reason.$\": \"States.Format('charge not approved: {}', States.JsonToString($.charge))\"\n      },\n      \"ResultPath\": \"$.outcome\",\n      \"Next\": \"Reconciliation\"\n    },\n    \"Reconciliation\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Record the final state of the transaction in the ledger.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:Reconcile\",\n      \"Parameters\": {\n        \"transactionId.$\": \"$.transaction.id\",\n        \"orderId.$\": \"$.orderId\",\n        \"amount.$\": \"$.amount\",\n        \"outcome.$\": \"$.outcome\"\n      },\n      \"ResultPath\": \"$.ledger\",\n      \"OutputPath\": \"$.ledger\",\n      \"End\": true\n    }\n  }\n}\n";
+    /// The path the definition was loaded from, as written in the macro call.
+    pub const SOURCE: &str = "statemachines/payment.json";
+    /// The validated definition, parsed once per process on first use.
+    pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> {
+        static DEFINITION_MODEL: ::asl_runtime::__private::LazyLock<
+            ::asl_runtime::__private::Arc<::asl_runtime::Definition>,
+        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::load_validated(
+            DEFINITION,
+            SOURCE,
+        ));
+        DEFINITION_MODEL.clone()
+    }
+    /// One variant per top-level state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum State {
+        /// `Init` (Task state).
+        Init,
+        /// `InProgress` (Task state).
+        InProgress,
+        /// `ChargeApproved?` (Choice state).
+        ChargeApproved,
+        /// `Completed` (Task state).
+        Completed,
+        /// `Cancelled` (Task state).
+        Cancelled,
+        /// `Reconciliation` (Task state).
+        Reconciliation,
+    }
+    impl State {
+        /// The state named by `StartAt`.
+        pub const START: State = State::Init;
+        /// Every state, in definition order.
+        pub const ALL: &'static [State] = &[
+            State::Init,
+            State::InProgress,
+            State::ChargeApproved,
+            State::Completed,
+            State::Cancelled,
+            State::Reconciliation,
+        ];
+        /// The state's name in the definition.
+        pub const fn name(self) -> &'static str {
+            match self {
+                State::Init => "Init",
+                State::InProgress => "InProgress",
+                State::ChargeApproved => "ChargeApproved?",
+                State::Completed => "Completed",
+                State::Cancelled => "Cancelled",
+                State::Reconciliation => "Reconciliation",
+            }
+        }
+        /// The state with this name, if any.
+        pub fn from_name(name: &str) -> ::core::option::Option<State> {
+            match name {
+                "Init" => Some(State::Init),
+                "InProgress" => Some(State::InProgress),
+                "ChargeApproved?" => Some(State::ChargeApproved),
+                "Completed" => Some(State::Completed),
+                "Cancelled" => Some(State::Cancelled),
+                "Reconciliation" => Some(State::Reconciliation),
+                _ => None,
+            }
+        }
+        /// The state's `Type` (`"Task"`, `"Choice"`, …).
+        pub const fn type_name(self) -> &'static str {
+            match self {
+                State::Init => "Task",
+                State::InProgress => "Task",
+                State::ChargeApproved => "Choice",
+                State::Completed => "Task",
+                State::Cancelled => "Task",
+                State::Reconciliation => "Task",
+            }
+        }
+        /// Every state this one can transition to: `Next`, Choice
+        /// targets and `Default`, then Catch targets.
+        pub const fn successors(self) -> &'static [State] {
+            match self {
+                State::Init => &[State::InProgress],
+                State::InProgress => &[State::ChargeApproved, State::Cancelled],
+                State::ChargeApproved => &[State::Completed, State::Cancelled],
+                State::Completed => &[State::Reconciliation],
+                State::Cancelled => &[State::Reconciliation],
+                State::Reconciliation => &[],
+            }
+        }
+        /// The transition on success: the `Next` state, or `None` for
+        /// `End`, Choice, Succeed and Fail states.
+        pub const fn next(self) -> ::core::option::Option<State> {
+            match self {
+                State::Init => Some(State::InProgress),
+                State::InProgress => Some(State::ChargeApproved),
+                State::ChargeApproved => None,
+                State::Completed => Some(State::Reconciliation),
+                State::Cancelled => Some(State::Reconciliation),
+                State::Reconciliation => None,
+            }
+        }
+        /// Whether the execution can end in this state.
+        pub const fn is_terminal(self) -> bool {
+            match self {
+                State::Init => false,
+                State::InProgress => false,
+                State::ChargeApproved => false,
+                State::Completed => false,
+                State::Cancelled => false,
+                State::Reconciliation => true,
+            }
+        }
+        /// The top-level states an execution entered, in order.
+        pub fn path(execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> {
+            execution.states_entered().into_iter().filter_map(State::from_name).collect()
+        }
+    }
+    impl ::core::fmt::Display for State {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(self.name())
+        }
+    }
+    /// The code behind every Task resource the machine invokes. Each method has an input and an output type: your own serde types, or `serde_json::Value`.
+    pub trait Tasks: Send + Sync + 'static {
+        /// What `init_payment` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        type InitPaymentInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `init_payment` returns: the task result (before `ResultSelector` and `ResultPath`).
+        type InitPaymentOutput: ::asl_runtime::__private::serde::Serialize
+            + Send
+            + 'static;
+        /// Runs `arn:aws:lambda:us-east-1:123456789012:function:InitPayment`, invoked by `Init`.
+        fn init_payment(
+            &self,
+            input: Self::InitPaymentInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<
+                Self::InitPaymentOutput,
+                ::asl_runtime::TaskError,
+            >,
+        > + Send;
+        /// What `charge_card` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        type ChargeCardInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `charge_card` returns: the task result (before `ResultSelector` and `ResultPath`).
+        type ChargeCardOutput: ::asl_runtime::__private::serde::Serialize
+            + Send
+            + 'static;
+        /// Runs `arn:aws:lambda:us-east-1:123456789012:function:ChargeCard`, invoked by `InProgress`.
+        fn charge_card(
+            &self,
+            input: Self::ChargeCardInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<
+                Self::ChargeCardOutput,
+                ::asl_runtime::TaskError,
+            >,
+        > + Send;
+        /// What `complete_payment` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        type CompletePaymentInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `complete_payment` returns: the task result (before `ResultSelector` and `ResultPath`).
+        type CompletePaymentOutput: ::asl_runtime::__private::serde::Serialize
+            + Send
+            + 'static;
+        /// Runs `arn:aws:lambda:us-east-1:123456789012:function:CompletePayment`, invoked by `Completed`.
+        fn complete_payment(
+            &self,
+            input: Self::CompletePaymentInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<
+                Self::CompletePaymentOutput,
+                ::asl_runtime::TaskError,
+            >,
+        > + Send;
+        /// What `cancel_payment` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        type CancelPaymentInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `cancel_payment` returns: the task result (before `ResultSelector` and `ResultPath`).
+        type CancelPaymentOutput: ::asl_runtime::__private::serde::Serialize
+            + Send
+            + 'static;
+        /// Runs `arn:aws:lambda:us-east-1:123456789012:function:CancelPayment`, invoked by `Cancelled`.
+        fn cancel_payment(
+            &self,
+            input: Self::CancelPaymentInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<
+                Self::CancelPaymentOutput,
+                ::asl_runtime::TaskError,
+            >,
+        > + Send;
+        /// What `reconcile` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        type ReconcileInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `reconcile` returns: the task result (before `ResultSelector` and `ResultPath`).
+        type ReconcileOutput: ::asl_runtime::__private::serde::Serialize
+            + Send
+            + 'static;
+        /// Runs `arn:aws:lambda:us-east-1:123456789012:function:Reconcile`, invoked by `Reconciliation`.
+        fn reconcile(
+            &self,
+            input: Self::ReconcileInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<
+                Self::ReconcileOutput,
+                ::asl_runtime::TaskError,
+            >,
+        > + Send;
+    }
+    /// Routes Task invocations to the typed methods of `T`.
+    struct Dispatch<T>(::asl_runtime::__private::Arc<T>);
+    impl<T: Tasks> ::asl_runtime::TaskHandler for Dispatch<T> {
+        fn invoke(
+            &self,
+            request: ::asl_runtime::TaskRequest,
+        ) -> ::asl_runtime::BoxFuture<
+            'static,
+            ::core::result::Result<
+                ::asl_runtime::__private::serde_json::Value,
+                ::asl_runtime::TaskError,
+            >,
+        > {
+            #[allow(unused_variables)]
+            let tasks = self.0.clone();
+            match &*request.resource {
+                "arn:aws:lambda:us-east-1:123456789012:function:InitPayment" => {
+                    ::std::boxed::Box::pin(async move {
+                        let input: T::InitPaymentInput = ::asl_runtime::__private::from_input(
+                            request.input,
+                        )?;
+                        let output = tasks.init_payment(input, request.context).await?;
+                        ::asl_runtime::__private::to_output(&output)
+                    })
+                }
+                "arn:aws:lambda:us-east-1:123456789012:function:ChargeCard" => {
+                    ::std::boxed::Box::pin(async move {
+                        let input: T::ChargeCardInput = ::asl_runtime::__private::from_input(
+                            request.input,
+                        )?;
+                        let output = tasks.charge_card(input, request.context).await?;
+                        ::asl_runtime::__private::to_output(&output)
+                    })
+                }
+                "arn:aws:lambda:us-east-1:123456789012:function:CompletePayment" => {
+                    ::std::boxed::Box::pin(async move {
+                        let input: T::CompletePaymentInput = ::asl_runtime::__private::from_input(
+                            request.input,
+                        )?;
+                        let output = tasks
+                            .complete_payment(input, request.context)
+                            .await?;
+                        ::asl_runtime::__private::to_output(&output)
+                    })
+                }
+                "arn:aws:lambda:us-east-1:123456789012:function:CancelPayment" => {
+                    ::std::boxed::Box::pin(async move {
+                        let input: T::CancelPaymentInput = ::asl_runtime::__private::from_input(
+                            request.input,
+                        )?;
+                        let output = tasks.cancel_payment(input, request.context).await?;
+                        ::asl_runtime::__private::to_output(&output)
+                    })
+                }
+                "arn:aws:lambda:us-east-1:123456789012:function:Reconcile" => {
+                    ::std::boxed::Box::pin(async move {
+                        let input: T::ReconcileInput = ::asl_runtime::__private::from_input(
+                            request.input,
+                        )?;
+                        let output = tasks.reconcile(input, request.context).await?;
+                        ::asl_runtime::__private::to_output(&output)
+                    })
+                }
+                other => {
+                    let error = ::asl_runtime::no_handler(other);
+                    ::std::boxed::Box::pin(async move { Err(error) })
+                }
+            }
+        }
+    }
+    /// The state machine, ready to run with your [`Tasks`].
+    pub struct Machine<T: Tasks> {
+        tasks: ::asl_runtime::__private::Arc<T>,
+        executor: ::asl_runtime::Executor,
+    }
+    impl<T: Tasks> Machine<T> {
+        /// A machine whose Task states call `tasks`.
+        pub fn new(tasks: T) -> Self {
+            let tasks = ::asl_runtime::__private::Arc::new(tasks);
+            let executor = ::asl_runtime::Executor::new(definition())
+                .handler(Dispatch(tasks.clone()));
+            Machine { tasks, executor }
+        }
+        /// Adjusts the executor: clock, identity, history, limits.
+        pub fn configure(
+            mut self,
+            f: impl FnOnce(::asl_runtime::Executor) -> ::asl_runtime::Executor,
+        ) -> Self {
+            self.executor = f(self.executor);
+            self
+        }
+        /// The task implementation.
+        pub fn tasks(&self) -> &T {
+            &self.tasks
+        }
+        /// The executor this machine runs on.
+        pub fn executor(&self) -> &::asl_runtime::Executor {
+            &self.executor
+        }
+        /// Runs one execution with `input` to its end.
+        pub async fn run(
+            &self,
+            input: impl ::asl_runtime::__private::serde::Serialize,
+        ) -> ::asl_runtime::Execution {
+            match ::asl_runtime::__private::serde_json::to_value(input) {
+                Ok(input) => self.executor.run(input).await,
+                Err(e) => ::asl_runtime::__private::input_error(e),
+            }
+        }
+    }
+}

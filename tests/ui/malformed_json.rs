@@ -1,0 +1,3 @@
+asl_runtime::include_workflow!("./malformed_json.json");
+
+fn main() {}
