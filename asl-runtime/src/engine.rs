@@ -81,11 +81,14 @@ impl Execution {
 pub struct Limits {
     /// Largest state input or output, in bytes of JSON text (AWS: 256 KiB).
     pub max_payload_bytes: usize,
+    /// Most history events one execution may have (AWS: 25,000). This also
+    /// stops a workflow that loops forever.
+    pub max_history_events: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_payload_bytes: 256 * 1024 }
+        Limits { max_payload_bytes: 256 * 1024, max_history_events: 25_000 }
     }
 }
 
@@ -334,6 +337,13 @@ impl Run<'_> {
         let mut index = scope.start_index;
         let mut input = input;
         loop {
+            let limit = self.exec.limits.max_history_events;
+            if self.history.count() >= limit {
+                return Err(StatesError::new(
+                    names::RUNTIME,
+                    format!("The execution reached the maximum number of history events ({limit})."),
+                ));
+            }
             let state = scope.states.get(index).ok_or_else(|| {
                 StatesError::new(names::RUNTIME, format!("the definition has no state at index {index}; was it validated?"))
             })?;

@@ -122,6 +122,11 @@ impl History {
         self.enabled
     }
 
+    /// How many events have happened (recorded or not).
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
     /// Id of the most recent event.
     pub fn last_id(&self) -> u64 {
         self.last

@@ -1,0 +1,119 @@
+//! The `asl` binary as users and CI call it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn asl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_asl")).args(args).output().expect("asl runs")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn validate_reports_five_mistakes_at_once() {
+    let file = repo().join("tests/ui/five_mistakes.json");
+    let out = asl(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let positions: Vec<&str> = stderr.lines().filter(|l| l.trim_start().starts_with("--> ")).collect();
+    assert_eq!(positions.len(), 5, "{stderr}");
+    for (pos, line) in positions.iter().zip([4, 5, 6, 7, 8]) {
+        assert!(pos.contains(&format!("five_mistakes.json:{line}:")), "{pos}");
+    }
+    assert!(stderr.contains("did you mean `Check`?"), "{stderr}");
+    assert!(stderr.contains("did you mean `Retry`?"), "{stderr}");
+}
+
+#[test]
+fn validate_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(&dir, "good.json", r#"{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#);
+    let bad = write(&dir, "bad.json", r#"{"StartAt": "B", "States": {"A": {"Type": "Succeed"}}}"#);
+    assert_eq!(asl(&["validate", &good]).status.code(), Some(0));
+    assert_eq!(asl(&["validate", &good, &bad]).status.code(), Some(1));
+    assert_eq!(asl(&["validate", "/no/such/file.json"]).status.code(), Some(2));
+    assert_eq!(asl(&["validate"]).status.code(), Some(2));
+    assert_eq!(asl(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(asl(&["run", &good, "--input", "{not json"]).status.code(), Some(2));
+}
+
+#[test]
+fn run_json_is_the_conformance_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let def = write(&dir, "wait.json", r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "Next": "P"}, "P": {"Type": "Pass", "Parameters": {"x.$": "$.a"}, "End": true}}}"#);
+    let start = std::time::Instant::now();
+    let out = asl(&["run", &def, "--input", r#"{"a": [1, 2.5]}"#, "--virtual-time", "--json"]);
+    assert!(start.elapsed().as_secs() < 60, "virtual time does not wait an hour");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(v["output"], serde_json::json!({"x": [1, 2.5]}));
+    let types: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["ExecutionStarted", "WaitStateEntered", "WaitStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+    assert_eq!(v["events"][4]["stateExitedEventDetails"]["output"], r#"{"x":[1,2.5]}"#);
+}
+
+#[test]
+fn run_reports_failures_with_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let def = write(&dir, "fail.json", r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "because"}}}"#);
+    let out = asl(&["run", &def, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["status"].as_str(), v["error"].as_str(), v["cause"].as_str()), (Some("FAILED"), Some("Boom"), Some("because")));
+}
+
+#[test]
+fn graph_and_generate() {
+    let def = repo().join("statemachines/payment.json");
+    let out = asl(&["graph", def.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("flowchart TD") && text.contains("catch States.ALL"), "{text}");
+    let out = asl(&["graph", "--format", "dot", def.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("digraph asl {"));
+    let out = asl(&["generate", def.to_str().unwrap(), "--name", "pay"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("pub mod pay {") && text.contains("fn charge_card("), "{text}");
+    assert_eq!(asl(&["generate", def.to_str().unwrap(), "--name", "not a name"]).status.code(), Some(2));
+}
+
+/// Every file of the shared validation corpus, through `validate` and `run`:
+/// never a panic, always exit 0, 1 or 2.
+#[test]
+fn never_panics_on_the_validation_corpus() {
+    let root = repo().join("../shared/validation");
+    if !root.exists() {
+        eprintln!("skipped: {} is absent (it ships beside the repository, not in it)", root.display());
+        return;
+    }
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") && path.file_name().is_some_and(|n| n != "expected.json") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 490, "found only {} files", files.len());
+    for file in &files {
+        let f = file.to_str().unwrap();
+        for args in [vec!["validate", f], vec!["run", f, "--virtual-time", "--json"]] {
+            let out = asl(&args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(matches!(out.status.code(), Some(0..=2)), "{args:?} exited {:?}: {stderr}", out.status);
+            assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The dynamic path: definitions loaded at run time, driven without the macro.
+
+use asl_runtime::{Executor, Handlers, Limits, Status, TaskError, TaskRequest, VirtualClock, Workflow};
+use serde_json::{Value, json};
+
+fn workflow(text: &str) -> Workflow {
+    Workflow::from_json(text).unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
+}
+
+async fn run(text: &str, input: Value) -> asl_runtime::Execution {
+    workflow(text).executor().clock(VirtualClock::new()).run(input).await
+}
+
+#[tokio::test(start_paused = true)]
+async fn infinite_loops_stop_at_the_history_limit() {
+    // Valid (a terminal state exists) but the Choice never leads there.
+    let def = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+        "B": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "Done"}], "Default": "A"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let run = workflow(def).executor().limits(Limits { max_history_events: 1000, ..Limits::default() }).run(json!({})).await;
+    assert_eq!(run.status, Status::Failed);
+    assert_eq!(run.error.as_deref(), Some("States.Runtime"));
+    assert!(run.events.len() <= 1002, "{}", run.events.len());
+}
+
+#[tokio::test(start_paused = true)]
+async fn input_output_processing_in_order() {
+    let def = r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Add",
+        "InputPath": "$.numbers", "Parameters": {"a.$": "$.x", "b.$": "$.y", "note": "sum"},
+        "ResultSelector": {"total.$": "$.sum"}, "ResultPath": "$.numbers.result", "OutputPath": "$.numbers", "End": true}}}"#;
+    let add = |r: TaskRequest| async move {
+        let a = r.input["a"].as_i64().unwrap_or(0);
+        let b = r.input["b"].as_i64().unwrap_or(0);
+        Ok(json!({"sum": a + b, "noise": true}))
+    };
+    let run = workflow(def).executor().handler(Handlers::new().on("arn:aws:lambda:us-east-1:1:function:Add", add)).run(json!({"numbers": {"x": 2, "y": 3}, "other": 1})).await;
+    assert_eq!(run.output, Some(json!({"x": 2, "y": 3, "result": {"total": 5}})));
+}
+
+#[tokio::test(start_paused = true)]
+async fn task_timeout_raises_states_timeout_and_is_caught() {
+    let def = r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 5,
+        "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Wrong"}, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.err", "Next": "Timed"}], "End": true},
+        "Wrong": {"Type": "Fail"}, "Timed": {"Type": "Succeed"}}}"#;
+    let slow = |_r: TaskRequest| async move {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        Ok(Value::Null)
+    };
+    let run = workflow(def).executor().clock(VirtualClock::new()).handler(slow).run(json!({})).await;
+    assert_eq!(run.status, Status::Succeeded);
+    assert_eq!(run.output, Some(json!({"err": {"Error": "States.Timeout"}})));
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskTimedOut", "TaskStateExited", "SucceedStateEntered", "SucceedStateExited", "ExecutionSucceeded"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_max_attempts_zero_and_states_all_not_catching_runtime() {
+    let def = r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "r",
+        "Retry": [{"ErrorEquals": ["Boom"], "MaxAttempts": 0}, {"ErrorEquals": ["States.ALL"], "MaxAttempts": 5}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}], "End": true}, "C": {"Type": "Pass", "End": true}}}"#;
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let c = calls.clone();
+    let boom = move |_r: TaskRequest| {
+        c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async { Err(TaskError::new("Boom", "x")) }
+    };
+    let run = workflow(def).executor().handler(boom).run(json!({})).await;
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1, "the first matching retrier (MaxAttempts 0) decides");
+    assert_eq!(run.output, Some(json!({"Error": "Boom", "Cause": "x"})));
+
+    // A missing handler is a configuration error: States.Runtime, never caught.
+    let run = workflow(def).executor().run(json!({})).await;
+    assert_eq!((run.status, run.error.as_deref()), (Status::Failed, Some("States.Runtime")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn machine_timeout_ends_timed_out() {
+    let def = r#"{"TimeoutSeconds": 5, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}"#;
+    let run = run(def, json!({})).await;
+    assert_eq!(run.status, Status::TimedOut);
+    assert_eq!(run.events.last().map(|e| e.event_type.as_str()), Some("ExecutionTimedOut"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_choice_matched() {
+    let def = r#"{"StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 1, "Next": "D"}]}, "D": {"Type": "Succeed"}}}"#;
+    let run = run(def, json!({"n": 2})).await;
+    assert_eq!(run.error.as_deref(), Some("States.NoChoiceMatched"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn oversized_state_output_fails_with_data_limit() {
+    let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#;
+    let run = workflow(def).executor().limits(Limits { max_payload_bytes: 10, ..Limits::default() }).run(json!({"big": "aaaaaaaaaaaaaaaa"})).await;
+    assert_eq!(run.error.as_deref(), Some("States.DataLimitExceeded"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn history_off_still_runs_and_numbers_events() {
+    let def = r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}}"#;
+    let run = workflow(def).executor().record_history(false).run(json!({"s": -1})).await;
+    assert!(run.events.is_empty());
+    // The cause still names the event id AWS would have given the state.
+    assert!(run.cause.unwrap().contains("(entered at the event id #2)"));
+}
+
+#[test]
+fn executors_are_reusable_and_shareable() {
+    fn check<T: Send + Sync + Clone>() {}
+    check::<Executor>();
+}
