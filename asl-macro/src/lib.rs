@@ -10,7 +10,7 @@ use syn::{Ident, LitStr, Token};
 /// Reads an ASL definition at compile time, validates it with AWS's rules,
 /// and expands to a module named after the file (or the name after `as`).
 ///
-/// ```ignore
+/// ```text
 /// asl_runtime::include_workflow!("statemachines/order.json");          // → pub mod order
 /// asl_runtime::include_workflow!("statemachines/order.json" as orders); // → pub mod orders
 /// ```

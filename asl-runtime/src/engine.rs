@@ -387,6 +387,9 @@ impl Run<'_> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         let context = StateContext { info: self.info, state: &state.name, entered_time, retry_count, value: OnceCell::new() };
         let in_state = |f: Failure| f.in_state(&state.name, entered);
+        if let Some(missing) = unsupported(state) {
+            return Err(in_state(Failure::runtime(format!("{missing} is not supported by this version of asl-runtime"))));
+        }
 
         let (output, next) = match &state.kind {
             StateKind::Fail(fail) => {
@@ -454,13 +457,7 @@ impl Run<'_> {
                     Err(error) => return self.catch(state, &task.catch, error, input, entered),
                 }
             }
-            StateKind::Parallel(_) | StateKind::Map(_) => {
-                return Err(Failure::runtime(format!(
-                    "{} states are not supported by this version of asl-runtime",
-                    state.kind.type_name()
-                ))
-                .in_state(&state.name, entered));
-            }
+            StateKind::Parallel(_) | StateKind::Map(_) => unreachable!("rejected by `unsupported` above"),
         };
         if json_len(&output) > self.exec.limits.max_payload_bytes {
             return Err(StatesError::new(
@@ -727,6 +724,28 @@ impl Run<'_> {
             .map_err(|f| f.in_state(&state.name, entered))?;
         self.record_exited(state, &output);
         Ok(Flow::Next(catcher.next.index, output))
+    }
+}
+
+/// Features the model carries but this runtime does not execute yet. A state
+/// using one fails loudly instead of running with the feature ignored.
+fn unsupported(state: &State) -> Option<&'static str> {
+    if state.query_language == QueryLanguage::Jsonata {
+        return Some("JSONata (`QueryLanguage: JSONata`)");
+    }
+    let assigns = state.assign.is_some()
+        || match &state.kind {
+            StateKind::Choice(c) => c.choices.iter().any(|b| b.assign.is_some()),
+            StateKind::Task(t) => t.catch.iter().any(|c| c.assign.is_some()),
+            _ => false,
+        };
+    if assigns {
+        return Some("`Assign` (workflow variables)");
+    }
+    match &state.kind {
+        StateKind::Parallel(_) => Some("the Parallel state"),
+        StateKind::Map(_) => Some("the Map state"),
+        _ => None,
     }
 }
 
