@@ -10,7 +10,7 @@ use crate::payload;
 use crate::task::{Handlers, ResourceKind, TaskContext, TaskHandler, TaskRequest};
 use asl_spec::model::*;
 use serde_json::{Map, Value};
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -245,7 +245,8 @@ struct StateContext<'a> {
     state: &'a str,
     entered_time: String,
     retry_count: Option<u32>,
-    value: OnceCell<Value>,
+    value: OnceLock<Value>,
+    task_token: Option<String>,
 }
 
 impl StateContext<'_> {
@@ -272,6 +273,11 @@ impl StateContext<'_> {
             ctx.insert("Execution".into(), Value::Object(execution));
             ctx.insert("StateMachine".into(), Value::Object(machine));
             ctx.insert("State".into(), Value::Object(state));
+            if let Some(token) = &self.task_token {
+                let mut task = Map::new();
+                task.insert("Token".into(), Value::String(token.clone()));
+                ctx.insert("Task".into(), Value::Object(task));
+            }
             Value::Object(ctx)
         })
     }
@@ -385,7 +391,12 @@ impl Run<'_> {
     async fn state(&mut self, state: &State, input: Value) -> Result<Flow, StatesError> {
         let (entered, entered_time) = self.record_entered(state, &input);
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
-        let context = StateContext { info: self.info, state: &state.name, entered_time, retry_count, value: OnceCell::new() };
+        // `$$.Task.Token` exists for callback tasks only, one token per state entry.
+        let task_token = match &state.kind {
+            StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(new_task_token()),
+            _ => None,
+        };
+        let context = StateContext { info: self.info, state: &state.name, entered_time, retry_count, value: OnceLock::new(), task_token };
         let in_state = |f: Failure| f.in_state(&state.name, entered);
         if let Some(missing) = unsupported(state) {
             return Err(in_state(Failure::runtime(format!("{missing} is not supported by this version of asl-runtime"))));
@@ -581,7 +592,7 @@ impl Run<'_> {
                     state_name: state.name.clone(),
                     resource: task.resource.clone(),
                     retry_count,
-                    task_token: None,
+                    task_token: context.task_token.clone(),
                     execution_arn: self.info.execution_id.clone(),
                     execution_name: self.info.execution_name.clone(),
                     state_machine_arn: self.info.state_machine_id.clone(),
@@ -747,6 +758,13 @@ fn unsupported(state: &State) -> Option<&'static str> {
         StateKind::Map(_) => Some("the Map state"),
         _ => None,
     }
+}
+
+/// An opaque task token, as long and unguessable as AWS's.
+fn new_task_token() -> String {
+    use base64::Engine;
+    let bytes: Vec<u8> = uuid::Uuid::new_v4().as_bytes().iter().chain(uuid::Uuid::new_v4().as_bytes()).copied().collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 fn next_of(state: &State) -> Option<usize> {

@@ -108,4 +108,22 @@ async fn history_off_still_runs_and_numbers_events() {
 fn executors_are_reusable_and_shareable() {
     fn check<T: Send + Sync + Clone>() {}
     check::<Executor>();
+    // An execution can be spawned onto a multi-threaded runtime.
+    fn spawnable<F: std::future::Future + Send + 'static>(_: &F) {}
+    let executor = workflow(r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#).executor();
+    let fut = async move { executor.run(json!({})).await };
+    spawnable(&fut);
+}
+
+#[tokio::test(start_paused = true)]
+async fn callback_tasks_get_a_task_token_in_context_and_handler() {
+    let def = r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}}"#;
+    let echo = |r: TaskRequest| async move {
+        assert_eq!(r.input["token"].as_str(), r.context.task_token.as_deref());
+        Ok(r.input)
+    };
+    let run = workflow(def).executor().handler(echo).run(json!({})).await;
+    let token = run.output.unwrap()["token"].as_str().unwrap().to_string();
+    assert!(token.len() >= 32, "{token}");
 }
