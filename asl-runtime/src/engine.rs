@@ -615,7 +615,7 @@ impl Run<'_> {
                     self.record_task_end(&kind, task, Ok(&output));
                     return Ok(output);
                 }
-                Some(Err(e)) => StatesError { error: e.error, cause: e.cause },
+                Some(Err(e)) => e,
                 None => StatesError::bare(names::TIMEOUT),
             };
             if error.is_uncatchable() {

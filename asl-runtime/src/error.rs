@@ -87,6 +87,13 @@ impl fmt::Display for StatesError {
 
 impl std::error::Error for StatesError {}
 
+impl From<serde_json::Error> for StatesError {
+    /// A handler's input or output did not fit its serde type.
+    fn from(e: serde_json::Error) -> Self {
+        StatesError::new(names::TASK_FAILED, format!("the task's data did not match its type: {e}"))
+    }
+}
+
 /// A failure while evaluating a state, before AWS's "An error occurred while
 /// executing the state …" prefix is added.
 #[derive(Debug, Clone, PartialEq, Eq)]

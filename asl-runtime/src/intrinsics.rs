@@ -277,18 +277,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    struct Doc(Value);
-    impl Roots for Doc {
-        fn input(&self) -> &Value {
-            &self.0
-        }
-        fn context(&self) -> &Value {
-            &self.0
-        }
-        fn variable(&self, _: &str) -> Option<&Value> {
-            None
-        }
-    }
+    use crate::jsonpath::test_support::Doc;
 
     fn run(text: &str, input: Value) -> Result<Value, Failure> {
         evaluate(&Call::parse(text).unwrap(), &Doc(input), "f.$")

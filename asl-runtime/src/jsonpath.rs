@@ -262,12 +262,14 @@ pub(crate) fn set_at(input: Value, path: &Path, result: Value) -> Result<Value, 
     Ok(root)
 }
 
+/// A single document serving as both `$` and `$$`, for unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
+pub(crate) mod test_support {
+    use super::Roots;
+    use serde_json::Value;
 
-    struct Doc(Value);
+    pub(crate) struct Doc(pub Value);
+
     impl Roots for Doc {
         fn input(&self) -> &Value {
             &self.0
@@ -279,6 +281,14 @@ mod tests {
             None
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    use super::test_support::Doc;
 
     fn sel(p: &str, v: Value) -> Result<Value, Miss> {
         select(&Path::parse(p).unwrap(), &Doc(v)).map(Cow::into_owned)

@@ -2,6 +2,7 @@
 //! `Resource`, and how each kind of resource shows up in history.
 
 use crate::clock::BoxFuture;
+use crate::error::StatesError;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
@@ -39,42 +40,8 @@ pub struct TaskRequest {
 }
 
 /// A Task's failure: an error name that `Retry`/`Catch` match, and a cause.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskError {
-    /// The error name (`PaymentDeclined`, `Lambda.ServiceException`, …).
-    pub error: String,
-    /// A description.
-    pub cause: Option<String>,
-}
-
-impl TaskError {
-    /// An error with a cause.
-    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        TaskError { error: error.into(), cause: Some(cause.into()) }
-    }
-    /// An error without a cause.
-    pub fn bare(error: impl Into<String>) -> Self {
-        TaskError { error: error.into(), cause: None }
-    }
-}
-
-impl fmt::Display for TaskError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.cause {
-            Some(c) => write!(f, "{}: {c}", self.error),
-            None => f.write_str(&self.error),
-        }
-    }
-}
-
-impl std::error::Error for TaskError {}
-
-impl From<serde_json::Error> for TaskError {
-    /// A handler's input or output did not fit its serde type.
-    fn from(e: serde_json::Error) -> Self {
-        TaskError::new(crate::error::names::TASK_FAILED, format!("the task's data did not match its type: {e}"))
-    }
-}
+/// It is the same type as [`StatesError`]; the name reads better in handlers.
+pub type TaskError = StatesError;
 
 /// Runs Task states. Implemented for async closures, by [`Handlers`], and by
 /// the code `include_workflow!` generates for a typed handler trait.
