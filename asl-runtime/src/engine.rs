@@ -9,8 +9,8 @@ use crate::jsonpath::{self, Roots};
 use crate::payload;
 use crate::task::{Handlers, ResourceKind, TaskContext, TaskHandler, TaskRequest};
 use asl_spec::model::*;
-use serde_json::{Map, Value};
-use std::sync::OnceLock;
+use serde_json::{Map as JsonMap, Value};
+use std::sync::{Mutex, OnceLock};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -176,9 +176,9 @@ impl Executor {
             start_time: format_timestamp(start),
             input: input.clone(),
         };
-        let mut run = Run { exec: self, history: History::new(self.record_history), info: &info };
-        let input_text = run.history.enabled().then(|| to_text(&input));
-        run.history.record(
+        let run = Run { exec: self, history: Mutex::new(History::new(self.record_history)), info: &info };
+        let input_text = self.record_history.then(|| to_text(&input));
+        run.history().record(
             "ExecutionStarted",
             || info.start_time.clone(),
             || {
@@ -201,7 +201,7 @@ impl Executor {
             }
             None => Some(run.scope(body, input).await),
         };
-        let mut history = run.history;
+        let mut history = run.history.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = || format_timestamp(self.clock.now());
         match outcome {
             Some(Ok(output)) => {
@@ -247,34 +247,44 @@ struct StateContext<'a> {
     retry_count: Option<u32>,
     value: OnceLock<Value>,
     task_token: Option<String>,
+    /// `$$.Map.Item` while evaluating a Map state's `ItemSelector`.
+    map_item: Option<(usize, &'a Value)>,
 }
 
 impl StateContext<'_> {
     fn value(&self) -> &Value {
         self.value.get_or_init(|| {
             let i = self.info;
-            let mut execution = Map::new();
+            let mut execution = JsonMap::new();
             execution.insert("Id".into(), Value::String(i.execution_id.clone()));
             execution.insert("Input".into(), i.input.clone());
             execution.insert("StartTime".into(), Value::String(i.start_time.clone()));
             execution.insert("Name".into(), Value::String(i.execution_name.clone()));
             execution.insert("RoleArn".into(), Value::String(i.role_arn.clone()));
             execution.insert("RedriveCount".into(), Value::from(0));
-            let mut machine = Map::new();
+            let mut machine = JsonMap::new();
             machine.insert("Id".into(), Value::String(i.state_machine_id.clone()));
             machine.insert("Name".into(), Value::String(i.state_machine_name.clone()));
-            let mut state = Map::new();
+            let mut state = JsonMap::new();
             state.insert("Name".into(), Value::String(self.state.to_string()));
             state.insert("EnteredTime".into(), Value::String(self.entered_time.clone()));
             if let Some(n) = self.retry_count {
                 state.insert("RetryCount".into(), Value::from(n));
             }
-            let mut ctx = Map::new();
+            let mut ctx = JsonMap::new();
             ctx.insert("Execution".into(), Value::Object(execution));
             ctx.insert("StateMachine".into(), Value::Object(machine));
             ctx.insert("State".into(), Value::Object(state));
+            if let Some((index, value)) = self.map_item {
+                let mut item = JsonMap::new();
+                item.insert("Index".into(), Value::from(index));
+                item.insert("Value".into(), value.clone());
+                let mut map = JsonMap::new();
+                map.insert("Item".into(), Value::Object(item));
+                ctx.insert("Map".into(), Value::Object(map));
+            }
             if let Some(token) = &self.task_token {
-                let mut task = Map::new();
+                let mut task = JsonMap::new();
                 task.insert("Token".into(), Value::String(token.clone()));
                 ctx.insert("Task".into(), Value::Object(task));
             }
@@ -328,23 +338,46 @@ enum Flow {
     End(Value),
 }
 
+/// One execution in progress. Shared by concurrent branches and iterations,
+/// so its history sits behind a mutex that is never held across an await.
 struct Run<'a> {
     exec: &'a Executor,
-    history: History,
+    history: Mutex<History>,
     info: &'a RunInfo,
 }
 
 impl Run<'_> {
+    fn history(&self) -> std::sync::MutexGuard<'_, History> {
+        // A panic while recording cannot leave the history half-written.
+        self.history.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records an event with no details.
+    fn mark(&self, event_type: &str) {
+        let now = self.now();
+        self.history().record(event_type, || now, || None);
+    }
+
+    /// Records an event whose details are built only when history is kept.
+    fn event(&self, event_type: &str, details: impl FnOnce() -> EventDetails) {
+        let now = self.now();
+        self.history().record(event_type, || now, || Some(details()));
+    }
+
     fn now(&self) -> String {
         format_timestamp(self.exec.clock.now())
     }
 
-    async fn scope(&mut self, scope: &Scope, input: Value) -> Result<Value, StatesError> {
+    fn scope<'s>(&'s self, scope: &'s Scope, input: Value) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
+        Box::pin(self.scope_inner(scope, input))
+    }
+
+    async fn scope_inner(&self, scope: &Scope, input: Value) -> Result<Value, StatesError> {
         let mut index = scope.start_index;
         let mut input = input;
         loop {
             let limit = self.exec.limits.max_history_events;
-            if self.history.count() >= limit {
+            if self.history().count() >= limit {
                 return Err(StatesError::new(
                     names::RUNTIME,
                     format!("The execution reached the maximum number of history events ({limit})."),
@@ -363,13 +396,14 @@ impl Run<'_> {
         }
     }
 
-    fn record_entered(&mut self, state: &State, input: &Value) -> (u64, String) {
+    fn record_entered(&self, state: &State, input: &Value) -> (u64, String) {
         let entered_time = self.now();
         let type_name = state.kind.type_name();
         // AWS links the first state of an execution to no event.
-        let previous = if self.history.last_id() == 1 { 0 } else { self.history.last_id() };
-        let text = self.history.enabled().then(|| to_text(input));
-        let id = self.history.record_after(
+        let mut history = self.history();
+        let previous = if history.last_id() == 1 { 0 } else { history.last_id() };
+        let text = history.enabled().then(|| to_text(input));
+        let id = history.record_after(
             previous,
             &format!("{type_name}StateEntered"),
             || entered_time.clone(),
@@ -378,17 +412,18 @@ impl Run<'_> {
         (id, entered_time)
     }
 
-    fn record_exited(&mut self, state: &State, output: &Value) {
+    fn record_exited(&self, state: &State, output: &Value) {
         let now = self.now();
-        let text = self.history.enabled().then(|| to_text(output));
-        self.history.record(
+        let mut history = self.history();
+        let text = history.enabled().then(|| to_text(output));
+        history.record(
             &format!("{}StateExited", state.kind.type_name()),
             || now,
             || Some(EventDetails::StateExited { name: state.name.clone(), output: text.unwrap_or_default(), output_details: PayloadDetails::default() }),
         );
     }
 
-    async fn state(&mut self, state: &State, input: Value) -> Result<Flow, StatesError> {
+    async fn state(&self, state: &State, input: Value) -> Result<Flow, StatesError> {
         let (entered, entered_time) = self.record_entered(state, &input);
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
@@ -396,7 +431,7 @@ impl Run<'_> {
             StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(new_task_token()),
             _ => None,
         };
-        let context = StateContext { info: self.info, state: &state.name, entered_time, retry_count, value: OnceLock::new(), task_token };
+        let context = StateContext { info: self.info, state: &state.name, entered_time, retry_count, value: OnceLock::new(), task_token, map_item: None };
         let in_state = |f: Failure| f.in_state(&state.name, entered);
         if let Some(missing) = unsupported(state) {
             return Err(in_state(Failure::runtime(format!("{missing} is not supported by this version of asl-runtime"))));
@@ -457,18 +492,24 @@ impl Run<'_> {
             StateKind::Task(task) => {
                 let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
                 match self.task(state, task, effective, &context, entered).await {
-                    Ok(result) => {
-                        let selected = match &state.io.result_selector {
-                            Some(t) => payload::evaluate(t, &Env { input: &result, context: &context }).map_err(in_state)?,
-                            None => result,
-                        };
-                        let output = self.finish_output(state, input, selected, &context).map_err(in_state)?;
-                        (output, next_of(state))
-                    }
+                    Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
                     Err(error) => return self.catch(state, &task.catch, error, input, entered),
                 }
             }
-            StateKind::Parallel(_) | StateKind::Map(_) => unreachable!("rejected by `unsupported` above"),
+            StateKind::Parallel(parallel) => {
+                let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
+                match self.parallel(parallel, &effective).await {
+                    Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
+                    Err(error) => return self.catch(state, &parallel.catch, error, input, entered),
+                }
+            }
+            StateKind::Map(map) => {
+                let effective = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
+                match self.map(state, map, &effective, &context, entered).await {
+                    Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
+                    Err(error) => return self.catch(state, &map.catch, error, input, entered),
+                }
+            }
         };
         if json_len(&output) > self.exec.limits.max_payload_bytes {
             return Err(StatesError::new(
@@ -490,6 +531,208 @@ impl Run<'_> {
             Some(t) => payload::evaluate(t, &Env { input: &selected, context }),
             None => Ok(selected),
         }
+    }
+
+    /// `ResultSelector`, then `ResultPath` and `OutputPath`.
+    fn finish_result(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+        let selected = match &state.io.result_selector {
+            Some(t) => payload::evaluate(t, &Env { input: &result, context })?,
+            None => result,
+        };
+        self.finish_output(state, input, selected, context)
+    }
+
+    /// Runs the branches concurrently (retrying the whole state as `Retry`
+    /// says). The first failing branch fails the state; the other branches'
+    /// futures are dropped, which cancels whatever they were awaiting.
+    async fn parallel(&self, parallel: &Parallel, input: &Value) -> Result<Value, StatesError> {
+        let mut policy = RetryPolicy::new(&parallel.retry);
+        loop {
+            self.mark("ParallelStateStarted");
+            let branches = parallel.branches.iter().map(|b| self.scope(b, input.clone()));
+            let error = match futures_util::future::try_join_all(branches).await {
+                Ok(outputs) => {
+                    self.mark("ParallelStateSucceeded");
+                    return Ok(Value::Array(outputs));
+                }
+                Err(error) => error,
+            };
+            match policy.next_delay(&error) {
+                Some(delay) => self.exec.clock.sleep(delay).await,
+                None => {
+                    self.mark("ParallelStateFailed");
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    /// Runs the item processor over every item, at most `MaxConcurrency` at
+    /// a time, retrying the whole state as `Retry` says.
+    async fn map(&self, state: &State, map: &Map, input: &Value, context: &StateContext<'_>, entered: u64) -> Result<Value, StatesError> {
+        let mut policy = RetryPolicy::new(&map.retry);
+        loop {
+            let error = match self.map_once(state, map, input, context).await {
+                Ok(v) => return Ok(v),
+                Err(MapError::Failure(f)) => return Err(f.in_state(&state.name, entered)),
+                Err(MapError::Failed(error)) => error,
+            };
+            match policy.next_delay(&error) {
+                Some(delay) => self.exec.clock.sleep(delay).await,
+                None => {
+                    self.mark("MapStateFailed");
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    async fn map_once(&self, state: &State, map: &Map, input: &Value, context: &StateContext<'_>) -> Result<Value, MapError> {
+        let env = Env { input, context };
+        let selected = jsonpath::select(&map.items_path, &env)
+            .map_err(|miss| MapError::Failure(Failure::runtime(jsonpath::invalid_path_message(&map.items_path, miss))))?;
+        let Value::Array(items) = selected.as_ref() else {
+            return Err(MapError::Failure(Failure::runtime(format!(
+                "Map state input must be an array but was: {}",
+                to_text(&selected)
+            ))));
+        };
+        // AWS checks MaxConcurrency before the state starts, tolerances after.
+        let max_concurrency = MapLimits::max_concurrency(map, &env).map_err(MapError::Failure)?;
+        self.event("MapStateStarted", || EventDetails::MapStateStarted { length: items.len() });
+        let limits = MapLimits::resolve(map, max_concurrency, &env).map_err(MapError::Failure)?;
+        let distributed = map.mode == ProcessorMode::Distributed;
+        if distributed {
+            let arn = format!(
+                "arn:{}:states:{}:{}:mapRun:{}/{}:{}",
+                self.exec.identity.partition,
+                self.exec.identity.region,
+                self.exec.identity.account_id,
+                self.info.state_machine_name,
+                map.label.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                uuid::Uuid::new_v4()
+            );
+            self.event("MapRunStarted", || EventDetails::MapRunStarted { map_run_arn: arn });
+        }
+        let outcome = self.iterate(state, map, items, input, context, &limits, distributed).await;
+        match outcome {
+            Ok(results) => {
+                if distributed {
+                    self.mark("MapRunSucceeded");
+                }
+                self.mark("MapStateSucceeded");
+                Ok(Value::Array(results))
+            }
+            Err(error) => {
+                if distributed {
+                    let details = ErrorDetails { error: Some(error.error.clone()), cause: error.cause.clone() };
+                    self.event("MapRunFailed", || EventDetails::MapRunFailed(details));
+                }
+                Err(MapError::Failed(error))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn iterate(
+        &self,
+        state: &State,
+        map: &Map,
+        items: &[Value],
+        input: &Value,
+        context: &StateContext<'_>,
+        limits: &MapLimits,
+        distributed: bool,
+    ) -> Result<Vec<Value>, StatesError> {
+        use futures_util::stream::{FuturesUnordered, StreamExt};
+        let window = if limits.max_concurrency == 0 { usize::MAX } else { limits.max_concurrency };
+        let mut results: Vec<Value> = Vec::with_capacity(items.len());
+        results.resize(items.len(), Value::Null);
+        let mut running = FuturesUnordered::new();
+        let mut in_flight: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+        let mut next = 0;
+        let mut failures = 0usize;
+        loop {
+            while running.len() < window && next < items.len() {
+                in_flight.insert(next);
+                running.push(self.iteration(state, map, next, &items[next], input, context, distributed));
+                next += 1;
+            }
+            let Some((index, outcome)) = running.next().await else { break };
+            in_flight.remove(&index);
+            match outcome {
+                Ok(v) => results[index] = v,
+                Err(error) => {
+                    failures += 1;
+                    match limits.exceeded(failures, items.len()) {
+                        None => {
+                            let mut out = JsonMap::new();
+                            out.insert("Error".into(), Value::String(error.error.clone()));
+                            if let Some(c) = &error.cause {
+                                out.insert("Cause".into(), Value::String(c.clone()));
+                            }
+                            results[index] = Value::Object(out);
+                        }
+                        Some(threshold) => {
+                            // Dropping the rest cancels their in-flight work.
+                            drop(running);
+                            if !distributed {
+                                for i in in_flight {
+                                    self.event("MapIterationAborted", || EventDetails::MapIterationAborted { name: state.name.clone(), index: i });
+                                }
+                            }
+                            return Err(if threshold { StatesError::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded") } else { error });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    /// One item: `ItemSelector` (with `$$.Map.Item`), then the processor.
+    /// Distributed iterations are child executions with their own history.
+    #[allow(clippy::too_many_arguments)]
+    async fn iteration(
+        &self,
+        state: &State,
+        map: &Map,
+        index: usize,
+        item: &Value,
+        input: &Value,
+        context: &StateContext<'_>,
+        distributed: bool,
+    ) -> (usize, Result<Value, StatesError>) {
+        let item_input = match &state.io.parameters {
+            Some(selector) => {
+                let item_context = StateContext {
+                    info: context.info,
+                    state: context.state,
+                    entered_time: context.entered_time.clone(),
+                    retry_count: None,
+                    value: OnceLock::new(),
+                    task_token: None,
+                    map_item: Some((index, item)),
+                };
+                match payload::evaluate(selector, &Env { input, context: &item_context }) {
+                    Ok(v) => v,
+                    Err(f) => return (index, Err(f.in_state(&state.name, 0))),
+                }
+            }
+            None => item.clone(),
+        };
+        if distributed {
+            let child = Run { exec: self.exec, history: Mutex::new(History::new(false)), info: self.info };
+            return (index, child.scope(&map.processor, item_input).await);
+        }
+        let name = state.name.clone();
+        self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: name.clone(), index });
+        let outcome = self.scope(&map.processor, item_input).await;
+        match &outcome {
+            Ok(_) => self.event("MapIterationSucceeded", || EventDetails::MapIterationSucceeded { name, index }),
+            Err(_) => self.event("MapIterationFailed", || EventDetails::MapIterationFailed { name, index }),
+        }
+        (index, outcome)
     }
 
     /// `ResultPath` then `OutputPath`.
@@ -572,7 +815,7 @@ impl Run<'_> {
     }
 
     /// Invokes the resource, retrying as the `Retry` rules say.
-    async fn task(&mut self, state: &State, task: &Task, input: Value, context: &StateContext<'_>, entered: u64) -> Result<Value, StatesError> {
+    async fn task(&self, state: &State, task: &Task, input: Value, context: &StateContext<'_>, entered: u64) -> Result<Value, StatesError> {
         let (timeout, heartbeat) = {
             let env = Env { input: &input, context };
             let t = self.task_seconds(&task.timeout, "TimeoutSeconds", &env).map_err(|f| f.in_state(&state.name, entered))?;
@@ -581,8 +824,7 @@ impl Run<'_> {
         };
         let kind = ResourceKind::of(&task.resource);
         let resource: Arc<str> = Arc::from(task.resource.as_str());
-        let mut attempts = vec![0u64; task.retry.len()];
-        let mut retry_count = 0u32;
+        let mut policy = RetryPolicy::new(&task.retry);
         loop {
             self.record_task_start(&kind, task, &input, timeout, heartbeat);
             let request = TaskRequest {
@@ -591,7 +833,7 @@ impl Run<'_> {
                 context: TaskContext {
                     state_name: state.name.clone(),
                     resource: task.resource.clone(),
-                    retry_count,
+                    retry_count: policy.retries,
                     task_token: context.task_token.clone(),
                     execution_arn: self.info.execution_id.clone(),
                     execution_name: self.info.execution_name.clone(),
@@ -612,7 +854,7 @@ impl Run<'_> {
             };
             let error = match outcome {
                 Some(Ok(output)) => {
-                    self.record_task_end(&kind, task, Ok(&output));
+                    self.record_task_end(&kind, Ok(&output));
                     return Ok(output);
                 }
                 Some(Err(e)) => e,
@@ -621,34 +863,26 @@ impl Run<'_> {
             if error.is_uncatchable() {
                 return Err(error);
             }
-            self.record_task_end(&kind, task, Err(&error));
-            let Some(r) = task.retry.iter().position(|r| error.matches(&r.error_equals, true)) else {
-                return Err(error);
-            };
-            let retrier = &task.retry[r];
-            if attempts[r] >= retrier.max_attempts {
-                return Err(error);
-            }
-            let delay = backoff(retrier, attempts[r]);
-            attempts[r] += 1;
-            retry_count += 1;
-            if !delay.is_zero() {
-                self.exec.clock.sleep(delay).await;
+            self.record_task_end(&kind, Err(&error));
+            match policy.next_delay(&error) {
+                Some(delay) => self.exec.clock.sleep(delay).await,
+                None => return Err(error),
             }
         }
     }
 
-    fn record_task_start(&mut self, kind: &ResourceKind, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
-        if !self.history.enabled() {
-            self.history.record("", String::new, || None);
-            self.history.record("", String::new, || None);
+    fn record_task_start(&self, kind: &ResourceKind, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
+        let now = self.now();
+        let mut history = self.history();
+        if !history.enabled() {
+            history.record("", String::new, || None);
+            history.record("", String::new, || None);
             return;
         }
-        let now = self.now();
         let text = to_text(input);
         match kind {
             ResourceKind::LambdaFunction => {
-                self.history.record("LambdaFunctionScheduled", || now.clone(), || {
+                history.record("LambdaFunctionScheduled", || now.clone(), || {
                     Some(EventDetails::LambdaFunctionScheduled {
                         resource: task.resource.clone(),
                         input: text,
@@ -656,10 +890,10 @@ impl Run<'_> {
                         timeout_in_seconds: timeout,
                     })
                 });
-                self.history.record("LambdaFunctionStarted", || now, || None);
+                history.record("LambdaFunctionStarted", || now, || None);
             }
             ResourceKind::Service { resource_type, resource } => {
-                self.history.record("TaskScheduled", || now.clone(), || {
+                history.record("TaskScheduled", || now.clone(), || {
                     Some(EventDetails::TaskScheduled {
                         resource: resource.clone(),
                         resource_type: resource_type.clone(),
@@ -669,19 +903,20 @@ impl Run<'_> {
                         heartbeat_in_seconds: heartbeat,
                     })
                 });
-                self.history.record("TaskStarted", || now, || {
+                history.record("TaskStarted", || now, || {
                     Some(EventDetails::TaskStarted { resource: resource.clone(), resource_type: resource_type.clone() })
                 });
             }
         }
     }
 
-    fn record_task_end(&mut self, kind: &ResourceKind, _task: &Task, outcome: Result<&Value, &StatesError>) {
-        if !self.history.enabled() {
-            self.history.record("", String::new, || None);
+    fn record_task_end(&self, kind: &ResourceKind, outcome: Result<&Value, &StatesError>) {
+        let now = self.now();
+        let mut history = self.history();
+        if !history.enabled() {
+            history.record("", String::new, || None);
             return;
         }
-        let now = self.now();
         let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT);
         let (event_type, details) = match (kind, outcome) {
             (ResourceKind::LambdaFunction, Ok(v)) => (
@@ -715,18 +950,18 @@ impl Run<'_> {
                 }
             }
         };
-        self.history.record(event_type, || now, || Some(details));
+        history.record(event_type, || now, || Some(details));
     }
 
     /// Applies the first matching catcher, or passes the error on.
-    fn catch(&mut self, state: &State, catchers: &[Catcher], error: StatesError, input: Value, entered: u64) -> Result<Flow, StatesError> {
+    fn catch(&self, state: &State, catchers: &[Catcher], error: StatesError, input: Value, entered: u64) -> Result<Flow, StatesError> {
         if error.is_uncatchable() {
             return Err(error);
         }
         let Some(catcher) = catchers.iter().find(|c| error.matches(&c.error_equals, true)) else {
             return Err(error);
         };
-        let mut error_output = Map::new();
+        let mut error_output = JsonMap::new();
         error_output.insert("Error".into(), Value::String(error.error.clone()));
         if let Some(cause) = &error.cause {
             error_output.insert("Cause".into(), Value::String(cause.clone()));
@@ -753,11 +988,7 @@ fn unsupported(state: &State) -> Option<&'static str> {
     if assigns {
         return Some("`Assign` (workflow variables)");
     }
-    match &state.kind {
-        StateKind::Parallel(_) => Some("the Parallel state"),
-        StateKind::Map(_) => Some("the Map state"),
-        _ => None,
-    }
+    None
 }
 
 /// An opaque task token, as long and unguessable as AWS's.
@@ -782,6 +1013,129 @@ fn text_of(v: &Value) -> String {
     }
 }
 
+/// Why a Map state did not produce a result.
+enum MapError {
+    /// A problem evaluating the Map state's own fields (`States.Runtime`).
+    Failure(Failure),
+    /// An iteration failed, or too many did.
+    Failed(StatesError),
+}
+
+/// `MaxConcurrency` and the tolerated-failure thresholds, resolved for one run.
+struct MapLimits {
+    max_concurrency: usize,
+    tolerated_count: Option<u64>,
+    tolerated_percentage: Option<f64>,
+}
+
+impl MapLimits {
+    /// `MaxConcurrency` (0: unbounded).
+    fn max_concurrency(map: &Map, env: &Env<'_>) -> Result<usize, Failure> {
+        Ok(match &map.max_concurrency {
+            None => 0,
+            Some(count) => {
+                let v = count_value(count, "MaxConcurrency", env)?;
+                match v.as_u64() {
+                    Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                    None => return Err(not_a_number(count, "MaxConcurrency", &v, "integer")),
+                }
+            }
+        })
+    }
+
+    fn resolve(map: &Map, max_concurrency: usize, env: &Env<'_>) -> Result<MapLimits, Failure> {
+        let tolerated_count = match &map.tolerated_failure_count {
+            None => None,
+            Some(count) => {
+                let v = count_value(count, "ToleratedFailureCount", env)?;
+                match v.as_i64() {
+                    Some(n) if n < 0 => return Err(Failure::runtime("ToleratedFailureCount cannot be negative.")),
+                    Some(n) => Some(n as u64),
+                    None => return Err(not_a_number(count, "ToleratedFailureCount", &v, "integer")),
+                }
+            }
+        };
+        let tolerated_percentage = match &map.tolerated_failure_percentage {
+            None => None,
+            Some(count) => {
+                let v = count_value(count, "ToleratedFailurePercentage", env)?;
+                match v.as_f64() {
+                    Some(p) if !(0.0..=100.0).contains(&p) => {
+                        return Err(Failure::runtime("ToleratedFailurePercentage must be between 0 and 100."));
+                    }
+                    Some(p) => Some(p),
+                    None => return Err(not_a_number(count, "ToleratedFailurePercentage", &v, "float")),
+                }
+            }
+        };
+        Ok(MapLimits { max_concurrency, tolerated_count, tolerated_percentage })
+    }
+
+    /// After `failures` of `total` items failed: `None` if tolerated,
+    /// `Some(true)` if a configured threshold is exceeded, `Some(false)` if
+    /// no failure is tolerated at all (the item's own error stands).
+    fn exceeded(&self, failures: usize, total: usize) -> Option<bool> {
+        if self.tolerated_count.is_none() && self.tolerated_percentage.is_none() {
+            return Some(false);
+        }
+        let over_count = self.tolerated_count.is_some_and(|c| failures as u64 > c);
+        let over_percentage = self.tolerated_percentage.is_some_and(|p| failures as f64 * 100.0 / total.max(1) as f64 > p);
+        (over_count || over_percentage).then_some(true)
+    }
+}
+
+fn count_value(count: &Count, field: &str, env: &Env<'_>) -> Result<Value, Failure> {
+    match count {
+        Count::Fixed(v) => Ok(v.clone()),
+        Count::Path(p) => jsonpath::select(p, env)
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|_| Failure::runtime(format!("The {field}Path field does not reference an input value: {}", p.text))),
+        Count::Jsonata(_) => Err(Failure::runtime(format!("JSONata `{field}` is not supported by this runtime yet"))),
+    }
+}
+
+fn not_a_number(count: &Count, field: &str, value: &Value, kind: &str) -> Failure {
+    match count {
+        Count::Path(p) => Failure::runtime(format!(
+            "The {field}Path field refers to value \"{}\" which is not a valid {kind}: {}",
+            text_of(value),
+            p.text
+        )),
+        _ => Failure::runtime(format!("{field} must be a valid {kind}, not {}", text_of(value))),
+    }
+}
+
+/// AWS's retry rule: the first retrier whose `ErrorEquals` matches decides;
+/// once it has used its `MaxAttempts` the error stands (later retriers are
+/// not consulted). Attempts are counted per retrier.
+struct RetryPolicy<'r> {
+    retriers: &'r [Retrier],
+    attempts: Vec<u64>,
+    /// Retries so far (`$$.State.RetryCount`).
+    retries: u32,
+}
+
+impl<'r> RetryPolicy<'r> {
+    fn new(retriers: &'r [Retrier]) -> Self {
+        RetryPolicy { retriers, attempts: vec![0; retriers.len()], retries: 0 }
+    }
+
+    /// How long to wait before retrying after `error`, or `None` to give up.
+    fn next_delay(&mut self, error: &StatesError) -> Option<Duration> {
+        if error.is_uncatchable() {
+            return None;
+        }
+        let r = self.retriers.iter().position(|r| error.matches(&r.error_equals, true))?;
+        if self.attempts[r] >= self.retriers[r].max_attempts {
+            return None;
+        }
+        let delay = backoff(&self.retriers[r], self.attempts[r]);
+        self.attempts[r] += 1;
+        self.retries += 1;
+        Some(delay)
+    }
+}
+
 /// Delay before retry number `attempt` (0-based), per AWS: interval times
 /// backoff^attempt, capped by `MaxDelaySeconds`, with optional full jitter.
 fn backoff(r: &Retrier, attempt: u64) -> Duration {
@@ -799,7 +1153,7 @@ fn backoff(r: &Retrier, attempt: u64) -> Duration {
 
 fn select_nullable(path: &NullablePath, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
     match path {
-        NullablePath::Null => Ok(Value::Object(Map::new())),
+        NullablePath::Null => Ok(Value::Object(JsonMap::new())),
         NullablePath::Path(p) if p.is_identity() => Ok(input.clone()),
         NullablePath::Path(p) => {
             let env = Env { input, context };

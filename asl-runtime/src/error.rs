@@ -28,6 +28,8 @@ pub mod names {
     pub const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
     /// An intrinsic function failed.
     pub const INTRINSIC_FAILURE: &str = "States.IntrinsicFailure";
+    /// More Map iterations failed than `ToleratedFailure*` allows.
+    pub const EXCEED_TOLERATED_FAILURE_THRESHOLD: &str = "States.ExceedToleratedFailureThreshold";
     /// A payload exceeded the size limit.
     pub const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
     /// A `ResultPath` could not be applied.

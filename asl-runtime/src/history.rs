@@ -88,6 +88,20 @@ pub enum EventDetails {
     LambdaFunctionFailed(ErrorDetails),
     #[serde(rename = "lambdaFunctionTimedOutEventDetails")]
     LambdaFunctionTimedOut(ErrorDetails),
+    #[serde(rename = "mapStateStartedEventDetails")]
+    MapStateStarted { length: usize },
+    #[serde(rename = "mapIterationStartedEventDetails")]
+    MapIterationStarted { name: String, index: usize },
+    #[serde(rename = "mapIterationSucceededEventDetails")]
+    MapIterationSucceeded { name: String, index: usize },
+    #[serde(rename = "mapIterationFailedEventDetails")]
+    MapIterationFailed { name: String, index: usize },
+    #[serde(rename = "mapIterationAbortedEventDetails")]
+    MapIterationAborted { name: String, index: usize },
+    #[serde(rename = "mapRunStartedEventDetails", rename_all = "camelCase")]
+    MapRunStarted { map_run_arn: String },
+    #[serde(rename = "mapRunFailedEventDetails")]
+    MapRunFailed(ErrorDetails),
 }
 
 /// `{error?, cause?}`.

@@ -358,15 +358,11 @@ impl Parser<'_> {
                     self.i += 1;
                     return Ok(out);
                 }
-                Some('\\') => {
-                    self.i += 1;
-                    match self.peek() {
-                        Some(c) => {
-                            out.push(c);
-                            self.i += c.len_utf8();
-                        }
-                        None => return Err(self.err("unterminated escape")),
-                    }
+                // As in Jayway, a backslash escapes only the quote in use;
+                // anywhere else it is a literal backslash.
+                Some('\\') if self.s[self.i + 1..].starts_with(q) => {
+                    out.push(q);
+                    self.i += 1 + q.len_utf8();
                 }
                 Some(c) => {
                     out.push(c);
@@ -489,6 +485,12 @@ mod tests {
         let s = segs("$.u[?(@.year <= 1999 && @.name != 'x')]");
         let Segment::Child(Selector::Filter(f)) = &s[1] else { panic!() };
         assert!(matches!(**f, Filter::And(..)));
+    }
+
+    #[test]
+    fn quoted_names_escape_only_their_quote() {
+        assert_eq!(segs(r#"$['Test\""Name"']"#), vec![Segment::Child(Selector::Name(r#"Test\""Name""#.into()))]);
+        assert_eq!(segs(r"$['it\'s']"), vec![Segment::Child(Selector::Name("it's".into()))]);
     }
 
     #[test]

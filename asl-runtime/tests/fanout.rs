@@ -1,0 +1,157 @@
+//! Parallel and Map: results in order, failures cancel in-flight work,
+//! MaxConcurrency bounds what runs at once.
+
+use asl_runtime::{Handlers, Status, TaskError, TaskRequest, VirtualClock, Workflow};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+fn workflow(text: &str) -> Workflow {
+    Workflow::from_json(text).unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
+}
+
+/// Counts handler futures that were dropped before they finished.
+#[derive(Default)]
+struct Probe {
+    started: AtomicUsize,
+    finished: AtomicUsize,
+    cancelled: AtomicUsize,
+    running: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+struct Guard(Arc<Probe>, bool);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+        if !self.1 {
+            self.0.cancelled.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// A handler that sleeps `input.sleep` seconds, then returns or fails with `input.fail`.
+fn slow(probe: Arc<Probe>) -> impl Fn(TaskRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, TaskError>> + Send>> + Send + Sync + 'static {
+    move |r: TaskRequest| {
+        let probe = probe.clone();
+        Box::pin(async move {
+            probe.started.fetch_add(1, Ordering::SeqCst);
+            let now = probe.running.fetch_add(1, Ordering::SeqCst) + 1;
+            probe.peak.fetch_max(now, Ordering::SeqCst);
+            let mut guard = Guard(probe.clone(), false);
+            tokio::time::sleep(Duration::from_secs(r.input["sleep"].as_u64().unwrap_or(0))).await;
+            guard.1 = true;
+            probe.finished.fetch_add(1, Ordering::SeqCst);
+            match r.input["fail"].as_str() {
+                Some(e) => Err(TaskError::new(e, "asked to fail")),
+                None => Ok(r.input),
+            }
+        })
+    }
+}
+
+const TASK: &str = r#"{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "End": true}"#;
+
+#[tokio::test(start_paused = true)]
+async fn parallel_returns_branch_outputs_in_order() {
+    let def = format!(
+        r#"{{"StartAt": "P", "States": {{"P": {{"Type": "Parallel", "End": true, "Branches": [
+            {{"StartAt": "A", "States": {{"A": {{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "Parameters": {{"sleep": 3, "b": 1}}, "End": true}}}}}},
+            {{"StartAt": "B", "States": {{"B": {{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "Parameters": {{"sleep": 1, "b": 2}}, "End": true}}}}}}]}}}}}}"#
+    );
+    let probe = Arc::new(Probe::default());
+    let run = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe.clone())).run(json!({})).await;
+    assert_eq!(run.output, Some(json!([{"sleep": 3, "b": 1}, {"sleep": 1, "b": 2}])));
+    assert_eq!(probe.peak.load(Ordering::SeqCst), 2, "branches run concurrently");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_branch_cancels_the_others_and_is_caught() {
+    let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "Next": "Done",
+        "Catch": [{"ErrorEquals": ["Boom"], "ResultPath": "$.error", "Next": "Done"}],
+        "Branches": [
+            {"StartAt": "Fast", "States": {"Fast": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "Parameters": {"sleep": 1, "fail": "Boom"}, "End": true}}},
+            {"StartAt": "Slow", "States": {"Slow": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "Parameters": {"sleep": 600}, "End": true}}}]},
+        "Done": {"Type": "Succeed"}}}"#;
+    let probe = Arc::new(Probe::default());
+    let started = tokio::time::Instant::now();
+    let run = workflow(def).executor().clock(VirtualClock::new()).handler(slow(probe.clone())).run(json!({})).await;
+    assert_eq!(run.status, Status::Succeeded);
+    assert_eq!(run.output, Some(json!({"error": {"Error": "Boom", "Cause": "asked to fail"}})));
+    assert_eq!(probe.cancelled.load(Ordering::SeqCst), 1, "the slow branch's task was dropped");
+    assert_eq!(probe.running.load(Ordering::SeqCst), 0, "nothing is still running");
+    assert!(started.elapsed() < Duration::from_secs(600), "the execution did not wait for the slow branch");
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert!(types.contains(&"ParallelStateFailed") && types.contains(&"ParallelStateExited"), "{types:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn map_respects_max_concurrency_and_keeps_order() {
+    let def = format!(
+        r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "MaxConcurrency": 3, "ItemsPath": "$.items",
+            "ItemSelector": {{"sleep.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index", "tag.$": "$.tag"}},
+            "ItemProcessor": {{"StartAt": "W", "States": {{"W": {TASK}}}}}, "End": true}}}}}}"#
+    );
+    let probe = Arc::new(Probe::default());
+    let items: Vec<u64> = (0..10).map(|i| 10 - i).collect();
+    let run = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe.clone())).run(json!({"items": items, "tag": "t"})).await;
+    assert_eq!(run.status, Status::Succeeded);
+    let out = run.output.unwrap();
+    let indexes: Vec<u64> = out.as_array().unwrap().iter().map(|v| v["index"].as_u64().unwrap()).collect();
+    assert_eq!(indexes, (0..10).collect::<Vec<_>>());
+    assert_eq!(out[0]["tag"], "t");
+    assert_eq!(probe.peak.load(Ordering::SeqCst), 3);
+    let started = run.events.iter().find(|e| e.event_type == "MapStateStarted").unwrap();
+    assert_eq!(serde_json::to_value(started).unwrap()["mapStateStartedEventDetails"]["length"], 10);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_iteration_aborts_the_rest() {
+    let def = format!(
+        r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "MaxConcurrency": 0,
+            "ItemProcessor": {{"StartAt": "W", "States": {{"W": {TASK}}}}}, "End": true}}}}}}"#
+    );
+    let probe = Arc::new(Probe::default());
+    let mut items: Vec<Value> = (0..20).map(|_| json!({"sleep": 100})).collect();
+    items[7] = json!({"sleep": 1, "fail": "Bad.Item"});
+    let run = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe.clone())).run(Value::Array(items)).await;
+    assert_eq!((run.status, run.error.as_deref()), (Status::Failed, Some("Bad.Item")));
+    assert_eq!(probe.started.load(Ordering::SeqCst), 20, "MaxConcurrency 0 runs everything at once");
+    assert_eq!(probe.cancelled.load(Ordering::SeqCst), 19);
+    assert_eq!(probe.running.load(Ordering::SeqCst), 0);
+    let aborted = run.events.iter().filter(|e| e.event_type == "MapIterationAborted").count();
+    assert_eq!(aborted, 19);
+}
+
+#[tokio::test(start_paused = true)]
+async fn tolerated_failures() {
+    let def = |tolerance: &str| {
+        format!(
+            r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", {tolerance},
+                "ItemProcessor": {{"ProcessorConfig": {{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}, "StartAt": "W", "States": {{"W": {TASK}}}}}, "End": true}}}}}}"#
+        )
+    };
+    let items = json!([{"fail": "X"}, {}, {"fail": "X"}, {}]);
+    let probe = Arc::new(Probe::default());
+    let ok = workflow(&def(r#""ToleratedFailureCount": 2"#)).executor().handler(slow(probe.clone())).run(items.clone()).await;
+    assert_eq!(ok.status, Status::Succeeded);
+    let over = workflow(&def(r#""ToleratedFailurePercentage": 25"#)).executor().handler(slow(probe)).run(items).await;
+    assert_eq!(over.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
+    let types: Vec<&str> = over.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert!(types.contains(&"MapRunStarted") && types.contains(&"MapRunFailed"), "{types:?}");
+    assert!(!types.contains(&"MapIterationStarted"), "distributed iterations are child executions");
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_reruns_the_whole_parallel() {
+    let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1}],
+        "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}]}}}"#;
+    let run = workflow(def).executor().clock(VirtualClock::new()).handler(Handlers::new()).run(json!({})).await;
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types.iter().filter(|t| **t == "ParallelStateStarted").count(), 3);
+    assert_eq!(types.iter().filter(|t| **t == "ParallelStateFailed").count(), 1);
+    assert_eq!(run.error.as_deref(), Some("E"));
+}
