@@ -137,10 +137,12 @@ fn validate(files: &[PathBuf]) -> Result<ExitCode, UsageError> {
     })
 }
 
-fn parse_input(input: Option<String>) -> Result<Value, UsageError> {
-    let Some(input) = input else { return Ok(json!({})) };
+/// The execution input's text: a file's contents or inline JSON (checked).
+fn input_text(input: Option<String>) -> Result<String, UsageError> {
+    let Some(input) = input else { return Ok("{}".to_string()) };
     let text = if Path::new(&input).is_file() { read(Path::new(&input))? } else { input };
-    serde_json::from_str(&text).map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))
+    serde_json::from_str::<Value>(&text).map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
+    Ok(text)
 }
 
 /// Loads a definition for a command that needs a valid one; problems go to
@@ -202,7 +204,7 @@ fn run(definition: &Path, input: Option<String>, context: Option<PathBuf>, virtu
         Ok(w) => w,
         Err(code) => return Ok(code),
     };
-    let input = parse_input(input)?;
+    let input = input_text(input)?;
     let identity = match context {
         Some(path) => serde_json::from_str::<Identity>(&read(&path)?)
             .map_err(|e| UsageError(format!("{} is not a valid context file: {e}", path.display())))?,
@@ -217,8 +219,9 @@ fn run(definition: &Path, input: Option<String>, context: Option<PathBuf>, virtu
     let execution = runtime.block_on(async {
         let executor = workflow.executor().identity(identity);
         let executor = if virtual_time { executor.clock(VirtualClock::new()) } else { executor };
-        executor.run(input).await
-    });
+        executor.run_text(&input).await
+    })
+    .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     let status = execution.status;
     if json {
         let out = json!({

@@ -165,6 +165,17 @@ impl Executor {
 
     /// Runs one execution to its end.
     pub async fn run(&self, input: Value) -> Execution {
+        self.run_inner(input, None).await
+    }
+
+    /// Runs one execution from input given as JSON text. History records the
+    /// text exactly as given, as AWS records `StartExecution`'s input.
+    pub async fn run_text(&self, input: &str) -> Result<Execution, serde_json::Error> {
+        let value = serde_json::from_str(input)?;
+        Ok(self.run_inner(value, Some(input)).await)
+    }
+
+    async fn run_inner(&self, input: Value, input_text: Option<&str>) -> Execution {
         let start = self.clock.now();
         let identity = &self.identity;
         let info = RunInfo {
@@ -175,15 +186,16 @@ impl Executor {
             state_machine_name: identity.state_machine_name.clone(),
             start_time: format_timestamp(start),
             input: input.clone(),
+            input_text: input_text.map(str::to_string),
         };
         let run = Run { exec: self, history: Mutex::new(History::new(self.record_history)), info: &info };
-        let input_text = self.record_history.then(|| to_text(&input));
+        let started_text = self.record_history.then(|| input_text.map_or_else(|| to_text(&input), str::to_string));
         run.history().record(
             "ExecutionStarted",
             || info.start_time.clone(),
             || {
                 Some(EventDetails::ExecutionStarted {
-                    input: input_text.unwrap_or_default(),
+                    input: started_text.unwrap_or_default(),
                     input_details: PayloadDetails::default(),
                     role_arn: identity.role_arn.clone(),
                 })
@@ -237,6 +249,8 @@ struct RunInfo {
     state_machine_name: String,
     start_time: String,
     input: Value,
+    /// The execution input as given, when it came as text.
+    input_text: Option<String>,
 }
 
 /// The context object of one state, built only if a path asks for `$$`.
@@ -399,10 +413,15 @@ impl Run<'_> {
     fn record_entered(&self, state: &State, input: &Value) -> (u64, String) {
         let entered_time = self.now();
         let type_name = state.kind.type_name();
-        // AWS links the first state of an execution to no event.
         let mut history = self.history();
-        let previous = if history.last_id() == 1 { 0 } else { history.last_id() };
-        let text = history.enabled().then(|| to_text(input));
+        let first = history.last_id() == 1;
+        // AWS links the first state to no event, and shows it the execution
+        // input exactly as given.
+        let previous = if first { 0 } else { history.last_id() };
+        let text = history.enabled().then(|| match (&self.info.input_text, first) {
+            (Some(raw), true) => raw.clone(),
+            _ => to_text(input),
+        });
         let id = history.record_after(
             previous,
             &format!("{type_name}StateEntered"),
