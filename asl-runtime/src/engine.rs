@@ -1,6 +1,7 @@
 //! The executor: runs a [`Definition`] state by state with AWS's semantics
 //! for data flow, errors, retries, catchers, waits, timeouts and history.
 
+use crate::callbacks;
 use crate::clock::{Clock, SystemClock, format_timestamp};
 use crate::error::{Failure, StatesError, names};
 use crate::history::{ErrorDetails, EventDetails, History, HistoryEvent, PayloadDetails};
@@ -165,17 +166,25 @@ impl Executor {
 
     /// Runs one execution to its end.
     pub async fn run(&self, input: Value) -> Execution {
-        self.run_inner(input, None).await
+        self.run_inner(input, None, None).await
+    }
+
+    /// Starts an execution that can be stopped from outside: the returned
+    /// [`Stopper`] ends it as `ABORTED`, dropping (and so cancelling) all of
+    /// its in-flight work. Await the future to drive the execution.
+    pub fn start(&self, input: Value) -> (Stopper, impl std::future::Future<Output = Execution> + Send + '_) {
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        (Stopper { tx: Arc::new(tx) }, self.run_inner(input, None, Some(rx)))
     }
 
     /// Runs one execution from input given as JSON text. History records the
     /// text exactly as given, as AWS records `StartExecution`'s input.
     pub async fn run_text(&self, input: &str) -> Result<Execution, serde_json::Error> {
         let value = serde_json::from_str(input)?;
-        Ok(self.run_inner(value, Some(input)).await)
+        Ok(self.run_inner(value, Some(input), None).await)
     }
 
-    async fn run_inner(&self, input: Value, input_text: Option<&str>) -> Execution {
+    async fn run_inner(&self, input: Value, input_text: Option<&str>, stop: Option<StopSignal>) -> Execution {
         let start = self.clock.now();
         let identity = &self.identity;
         let info = RunInfo {
@@ -201,42 +210,92 @@ impl Executor {
                 })
             },
         );
-        let body = &self.definition.body;
-        let outcome = match self.definition.timeout_seconds {
-            Some(secs) => {
-                let sleep = self.clock.sleep(Duration::from_secs(secs));
-                tokio::select! {
-                    biased;
-                    r = run.scope(body, input) => Some(r),
-                    _ = sleep => None,
+        let body = run.scope(&self.definition.body, input);
+        let deadline = async {
+            match self.definition.timeout_seconds {
+                Some(secs) => self.clock.sleep(Duration::from_secs(secs)).await,
+                None => std::future::pending().await,
+            }
+        };
+        let stopped = async {
+            let Some(mut rx) = stop else { return std::future::pending().await };
+            loop {
+                if let Some(reason) = rx.borrow_and_update().clone() {
+                    return reason;
+                }
+                if rx.changed().await.is_err() {
+                    // Every Stopper is gone: nobody can stop this execution.
+                    return std::future::pending().await;
                 }
             }
-            None => Some(run.scope(body, input).await),
+        };
+        let outcome = tokio::select! {
+            biased;
+            reason = stopped => Outcome::Aborted(reason),
+            r = body => Outcome::Finished(r),
+            _ = deadline => Outcome::TimedOut,
         };
         let mut history = run.history.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = || format_timestamp(self.clock.now());
         match outcome {
-            Some(Ok(output)) => {
+            Outcome::Finished(Ok(output)) => {
                 let text = history.enabled().then(|| to_text(&output));
                 history.record("ExecutionSucceeded", now, || {
                     Some(EventDetails::ExecutionSucceeded { output: text.unwrap_or_default(), output_details: PayloadDetails::default() })
                 });
                 Execution { status: Status::Succeeded, output: Some(output), error: None, cause: None, events: history.into_events() }
             }
-            Some(Err(e)) => {
+            Outcome::Finished(Err(e)) => {
                 // A Fail state without `Error` fails with no error name at all.
                 let error = Some(e.error).filter(|name| !name.is_empty());
                 let details = ErrorDetails { error: error.clone(), cause: e.cause.clone() };
                 history.record("ExecutionFailed", now, || Some(EventDetails::ExecutionFailed(details)));
                 Execution { status: Status::Failed, output: None, error, cause: e.cause, events: history.into_events() }
             }
-            None => {
+            Outcome::Aborted(StopReason { error, cause }) => {
+                let details = ErrorDetails { error: error.clone(), cause: cause.clone() };
+                history.record("ExecutionAborted", now, || Some(EventDetails::ExecutionAborted(details)));
+                Execution { status: Status::Aborted, output: None, error, cause, events: history.into_events() }
+            }
+            Outcome::TimedOut => {
                 let error = names::TIMEOUT.to_string();
                 let details = ErrorDetails { error: Some(error.clone()), cause: None };
                 history.record("ExecutionTimedOut", now, || Some(EventDetails::ExecutionTimedOut(details)));
                 Execution { status: Status::TimedOut, output: None, error: Some(error), cause: None, events: history.into_events() }
             }
         }
+    }
+}
+
+/// How the top-level run ended.
+enum Outcome {
+    Finished(Result<Value, StatesError>),
+    TimedOut,
+    Aborted(StopReason),
+}
+
+/// Why an execution was stopped (AWS `StopExecution`'s error and cause).
+#[derive(Debug, Clone, Default)]
+struct StopReason {
+    error: Option<String>,
+    cause: Option<String>,
+}
+
+type StopSignal = tokio::sync::watch::Receiver<Option<StopReason>>;
+
+/// Stops an execution started with [`Executor::start`]. Cloneable and usable
+/// from any thread or task.
+#[derive(Debug, Clone)]
+pub struct Stopper {
+    tx: Arc<tokio::sync::watch::Sender<Option<StopReason>>>,
+}
+
+impl Stopper {
+    /// Ends the execution as `ABORTED` with an optional error and cause, as
+    /// `StopExecution` does. Stopping a finished execution does nothing.
+    pub fn stop(&self, error: Option<&str>, cause: Option<&str>) {
+        let reason = StopReason { error: error.map(str::to_string), cause: cause.map(str::to_string) };
+        self.tx.send_replace(Some(reason));
     }
 }
 
@@ -846,6 +905,10 @@ impl Run<'_> {
         let mut policy = RetryPolicy::new(&task.retry);
         loop {
             self.record_task_start(&kind, task, &input, timeout, heartbeat);
+            // Heartbeats come from the handler (`ctx.heartbeat()`) or, for
+            // callback tasks, from `send_task_heartbeat`.
+            let (heartbeats, mut heartbeat_rx) = tokio::sync::mpsc::unbounded_channel();
+            let registration = context.task_token.as_deref().map(|token| callbacks::register(token, heartbeats.clone()));
             let request = TaskRequest {
                 resource: resource.clone(),
                 input: input.clone(),
@@ -857,27 +920,56 @@ impl Run<'_> {
                     execution_arn: self.info.execution_id.clone(),
                     execution_name: self.info.execution_name.clone(),
                     state_machine_arn: self.info.state_machine_id.clone(),
+                    heartbeats: Some(heartbeats.clone()),
                 },
             };
             let call = self.exec.handler.invoke(request);
-            let outcome = match timeout {
-                Some(secs) => {
-                    let sleep = self.exec.clock.sleep(Duration::from_secs(secs));
-                    tokio::select! {
-                        biased;
-                        r = call => Some(r),
-                        _ = sleep => None,
+            let work = async {
+                let response = call.await?;
+                match registration {
+                    None => Ok(response),
+                    // `.waitForTaskToken`: the call only hands the token out;
+                    // the result is whatever the callback sends.
+                    Some(mut registration) => {
+                        self.record_task_submitted(&kind, &response);
+                        (&mut registration.result)
+                            .await
+                            .unwrap_or_else(|_| Err(StatesError::new(names::RUNTIME, "the task token was forgotten")))
                     }
                 }
-                None => Some(call.await),
             };
+            let watchdog = async {
+                let Some(secs) = heartbeat else { return std::future::pending::<StatesError>().await };
+                loop {
+                    tokio::select! {
+                        _ = self.exec.clock.sleep(Duration::from_secs(secs)) => return StatesError::bare(names::HEARTBEAT_TIMEOUT),
+                        // `heartbeats` is alive here, so this never reports a closed channel.
+                        _ = heartbeat_rx.recv() => {}
+                    }
+                }
+            };
+            let deadline = async {
+                match timeout {
+                    Some(secs) => {
+                        self.exec.clock.sleep(Duration::from_secs(secs)).await;
+                        StatesError::bare(names::TIMEOUT)
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let outcome: Result<Value, StatesError> = tokio::select! {
+                biased;
+                r = work => r,
+                e = watchdog => Err(e),
+                e = deadline => Err(e),
+            };
+            drop(heartbeats);
             let error = match outcome {
-                Some(Ok(output)) => {
+                Ok(output) => {
                     self.record_task_end(&kind, Ok(&output));
                     return Ok(output);
                 }
-                Some(Err(e)) => e,
-                None => StatesError::bare(names::TIMEOUT),
+                Err(e) => e,
             };
             if error.is_uncatchable() {
                 return Err(error);
@@ -936,7 +1028,7 @@ impl Run<'_> {
             history.record("", String::new, || None);
             return;
         }
-        let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT);
+        let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT);
         let (event_type, details) = match (kind, outcome) {
             (ResourceKind::LambdaFunction, Ok(v)) => (
                 "LambdaFunctionSucceeded",
@@ -970,6 +1062,18 @@ impl Run<'_> {
             }
         };
         history.record(event_type, || now, || Some(details));
+    }
+
+    /// A callback task's call returned; it now waits for its token.
+    fn record_task_submitted(&self, kind: &ResourceKind, response: &Value) {
+        if let ResourceKind::Service { resource_type, resource } = kind {
+            self.event("TaskSubmitted", || EventDetails::TaskSubmitted {
+                resource: resource.clone(),
+                resource_type: resource_type.clone(),
+                output: to_text(response),
+                output_details: PayloadDetails::default(),
+            });
+        }
     }
 
     /// Applies the first matching catcher, or passes the error on.

@@ -58,6 +58,8 @@ pub enum EventDetails {
     },
     #[serde(rename = "taskStartedEventDetails", rename_all = "camelCase")]
     TaskStarted { resource: String, resource_type: String },
+    #[serde(rename = "taskSubmittedEventDetails", rename_all = "camelCase")]
+    TaskSubmitted { resource: String, resource_type: String, output: String, output_details: PayloadDetails },
     #[serde(rename = "taskSucceededEventDetails", rename_all = "camelCase")]
     TaskSucceeded { resource: String, resource_type: String, output: String, output_details: PayloadDetails },
     #[serde(rename = "taskFailedEventDetails", rename_all = "camelCase")]

@@ -21,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+mod callbacks;
 mod clock;
 mod engine;
 mod error;
@@ -33,8 +34,9 @@ mod task;
 
 pub use asl_macro::include_workflow;
 pub use asl_spec::{Definition, Diagnostic, Diagnostics};
+pub use callbacks::{CallbackError, send_task_failure, send_task_heartbeat, send_task_success};
 pub use clock::{BoxFuture, Clock, SystemClock, VirtualClock, format_timestamp, virtual_time_runtime};
-pub use engine::{Execution, Executor, Limits, Status};
+pub use engine::{Execution, Executor, Limits, Status, Stopper};
 pub use error::{StatesError, names as error_names};
 pub use history::{ErrorDetails, EventDetails, History, HistoryEvent, PayloadDetails};
 pub use identity::Identity;

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 /// What a Task handler receives besides its input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct TaskContext {
     /// The Task state's name.
     pub state_name: String,
@@ -26,6 +26,32 @@ pub struct TaskContext {
     pub execution_name: String,
     /// `$$.StateMachine.Id`.
     pub state_machine_arn: String,
+    /// Where [`heartbeat`](TaskContext::heartbeat) reports to.
+    pub(crate) heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
+}
+
+impl TaskContext {
+    /// A context for calling a handler outside an execution (tests, tools).
+    pub fn detached(state_name: &str, resource: &str) -> TaskContext {
+        TaskContext {
+            state_name: state_name.to_string(),
+            resource: resource.to_string(),
+            retry_count: 0,
+            task_token: None,
+            execution_arn: String::new(),
+            execution_name: String::new(),
+            state_machine_arn: String::new(),
+            heartbeats: None,
+        }
+    }
+
+    /// Reports that the task is still working, restarting the state's
+    /// `HeartbeatSeconds` clock (a no-op when the state has none).
+    pub fn heartbeat(&self) {
+        if let Some(tx) = &self.heartbeats {
+            let _ = tx.send(());
+        }
+    }
 }
 
 /// One invocation of a Task's resource.
@@ -159,17 +185,9 @@ mod tests {
     #[tokio::test]
     async fn handlers_route_by_resource() {
         let h = Handlers::new().on("a", |r: TaskRequest| async move { Ok(r.input) });
-        let ctx = TaskContext {
-            state_name: "S".into(),
-            resource: "a".into(),
-            retry_count: 0,
-            task_token: None,
-            execution_arn: String::new(),
-            execution_name: String::new(),
-            state_machine_arn: String::new(),
-        };
+        let ctx = TaskContext::detached("S", "a");
         let ok = h.invoke(TaskRequest { resource: "a".into(), input: Value::from(1), context: ctx.clone() }).await;
-        assert_eq!(ok, Ok(Value::from(1)));
+        assert_eq!(ok.unwrap(), Value::from(1));
         let missing = h.invoke(TaskRequest { resource: "b".into(), input: Value::Null, context: ctx }).await;
         assert_eq!(missing.unwrap_err().error, "States.Runtime");
     }

@@ -1,0 +1,81 @@
+//! Task-token callbacks: a `.waitForTaskToken` task waits until someone,
+//! anywhere in the process, calls [`send_task_success`] or
+//! [`send_task_failure`] with its token, the way AWS's `SendTaskSuccess` and
+//! `SendTaskFailure` APIs resume an execution.
+
+use crate::error::StatesError;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{LazyLock, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+struct Waiter {
+    result: oneshot::Sender<Result<Value, StatesError>>,
+    heartbeat: mpsc::UnboundedSender<()>,
+}
+
+static WAITING: LazyLock<Mutex<HashMap<String, Waiter>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn waiting() -> std::sync::MutexGuard<'static, HashMap<String, Waiter>> {
+    WAITING.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Why a callback was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackError {
+    /// No task is waiting for this token: it never existed, already got its
+    /// answer, timed out, or its execution ended (AWS: `TaskDoesNotExist`).
+    TaskDoesNotExist,
+}
+
+impl fmt::Display for CallbackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TaskDoesNotExist: no task is waiting for this token")
+    }
+}
+
+impl std::error::Error for CallbackError {}
+
+/// Completes the task waiting for `token` with `output`.
+pub fn send_task_success(token: &str, output: Value) -> Result<(), CallbackError> {
+    deliver(token, Ok(output))
+}
+
+/// Fails the task waiting for `token` with `error` and `cause`.
+pub fn send_task_failure(token: &str, error: &str, cause: &str) -> Result<(), CallbackError> {
+    deliver(token, Err(StatesError::new(error, cause)))
+}
+
+/// Tells the task waiting for `token` that work is still going on, which
+/// restarts its `HeartbeatSeconds` clock.
+pub fn send_task_heartbeat(token: &str) -> Result<(), CallbackError> {
+    let map = waiting();
+    let waiter = map.get(token).ok_or(CallbackError::TaskDoesNotExist)?;
+    waiter.heartbeat.send(()).map_err(|_| CallbackError::TaskDoesNotExist)
+}
+
+fn deliver(token: &str, outcome: Result<Value, StatesError>) -> Result<(), CallbackError> {
+    let waiter = waiting().remove(token).ok_or(CallbackError::TaskDoesNotExist)?;
+    waiter.result.send(outcome).map_err(|_| CallbackError::TaskDoesNotExist)
+}
+
+/// A registered token. Dropping it (the task finished, timed out, or its
+/// execution was stopped) forgets the token.
+pub(crate) struct Registration {
+    token: String,
+    pub(crate) result: oneshot::Receiver<Result<Value, StatesError>>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        waiting().remove(&self.token);
+    }
+}
+
+/// Registers `token`; heartbeats for it arrive on `heartbeat`.
+pub(crate) fn register(token: &str, heartbeat: mpsc::UnboundedSender<()>) -> Registration {
+    let (tx, rx) = oneshot::channel();
+    waiting().insert(token.to_string(), Waiter { result: tx, heartbeat });
+    Registration { token: token.to_string(), result: rx }
+}
