@@ -267,6 +267,9 @@ impl Executor {
     }
 }
 
+/// `TimeoutSeconds` of a Task that sets none (AWS's default).
+const DEFAULT_TASK_TIMEOUT_SECONDS: u64 = 99_999_999;
+
 /// How the top-level run ended.
 enum Outcome {
     Finished(Result<Value, StatesError>),
@@ -909,6 +912,9 @@ impl Run<'_> {
             // callback tasks, from `send_task_heartbeat`.
             let (heartbeats, mut heartbeat_rx) = tokio::sync::mpsc::unbounded_channel();
             let registration = context.task_token.as_deref().map(|token| callbacks::register(token, heartbeats.clone()));
+            // AWS's default task timeout; it matters for callbacks, which
+            // would otherwise wait for a token forever.
+            let timeout = timeout.or(registration.is_some().then_some(DEFAULT_TASK_TIMEOUT_SECONDS));
             let request = TaskRequest {
                 resource: resource.clone(),
                 input: input.clone(),

@@ -119,11 +119,19 @@ fn executors_are_reusable_and_shareable() {
 async fn callback_tasks_get_a_task_token_in_context_and_handler() {
     let def = r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
         "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}}"#;
-    let echo = |r: TaskRequest| async move {
-        assert_eq!(r.input["token"].as_str(), r.context.task_token.as_deref());
-        Ok(r.input)
+    // The "service" answers the callback at once, echoing the token it got.
+    let answer = |r: TaskRequest| async move {
+        let token = r.context.task_token.clone().unwrap();
+        assert_eq!(r.input["token"].as_str(), Some(token.as_str()));
+        asl_runtime::send_task_success(&token, json!({"token": token})).unwrap();
+        Ok(json!({"MessageId": "1"}))
     };
-    let run = workflow(def).executor().handler(echo).run(json!({})).await;
+    let run = workflow(def).executor().handler(answer).run(json!({})).await;
     let token = run.output.unwrap()["token"].as_str().unwrap().to_string();
     assert!(token.len() >= 32, "{token}");
+
+    // Nobody answers: the task times out after AWS's default task timeout.
+    let silent = |_r: TaskRequest| async move { Ok(json!({})) };
+    let run = workflow(def).executor().clock(VirtualClock::new()).handler(silent).run(json!({})).await;
+    assert_eq!(run.error.as_deref(), Some("States.Timeout"));
 }
