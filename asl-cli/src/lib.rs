@@ -44,6 +44,15 @@ enum Command {
         /// Print one JSON object {status, output, error, cause, events}.
         #[arg(long)]
         json: bool,
+        /// Answer Task states from a Step Functions Local MockConfigFile.
+        #[arg(long, value_name = "FILE")]
+        mock: Option<PathBuf>,
+        /// The mock file's test case (needed when it has several).
+        #[arg(long, requires = "mock")]
+        test_case: Option<String>,
+        /// The mock file's state machine (needed when it has several).
+        #[arg(long, requires = "mock")]
+        state_machine: Option<String>,
     },
     /// Draw a definition as a Mermaid flowchart or a Graphviz DOT graph.
     Graph {
@@ -84,12 +93,18 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
-    let result = match cli.command {
+    let result = (|| match cli.command {
         Command::Validate { files } => validate(&files),
-        Command::Run { definition, input, context, virtual_time, json } => run(&definition, input, context, virtual_time, json),
+        Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine } => {
+            let mocks = match mock {
+                Some(path) => Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref())?),
+                None => None,
+            };
+            run(&definition, input, context, virtual_time, json, mocks)
+        }
         Command::Graph { definition, format } => graph(&definition, format),
         Command::Generate { definition, name } => generate(&definition, name),
-    };
+    })();
     match result {
         Ok(code) => code,
         Err(UsageError(message)) => {
@@ -199,7 +214,19 @@ fn syn_ident_ok(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn run(definition: &Path, input: Option<String>, context: Option<PathBuf>, virtual_time: bool, json: bool) -> Result<ExitCode, UsageError> {
+fn load_mocks(path: &Path, state_machine: Option<&str>, test_case: Option<&str>) -> Result<asl_runtime::Mocks, UsageError> {
+    let config = asl_runtime::MockConfig::from_json(&read(path)?).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+    config.test_case(state_machine, test_case).map_err(|e| UsageError(format!("{}: {e}", path.display())))
+}
+
+fn run(
+    definition: &Path,
+    input: Option<String>,
+    context: Option<PathBuf>,
+    virtual_time: bool,
+    json: bool,
+    mocks: Option<asl_runtime::Mocks>,
+) -> Result<ExitCode, UsageError> {
     let workflow = match load_valid(definition)? {
         Ok(w) => w,
         Err(code) => return Ok(code),
@@ -218,6 +245,10 @@ fn run(definition: &Path, input: Option<String>, context: Option<PathBuf>, virtu
     .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
     let execution = runtime.block_on(async {
         let executor = workflow.executor().identity(identity);
+        let executor = match mocks {
+            Some(mocks) => executor.handler(mocks),
+            None => executor,
+        };
         let executor = if virtual_time { executor.clock(VirtualClock::new()) } else { executor };
         executor.run_text(&input).await
     })

@@ -117,3 +117,26 @@ fn never_panics_on_the_validation_corpus() {
         }
     }
 }
+
+#[test]
+fn run_with_mocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let def = write(&dir, "order.json", r#"{"StartAt": "Charge", "States": {
+        "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "charge", "Payload.$": "$"},
+                   "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 30}], "ResultSelector": {"paid.$": "$.Payload"}, "End": true}}}"#);
+    let mocks = write(&dir, "mocks.json", r#"{"StateMachines": {"Order": {"TestCases": {"Happy": {"Charge": "BusyThenEcho"}, "Sad": {"Charge": "Declined"}}}},
+        "MockedResponses": {
+            "BusyThenEcho": {"0": {"Throw": {"Error": "Busy", "Cause": "later"}}, "1": {"ReturnTemplate": {"StatusCode": 200, "Payload.$": "$.Payload"}}},
+            "Declined": {"0": {"Throw": {"Error": "Declined", "Cause": "no"}}}}}"#);
+    let out = asl(&["run", &def, "--input", r#"{"amount": 5}"#, "--mock", &mocks, "--test-case", "Happy", "--virtual-time", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["output"], serde_json::json!({"paid": {"amount": 5}}), "{v}");
+    let out = asl(&["run", &def, "--mock", &mocks, "--test-case", "Sad", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["status"].as_str(), v["error"].as_str()), (Some("FAILED"), Some("Declined")));
+    // Several test cases and none chosen: a usage error naming them.
+    let out = asl(&["run", &def, "--mock", &mocks]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`Happy`"));
+    assert_eq!(asl(&["run", &def, "--test-case", "Happy"]).status.code(), Some(2), "--test-case needs --mock");
+}

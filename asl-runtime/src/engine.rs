@@ -958,7 +958,8 @@ impl Run<'_> {
                 match timeout {
                     Some(secs) => {
                         self.exec.clock.sleep(Duration::from_secs(secs)).await;
-                        StatesError::bare(names::TIMEOUT)
+                        // AWS reports task timeouts with an empty cause.
+                        StatesError::new(names::TIMEOUT, "")
                     }
                     None => std::future::pending().await,
                 }

@@ -29,6 +29,7 @@ mod history;
 mod identity;
 mod intrinsics;
 mod jsonpath;
+mod mock;
 mod payload;
 mod task;
 
@@ -40,6 +41,7 @@ pub use engine::{Execution, Executor, Limits, Status, Stopper};
 pub use error::{StatesError, names as error_names};
 pub use history::{ErrorDetails, EventDetails, History, HistoryEvent, PayloadDetails};
 pub use identity::Identity;
+pub use mock::{MockConfig, MockError, Mocks};
 pub use task::{Handlers, TaskContext, TaskError, TaskHandler, TaskRequest, no_handler};
 
 use std::sync::Arc;

@@ -9,6 +9,21 @@ use asl_spec::path::{Path, Root};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
+/// Roots where `$` is a value and there is no context object or variable.
+pub(crate) struct InputOnly<'a>(pub &'a Value);
+
+impl Roots for InputOnly<'_> {
+    fn input(&self) -> &Value {
+        self.0
+    }
+    fn context(&self) -> &Value {
+        &Value::Null
+    }
+    fn variable(&self, _: &str) -> Option<&Value> {
+        None
+    }
+}
+
 /// AWS's message for a template path that selects nothing.
 pub(crate) fn path_not_found<R: Roots + ?Sized>(path: &Path, field: &str, roots: &R) -> Failure {
     let doc = match &path.root {

@@ -48,7 +48,7 @@ async fn task_timeout_raises_states_timeout_and_is_caught() {
     };
     let run = workflow(def).executor().clock(VirtualClock::new()).handler(slow).run(json!({})).await;
     assert_eq!(run.status, Status::Succeeded);
-    assert_eq!(run.output, Some(json!({"err": {"Error": "States.Timeout"}})));
+    assert_eq!(run.output, Some(json!({"err": {"Error": "States.Timeout", "Cause": ""}})));
     let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types, ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskTimedOut", "TaskStateExited", "SucceedStateEntered", "SucceedStateExited", "ExecutionSucceeded"]);
 }

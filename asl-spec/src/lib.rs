@@ -24,7 +24,7 @@ pub mod render;
 pub mod time;
 
 pub use diag::{Code, Diagnostic, Diagnostics, Severity, SourceFile, Span};
-pub use load::is_jsonata;
+pub use load::{is_jsonata, template_from_value};
 pub use model::*;
 
 /// The result of loading a definition: the model when it could be built, and

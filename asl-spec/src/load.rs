@@ -1021,6 +1021,31 @@ impl Builder<'_> {
     }
 }
 
+/// Builds a payload template from a plain JSON value (no source spans), for
+/// templates that come from somewhere other than a definition, such as mock
+/// files. Returns every problem's message when it does not build.
+pub fn template_from_value(value: &serde_json::Value) -> Result<Template, Vec<String>> {
+    let node = node_of(value);
+    let mut diags = Diagnostics::default();
+    let template = Builder { diags: &mut diags }.template(&node, "");
+    if diags.has_errors() { Err(diags.iter().map(|d| d.message.clone()).collect()) } else { Ok(template) }
+}
+
+fn node_of(value: &serde_json::Value) -> Node {
+    use serde_json::Value as V;
+    let kind = match value {
+        V::Null => NodeKind::Null,
+        V::Bool(b) => NodeKind::Bool(*b),
+        V::Number(n) => NodeKind::Number(n.clone()),
+        V::String(s) => NodeKind::String(s.clone()),
+        V::Array(items) => NodeKind::Array(items.iter().map(node_of).collect()),
+        V::Object(map) => NodeKind::Object(
+            map.iter().map(|(k, v)| Member { key: k.clone(), key_span: Span::default(), value: node_of(v) }).collect(),
+        ),
+    };
+    Node { span: Span::default(), kind }
+}
+
 /// Whether a string is a JSONata expression (`{% ... %}`).
 pub fn is_jsonata(s: &str) -> bool {
     s.starts_with("{%") && s.ends_with("%}") && s.len() >= 4
