@@ -79,8 +79,13 @@ async fn machine_api() {
     let run: Execution = machine.run(serde_json::json!({"orderId": "1"})).await;
     let _: Status = run.status;
     let _: Vec<payment::State> = payment::State::path(&run);
+    let _: Value = run.to_json();
     let _: Result<Value, asl_runtime::StatesError> = run.into_result();
     let _ = greeting::Machine::new(Nothing).run(()).await;
+    let mocks = asl_runtime::MockConfig::from_json("{}").unwrap().test_case(None, None);
+    if let Ok(mocks) = mocks {
+        let _: Execution = payment::Machine::with_handler(mocks).run(serde_json::json!({})).await;
+    }
 }
 
 /// The machine must be shareable across tasks.

@@ -6,7 +6,7 @@
 use asl_runtime::{Identity, Status, VirtualClock, Workflow};
 use asl_spec::{Severity, SourceFile};
 use clap::{Parser, Subcommand};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -255,14 +255,7 @@ fn run(
     .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     let status = execution.status;
     if json {
-        let out = json!({
-            "status": status.as_str(),
-            "output": execution.output,
-            "error": execution.error,
-            "cause": execution.cause,
-            "events": execution.events,
-        });
-        println!("{out}");
+        println!("{}", execution.to_json());
     } else {
         match status {
             Status::Succeeded => println!("{}", serde_json::to_string_pretty(&execution.output).unwrap_or_default()),

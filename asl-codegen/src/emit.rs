@@ -223,8 +223,9 @@ fn tasks_trait(m: &Module) -> TokenStream {
 
 fn machine(_m: &Module) -> TokenStream {
     quote! {
-        /// The state machine, ready to run with your [`Tasks`].
-        pub struct Machine<T: Tasks> {
+        /// The state machine, ready to run with your [`Tasks`] (or any
+        /// [`TaskHandler`](::asl_runtime::TaskHandler), such as mocks).
+        pub struct Machine<T> {
             tasks: ::asl_runtime::__private::Arc<T>,
             executor: ::asl_runtime::Executor,
         }
@@ -237,15 +238,26 @@ fn machine(_m: &Module) -> TokenStream {
                 Machine { tasks, executor }
             }
 
+            /// The task implementation.
+            pub fn tasks(&self) -> &T {
+                &self.tasks
+            }
+        }
+
+        impl Machine<()> {
+            /// A machine whose Task states go to an untyped handler, such as
+            /// [`Mocks`](::asl_runtime::Mocks) or [`Handlers`](::asl_runtime::Handlers).
+            pub fn with_handler(handler: impl ::asl_runtime::TaskHandler) -> Self {
+                let executor = ::asl_runtime::Executor::new(definition()).handler(handler);
+                Machine { tasks: ::asl_runtime::__private::Arc::new(()), executor }
+            }
+        }
+
+        impl<T> Machine<T> {
             /// Adjusts the executor: clock, identity, history, limits.
             pub fn configure(mut self, f: impl FnOnce(::asl_runtime::Executor) -> ::asl_runtime::Executor) -> Self {
                 self.executor = f(self.executor);
                 self
-            }
-
-            /// The task implementation.
-            pub fn tasks(&self) -> &T {
-                &self.tasks
             }
 
             /// The executor this machine runs on.
@@ -290,6 +302,7 @@ pub fn fallback(module_name: &str, errors: TokenStream) -> TokenStream {
             pub struct Machine<T>(::core::marker::PhantomData<T>);
             impl<T> Machine<T> {
                 pub fn new(_tasks: T) -> Self { unreachable!() }
+                pub fn with_handler(_handler: impl ::asl_runtime::TaskHandler) -> Self { unreachable!() }
                 pub fn configure(self, _f: impl FnOnce(::asl_runtime::Executor) -> ::asl_runtime::Executor) -> Self { unreachable!() }
                 pub async fn run(&self, _input: impl ::asl_runtime::__private::serde::Serialize) -> ::asl_runtime::Execution { unreachable!() }
             }

@@ -68,6 +68,19 @@ impl Execution {
             .collect()
     }
 
+    /// The result as one JSON object `{status, output, error, cause,
+    /// events}`: what `asl run --json` prints, with events shaped like AWS
+    /// `GetExecutionHistory` events.
+    pub fn to_json(&self) -> Value {
+        let mut out = JsonMap::new();
+        out.insert("status".into(), Value::String(self.status.as_str().to_string()));
+        out.insert("output".into(), self.output.clone().unwrap_or(Value::Null));
+        out.insert("error".into(), self.error.clone().map_or(Value::Null, Value::String));
+        out.insert("cause".into(), self.cause.clone().map_or(Value::Null, Value::String));
+        out.insert("events".into(), serde_json::to_value(&self.events).unwrap_or(Value::Null));
+        Value::Object(out)
+    }
+
     /// The output, or the error as a [`StatesError`].
     pub fn into_result(self) -> Result<Value, StatesError> {
         match self.status {

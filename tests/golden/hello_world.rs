@@ -113,8 +113,9 @@ pub mod hello_world {
             }
         }
     }
-    /// The state machine, ready to run with your [`Tasks`].
-    pub struct Machine<T: Tasks> {
+    /// The state machine, ready to run with your [`Tasks`] (or any
+    /// [`TaskHandler`](::asl_runtime::TaskHandler), such as mocks).
+    pub struct Machine<T> {
         tasks: ::asl_runtime::__private::Arc<T>,
         executor: ::asl_runtime::Executor,
     }
@@ -126,6 +127,23 @@ pub mod hello_world {
                 .handler(Dispatch(tasks.clone()));
             Machine { tasks, executor }
         }
+        /// The task implementation.
+        pub fn tasks(&self) -> &T {
+            &self.tasks
+        }
+    }
+    impl Machine<()> {
+        /// A machine whose Task states go to an untyped handler, such as
+        /// [`Mocks`](::asl_runtime::Mocks) or [`Handlers`](::asl_runtime::Handlers).
+        pub fn with_handler(handler: impl ::asl_runtime::TaskHandler) -> Self {
+            let executor = ::asl_runtime::Executor::new(definition()).handler(handler);
+            Machine {
+                tasks: ::asl_runtime::__private::Arc::new(()),
+                executor,
+            }
+        }
+    }
+    impl<T> Machine<T> {
         /// Adjusts the executor: clock, identity, history, limits.
         pub fn configure(
             mut self,
@@ -133,10 +151,6 @@ pub mod hello_world {
         ) -> Self {
             self.executor = f(self.executor);
             self
-        }
-        /// The task implementation.
-        pub fn tasks(&self) -> &T {
-            &self.tasks
         }
         /// The executor this machine runs on.
         pub fn executor(&self) -> &::asl_runtime::Executor {
