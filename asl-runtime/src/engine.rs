@@ -11,6 +11,7 @@ use crate::payload;
 use crate::task::{Handlers, ResourceKind, TaskContext, TaskHandler, TaskRequest};
 use asl_spec::model::*;
 use serde_json::{Map as JsonMap, Value};
+use std::borrow::Cow;
 use std::sync::{Mutex, OnceLock};
 use std::sync::Arc;
 use std::time::Duration;
@@ -209,6 +210,7 @@ impl Executor {
             start_time: format_timestamp(start),
             input: input.clone(),
             input_text: input_text.map(str::to_string),
+            members: OnceLock::new(),
         };
         let run = Run { exec: self, history: Mutex::new(History::new(self.record_history)), info: &info };
         let started_text = self.record_history.then(|| input_text.map_or_else(|| to_text(&input), str::to_string));
@@ -326,6 +328,26 @@ struct RunInfo {
     input: Value,
     /// The execution input as given, when it came as text.
     input_text: Option<String>,
+    /// `$$.Execution` and `$$.StateMachine`, built once per execution.
+    members: OnceLock<(Value, Value)>,
+}
+
+impl RunInfo {
+    fn members(&self) -> &(Value, Value) {
+        self.members.get_or_init(|| {
+            let mut execution = JsonMap::new();
+            execution.insert("Id".into(), Value::String(self.execution_id.clone()));
+            execution.insert("Input".into(), self.input.clone());
+            execution.insert("StartTime".into(), Value::String(self.start_time.clone()));
+            execution.insert("Name".into(), Value::String(self.execution_name.clone()));
+            execution.insert("RoleArn".into(), Value::String(self.role_arn.clone()));
+            execution.insert("RedriveCount".into(), Value::from(0));
+            let mut machine = JsonMap::new();
+            machine.insert("Id".into(), Value::String(self.state_machine_id.clone()));
+            machine.insert("Name".into(), Value::String(self.state_machine_name.clone()));
+            (Value::Object(execution), Value::Object(machine))
+        })
+    }
 }
 
 /// The context object of one state, built only if a path asks for `$$`.
@@ -341,44 +363,51 @@ struct StateContext<'a> {
 }
 
 impl StateContext<'_> {
-    fn value(&self) -> &Value {
+    /// `$$.State`, `$$.Map` and `$$.Task`: small, built on first use.
+    fn own_members(&self) -> &Value {
         self.value.get_or_init(|| {
-            let i = self.info;
-            let mut execution = JsonMap::new();
-            execution.insert("Id".into(), Value::String(i.execution_id.clone()));
-            execution.insert("Input".into(), i.input.clone());
-            execution.insert("StartTime".into(), Value::String(i.start_time.clone()));
-            execution.insert("Name".into(), Value::String(i.execution_name.clone()));
-            execution.insert("RoleArn".into(), Value::String(i.role_arn.clone()));
-            execution.insert("RedriveCount".into(), Value::from(0));
-            let mut machine = JsonMap::new();
-            machine.insert("Id".into(), Value::String(i.state_machine_id.clone()));
-            machine.insert("Name".into(), Value::String(i.state_machine_name.clone()));
+            let mut own = JsonMap::new();
             let mut state = JsonMap::new();
             state.insert("Name".into(), Value::String(self.state.to_string()));
             state.insert("EnteredTime".into(), Value::String(self.entered_time.clone()));
             if let Some(n) = self.retry_count {
                 state.insert("RetryCount".into(), Value::from(n));
             }
-            let mut ctx = JsonMap::new();
-            ctx.insert("Execution".into(), Value::Object(execution));
-            ctx.insert("StateMachine".into(), Value::Object(machine));
-            ctx.insert("State".into(), Value::Object(state));
+            own.insert("State".into(), Value::Object(state));
             if let Some((index, value)) = self.map_item {
                 let mut item = JsonMap::new();
                 item.insert("Index".into(), Value::from(index));
                 item.insert("Value".into(), value.clone());
                 let mut map = JsonMap::new();
                 map.insert("Item".into(), Value::Object(item));
-                ctx.insert("Map".into(), Value::Object(map));
+                own.insert("Map".into(), Value::Object(map));
             }
             if let Some(token) = &self.task_token {
                 let mut task = JsonMap::new();
                 task.insert("Token".into(), Value::String(token.clone()));
-                ctx.insert("Task".into(), Value::Object(task));
+                own.insert("Task".into(), Value::Object(task));
             }
-            Value::Object(ctx)
+            Value::Object(own)
         })
+    }
+
+    fn member(&self, name: &str) -> Option<&Value> {
+        match name {
+            "Execution" => Some(&self.info.members().0),
+            "StateMachine" => Some(&self.info.members().1),
+            other => self.own_members().get(other),
+        }
+    }
+
+    /// The whole context object, in AWS's member order.
+    fn whole(&self) -> Value {
+        let mut ctx = JsonMap::new();
+        for name in ["Execution", "StateMachine", "State", "Map", "Task"] {
+            if let Some(v) = self.member(name) {
+                ctx.insert(name.into(), v.clone());
+            }
+        }
+        Value::Object(ctx)
     }
 }
 
@@ -392,8 +421,11 @@ impl Roots for Env<'_> {
     fn input(&self) -> &Value {
         self.input
     }
-    fn context(&self) -> &Value {
-        self.context.value()
+    fn context_member(&self, name: &str) -> Option<&Value> {
+        self.context.member(name)
+    }
+    fn context(&self) -> std::borrow::Cow<'_, Value> {
+        std::borrow::Cow::Owned(self.context.whole())
     }
     fn variable(&self, _name: &str) -> Option<&Value> {
         None
@@ -539,39 +571,30 @@ impl Run<'_> {
                 return Err(StatesError { error: error.unwrap_or_default(), cause });
             }
             StateKind::Choice(choice) => {
-                let effective = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
-                let env = Env { input: &effective, context: &context };
-                let mut next = choice.default.as_ref().map(|t| t.index);
-                for branch in &choice.choices {
-                    if payload::rule_holds(&branch.rule, &env).map_err(in_state)? {
-                        next = Some(branch.next.index);
-                        break;
-                    }
-                }
-                let Some(next) = next else {
+                let (output, matched) = self
+                    .through(state, input, &context, |env| {
+                        for branch in &choice.choices {
+                            if payload::rule_holds(&branch.rule, env)? {
+                                return Ok(Some(branch.next.index));
+                            }
+                        }
+                        Ok(choice.default.as_ref().map(|t| t.index))
+                    })
+                    .map_err(in_state)?;
+                let Some(next) = matched else {
                     return Err(StatesError::new(
                         names::NO_CHOICE_MATCHED,
                         format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). No Matches!", state.name),
                     ));
                 };
-                let output = select_nullable(&state.io.output_path, &effective, &context).map_err(in_state)?;
                 (output, Some(next))
             }
-            StateKind::Succeed => {
-                let effective = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
-                let output = select_nullable(&state.io.output_path, &effective, &context).map_err(in_state)?;
-                (output, None)
-            }
+            StateKind::Succeed => (self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0, None),
             StateKind::Wait(wait) => {
-                let effective = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
-                let duration = {
-                    let env = Env { input: &effective, context: &context };
-                    self.wait_duration(wait, &env).map_err(in_state)?
-                };
+                let (output, duration) = self.through(state, input, &context, |env| self.wait_duration(wait, env)).map_err(in_state)?;
                 if !duration.is_zero() {
                     self.exec.clock.sleep(duration).await;
                 }
-                let output = select_nullable(&state.io.output_path, &effective, &context).map_err(in_state)?;
                 (output, next_of(state))
             }
             StateKind::Pass(pass) => {
@@ -618,12 +641,26 @@ impl Run<'_> {
         })
     }
 
+    /// `InputPath`, then `inspect` on the effective input, then `OutputPath`;
+    /// with both paths `$` the input moves through without a copy.
+    fn through<T>(
+        &self,
+        state: &State,
+        input: Value,
+        context: &StateContext<'_>,
+        inspect: impl FnOnce(&Env<'_>) -> Result<T, Failure>,
+    ) -> Result<(Value, T), Failure> {
+        let effective = select_owned(&state.io.input_path, input, context)?;
+        let found = inspect(&Env { input: &effective, context })?;
+        Ok((select_owned(&state.io.output_path, effective, context)?, found))
+    }
+
     /// `InputPath` then `Parameters`.
     fn effective_input(&self, state: &State, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
         let selected = select_nullable(&state.io.input_path, input, context)?;
         match &state.io.parameters {
             Some(t) => payload::evaluate(t, &Env { input: &selected, context }),
-            None => Ok(selected),
+            None => Ok(selected.into_owned()),
         }
     }
 
@@ -834,7 +871,7 @@ impl Run<'_> {
         let combined = apply_result_path(&state.io.result_path, input, result)?;
         match &state.io.output_path {
             NullablePath::Path(p) if p.is_identity() => Ok(combined),
-            other => select_nullable(other, &combined, context),
+            other => select_nullable(other, &combined, context).map(Cow::into_owned),
         }
     }
 
@@ -1294,14 +1331,28 @@ fn backoff(r: &Retrier, attempt: u64) -> Duration {
     Duration::try_from_secs_f64(secs.min(1.0e9)).unwrap_or(Duration::ZERO)
 }
 
-fn select_nullable(path: &NullablePath, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+/// `InputPath` / `OutputPath` over a borrowed value: borrows what it selects.
+fn select_nullable<'v>(path: &NullablePath, input: &'v Value, context: &StateContext<'_>) -> Result<Cow<'v, Value>, Failure> {
     match path {
-        NullablePath::Null => Ok(Value::Object(JsonMap::new())),
-        NullablePath::Path(p) if p.is_identity() => Ok(input.clone()),
+        NullablePath::Null => Ok(Cow::Owned(Value::Object(JsonMap::new()))),
+        NullablePath::Path(p) if p.is_identity() => Ok(Cow::Borrowed(input)),
         NullablePath::Path(p) => {
             let env = Env { input, context };
-            jsonpath::select(p, &env).map(std::borrow::Cow::into_owned).map_err(|miss| Failure::runtime(jsonpath::invalid_path_message(p, miss)))
+            match jsonpath::select(p, &env) {
+                // `env` only lives here, so borrowed results are re-borrowed from `input`.
+                Ok(Cow::Borrowed(v)) => Ok(Cow::Owned(v.clone())),
+                Ok(Cow::Owned(v)) => Ok(Cow::Owned(v)),
+                Err(miss) => Err(Failure::runtime(jsonpath::invalid_path_message(p, miss))),
+            }
         }
+    }
+}
+
+/// `InputPath` / `OutputPath` over an owned value: `$` moves it through.
+fn select_owned(path: &NullablePath, input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+    match path {
+        NullablePath::Path(p) if p.is_identity() => Ok(input),
+        other => select_nullable(other, &input, context).map(Cow::into_owned),
     }
 }
 

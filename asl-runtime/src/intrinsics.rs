@@ -4,31 +4,21 @@ use crate::error::Failure;
 use crate::jsonpath::{self, Roots};
 use asl_spec::intrinsic::{Arg, Call, Function};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Evaluates a call. `field` is the template key (`x.$`) for error messages.
 pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &str) -> Result<Value, Failure> {
-    let mut args = Vec::with_capacity(call.args.len());
+    // Arguments borrow what paths select; a function copies only what it
+    // puts in its result.
+    let mut args: Vec<Cow<'_, Value>> = Vec::with_capacity(call.args.len());
     for arg in &call.args {
         args.push(match arg {
-            Arg::String(s) => Value::String(s.value.clone()),
-            Arg::Number(n) => Value::Number(n.clone()),
-            Arg::Bool(b) => Value::Bool(*b),
-            Arg::Null => Value::Null,
-            Arg::Path(p) => match jsonpath::select(p, roots) {
-                Ok(v) => v.into_owned(),
-                Err(_) => {
-                    let doc = match p.root {
-                        asl_spec::path::Root::Context => roots.context(),
-                        _ => roots.input(),
-                    };
-                    return Err(Failure::runtime(format!(
-                        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
-                        p.text,
-                        compact(doc)
-                    )));
-                }
-            },
-            Arg::Call(inner) => evaluate(inner, roots, field)?,
+            Arg::String(s) => Cow::Owned(Value::String(s.value.clone())),
+            Arg::Number(n) => Cow::Owned(Value::Number(n.clone())),
+            Arg::Bool(b) => Cow::Owned(Value::Bool(*b)),
+            Arg::Null => Cow::Owned(Value::Null),
+            Arg::Path(p) => jsonpath::select(p, roots).map_err(|_| crate::payload::path_not_found(p, field, roots))?,
+            Arg::Call(inner) => Cow::Owned(evaluate(inner, roots, field)?),
         });
     }
     apply(call, args)
@@ -95,7 +85,7 @@ fn format_arg(v: &Value, out: &mut String) {
     }
 }
 
-fn apply(call: &Call, mut args: Vec<Value>) -> Result<Value, Failure> {
+fn apply(call: &Call, mut args: Vec<Cow<'_, Value>>) -> Result<Value, Failure> {
     use Function::*;
     Ok(match call.function {
         Format => {
@@ -128,7 +118,7 @@ fn apply(call: &Call, mut args: Vec<Value>) -> Result<Value, Failure> {
             }
         }
         JsonToString => Value::String(compact(&args[0])),
-        Array => Value::Array(args),
+        Array => Value::Array(args.into_iter().map(Cow::into_owned).collect()),
         ArrayPartition => {
             let size = int_arg(call, &args[1], "the chunk size")?;
             if size <= 0 {
@@ -139,7 +129,7 @@ fn apply(call: &Call, mut args: Vec<Value>) -> Result<Value, Failure> {
         }
         ArrayContains => {
             let items = array_arg(call, &args[0], "the first argument")?;
-            Value::Bool(items.contains(&args[1]))
+            Value::Bool(items.contains(&*args[1]))
         }
         ArrayRange => {
             let (start, end, step) =
@@ -189,7 +179,7 @@ fn apply(call: &Call, mut args: Vec<Value>) -> Result<Value, Failure> {
             Value::String(String::from_utf8_lossy(&bytes).into_owned())
         }
         Hash => {
-            let data = match &args[0] {
+            let data = match &*args[0] {
                 Value::String(s) => s.clone(),
                 other => compact(other),
             };
@@ -199,11 +189,11 @@ fn apply(call: &Call, mut args: Vec<Value>) -> Result<Value, Failure> {
             })?)
         }
         JsonMerge => {
-            if args[2] != Value::Bool(false) {
+            if *args[2] != Value::Bool(false) {
                 return Err(fail(call, "only shallow merging is supported; the third argument must be false"));
             }
-            let right = std::mem::take(&mut args[1]);
-            let left = std::mem::take(&mut args[0]);
+            let right = std::mem::take(&mut args[1]).into_owned();
+            let left = std::mem::take(&mut args[0]).into_owned();
             match (left, right) {
                 (Value::Object(mut l), Value::Object(r)) => {
                     for (k, v) in r {
@@ -221,7 +211,7 @@ fn apply(call: &Call, mut args: Vec<Value>) -> Result<Value, Failure> {
                 return Err(fail(call, "the start must be smaller than the end"));
             }
             let mut rng = match args.get(2) {
-                Some(seed) => fastrand::Rng::with_seed(int_arg(call, seed, "the seed")? as u64),
+                Some(seed) => fastrand::Rng::with_seed(int_arg(call, &**seed, "the seed")? as u64),
                 None => fastrand::Rng::new(),
             };
             Value::from(rng.i64(start..end))

@@ -12,8 +12,11 @@ use std::borrow::Cow;
 pub(crate) trait Roots {
     /// `$`.
     fn input(&self) -> &Value;
-    /// `$$`.
-    fn context(&self) -> &Value;
+    /// One top-level member of `$$` (`Execution`, `State`, `Map`, …).
+    fn context_member(&self, name: &str) -> Option<&Value>;
+    /// The whole of `$$`, built on demand: paths that name a member never
+    /// need it, so the execution input is not copied for every state.
+    fn context(&self) -> Cow<'_, Value>;
     /// `$name`.
     fn variable(&self, name: &str) -> Option<&Value>;
 }
@@ -30,24 +33,39 @@ pub(crate) struct Miss {
 pub(crate) fn select<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Result<Cow<'v, Value>, Miss> {
     let root = match &path.root {
         Root::Input => roots.input(),
-        Root::Context => roots.context(),
+        Root::Context => {
+            return match path.segments.split_first() {
+                Some((Segment::Child(Selector::Name(name)), rest)) => {
+                    let member = roots.context_member(name).ok_or(Miss { matched: 0, at_leaf: rest.is_empty() })?;
+                    select_segments(rest, member, path.is_definite()).map_err(|m| Miss { matched: m.matched + 1, ..m })
+                }
+                _ => {
+                    let whole = roots.context();
+                    select_in(path, &whole).map(|v| Cow::Owned(v.into_owned()))
+                }
+            };
+        }
         Root::Variable(name) => roots.variable(name).ok_or(Miss { matched: 0, at_leaf: path.segments.is_empty() })?,
     };
     select_in(path, root)
 }
 
-/// Selects what `path` points at inside `root`, ignoring the path's own root.
-pub(crate) fn select_in<'v>(path: &Path, root: &'v Value) -> Result<Cow<'v, Value>, Miss> {
-    if path.is_definite() {
-        definite(&path.segments, root).map(Cow::Borrowed)
+fn select_segments<'v>(segments: &[Segment], root: &'v Value, definite: bool) -> Result<Cow<'v, Value>, Miss> {
+    if definite {
+        definite_walk(segments, root).map(Cow::Borrowed)
     } else {
         let mut out = Vec::new();
-        collect(&path.segments, root, root, &mut out);
+        collect(segments, root, root, &mut out);
         Ok(Cow::Owned(Value::Array(out.into_iter().cloned().collect())))
     }
 }
 
-fn definite<'v>(segments: &[Segment], root: &'v Value) -> Result<&'v Value, Miss> {
+/// Selects what `path` points at inside `root`, ignoring the path's own root.
+pub(crate) fn select_in<'v>(path: &Path, root: &'v Value) -> Result<Cow<'v, Value>, Miss> {
+    select_segments(&path.segments, root, path.is_definite())
+}
+
+fn definite_walk<'v>(segments: &[Segment], root: &'v Value) -> Result<&'v Value, Miss> {
     let mut node = root;
     for (i, seg) in segments.iter().enumerate() {
         let next = match seg {
@@ -267,6 +285,7 @@ pub(crate) fn set_at(input: Value, path: &Path, result: Value) -> Result<Value, 
 pub(crate) mod test_support {
     use super::Roots;
     use serde_json::Value;
+    use std::borrow::Cow;
 
     pub(crate) struct Doc(pub Value);
 
@@ -274,8 +293,11 @@ pub(crate) mod test_support {
         fn input(&self) -> &Value {
             &self.0
         }
-        fn context(&self) -> &Value {
-            &self.0
+        fn context_member(&self, name: &str) -> Option<&Value> {
+            self.0.get(name)
+        }
+        fn context(&self) -> Cow<'_, Value> {
+            Cow::Borrowed(&self.0)
         }
         fn variable(&self, _: &str) -> Option<&Value> {
             None

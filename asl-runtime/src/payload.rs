@@ -16,8 +16,11 @@ impl Roots for InputOnly<'_> {
     fn input(&self) -> &Value {
         self.0
     }
-    fn context(&self) -> &Value {
-        &Value::Null
+    fn context_member(&self, _: &str) -> Option<&Value> {
+        None
+    }
+    fn context(&self) -> std::borrow::Cow<'_, Value> {
+        std::borrow::Cow::Owned(Value::Null)
     }
     fn variable(&self, _: &str) -> Option<&Value> {
         None
@@ -28,12 +31,12 @@ impl Roots for InputOnly<'_> {
 pub(crate) fn path_not_found<R: Roots + ?Sized>(path: &Path, field: &str, roots: &R) -> Failure {
     let doc = match &path.root {
         Root::Context => roots.context(),
-        _ => roots.input(),
+        _ => std::borrow::Cow::Borrowed(roots.input()),
     };
     Failure::runtime(format!(
         "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
         path.text,
-        serde_json::to_string(doc).unwrap_or_default()
+        serde_json::to_string(&*doc).unwrap_or_default()
     ))
 }
 
