@@ -608,7 +608,7 @@ impl Run<'_> {
             }
             StateKind::Task(task) => {
                 let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
-                match self.task(state, task, effective, &context, entered).await {
+                match self.task(state, task, &input, effective, &context, entered).await {
                     Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
                     Err(error) => return self.catch(state, &task.catch, error, input, entered),
                 }
@@ -784,8 +784,14 @@ impl Run<'_> {
         let mut next = 0;
         let mut failures = 0usize;
         loop {
+            // AWS records each iteration's start as it is launched, before
+            // any of its states run.
             while running.len() < window && next < items.len() {
                 in_flight.insert(next);
+                if !distributed {
+                    let index = next;
+                    self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
+                }
                 running.push(self.iteration(state, map, next, &items[next], input, context, distributed));
                 next += 1;
             }
@@ -857,7 +863,6 @@ impl Run<'_> {
             return (index, child.scope(&map.processor, item_input).await);
         }
         let name = state.name.clone();
-        self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: name.clone(), index });
         let outcome = self.scope(&map.processor, item_input).await;
         match &outcome {
             Ok(_) => self.event("MapIterationSucceeded", || EventDetails::MapIterationSucceeded { name, index }),
@@ -946,9 +951,18 @@ impl Run<'_> {
     }
 
     /// Invokes the resource, retrying as the `Retry` rules say.
-    async fn task(&self, state: &State, task: &Task, input: Value, context: &StateContext<'_>, entered: u64) -> Result<Value, StatesError> {
+    async fn task(
+        &self,
+        state: &State,
+        task: &Task,
+        state_input: &Value,
+        input: Value,
+        context: &StateContext<'_>,
+        entered: u64,
+    ) -> Result<Value, StatesError> {
         let (timeout, heartbeat) = {
-            let env = Env { input: &input, context };
+            // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state's input.
+            let env = Env { input: state_input, context };
             let t = self.task_seconds(&task.timeout, "TimeoutSeconds", &env).map_err(|f| f.in_state(&state.name, entered))?;
             let h = self.task_seconds(&task.heartbeat, "HeartbeatSeconds", &env).map_err(|f| f.in_state(&state.name, entered))?;
             (t, h)
@@ -1086,13 +1100,14 @@ impl Run<'_> {
             return;
         }
         let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT);
+        let details_of = |e: &StatesError| ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
         let (event_type, details) = match (kind, outcome) {
             (ResourceKind::LambdaFunction, Ok(v)) => (
                 "LambdaFunctionSucceeded",
                 EventDetails::LambdaFunctionSucceeded { output: to_text(v), output_details: PayloadDetails::default() },
             ),
             (ResourceKind::LambdaFunction, Err(e)) => {
-                let d = ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
+                let d = details_of(e);
                 if timed_out {
                     ("LambdaFunctionTimedOut", EventDetails::LambdaFunctionTimedOut(d))
                 } else {
@@ -1109,7 +1124,7 @@ impl Run<'_> {
                 },
             ),
             (ResourceKind::Service { resource_type, resource }, Err(e)) => {
-                let error = ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
+                let error = details_of(e);
                 let (resource, resource_type) = (resource.clone(), resource_type.clone());
                 if timed_out {
                     ("TaskTimedOut", EventDetails::TaskTimedOut { resource, resource_type, error })

@@ -112,9 +112,13 @@ pub struct ErrorDetails {
     /// The error name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The cause.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The cause. AWS leaves an empty cause out of events.
+    #[serde(skip_serializing_if = "no_text")]
     pub cause: Option<String>,
+}
+
+fn no_text(s: &Option<String>) -> bool {
+    s.as_deref().is_none_or(str::is_empty)
 }
 
 /// The recorder an execution writes to. With recording off it only counts,

@@ -29,6 +29,7 @@ mod history;
 mod identity;
 mod intrinsics;
 mod jsonpath;
+mod lambda;
 mod mock;
 mod payload;
 mod task;

@@ -17,14 +17,25 @@
 //! next response: the key `"0"` is the first invocation, `"1-2"` the second
 //! and third. Past the last key, the last response repeats.
 //!
-//! Two extensions answer from the task's own effective input, which plain
-//! `Return` cannot: `{"ReturnPath": "$.Payload"}` returns what the path
-//! selects (`"$"`: the whole input), and `{"ReturnTemplate": {"Payload.$":
-//! "$.Payload", "StatusCode": 200}}` evaluates a payload template over it.
+//! Extensions, for what the format cannot say:
+//!
+//! * `{"ReturnPath": "$.Payload"}` returns what the path selects in the
+//!   task's effective input (`"$"`: all of it), and `{"ReturnTemplate":
+//!   {...}}` evaluates a payload template over it.
+//! * `"DelaySeconds": n` on a response waits before answering (on the
+//!   execution's clock, so timeouts can be tested in virtual time).
+//! * A test case may map Lambda *functions* instead of states:
+//!   `"LambdaFunctions": {"ChargeCard": "ChargeOk"}`. Any Task that invokes
+//!   that function (by ARN or through `lambda:invoke`) gets the response as
+//!   the function's result, shaped as AWS shapes it (the Invoke envelope, or
+//!   an error whose cause is the function's error document; `Throw` may then
+//!   carry a `StackTrace`). Invoking a function the test case does not map is
+//!   `Lambda.ResourceNotFoundException`, as on AWS.
 
 use crate::clock::BoxFuture;
 use crate::error::StatesError;
 use crate::jsonpath;
+use crate::lambda;
 use crate::payload;
 use crate::task::{TaskError, TaskHandler, TaskRequest, no_handler};
 use asl_spec::model::Template;
@@ -37,15 +48,29 @@ use std::sync::{Arc, Mutex};
 /// A parsed mock configuration file.
 #[derive(Debug, Clone)]
 pub struct MockConfig {
-    state_machines: Vec<(String, Vec<(String, Vec<(String, String)>)>)>,
+    state_machines: Vec<(String, Vec<(String, TestCase)>)>,
     responses: HashMap<String, Arc<MockedResponse>>,
+}
+
+/// One test case: mocked states and mocked Lambda functions, by response name.
+#[derive(Debug, Clone, Default)]
+struct TestCase {
+    states: Vec<(String, String)>,
+    functions: Vec<(String, String)>,
 }
 
 /// One mocked response: what each invocation returns or throws.
 #[derive(Debug)]
 struct MockedResponse {
     /// `(first, last)` invocation (0-based, inclusive) and what it does.
-    steps: Vec<(u32, u32, Step)>,
+    steps: Vec<(u32, u32, Reply)>,
+}
+
+#[derive(Debug)]
+struct Reply {
+    step: Step,
+    delay: Option<std::time::Duration>,
+    stack_trace: Option<Value>,
 }
 
 #[derive(Debug)]
@@ -92,17 +117,17 @@ impl MockConfig {
             let cases = object(object(body, &format!("state machine `{sm}`"))?.get("TestCases").unwrap_or(&Value::Null), &format!("`{sm}.TestCases`"))?;
             let mut parsed = Vec::new();
             for (case, states) in cases {
-                let mut mapping = Vec::new();
+                let mut test_case = TestCase::default();
                 for (state, response) in object(states, &format!("test case `{case}`"))? {
-                    let Some(name) = response.as_str() else {
-                        return err(format!("test case `{case}`: the response for state `{state}` must be a name from `MockedResponses`"));
-                    };
-                    if !responses.contains_key(name) {
-                        return err(format!("test case `{case}`: state `{state}` uses `{name}`, which `MockedResponses` does not define"));
+                    if state == "LambdaFunctions" {
+                        for (function, response) in object(response, &format!("test case `{case}`: `LambdaFunctions`"))? {
+                            test_case.functions.push((function.clone(), response_name(case, function, response, &responses)?));
+                        }
+                        continue;
                     }
-                    mapping.push((state.clone(), name.to_string()));
+                    test_case.states.push((state.clone(), response_name(case, state, response, &responses)?));
                 }
-                parsed.push((case.clone(), mapping));
+                parsed.push((case.clone(), test_case));
             }
             state_machines.push((sm.clone(), parsed));
         }
@@ -119,10 +144,25 @@ impl MockConfig {
     /// exactly one test case.
     pub fn test_case(&self, state_machine: Option<&str>, test_case: Option<&str>) -> Result<Mocks, MockError> {
         let (sm_name, cases) = pick(&self.state_machines, state_machine, "state machine")?;
-        let (_, mapping) = pick(cases, test_case, &format!("test case of `{sm_name}`"))?;
-        let by_state = mapping.iter().map(|(state, response)| (state.clone(), self.responses[response].clone())).collect();
-        Ok(Mocks { by_state, calls: Mutex::new(HashMap::new()), fallback: None })
+        let (_, case) = pick(cases, test_case, &format!("test case of `{sm_name}`"))?;
+        let lookup = |pairs: &[(String, String)]| pairs.iter().map(|(k, r)| (k.clone(), self.responses[r].clone())).collect();
+        Ok(Mocks {
+            by_state: lookup(&case.states),
+            functions: lookup(&case.functions),
+            calls: Mutex::new(HashMap::new()),
+            fallback: None,
+        })
     }
+}
+
+fn response_name(case: &str, key: &str, response: &Value, responses: &HashMap<String, Arc<MockedResponse>>) -> Result<String, MockError> {
+    let Some(name) = response.as_str() else {
+        return err(format!("test case `{case}`: the response for `{key}` must be a name from `MockedResponses`"));
+    };
+    if !responses.contains_key(name) {
+        return err(format!("test case `{case}`: `{key}` uses `{name}`, which `MockedResponses` does not define"));
+    }
+    Ok(name.to_string())
 }
 
 fn pick<'a, T>(items: &'a [(String, T)], wanted: Option<&str>, what: &str) -> Result<&'a (String, T), MockError> {
@@ -149,8 +189,18 @@ fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError
             return Err(bad_range());
         }
         let step = object(step, &format!("mocked response `{name}` `{range}`"))?;
+        let delay = match step.get("DelaySeconds") {
+            None => None,
+            Some(v) => Some(std::time::Duration::from_secs_f64(
+                v.as_f64().filter(|s| *s >= 0.0 && s.is_finite()).ok_or_else(|| MockError(format!("mocked response `{name}`: `DelaySeconds` must be a non-negative number")))?,
+            )),
+        };
+        let stack_trace = step.get("Throw").and_then(|t| t.get("StackTrace")).cloned();
         let parsed = match (step.get("Return"), step.get("Throw"), step.get("ReturnPath"), step.get("ReturnTemplate")) {
             (Some(v), None, None, None) => Step::Return(v.clone()),
+            _ if step.keys().any(|k| !["Return", "Throw", "ReturnPath", "ReturnTemplate", "DelaySeconds"].contains(&k.as_str())) => {
+                return err(format!("mocked response `{name}` `{range}` has an unknown field; use `Return`, `Throw`, `ReturnPath`, `ReturnTemplate` or `DelaySeconds`"));
+            }
             (None, Some(t), None, None) => {
                 let t = object(t, "`Throw`")?;
                 let error = t.get("Error").and_then(Value::as_str).ok_or_else(|| MockError(format!("mocked response `{name}`: `Throw` needs an `Error` string")))?;
@@ -166,7 +216,7 @@ fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError
             ),
             _ => return err(format!("mocked response `{name}` `{range}` needs exactly one of `Return`, `Throw`, `ReturnPath` or `ReturnTemplate`")),
         };
-        out.push((first, last, parsed));
+        out.push((first, last, Reply { step: parsed, delay, stack_trace }));
     }
     out.sort_by_key(|(first, _, _)| *first);
     if out.is_empty() {
@@ -178,13 +228,14 @@ fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError
 /// The mocked Task responses of one test case; a [`TaskHandler`].
 pub struct Mocks {
     by_state: HashMap<String, Arc<MockedResponse>>,
+    functions: HashMap<String, Arc<MockedResponse>>,
     calls: Mutex<HashMap<String, u32>>,
     fallback: Option<Arc<dyn TaskHandler>>,
 }
 
 impl fmt::Debug for Mocks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Mocks").field("states", &self.by_state.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Mocks").field("states", &self.by_state.keys().collect::<Vec<_>>()).field("functions", &self.functions.keys().collect::<Vec<_>>()).finish()
     }
 }
 
@@ -196,50 +247,86 @@ impl Mocks {
         self
     }
 
-    fn respond(&self, response: &MockedResponse, request: &TaskRequest) -> Result<Value, TaskError> {
+    /// The reply for the next invocation counted under `key`.
+    fn next_reply(&self, key: String, response: &Arc<MockedResponse>) -> Option<(Arc<MockedResponse>, usize)> {
         let attempt = {
             let mut calls = self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let n = calls.entry(request.context.state_name.clone()).or_insert(0);
+            let n = calls.entry(key).or_insert(0);
             let attempt = *n;
             *n += 1;
             attempt
         };
-        let step = response
-            .steps
-            .iter()
-            .find(|(first, last, _)| (*first..=*last).contains(&attempt))
-            .or(response.steps.last())
-            .map(|(_, _, s)| s);
-        let roots = payload::InputOnly(&request.input);
-        match step {
-            Some(Step::Return(v)) => Ok(v.clone()),
-            Some(Step::Throw(e)) => Err(e.clone()),
-            Some(Step::ReturnPath(p)) => jsonpath::select(p, &roots)
-                .map(std::borrow::Cow::into_owned)
-                .map_err(|_| StatesError::new(crate::error::names::RUNTIME, format!("the mock's ReturnPath '{}' selects nothing in the task input", p.text))),
-            Some(Step::ReturnTemplate(t)) => payload::evaluate(t, &roots).map_err(|f| StatesError::new(f.error, f.message)),
-            None => Err(no_handler(&request.resource)),
-        }
+        let index = response.steps.iter().position(|(first, last, _)| (*first..=*last).contains(&attempt)).unwrap_or(response.steps.len().checked_sub(1)?);
+        Some((response.clone(), index))
     }
+}
+
+/// What a reply produces from the (effective or function) input.
+fn produce(step: &Step, input: &Value) -> Result<Value, StatesError> {
+    let roots = payload::InputOnly(input);
+    match step {
+        Step::Return(v) => Ok(v.clone()),
+        Step::Throw(e) => Err(e.clone()),
+        Step::ReturnPath(p) => jsonpath::select(p, &roots)
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|_| StatesError::new(crate::error::names::RUNTIME, format!("the mock's ReturnPath '{}' selects nothing in the task input", p.text))),
+        Step::ReturnTemplate(t) => payload::evaluate(t, &roots).map_err(|f| StatesError::new(f.error, f.message)),
+    }
+}
+
+/// Partition, region and account from an execution ARN, for error texts.
+fn identity_of(execution_arn: &str) -> crate::identity::Identity {
+    let parts: Vec<&str> = execution_arn.split(':').collect();
+    let mut identity = crate::identity::Identity::default();
+    if let [_, partition, _, region, account, ..] = parts.as_slice() {
+        identity.partition = partition.to_string();
+        identity.region = region.to_string();
+        identity.account_id = account.to_string();
+    }
+    identity
 }
 
 impl TaskHandler for Mocks {
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
-        match self.by_state.get(&request.context.state_name) {
-            Some(response) => {
-                let outcome = self.respond(response, &request);
-                Box::pin(async move { outcome })
-            }
-            None => match &self.fallback {
-                Some(h) => h.invoke(request),
-                None => {
-                    let error = StatesError::new(
-                        crate::error::names::RUNTIME,
-                        format!("no mocked response for the Task state '{}' in this test case", request.context.state_name),
-                    );
-                    Box::pin(async move { Err(error) })
+        if let Some(response) = self.by_state.get(&request.context.state_name) {
+            let reply = self.next_reply(format!("state:{}", request.context.state_name), response);
+            return Box::pin(async move {
+                let (response, index) = reply.ok_or_else(|| no_handler(&request.resource))?;
+                let reply = &response.steps[index].2;
+                if let Some(delay) = reply.delay {
+                    tokio::time::sleep(delay).await;
                 }
-            },
+                produce(&reply.step, &request.input)
+            });
+        }
+        if !self.functions.is_empty() {
+            if let Some((integration, name)) = lambda::target(&request.resource, &request.input) {
+                let reply = self.functions.get(&name).and_then(|r| self.next_reply(format!("function:{name}"), r));
+                return Box::pin(async move {
+                    let Some((response, index)) = reply else {
+                        return Err(lambda::not_found(&name, &identity_of(&request.context.execution_arn)));
+                    };
+                    let reply = &response.steps[index].2;
+                    if let Some(delay) = reply.delay {
+                        tokio::time::sleep(delay).await;
+                    }
+                    let event = lambda::event(&integration, &request.input);
+                    match produce(&reply.step, &event) {
+                        Ok(payload) => Ok(lambda::result(&integration, payload, &request.input)),
+                        Err(e) => Err(lambda::error(&integration, &e.error, e.cause.as_deref(), reply.stack_trace.as_ref())),
+                    }
+                });
+            }
+        }
+        match &self.fallback {
+            Some(h) => h.invoke(request),
+            None => {
+                let error = StatesError::new(
+                    crate::error::names::RUNTIME,
+                    format!("no mocked response for the Task state '{}' in this test case", request.context.state_name),
+                );
+                Box::pin(async move { Err(error) })
+            }
         }
     }
 }
@@ -271,6 +358,31 @@ mod tests {
         assert_eq!(call(&mocks, "Charge", json!({})).unwrap(), json!({"ok": true}), "the last response repeats");
         assert_eq!(call(&mocks, "Echo", json!({"x": [1]})).unwrap(), json!({"got": [1], "n": 1}));
         assert_eq!(call(&mocks, "Other", json!({})).unwrap_err().error, "States.Runtime");
+    }
+
+    #[test]
+    fn function_mocks_are_shaped_like_lambda() {
+        let file = r#"{"StateMachines": {"M": {"TestCases": {"T": {"LambdaFunctions": {"echo": "Echo", "boom": "Boom"}}}}},
+            "MockedResponses": {"Echo": {"0": {"ReturnPath": "$"}},
+                                "Boom": {"0": {"Throw": {"Error": "Exception", "Cause": "bad", "StackTrace": ["line 1"]}}}}}"#;
+        let mocks = MockConfig::from_json(file).unwrap().test_case(None, None).unwrap();
+        let invoke = |resource: &str, input: Value| {
+            let request = TaskRequest { resource: resource.into(), input, context: TaskContext::detached("S", resource) };
+            futures_util::FutureExt::now_or_never(mocks.invoke(request)).unwrap()
+        };
+        // A function ARN: the payload itself.
+        assert_eq!(invoke("arn:aws:lambda:us-east-1:1:function:echo", json!({"a": 1})).unwrap(), json!({"a": 1}));
+        // lambda:invoke: the Invoke envelope around the payload.
+        let out = invoke("arn:aws:states:::lambda:invoke", json!({"FunctionName": "echo", "Payload": "[1]"})).unwrap();
+        assert_eq!((out["Payload"].clone(), out["StatusCode"].clone()), (json!([1]), json!(200)));
+        // Errors carry the function's error document as the cause.
+        let e = invoke("arn:aws:states:::lambda:invoke", json!({"FunctionName": "boom"})).unwrap_err();
+        assert_eq!(e.error, "Exception");
+        let doc: Value = serde_json::from_str(e.cause.as_deref().unwrap()).unwrap();
+        assert_eq!((doc["errorMessage"].as_str(), doc["stackTrace"].clone()), (Some("bad"), json!(["line 1"])));
+        // A function the test case does not know does not exist.
+        let e = invoke("arn:aws:states:::lambda:invoke", json!({"FunctionName": "nope"})).unwrap_err();
+        assert_eq!(e.error, "Lambda.ResourceNotFoundException");
     }
 
     #[test]
