@@ -1183,7 +1183,12 @@ fn unsupported(state: &State) -> Option<&'static str> {
     if assigns {
         return Some("`Assign` (workflow variables)");
     }
-    None
+    match &state.kind {
+        StateKind::Map(m) if m.item_reader.is_some() => Some("the Map state's `ItemReader`"),
+        StateKind::Map(m) if m.item_batcher.is_some() => Some("the Map state's `ItemBatcher`"),
+        StateKind::Map(m) if m.result_writer.is_some() => Some("the Map state's `ResultWriter`"),
+        _ => None,
+    }
 }
 
 /// An opaque task token, as long and unguessable as AWS's.

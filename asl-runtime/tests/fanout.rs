@@ -155,3 +155,12 @@ async fn retry_reruns_the_whole_parallel() {
     assert_eq!(types.iter().filter(|t| **t == "ParallelStateFailed").count(), 1);
     assert_eq!(run.error.as_deref(), Some("E"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn unsupported_map_fields_fail_loudly() {
+    let def = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
+    let run = workflow(def).executor().run(json!({})).await;
+    assert_eq!(run.error.as_deref(), Some("States.Runtime"));
+    assert!(run.cause.unwrap().contains("`ItemReader` is not supported"));
+}
