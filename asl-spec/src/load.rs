@@ -75,7 +75,7 @@ pub fn build(root: &Node, diags: &mut Diagnostics) -> Option<Definition> {
     let comment = b.string(&mut obj, "Comment").map(|(s, _)| s);
     let version = b.string(&mut obj, "Version").map(|(s, _)| s);
     let timeout_seconds = obj.take("TimeoutSeconds").and_then(|m| b.positive_int(m, &obj.ptr));
-    let body = b.scope(&mut obj, root.span, query_language, "");
+    let body = b.scope(&mut obj, query_language, "");
     b.finish(obj, &["Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"], "the top level");
     let body = body?;
     Some(Definition { comment, version, timeout_seconds, query_language, body })
@@ -185,7 +185,7 @@ impl Builder<'_> {
 
     fn int_value(&mut self, node: &Node, ptr: &str, field: &str, min: u64) -> Option<u64> {
         let n = match &node.kind {
-            NodeKind::Number(n) => n.as_u64().or_else(|| n.as_i64().map(|_| 0).filter(|_| false)),
+            NodeKind::Number(n) => n.as_u64(),
             _ => None,
         };
         match n {
@@ -355,7 +355,7 @@ impl Builder<'_> {
     }
 
     /// `StartAt` + `States` of a machine, branch or processor.
-    fn scope(&mut self, obj: &mut Obj<'_>, span: Span, ql: QueryLanguage, owner: &str) -> Option<Scope> {
+    fn scope(&mut self, obj: &mut Obj<'_>, ql: QueryLanguage, owner: &str) -> Option<Scope> {
         let what = if owner.is_empty() { "the state machine".to_string() } else { owner.to_string() };
         let start = self.required(obj, "StartAt", &what).and_then(|m| {
             let ptr = obj.child_ptr("StartAt");
@@ -380,7 +380,6 @@ impl Builder<'_> {
                 }
             }
         }
-        let _ = span;
         let (start_at, start_at_span) = start?;
         Some(Scope { start_at, start_at_span, start_index: usize::MAX, states, unloaded })
     }
@@ -896,7 +895,7 @@ impl Builder<'_> {
                         if let Some(mut b) = self.object(n, &p) {
                             let ql_b = self.query_language(&mut b).unwrap_or(ql);
                             b.take("Comment");
-                            if let Some(scope) = self.scope(&mut b, n.span, ql_b, &format!("branch {i} of `{name}`")) {
+                            if let Some(scope) = self.scope(&mut b, ql_b, &format!("branch {i} of `{name}`")) {
                                 branches.push(scope);
                             }
                             self.finish(b, &["StartAt", "States", "Comment", "QueryLanguage"], "a Parallel branch");
@@ -970,7 +969,7 @@ impl Builder<'_> {
                     self.finish(c, &["Mode", "ExecutionType"], "`ProcessorConfig`");
                 }
             }
-            let scope = self.scope(&mut p, m.value.span, ql_p, &format!("the item processor of `{name}`"));
+            let scope = self.scope(&mut p, ql_p, &format!("the item processor of `{name}`"));
             self.finish(p, &["StartAt", "States", "Comment", "ProcessorConfig", "QueryLanguage"], "an item processor");
             scope
         });

@@ -140,8 +140,7 @@ impl Path {
     /// Parses a reference path (`ResultPath`): only names and indexes.
     pub fn parse_reference(text: &str) -> Result<Path, PathError> {
         let path = Path::parse(text)?;
-        if let Some(bad) = path.segments.iter().position(|s| !matches!(s, Segment::Child(Selector::Name(_) | Selector::Index(_)))) {
-            let _ = bad;
+        if path.segments.iter().any(|s| !matches!(s, Segment::Child(Selector::Name(_) | Selector::Index(_)))) {
             return Err(PathError {
                 message: "a reference path may contain only member names and array indexes".into(),
                 offset: 0,
