@@ -554,7 +554,7 @@ impl Run<'_> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {
-            StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(new_task_token()),
+            StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(callbacks::new_token()),
             _ => None,
         };
         let context = StateContext { info: self.info, state: &state.name, entered_time, retry_count, value: OnceLock::new(), task_token, map_item: None };
@@ -1074,6 +1074,20 @@ impl Run<'_> {
                 });
                 history.record("LambdaFunctionStarted", || now, || None);
             }
+            ResourceKind::Activity => {
+                history.record("ActivityScheduled", || now.clone(), || {
+                    Some(EventDetails::ActivityScheduled {
+                        resource: task.resource.clone(),
+                        input: text,
+                        input_details: PayloadDetails::default(),
+                        timeout_in_seconds: timeout,
+                        heartbeat_in_seconds: heartbeat,
+                    })
+                });
+                history.record("ActivityStarted", || now, || {
+                    Some(EventDetails::ActivityStarted { worker_name: "asl-runtime".into() })
+                });
+            }
             ResourceKind::Service { resource_type, resource } => {
                 history.record("TaskScheduled", || now.clone(), || {
                     Some(EventDetails::TaskScheduled {
@@ -1112,6 +1126,18 @@ impl Run<'_> {
                     ("LambdaFunctionTimedOut", EventDetails::LambdaFunctionTimedOut(d))
                 } else {
                     ("LambdaFunctionFailed", EventDetails::LambdaFunctionFailed(d))
+                }
+            }
+            (ResourceKind::Activity, Ok(v)) => (
+                "ActivitySucceeded",
+                EventDetails::ActivitySucceeded { output: to_text(v), output_details: PayloadDetails::default() },
+            ),
+            (ResourceKind::Activity, Err(e)) => {
+                let d = details_of(e);
+                if timed_out {
+                    ("ActivityTimedOut", EventDetails::ActivityTimedOut(d))
+                } else {
+                    ("ActivityFailed", EventDetails::ActivityFailed(d))
                 }
             }
             (ResourceKind::Service { resource_type, resource }, Ok(v)) => (
@@ -1189,13 +1215,6 @@ fn unsupported(state: &State) -> Option<&'static str> {
         StateKind::Map(m) if m.result_writer.is_some() => Some("the Map state's `ResultWriter`"),
         _ => None,
     }
-}
-
-/// An opaque task token, as long and unguessable as AWS's.
-fn new_task_token() -> String {
-    use base64::Engine;
-    let bytes: Vec<u8> = uuid::Uuid::new_v4().as_bytes().iter().chain(uuid::Uuid::new_v4().as_bytes()).copied().collect();
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 fn next_of(state: &State) -> Option<usize> {

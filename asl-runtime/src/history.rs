@@ -90,6 +90,24 @@ pub enum EventDetails {
     LambdaFunctionFailed(ErrorDetails),
     #[serde(rename = "lambdaFunctionTimedOutEventDetails")]
     LambdaFunctionTimedOut(ErrorDetails),
+    #[serde(rename = "activityScheduledEventDetails", rename_all = "camelCase")]
+    ActivityScheduled {
+        resource: String,
+        input: String,
+        input_details: PayloadDetails,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timeout_in_seconds: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        heartbeat_in_seconds: Option<u64>,
+    },
+    #[serde(rename = "activityStartedEventDetails", rename_all = "camelCase")]
+    ActivityStarted { worker_name: String },
+    #[serde(rename = "activitySucceededEventDetails", rename_all = "camelCase")]
+    ActivitySucceeded { output: String, output_details: PayloadDetails },
+    #[serde(rename = "activityFailedEventDetails")]
+    ActivityFailed(ErrorDetails),
+    #[serde(rename = "activityTimedOutEventDetails")]
+    ActivityTimedOut(ErrorDetails),
     #[serde(rename = "mapStateStartedEventDetails")]
     MapStateStarted { length: usize },
     #[serde(rename = "mapIterationStartedEventDetails")]

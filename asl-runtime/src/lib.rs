@@ -21,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+mod activity;
 mod callbacks;
 mod clock;
 mod engine;
@@ -36,6 +37,7 @@ mod task;
 
 pub use asl_macro::include_workflow;
 pub use asl_spec::{Definition, Diagnostic, Diagnostics};
+pub use activity::{ActivityTask, ActivityWorkers};
 pub use callbacks::{CallbackError, send_task_failure, send_task_heartbeat, send_task_success};
 pub use clock::{BoxFuture, Clock, SystemClock, VirtualClock, format_timestamp, virtual_time_runtime};
 pub use engine::{Execution, Executor, Limits, Status, Stopper};

@@ -141,6 +141,8 @@ pub fn no_handler(resource: &str) -> TaskError {
 pub(crate) enum ResourceKind {
     /// A Lambda function ARN: `LambdaFunction*` events.
     LambdaFunction,
+    /// An activity ARN: `Activity*` events.
+    Activity,
     /// An optimised or SDK integration (`arn:aws:states:::lambda:invoke`):
     /// `Task*` events with `resourceType` and `resource`.
     Service { resource_type: String, resource: String },
@@ -154,7 +156,7 @@ impl ResourceKind {
             ["arn", _, "states", _, _, rest @ ..] if rest.len() >= 2 => {
                 let (resource_type, action) = (rest[0], rest[1..].join(":"));
                 if resource_type == "activity" {
-                    ResourceKind::Service { resource_type: "activity".into(), resource: resource.to_string() }
+                    ResourceKind::Activity
                 } else {
                     ResourceKind::Service { resource_type: resource_type.to_string(), resource: action }
                 }

@@ -133,3 +133,29 @@ async fn handlers_can_heartbeat_long_work() {
     let run = workflow(def).executor().clock(VirtualClock::new()).handler(silent).run(json!({})).await;
     assert_eq!(run.error.as_deref(), Some("States.HeartbeatTimeout"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn activity_workers_poll_for_tasks_and_answer_with_the_token() {
+    use asl_runtime::{ActivityWorkers, Handlers};
+    let def = r#"{"StartAt": "Review", "States": {"Review": {"Type": "Task",
+        "Resource": "arn:aws:states:us-east-1:123456789012:activity:review", "HeartbeatSeconds": 20,
+        "Parameters": {"doc.$": "$.doc"}, "ResultPath": "$.review", "End": true}}}"#;
+    let workers = ActivityWorkers::new();
+    let handlers = Handlers::new().on("arn:aws:states:us-east-1:123456789012:activity:review", workers.clone());
+    let executor = workflow(def).executor().clock(VirtualClock::new()).handler(handlers);
+    let worker = async {
+        let task = workers.get_activity_task(Duration::from_secs(60)).await.expect("a task arrives");
+        assert_eq!(task.input, json!({"doc": "d-1"}));
+        for _ in 0..3 {
+            tokio::time::sleep(Duration::from_secs(15)).await;
+            send_task_heartbeat(&task.task_token).unwrap();
+        }
+        send_task_success(&task.task_token, json!({"verdict": "ok"})).unwrap();
+        // Nothing else is queued.
+        assert!(workers.get_activity_task(Duration::from_secs(60)).await.is_none());
+    };
+    let (run, ()) = tokio::join!(executor.run(json!({"doc": "d-1"})), worker);
+    assert_eq!(run.output, Some(json!({"doc": "d-1", "review": {"verdict": "ok"}})), "{:?}", run.cause);
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(&types[2..5], ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]);
+}
