@@ -745,7 +745,15 @@ impl Run<'_> {
             );
             self.event("MapRunStarted", || EventDetails::MapRunStarted { map_run_arn: arn });
         }
-        let outcome = self.iterate(state, map, items, input, context, &limits, distributed).await;
+        let batches;
+        let (items, selected) = match &map.item_batcher {
+            Some(batcher) => {
+                batches = self.batch(state, batcher, items, input, context).map_err(MapError::Failure)?;
+                (batches.as_slice(), true)
+            }
+            None => (items.as_slice(), false),
+        };
+        let outcome = self.iterate(state, map, items, selected, input, context, &limits, distributed).await;
         match outcome {
             Ok(results) => {
                 if distributed {
@@ -764,12 +772,63 @@ impl Run<'_> {
         }
     }
 
+    /// Groups the (selected) items into `{"BatchInput": …, "Items": […]}`
+    /// objects of at most `MaxItemsPerBatch` items and
+    /// `MaxInputBytesPerBatch` bytes (always at least one item).
+    fn batch(&self, state: &State, batcher: &ItemBatcher, items: &[Value], input: &Value, context: &StateContext<'_>) -> Result<Vec<Value>, Failure> {
+        let env = Env { input, context };
+        let limit = |count: &Option<Count>, field: &str| -> Result<Option<u64>, Failure> {
+            let Some(count) = count else { return Ok(None) };
+            let v = count_value(count, field, &env)?;
+            match v.as_u64() {
+                Some(n) if n > 0 => Ok(Some(n)),
+                _ => Err(not_a_number(count, field, &v, "positive integer")),
+            }
+        };
+        let max_items = limit(&batcher.max_items, "MaxItemsPerBatch")?.unwrap_or(u64::MAX);
+        let max_bytes = limit(&batcher.max_bytes, "MaxInputBytesPerBatch")?.unwrap_or(self.exec.limits.max_payload_bytes as u64);
+        let mut batches = Vec::new();
+        let mut current: Vec<Value> = Vec::new();
+        let mut bytes = 0u64;
+        for (index, item) in items.iter().enumerate() {
+            let selected = self.select_item(state, index, item, input, context)?;
+            let size = json_len(&selected) as u64;
+            if !current.is_empty() && (current.len() as u64 >= max_items || bytes + size > max_bytes) {
+                batches.push(batch_object(batcher, std::mem::take(&mut current)));
+                bytes = 0;
+            }
+            bytes += size;
+            current.push(selected);
+        }
+        if !current.is_empty() {
+            batches.push(batch_object(batcher, current));
+        }
+        Ok(batches)
+    }
+
+    /// An item as its iteration sees it: through `ItemSelector` (with
+    /// `$$.Map.Item`) when there is one.
+    fn select_item(&self, state: &State, index: usize, item: &Value, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+        let Some(selector) = &state.io.parameters else { return Ok(item.clone()) };
+        let item_context = StateContext {
+            info: context.info,
+            state: context.state,
+            entered_time: context.entered_time.clone(),
+            retry_count: None,
+            value: OnceLock::new(),
+            task_token: None,
+            map_item: Some((index, item)),
+        };
+        payload::evaluate(selector, &Env { input, context: &item_context })
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn iterate(
         &self,
         state: &State,
         map: &Map,
         items: &[Value],
+        selected: bool,
         input: &Value,
         context: &StateContext<'_>,
         limits: &MapLimits,
@@ -792,7 +851,7 @@ impl Run<'_> {
                     let index = next;
                     self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
                 }
-                running.push(self.iteration(state, map, next, &items[next], input, context, distributed));
+                running.push(self.iteration(state, map, next, &items[next], selected, input, context, distributed));
                 next += 1;
             }
             let Some((index, outcome)) = running.next().await else { break };
@@ -836,27 +895,18 @@ impl Run<'_> {
         map: &Map,
         index: usize,
         item: &Value,
+        selected: bool,
         input: &Value,
         context: &StateContext<'_>,
         distributed: bool,
     ) -> (usize, Result<Value, StatesError>) {
-        let item_input = match &state.io.parameters {
-            Some(selector) => {
-                let item_context = StateContext {
-                    info: context.info,
-                    state: context.state,
-                    entered_time: context.entered_time.clone(),
-                    retry_count: None,
-                    value: OnceLock::new(),
-                    task_token: None,
-                    map_item: Some((index, item)),
-                };
-                match payload::evaluate(selector, &Env { input, context: &item_context }) {
-                    Ok(v) => v,
-                    Err(f) => return (index, Err(f.in_state(&state.name, 0))),
-                }
+        let item_input = if selected {
+            item.clone()
+        } else {
+            match self.select_item(state, index, item, input, context) {
+                Ok(v) => v,
+                Err(f) => return (index, Err(f.in_state(&state.name, 0))),
             }
-            None => item.clone(),
         };
         if distributed {
             let child = Run { exec: self.exec, history: Mutex::new(History::new(false)), info: self.info };
@@ -1211,7 +1261,6 @@ fn unsupported(state: &State) -> Option<&'static str> {
     }
     match &state.kind {
         StateKind::Map(m) if m.item_reader.is_some() => Some("the Map state's `ItemReader`"),
-        StateKind::Map(m) if m.item_batcher.is_some() => Some("the Map state's `ItemBatcher`"),
         StateKind::Map(m) if m.result_writer.is_some() => Some("the Map state's `ResultWriter`"),
         _ => None,
     }
@@ -1230,6 +1279,15 @@ fn text_of(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => to_text(other),
     }
+}
+
+fn batch_object(batcher: &ItemBatcher, items: Vec<Value>) -> Value {
+    let mut batch = JsonMap::new();
+    if let Some(fixed) = &batcher.batch_input {
+        batch.insert("BatchInput".into(), fixed.clone());
+    }
+    batch.insert("Items".into(), Value::Array(items));
+    Value::Object(batch)
 }
 
 /// Why a Map state did not produce a result.

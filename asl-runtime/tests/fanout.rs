@@ -164,3 +164,31 @@ async fn unsupported_map_fields_fail_loudly() {
     assert_eq!(run.error.as_deref(), Some("States.Runtime"));
     assert!(run.cause.unwrap().contains("`ItemReader` is not supported"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn item_batcher_groups_selected_items_by_count_and_size() {
+    let def = r#"{"StartAt": "M", "States": {"M": {"Type": "Map",
+        "ItemSelector": {"n.$": "$$.Map.Item.Value"},
+        "ItemBatcher": {"MaxItemsPerBatchPath": "$.per", "MaxInputBytesPerBatch": 100, "BatchInput": {"run": "r1"}},
+        "ItemsPath": "$.items",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
+    let run = workflow(def).executor().run(json!({"per": 2, "items": [1, 2, 3, 4, 5]})).await;
+    assert_eq!(
+        run.output,
+        Some(json!([
+            {"BatchInput": {"run": "r1"}, "Items": [{"n": 1}, {"n": 2}]},
+            {"BatchInput": {"run": "r1"}, "Items": [{"n": 3}, {"n": 4}]},
+            {"BatchInput": {"run": "r1"}, "Items": [{"n": 5}]}
+        ])),
+        "{:?}",
+        run.cause
+    );
+    // The byte limit splits too: each {"n":"xxx…"} is ~40 bytes, 100 fit two.
+    let long: Vec<Value> = (0..3).map(|i| json!(format!("{i}{}", "x".repeat(30)))).collect();
+    let run = workflow(def).executor().run(json!({"per": 10, "items": long})).await;
+    let sizes: Vec<usize> = run.output.unwrap().as_array().unwrap().iter().map(|b| b["Items"].as_array().unwrap().len()).collect();
+    assert_eq!(sizes, [2, 1]);
+    // A bad path value is AWS's runtime error.
+    let run = workflow(def).executor().run(json!({"per": "two", "items": [1]})).await;
+    assert!(run.cause.unwrap().contains("The MaxItemsPerBatchPath field refers to value \"two\""));
+}

@@ -995,7 +995,23 @@ impl Builder<'_> {
         }
         let tolerated_failure_count = self.count(obj, "ToleratedFailureCount");
         let item_reader = obj.take("ItemReader").map(|m| m.value.to_value());
-        let item_batcher = obj.take("ItemBatcher").map(|m| m.value.to_value());
+        let item_batcher = obj.take("ItemBatcher").and_then(|m| {
+            let ptr = obj.child_ptr("ItemBatcher");
+            let mut b = self.object(&m.value, &ptr)?;
+            let max_items = self.count(&mut b, "MaxItemsPerBatch");
+            let max_bytes = self.count(&mut b, "MaxInputBytesPerBatch");
+            let batch_input = b.take("BatchInput").map(|m| m.value.to_value());
+            if max_items.is_none() && max_bytes.is_none() {
+                let span = m.value.span;
+                self.error(Code::Schema, span, &ptr, "`ItemBatcher` needs `MaxItemsPerBatch` or `MaxInputBytesPerBatch` (or their `Path` forms)");
+            }
+            self.finish(
+                b,
+                &["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"],
+                "`ItemBatcher`",
+            );
+            Some(ItemBatcher { max_items, max_bytes, batch_input })
+        });
         let result_writer = obj.take("ResultWriter").map(|m| m.value.to_value());
         let label = self.string(obj, "Label").map(|(s, _)| s);
         let retry = self.retriers(obj);

@@ -526,8 +526,8 @@ pub struct Map {
     pub tolerated_failure_count: Option<Count>,
     /// `ItemReader`, as written.
     pub item_reader: Option<Value>,
-    /// `ItemBatcher`, as written.
-    pub item_batcher: Option<Value>,
+    /// `ItemBatcher`.
+    pub item_batcher: Option<ItemBatcher>,
     /// `ResultWriter`, as written.
     pub result_writer: Option<Value>,
     /// `Label`.
@@ -536,6 +536,17 @@ pub struct Map {
     pub retry: Vec<Retrier>,
     /// `Catch`.
     pub catch: Vec<Catcher>,
+}
+
+/// `ItemBatcher`: iterations receive `{"BatchInput": ..., "Items": [...]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemBatcher {
+    /// `MaxItemsPerBatch` / `MaxItemsPerBatchPath`.
+    pub max_items: Option<Count>,
+    /// `MaxInputBytesPerBatch` / `MaxInputBytesPerBatchPath`.
+    pub max_bytes: Option<Count>,
+    /// `BatchInput`, as written.
+    pub batch_input: Option<Value>,
 }
 
 impl Definition {
