@@ -53,6 +53,10 @@ enum Command {
         /// The mock file's state machine (needed when it has several).
         #[arg(long, requires = "mock")]
         state_machine: Option<String>,
+        /// A folder standing in for S3 (one subfolder per bucket), for Map
+        /// `ItemReader` and `ResultWriter`.
+        #[arg(long, value_name = "DIR")]
+        s3_root: Option<PathBuf>,
     },
     /// Draw a definition as a Mermaid flowchart or a Graphviz DOT graph.
     Graph {
@@ -95,12 +99,12 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
     };
     let result = (|| match cli.command {
         Command::Validate { files } => validate(&files),
-        Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine } => {
+        Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine, s3_root } => {
             let mocks = match mock {
                 Some(path) => Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref())?),
                 None => None,
             };
-            run(&definition, input, context, virtual_time, json, mocks)
+            run(&definition, RunOptions { input, context, virtual_time, json, mocks, s3_root })
         }
         Command::Graph { definition, format } => graph(&definition, format),
         Command::Generate { definition, name } => generate(&definition, name),
@@ -219,14 +223,18 @@ fn load_mocks(path: &Path, state_machine: Option<&str>, test_case: Option<&str>)
     config.test_case(state_machine, test_case).map_err(|e| UsageError(format!("{}: {e}", path.display())))
 }
 
-fn run(
-    definition: &Path,
+/// How `asl run` runs an execution.
+struct RunOptions {
     input: Option<String>,
     context: Option<PathBuf>,
     virtual_time: bool,
     json: bool,
     mocks: Option<asl_runtime::Mocks>,
-) -> Result<ExitCode, UsageError> {
+    s3_root: Option<PathBuf>,
+}
+
+fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
+    let RunOptions { input, context, virtual_time, json, mocks, s3_root } = options;
     let workflow = match load_valid(definition)? {
         Ok(w) => w,
         Err(code) => return Ok(code),
@@ -247,6 +255,10 @@ fn run(
         let executor = workflow.executor().identity(identity);
         let executor = match mocks {
             Some(mocks) => executor.handler(mocks),
+            None => executor,
+        };
+        let executor = match s3_root {
+            Some(root) => executor.object_store(asl_runtime::LocalObjectStore::new(root)),
             None => executor,
         };
         let executor = if virtual_time { executor.clock(VirtualClock::new()) } else { executor };

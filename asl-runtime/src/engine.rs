@@ -8,6 +8,7 @@ use crate::history::{ErrorDetails, EventDetails, History, HistoryEvent, PayloadD
 use crate::identity::Identity;
 use crate::jsonpath::{self, Roots};
 use crate::payload;
+use crate::store::ObjectStore;
 use crate::task::{Handlers, ResourceKind, TaskContext, TaskHandler, TaskRequest};
 use asl_spec::model::*;
 use serde_json::{Map as JsonMap, Value};
@@ -116,6 +117,7 @@ pub struct Executor {
     identity: Identity,
     record_history: bool,
     limits: Limits,
+    object_store: Option<Arc<dyn ObjectStore>>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -134,7 +136,15 @@ impl Executor {
             identity: Identity::default(),
             record_history: true,
             limits: Limits::default(),
+            object_store: None,
         }
+    }
+
+    /// Sets where distributed Maps' `ItemReader` and `ResultWriter` read
+    /// and write objects (e.g. a [`LocalObjectStore`](crate::LocalObjectStore)).
+    pub fn object_store(mut self, store: impl ObjectStore) -> Self {
+        self.object_store = Some(Arc::new(store));
+        self
     }
 
     /// Sets what runs Task states.
@@ -720,29 +730,43 @@ impl Run<'_> {
 
     async fn map_once(&self, state: &State, map: &Map, input: &Value, context: &StateContext<'_>) -> Result<Value, MapError> {
         let env = Env { input, context };
-        let selected = jsonpath::select(&map.items_path, &env)
-            .map_err(|miss| MapError::Failure(Failure::runtime(jsonpath::invalid_path_message(&map.items_path, miss))))?;
-        let Value::Array(items) = selected.as_ref() else {
-            return Err(MapError::Failure(Failure::runtime(format!(
-                "Map state input must be an array but was: {}",
-                to_text(&selected)
-            ))));
+        let read;
+        let selected;
+        let items: &Vec<Value> = match &map.item_reader {
+            Some(reader) => {
+                read = self.read_items(reader, &env)?;
+                &read
+            }
+            None => {
+                selected = jsonpath::select(&map.items_path, &env)
+                    .map_err(|miss| MapError::Failure(Failure::runtime(jsonpath::invalid_path_message(&map.items_path, miss))))?;
+                match selected.as_ref() {
+                    Value::Array(items) => items,
+                    other => {
+                        return Err(MapError::Failure(Failure::runtime(format!(
+                            "Map state input must be an array but was: {}",
+                            to_text(other)
+                        ))));
+                    }
+                }
+            }
         };
         // AWS checks MaxConcurrency before the state starts, tolerances after.
         let max_concurrency = MapLimits::max_concurrency(map, &env).map_err(MapError::Failure)?;
         self.event("MapStateStarted", || EventDetails::MapStateStarted { length: items.len() });
         let limits = MapLimits::resolve(map, max_concurrency, &env).map_err(MapError::Failure)?;
         let distributed = map.mode == ProcessorMode::Distributed;
+        let run_id = uuid::Uuid::new_v4().to_string();
+        let map_run_arn = format!(
+            "arn:{}:states:{}:{}:mapRun:{}/{}:{run_id}",
+            self.exec.identity.partition,
+            self.exec.identity.region,
+            self.exec.identity.account_id,
+            self.info.state_machine_name,
+            map.label.clone().unwrap_or_else(|| state.name.clone()),
+        );
         if distributed {
-            let arn = format!(
-                "arn:{}:states:{}:{}:mapRun:{}/{}:{}",
-                self.exec.identity.partition,
-                self.exec.identity.region,
-                self.exec.identity.account_id,
-                self.info.state_machine_name,
-                map.label.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-                uuid::Uuid::new_v4()
-            );
+            let arn = map_run_arn.clone();
             self.event("MapRunStarted", || EventDetails::MapRunStarted { map_run_arn: arn });
         }
         let batches;
@@ -756,11 +780,15 @@ impl Run<'_> {
         let outcome = self.iterate(state, map, items, selected, input, context, &limits, distributed).await;
         match outcome {
             Ok(results) => {
+                let output = match &map.result_writer {
+                    Some(writer) => self.write_results(writer, &env, &map_run_arn, &run_id, items, results)?,
+                    None => Value::Array(results),
+                };
                 if distributed {
                     self.mark("MapRunSucceeded");
                 }
                 self.mark("MapStateSucceeded");
-                Ok(Value::Array(results))
+                Ok(output)
             }
             Err(error) => {
                 if distributed {
@@ -770,6 +798,92 @@ impl Run<'_> {
                 Err(MapError::Failed(error))
             }
         }
+    }
+
+    fn store(&self, what: &str) -> Result<&dyn ObjectStore, MapError> {
+        self.exec.object_store.as_deref().ok_or_else(|| {
+            MapError::Failure(Failure::runtime(format!(
+                "{what} needs an object store: configure Executor::object_store (asl run: --s3-root DIR)"
+            )))
+        })
+    }
+
+    /// The items an `ItemReader` reads (`States.ItemReaderFailed` when it cannot).
+    fn read_items(&self, reader: &ItemReader, env: &Env<'_>) -> Result<Vec<Value>, MapError> {
+        let store = self.store("ItemReader")?;
+        let params = match &reader.parameters {
+            Some(t) => payload::evaluate(t, env).map_err(MapError::Failure)?,
+            None => Value::Object(JsonMap::new()),
+        };
+        let failed = |cause: String| MapError::Failed(StatesError::new(names::ITEM_READER_FAILED, cause));
+        let field = |name: &str| params.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+        let bucket = field("Bucket");
+        let mut items = if reader.resource.ends_with(":s3:listObjectsV2") {
+            let listed = store.list(&bucket, &field("Prefix")).map_err(|e| failed(e.to_string()))?;
+            listed
+                .into_iter()
+                .map(|o| serde_json::json!({"Key": o.key, "Size": o.size, "StorageClass": "STANDARD"}))
+                .collect()
+        } else if reader.resource.ends_with(":s3:getObject") {
+            let key = field("Key");
+            let bytes = store.get(&bucket, &key).map_err(|e| failed(e.to_string()))?;
+            parse_items(reader, &bytes).map_err(|why| failed(format!("s3://{bucket}/{key}: {why}")))?
+        } else {
+            return Err(failed(format!("the ItemReader resource '{}' is not supported; use s3:getObject or s3:listObjectsV2", reader.resource)));
+        };
+        if let Some(max) = &reader.max_items {
+            let v = count_value(max, "MaxItems", env).map_err(MapError::Failure)?;
+            let max = v.as_u64().ok_or_else(|| MapError::Failure(not_a_number(max, "MaxItems", &v, "integer")))?;
+            items.truncate(usize::try_from(max).unwrap_or(usize::MAX));
+        }
+        Ok(items)
+    }
+
+    /// Writes the results as AWS's `ResultWriter` does (a manifest and a
+    /// results file under `Prefix/<map run id>/`) and returns the Map output.
+    fn write_results(
+        &self,
+        writer: &ResultWriter,
+        env: &Env<'_>,
+        map_run_arn: &str,
+        run_id: &str,
+        items: &[Value],
+        results: Vec<Value>,
+    ) -> Result<Value, MapError> {
+        let store = self.store("ResultWriter")?;
+        let params = match &writer.parameters {
+            Some(t) => payload::evaluate(t, env).map_err(MapError::Failure)?,
+            None => Value::Object(JsonMap::new()),
+        };
+        let failed = |e: StatesError| MapError::Failed(StatesError::new(names::RESULT_WRITER_FAILED, e.to_string()));
+        let bucket = params.get("Bucket").and_then(Value::as_str).unwrap_or_default().to_string();
+        let prefix = params.get("Prefix").and_then(Value::as_str).unwrap_or_default().trim_end_matches('/').to_string();
+        let dir = if prefix.is_empty() { run_id.to_string() } else { format!("{prefix}/{run_id}") };
+        let records: Vec<Value> = results
+            .into_iter()
+            .zip(items)
+            .map(|(output, input)| {
+                serde_json::json!({
+                    "Input": to_text(input),
+                    "InputDetails": {"Included": true},
+                    "Output": to_text(&output),
+                    "OutputDetails": {"Included": true},
+                    "Status": "SUCCEEDED",
+                    "StateMachineArn": self.info.state_machine_id,
+                })
+            })
+            .collect();
+        let results_key = format!("{dir}/SUCCEEDED_0.json");
+        let body = serde_json::to_vec(&records).unwrap_or_default();
+        store.put(&bucket, &results_key, &body).map_err(failed)?;
+        let manifest = serde_json::json!({
+            "DestinationBucket": bucket,
+            "MapRunArn": map_run_arn,
+            "ResultFiles": {"FAILED": [], "PENDING": [], "SUCCEEDED": [{"Key": results_key, "Size": body.len()}]},
+        });
+        let manifest_key = format!("{dir}/manifest.json");
+        store.put(&bucket, &manifest_key, &serde_json::to_vec(&manifest).unwrap_or_default()).map_err(failed)?;
+        Ok(serde_json::json!({"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}))
     }
 
     /// Groups the (selected) items into `{"BatchInput": …, "Items": […]}`
@@ -1259,11 +1373,7 @@ fn unsupported(state: &State) -> Option<&'static str> {
     if assigns {
         return Some("`Assign` (workflow variables)");
     }
-    match &state.kind {
-        StateKind::Map(m) if m.item_reader.is_some() => Some("the Map state's `ItemReader`"),
-        StateKind::Map(m) if m.result_writer.is_some() => Some("the Map state's `ResultWriter`"),
-        _ => None,
-    }
+    None
 }
 
 fn next_of(state: &State) -> Option<usize> {
@@ -1278,6 +1388,52 @@ fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => to_text(other),
+    }
+}
+
+/// An object's items per `ReaderConfig.InputType`.
+fn parse_items(reader: &ItemReader, bytes: &[u8]) -> Result<Vec<Value>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "the object is not UTF-8 text".to_string())?;
+    match reader.input_type.as_deref().unwrap_or("JSON") {
+        "JSON" => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(items)) => Ok(items),
+            Ok(_) => Err("a JSON item source must hold an array".into()),
+            Err(e) => Err(format!("not valid JSON: {e}")),
+        },
+        "JSONL" => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .enumerate()
+            .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1)))
+            .collect(),
+        "CSV" => {
+            let delimiter = match reader.csv_delimiter.as_deref().unwrap_or("COMMA") {
+                "COMMA" => b',',
+                "PIPE" => b'|',
+                "SEMICOLON" => b';',
+                "SPACE" => b' ',
+                "TAB" => b'\t',
+                other => return Err(format!("unknown CSVDelimiter {other}")),
+            };
+            let given = reader.csv_header_location.as_deref() == Some("GIVEN");
+            let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(!given).flexible(true).from_reader(text.as_bytes());
+            let headers: Vec<String> = if given {
+                reader.csv_headers.clone().ok_or("CSVHeaderLocation GIVEN needs CSVHeaders")?
+            } else {
+                csv.headers().map_err(|e| e.to_string())?.iter().map(str::to_string).collect()
+            };
+            let mut items = Vec::new();
+            for row in csv.records() {
+                let row = row.map_err(|e| e.to_string())?;
+                let mut item = JsonMap::new();
+                for (h, v) in headers.iter().zip(row.iter()) {
+                    item.insert(h.clone(), Value::String(v.to_string()));
+                }
+                items.push(Value::Object(item));
+            }
+            Ok(items)
+        }
+        other => Err(format!("InputType {other} is not supported by this runtime")),
     }
 }
 

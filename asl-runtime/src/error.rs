@@ -30,6 +30,10 @@ pub mod names {
     pub const INTRINSIC_FAILURE: &str = "States.IntrinsicFailure";
     /// More Map iterations failed than `ToleratedFailure*` allows.
     pub const EXCEED_TOLERATED_FAILURE_THRESHOLD: &str = "States.ExceedToleratedFailureThreshold";
+    /// A Map's `ItemReader` could not read its items.
+    pub const ITEM_READER_FAILED: &str = "States.ItemReaderFailed";
+    /// A Map's `ResultWriter` could not write its results.
+    pub const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
     /// A payload exceeded the size limit.
     pub const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
     /// A `ResultPath` could not be applied.

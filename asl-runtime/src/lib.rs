@@ -33,6 +33,7 @@ mod jsonpath;
 mod lambda;
 mod mock;
 mod payload;
+mod store;
 mod task;
 
 pub use asl_macro::include_workflow;
@@ -45,6 +46,7 @@ pub use error::{StatesError, names as error_names};
 pub use history::{ErrorDetails, EventDetails, History, HistoryEvent, PayloadDetails};
 pub use identity::Identity;
 pub use mock::{MockConfig, MockError, Mocks};
+pub use store::{LocalObjectStore, ObjectInfo, ObjectStore};
 pub use task::{Handlers, TaskContext, TaskError, TaskHandler, TaskRequest, no_handler};
 
 use std::sync::Arc;

@@ -157,12 +157,45 @@ async fn retry_reruns_the_whole_parallel() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn unsupported_map_fields_fail_loudly() {
-    let def = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
-        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
-    let run = workflow(def).executor().run(json!({})).await;
-    assert_eq!(run.error.as_deref(), Some("States.Runtime"));
-    assert!(run.cause.unwrap().contains("`ItemReader` is not supported"));
+async fn item_reader_and_result_writer_use_the_object_store() {
+    use asl_runtime::LocalObjectStore;
+    let root = tempfile::tempdir().unwrap();
+    let bucket = root.path().join("orders");
+    std::fs::create_dir_all(bucket.join("in")).unwrap();
+    std::fs::write(bucket.join("in/list.csv"), "id,qty\na1,2\na2,5\na3,1\n").unwrap();
+    std::fs::write(bucket.join("in/list.jsonl"), "{\"id\": 1}\n{\"id\": 2}\n").unwrap();
+    let def = |reader: &str| {
+        format!(
+            r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "ItemReader": {reader},
+            "ResultWriter": {{"Resource": "arn:aws:states:::s3:putObject", "Parameters": {{"Bucket": "orders", "Prefix": "out"}}}},
+            "ItemProcessor": {{"ProcessorConfig": {{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}, "StartAt": "P", "States": {{"P": {{"Type": "Pass", "End": true}}}}}}, "End": true}}}}}}"#
+        )
+    };
+    let csv = def(r#"{"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 2},
+        "Parameters": {"Bucket.$": "$.bucket", "Key": "in/list.csv"}}"#);
+    let run = workflow(&csv).executor().object_store(LocalObjectStore::new(root.path())).run(json!({"bucket": "orders"})).await;
+    let out = run.output.clone().unwrap_or_else(|| panic!("{:?}", run.cause));
+    let manifest_key = out["ResultWriterDetails"]["Key"].as_str().unwrap();
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bucket.join(manifest_key)).unwrap()).unwrap();
+    let results_key = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap();
+    let results: Value = serde_json::from_slice(&std::fs::read(bucket.join(results_key)).unwrap()).unwrap();
+    let outputs: Vec<Value> = results.as_array().unwrap().iter().map(|r| serde_json::from_str(r["Output"].as_str().unwrap()).unwrap()).collect();
+    assert_eq!(outputs, [json!({"id": "a1", "qty": "2"}), json!({"id": "a2", "qty": "5"})], "MaxItems 2 of 3 rows");
+
+    let jsonl = def(r#"{"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSONL"}, "Parameters": {"Bucket": "orders", "Key": "in/list.jsonl"}}"#);
+    let run = workflow(&jsonl).executor().object_store(LocalObjectStore::new(root.path())).run(json!({})).await;
+    assert_eq!(run.status, Status::Succeeded, "{:?}", run.cause);
+
+    let listing = def(r#"{"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": "orders", "Prefix": "in/"}}"#);
+    let run = workflow(&listing).executor().object_store(LocalObjectStore::new(root.path())).run(json!({})).await;
+    assert_eq!(run.status, Status::Succeeded, "{:?}", run.cause);
+
+    // A missing object is States.ItemReaderFailed; no store at all says how to configure one.
+    let missing = def(r#"{"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "orders", "Key": "nope.json"}}"#);
+    let run = workflow(&missing).executor().object_store(LocalObjectStore::new(root.path())).run(json!({})).await;
+    assert_eq!(run.error.as_deref(), Some("States.ItemReaderFailed"));
+    let run = workflow(&missing).executor().run(json!({})).await;
+    assert!(run.cause.unwrap().contains("needs an object store"));
 }
 
 #[tokio::test(start_paused = true)]

@@ -994,7 +994,43 @@ impl Builder<'_> {
             }
         }
         let tolerated_failure_count = self.count(obj, "ToleratedFailureCount");
-        let item_reader = obj.take("ItemReader").map(|m| m.value.to_value());
+        let item_reader = obj.take("ItemReader").and_then(|m| {
+            let ptr = obj.child_ptr("ItemReader");
+            let mut r = self.object(&m.value, &ptr)?;
+            let resource = self.required(&mut r, "Resource", "`ItemReader`").and_then(|m| self.string_value(&m.value, &format!("{ptr}/Resource"), "Resource"));
+            let parameters = self.template_field(&mut r, "Parameters");
+            r.take("Arguments");
+            let mut reader = ItemReader {
+                resource: resource.map(|(s, _)| s).unwrap_or_default(),
+                parameters,
+                input_type: None,
+                csv_header_location: None,
+                csv_headers: None,
+                csv_delimiter: None,
+                max_items: None,
+            };
+            if let Some(cfg) = r.take("ReaderConfig") {
+                let cptr = format!("{ptr}/ReaderConfig");
+                if let Some(mut c) = self.object(&cfg.value, &cptr) {
+                    reader.input_type = self.string(&mut c, "InputType").map(|(s, _)| s);
+                    reader.csv_header_location = self.string(&mut c, "CSVHeaderLocation").map(|(s, _)| s);
+                    reader.csv_delimiter = self.string(&mut c, "CSVDelimiter").map(|(s, _)| s);
+                    reader.csv_headers = c.take("CSVHeaders").and_then(|m| match &m.value.kind {
+                        NodeKind::Array(items) => items.iter().map(|n| n.as_str().map(str::to_string)).collect(),
+                        _ => None,
+                    });
+                    reader.max_items = self.count(&mut c, "MaxItems");
+                    c.take("ManifestType");
+                    self.finish(
+                        c,
+                        &["InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath", "ManifestType"],
+                        "`ReaderConfig`",
+                    );
+                }
+            }
+            self.finish(r, &["Resource", "Parameters", "Arguments", "ReaderConfig"], "`ItemReader`");
+            Some(reader)
+        });
         let item_batcher = obj.take("ItemBatcher").and_then(|m| {
             let ptr = obj.child_ptr("ItemBatcher");
             let mut b = self.object(&m.value, &ptr)?;
@@ -1012,7 +1048,16 @@ impl Builder<'_> {
             );
             Some(ItemBatcher { max_items, max_bytes, batch_input })
         });
-        let result_writer = obj.take("ResultWriter").map(|m| m.value.to_value());
+        let result_writer = obj.take("ResultWriter").and_then(|m| {
+            let ptr = obj.child_ptr("ResultWriter");
+            let mut w = self.object(&m.value, &ptr)?;
+            let resource = w.take("Resource").and_then(|m| self.string_value(&m.value, &format!("{ptr}/Resource"), "Resource"));
+            let parameters = self.template_field(&mut w, "Parameters");
+            w.take("Arguments");
+            let writer_config = w.take("WriterConfig").map(|m| m.value.to_value());
+            self.finish(w, &["Resource", "Parameters", "Arguments", "WriterConfig"], "`ResultWriter`");
+            Some(ResultWriter { resource: resource.map(|(s, _)| s).unwrap_or_default(), parameters, writer_config })
+        });
         let label = self.string(obj, "Label").map(|(s, _)| s);
         let retry = self.retriers(obj);
         let catch = self.catchers(obj);

@@ -524,18 +524,48 @@ pub struct Map {
     pub tolerated_failure_percentage: Option<Count>,
     /// `ToleratedFailureCount` / `…Path`.
     pub tolerated_failure_count: Option<Count>,
-    /// `ItemReader`, as written.
-    pub item_reader: Option<Value>,
+    /// `ItemReader`.
+    pub item_reader: Option<ItemReader>,
     /// `ItemBatcher`.
     pub item_batcher: Option<ItemBatcher>,
-    /// `ResultWriter`, as written.
-    pub result_writer: Option<Value>,
+    /// `ResultWriter`.
+    pub result_writer: Option<ResultWriter>,
     /// `Label`.
     pub label: Option<String>,
     /// `Retry`.
     pub retry: Vec<Retrier>,
     /// `Catch`.
     pub catch: Vec<Catcher>,
+}
+
+/// `ItemReader`: where a distributed Map reads its items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemReader {
+    /// `Resource` (`arn:aws:states:::s3:getObject`, `…:s3:listObjectsV2`).
+    pub resource: String,
+    /// `Parameters` (`Bucket`, `Key`, `Prefix`).
+    pub parameters: Option<Template>,
+    /// `ReaderConfig.InputType` (`JSON`, `JSONL`, `CSV`, `MANIFEST`).
+    pub input_type: Option<String>,
+    /// `ReaderConfig.CSVHeaderLocation` (`FIRST_ROW` or `GIVEN`).
+    pub csv_header_location: Option<String>,
+    /// `ReaderConfig.CSVHeaders`.
+    pub csv_headers: Option<Vec<String>>,
+    /// `ReaderConfig.CSVDelimiter` (`COMMA`, `PIPE`, `SEMICOLON`, `SPACE`, `TAB`).
+    pub csv_delimiter: Option<String>,
+    /// `ReaderConfig.MaxItems` / `MaxItemsPath`.
+    pub max_items: Option<Count>,
+}
+
+/// `ResultWriter`: where a distributed Map writes its results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultWriter {
+    /// `Resource` (`arn:aws:states:::s3:putObject`).
+    pub resource: String,
+    /// `Parameters` (`Bucket`, `Prefix`).
+    pub parameters: Option<Template>,
+    /// `WriterConfig`, as written.
+    pub writer_config: Option<Value>,
 }
 
 /// `ItemBatcher`: iterations receive `{"BatchInput": ..., "Items": [...]}`.
