@@ -372,7 +372,7 @@ struct StateContext<'a> {
     map_item: Option<(usize, &'a Value)>,
 }
 
-impl StateContext<'_> {
+impl<'a> StateContext<'a> {
     /// `$$.State`, `$$.Map` and `$$.Task`: small, built on first use.
     fn own_members(&self) -> &Value {
         self.value.get_or_init(|| {
@@ -399,6 +399,19 @@ impl StateContext<'_> {
             }
             Value::Object(own)
         })
+    }
+
+    /// This state's context for one Task attempt.
+    fn for_attempt(&self, retry_count: u32, task_token: Option<String>) -> StateContext<'a> {
+        StateContext {
+            info: self.info,
+            state: self.state,
+            entered_time: self.entered_time.clone(),
+            retry_count: Some(retry_count),
+            value: OnceLock::new(),
+            task_token: task_token.or_else(|| self.task_token.clone()),
+            map_item: self.map_item,
+        }
     }
 
     fn member(&self, name: &str) -> Option<&Value> {
@@ -616,13 +629,14 @@ impl Run<'_> {
                 let output = self.finish_output(state, input, result, &context).map_err(in_state)?;
                 (output, next_of(state))
             }
-            StateKind::Task(task) => {
-                let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
-                match self.task(state, task, &input, effective, &context, entered).await {
-                    Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
-                    Err(error) => return self.catch(state, &task.catch, error, input, entered),
+            StateKind::Task(task) => match self.task(state, task, &input, &context, entered).await {
+                Ok((result, retries)) => {
+                    // `ResultSelector` sees the final `$$.State.RetryCount`.
+                    let context = context.for_attempt(retries, None);
+                    (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state))
                 }
-            }
+                Err(error) => return self.catch(state, &task.catch, error, input, entered),
+            },
             StateKind::Parallel(parallel) => {
                 let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
                 match self.parallel(parallel, &effective).await {
@@ -1115,15 +1129,18 @@ impl Run<'_> {
     }
 
     /// Invokes the resource, retrying as the `Retry` rules say.
+    /// Invokes the resource, retrying as the `Retry` rules say. Each attempt
+    /// evaluates `Parameters` afresh, so `$$.State.RetryCount` (and a
+    /// callback's `$$.Task.Token`) are the attempt's own. Returns the result
+    /// and the number of retries it took.
     async fn task(
         &self,
         state: &State,
         task: &Task,
         state_input: &Value,
-        input: Value,
         context: &StateContext<'_>,
         entered: u64,
-    ) -> Result<Value, StatesError> {
+    ) -> Result<(Value, u32), StatesError> {
         let (timeout, heartbeat) = {
             // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state's input.
             let env = Env { input: state_input, context };
@@ -1135,6 +1152,9 @@ impl Run<'_> {
         let resource: Arc<str> = Arc::from(task.resource.as_str());
         let mut policy = RetryPolicy::new(&task.retry);
         loop {
+            let token = context.task_token.as_ref().map(|_| callbacks::new_token());
+            let context = &context.for_attempt(policy.retries, token);
+            let input = self.effective_input(state, state_input, context).map_err(|f| f.in_state(&state.name, entered))?;
             self.record_task_start(&kind, task, &input, timeout, heartbeat);
             // Heartbeats come from the handler (`ctx.heartbeat()`) or, for
             // callback tasks, from `send_task_heartbeat`.
@@ -1202,7 +1222,7 @@ impl Run<'_> {
             let error = match outcome {
                 Ok(output) => {
                     self.record_task_end(&kind, Ok(&output));
-                    return Ok(output);
+                    return Ok((output, policy.retries));
                 }
                 Err(e) => e,
             };

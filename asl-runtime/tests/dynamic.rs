@@ -135,3 +135,21 @@ async fn callback_tasks_get_a_task_token_in_context_and_handler() {
     let run = workflow(def).executor().clock(VirtualClock::new()).handler(silent).run(json!({})).await;
     assert_eq!(run.error.as_deref(), Some("States.Timeout"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn each_attempt_sees_its_own_retry_count() {
+    let def = r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "r",
+        "Parameters": {"attempt.$": "$$.State.RetryCount"},
+        "Retry": [{"ErrorEquals": ["Flaky"], "MaxAttempts": 5, "IntervalSeconds": 1}],
+        "ResultSelector": {"seen.$": "$.seen", "final.$": "$$.State.RetryCount"}, "End": true}}}"#;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let flaky = move |r: TaskRequest| {
+        let attempt = r.input["attempt"].as_u64().unwrap();
+        s.lock().unwrap().push(attempt);
+        async move { if attempt < 2 { Err(TaskError::new("Flaky", "again")) } else { Ok(json!({"seen": attempt})) } }
+    };
+    let run = workflow(def).executor().clock(VirtualClock::new()).handler(flaky).run(json!({})).await;
+    assert_eq!(*seen.lock().unwrap(), [0, 1, 2]);
+    assert_eq!(run.output, Some(json!({"seen": 2, "final": 2})));
+}
