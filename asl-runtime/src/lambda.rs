@@ -135,6 +135,15 @@ pub(crate) fn error(integration: &Integration, error_type: &str, message: Option
     StatesError::new(error_type, cause)
 }
 
+/// The Task outcome for a function's outcome: the Invoke envelope or the
+/// payload on success, the function's error document as the cause on failure.
+pub(crate) fn shape(integration: &Integration, input: &Value, outcome: Result<Value, StatesError>, stack_trace: Option<&Value>) -> Result<Value, StatesError> {
+    match outcome {
+        Ok(payload) => Ok(result(integration, payload, input)),
+        Err(e) => Err(error(integration, &e.error, e.cause.as_deref(), stack_trace)),
+    }
+}
+
 /// `lambda:invoke` of a function that does not exist.
 pub(crate) fn not_found(name: &str, identity: &Identity) -> StatesError {
     StatesError::new(

@@ -311,10 +311,7 @@ impl TaskHandler for Mocks {
                         tokio::time::sleep(delay).await;
                     }
                     let event = lambda::event(&integration, &request.input);
-                    match produce(&reply.step, &event) {
-                        Ok(payload) => Ok(lambda::result(&integration, payload, &request.input)),
-                        Err(e) => Err(lambda::error(&integration, &e.error, e.cause.as_deref(), reply.stack_trace.as_ref())),
-                    }
+                    lambda::shape(&integration, &request.input, produce(&reply.step, &event), reply.stack_trace.as_ref())
                 });
             }
         }

@@ -86,16 +86,21 @@ where
     }
 }
 
-/// Handlers chosen by `Resource`, with an optional fallback.
+/// Handlers chosen by `Resource` (or by Lambda function), with an optional
+/// fallback.
 #[derive(Default, Clone)]
 pub struct Handlers {
     by_resource: HashMap<String, Arc<dyn TaskHandler>>,
+    functions: HashMap<String, Arc<dyn TaskHandler>>,
     fallback: Option<Arc<dyn TaskHandler>>,
 }
 
 impl fmt::Debug for Handlers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handlers").field("resources", &self.by_resource.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Handlers")
+            .field("resources", &self.by_resource.keys().collect::<Vec<_>>())
+            .field("functions", &self.functions.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -111,6 +116,17 @@ impl Handlers {
         self
     }
 
+    /// Handles the Lambda function `name` wherever the machine invokes it:
+    /// by its ARN, or through `arn:aws:states:::lambda:invoke` with that
+    /// `FunctionName`. The handler is the function: it receives the event
+    /// (`Payload` for `lambda:invoke`) and returns its payload; the Task sees
+    /// what AWS would show (the Invoke envelope, or an error whose cause is
+    /// the function's error document).
+    pub fn function(mut self, name: impl Into<String>, handler: impl TaskHandler) -> Self {
+        self.functions.insert(name.into(), Arc::new(handler));
+        self
+    }
+
     /// Handles every resource without its own handler.
     pub fn otherwise(mut self, handler: impl TaskHandler) -> Self {
         self.fallback = Some(Arc::new(handler));
@@ -120,6 +136,16 @@ impl Handlers {
 
 impl TaskHandler for Handlers {
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
+        if !self.by_resource.contains_key(&*request.resource) && !self.functions.is_empty() {
+            if let Some((integration, name)) = crate::lambda::target(&request.resource, &request.input) {
+                if let Some(function) = self.functions.get(&name) {
+                    let input = request.input.clone();
+                    let event = crate::lambda::event(&integration, &request.input);
+                    let call = function.invoke(TaskRequest { input: event, ..request });
+                    return Box::pin(async move { crate::lambda::shape(&integration, &input, call.await, None) });
+                }
+            }
+        }
         match self.by_resource.get(&*request.resource).or(self.fallback.as_ref()) {
             Some(h) => h.invoke(request),
             None => {

@@ -153,3 +153,24 @@ async fn each_attempt_sees_its_own_retry_count() {
     assert_eq!(*seen.lock().unwrap(), [0, 1, 2]);
     assert_eq!(run.output, Some(json!({"seen": 2, "final": 2})));
 }
+
+#[tokio::test(start_paused = true)]
+async fn lambda_functions_written_in_rust_are_shaped_like_aws() {
+    let def = r#"{"StartAt": "Direct", "States": {
+        "Direct": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double", "Parameters": {"n.$": "$.n"}, "ResultPath": "$.direct", "Next": "Invoke"},
+        "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "double", "Payload": {"n.$": "$.direct"}},
+                   "ResultSelector": {"payload.$": "$.Payload", "status.$": "$.StatusCode"}, "ResultPath": "$.invoke", "Next": "Fails"},
+        "Fails": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:reject"},
+                  "Catch": [{"ErrorEquals": ["Rejected"], "ResultPath": "$.error", "Next": "Done"}], "End": true},
+        "Done": {"Type": "Succeed"}}}"#;
+    let handlers = asl_runtime::Handlers::new()
+        .function("double", |r: TaskRequest| async move { Ok(json!(r.input["n"].as_i64().unwrap_or(0) * 2)) })
+        .function("reject", |_r: TaskRequest| async move { Err(TaskError::new("Rejected", "not allowed")) });
+    let run = workflow(def).executor().handler(handlers).run(json!({"n": 5})).await;
+    let out = run.output.unwrap_or_else(|| panic!("{:?}", run.cause));
+    assert_eq!(out["direct"], json!(10));
+    assert_eq!(out["invoke"], json!({"payload": 20, "status": 200}));
+    assert_eq!(out["error"]["Error"], "Rejected");
+    let doc: Value = serde_json::from_str(out["error"]["Cause"].as_str().unwrap()).unwrap();
+    assert_eq!((doc["errorType"].as_str(), doc["errorMessage"].as_str()), (Some("Rejected"), Some("not allowed")));
+}
