@@ -27,6 +27,9 @@ enum Command {
         /// Definition files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The workflow type the definitions are deployed as.
+        #[arg(long = "type", value_enum, default_value_t = TypeArg::Standard)]
+        workflow_type: TypeArg,
     },
     /// Execute a definition locally.
     Run {
@@ -76,6 +79,17 @@ enum Command {
     },
 }
 
+/// `asl validate --type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TypeArg {
+    /// A Standard workflow.
+    #[value(name = "STANDARD", alias = "standard")]
+    Standard,
+    /// An Express workflow.
+    #[value(name = "EXPRESS", alias = "express")]
+    Express,
+}
+
 /// `asl graph --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum GraphFormat {
@@ -98,7 +112,13 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         }
     };
     let result = (|| match cli.command {
-        Command::Validate { files } => validate(&files),
+        Command::Validate { files, workflow_type } => validate(
+            &files,
+            match workflow_type {
+                TypeArg::Standard => asl_spec::WorkflowType::Standard,
+                TypeArg::Express => asl_spec::WorkflowType::Express,
+            },
+        ),
         Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine, s3_root } => {
             let mocks = match mock {
                 Some(path) => Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref())?),
@@ -123,7 +143,7 @@ fn read(path: &Path) -> Result<String, UsageError> {
     String::from_utf8(bytes).map_err(|_| UsageError(format!("{} is not UTF-8 text", path.display())))
 }
 
-fn validate(files: &[PathBuf]) -> Result<ExitCode, UsageError> {
+fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType) -> Result<ExitCode, UsageError> {
     let styled = std::io::stderr().is_terminal();
     let mut any_invalid = false;
     let mut unreadable = None;
@@ -136,7 +156,7 @@ fn validate(files: &[PathBuf]) -> Result<ExitCode, UsageError> {
                 continue;
             }
         };
-        let diagnostics = asl_spec::validate(&text);
+        let diagnostics = asl_spec::load_as(&text, workflow_type).diagnostics;
         let name = path.display().to_string();
         let source = SourceFile { name: &name, text: &text };
         let mut stderr = std::io::stderr().lock();

@@ -48,16 +48,60 @@ impl Loaded {
     }
 }
 
-/// Loads and validates a definition from its JSON text.
+/// The kind of state machine a definition is deployed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkflowType {
+    /// Standard workflows (the default).
+    #[default]
+    Standard,
+    /// Express workflows: no `.sync`, no `.waitForTaskToken`, no activities.
+    Express,
+}
+
+/// Loads and validates a definition from its JSON text, as a Standard workflow.
 pub fn load(text: &str) -> Loaded {
+    load_as(text, WorkflowType::Standard)
+}
+
+/// Loads and validates a definition deployed as `workflow_type`.
+pub fn load_as(text: &str, workflow_type: WorkflowType) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     let definition = json::parse(text, &mut diagnostics).and_then(|root| load::build(&root, &mut diagnostics));
     let definition = definition.map(|mut d| {
         graph::check(&mut d, &mut diagnostics);
+        if workflow_type == WorkflowType::Express {
+            express_rules(&d, &mut diagnostics);
+        }
         d
     });
     diagnostics.sort();
     Loaded { definition, diagnostics }
+}
+
+/// Express workflows cannot wait: no `.sync` jobs, no task-token callbacks,
+/// no activities.
+fn express_rules(def: &Definition, diagnostics: &mut Diagnostics) {
+    model::visit_states(&def.body, &mut |state| {
+        let StateKind::Task(task) = &state.kind else { return };
+        let r = task.resource.as_str();
+        let problem = if r.ends_with(".sync") || r.contains(".sync:") {
+            Some("the `.sync` integration pattern")
+        } else if r.ends_with(".waitForTaskToken") {
+            Some("the `.waitForTaskToken` integration pattern")
+        } else if r.split(':').nth(5) == Some("activity") {
+            Some("activities")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            diagnostics.push(
+                Diagnostic::error(Code::Schema, format!("Express state machines do not support {problem} (state `{}`)", state.name))
+                    .at(task.resource_span, "not available in an Express workflow")
+                    .location(format!("/States/{}/Resource", state.name))
+                    .hint("deploy the machine as STANDARD, or call the service without waiting for it"),
+            );
+        }
+    });
 }
 
 /// Validates a definition and returns only its diagnostics.

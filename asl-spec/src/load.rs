@@ -67,11 +67,12 @@ const STATE_TYPES: &[&str] = &["Pass", "Task", "Choice", "Wait", "Succeed", "Fai
 /// Builds a [`Definition`] from a parsed document. Returns `None` when the
 /// document is too broken to model; diagnostics say why.
 pub fn build(root: &Node, diags: &mut Diagnostics) -> Option<Definition> {
-    let mut b = Builder { diags };
+    let mut b = Builder { diags, machine_ql: QueryLanguage::JsonPath };
     let Some(mut obj) = b.object(root, "") else {
         return None;
     };
     let query_language = b.query_language(&mut obj).unwrap_or_default();
+    b.machine_ql = query_language;
     let comment = b.string(&mut obj, "Comment").map(|(s, _)| s);
     let version = b.string(&mut obj, "Version").map(|(s, _)| s);
     let timeout_seconds = obj.take("TimeoutSeconds").and_then(|m| b.positive_int(m, &obj.ptr));
@@ -105,6 +106,9 @@ impl<'a> Obj<'a> {
 
 struct Builder<'d> {
     diags: &'d mut Diagnostics,
+    /// The machine's own `QueryLanguage`: only a JSONata *machine* forbids
+    /// JSONPath states (a JSONata state's branches may use JSONPath).
+    machine_ql: QueryLanguage,
 }
 
 impl Builder<'_> {
@@ -391,7 +395,7 @@ impl Builder<'_> {
         }
         let mut obj = self.object(&member.value, ptr)?;
         let own_ql = self.query_language(&mut obj);
-        if parent_ql == QueryLanguage::Jsonata && own_ql == Some(QueryLanguage::JsonPath) {
+        if self.machine_ql == QueryLanguage::Jsonata && own_ql == Some(QueryLanguage::JsonPath) {
             let span = obj.take("QueryLanguage").map_or(member.key_span, |m| m.value.span);
             self.error(Code::Schema, span, &obj.child_ptr("QueryLanguage"), "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine")
                 .hint = Some("a JSONata machine may not contain JSONPath states; remove this `QueryLanguage`".into());
@@ -540,10 +544,37 @@ impl Builder<'_> {
                 self.error(Code::Schema, span, &obj.child_ptr("HeartbeatSeconds"), format!("`HeartbeatSeconds` ({h}) must be smaller than `TimeoutSeconds` ({t})"));
             }
         }
-        let credentials = obj.take("Credentials").map(|m| m.value.to_value());
+        let credentials = obj.take("Credentials").map(|m| {
+            let ptr = obj.child_ptr("Credentials");
+            match m.value.as_object() {
+                Some(members) if members.iter().any(|c| c.key == "RoleArn" || c.key == "RoleArn.$") => {}
+                Some(_) => {
+                    self.error(Code::Schema, m.value.span, &ptr, "The field 'RoleArn' is required but was missing")
+                        .hint = Some("give `Credentials` a `RoleArn` (or `RoleArn.$`) naming the role to assume".into());
+                }
+                None => self.type_error(&m.value, &ptr, "Credentials", "an object"),
+            }
+            m.value.to_value()
+        });
+        self.check_resource(&resource, resource_span, &obj.child_ptr("Resource"));
         let retry = self.retriers(obj);
         let catch = self.catchers(obj);
         StateKind::Task(Box::new(Task { resource, resource_span, timeout, heartbeat, credentials, retry, catch }))
+    }
+
+    /// An optimised integration must name an action the service has.
+    fn check_resource(&mut self, resource: &str, span: Span, ptr: &str) {
+        let Some(rest) = resource.strip_prefix("arn:aws:states:::") else { return };
+        let mut parts = rest.splitn(2, ':');
+        let (Some(service), Some(action)) = (parts.next(), parts.next()) else { return };
+        let action = action.split('.').next().unwrap_or(action);
+        if let Some((_, actions)) = OPTIMISED.iter().find(|(s, _)| *s == service) {
+            if !actions.contains(&action) {
+                let hint = closest(action, actions.iter().copied()).map(|c| format!("did you mean `{c}`?"));
+                let d = self.error(Code::Schema, span, ptr, format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."));
+                d.hint = hint.or_else(|| Some(format!("`{service}` offers {}; other APIs go through `arn:aws:states:::aws-sdk:{service}:{action}`", actions.join(", "))));
+            }
+        }
     }
 
     fn error_equals(&mut self, obj: &mut Obj<'_>, owner: &str) -> Vec<String> {
@@ -561,10 +592,8 @@ impl Builder<'_> {
                 }
                 names
             }
-            NodeKind::Array(_) => {
-                self.error(Code::Schema, m.value.span, &ptr, "`ErrorEquals` cannot be empty");
-                Vec::new()
-            }
+            // AWS accepts an empty list (it matches nothing).
+            NodeKind::Array(_) => Vec::new(),
             _ => {
                 self.type_error(&m.value, &ptr, "ErrorEquals", "a non-empty array of error names");
                 Vec::new()
@@ -1058,7 +1087,18 @@ impl Builder<'_> {
             self.finish(w, &["Resource", "Parameters", "Arguments", "WriterConfig"], "`ResultWriter`");
             Some(ResultWriter { resource: resource.map(|(s, _)| s).unwrap_or_default(), parameters, writer_config })
         });
-        let label = self.string(obj, "Label").map(|(s, _)| s);
+        let label = self.string(obj, "Label").map(|(s, span)| {
+            let ptr = obj.child_ptr("Label");
+            if s.is_empty() {
+                self.error(Code::Schema, span, &ptr, "`Label` cannot be empty");
+            } else if s.chars().count() > 40 {
+                self.error(Code::Schema, span, &ptr, format!("`Label` is {} characters long; the limit is 40", s.chars().count()));
+            } else if let Some(bad) = s.chars().find(|c| label_forbids(*c)) {
+                self.error(Code::Schema, span, &ptr, format!("`Label` contains the character {bad:?}, which is not allowed"))
+                    .hint = Some("a Label may not contain whitespace, control characters or any of ? * < > { } [ ] : ; , \\ | ^ ~ $ # % & ` \"".into());
+            }
+            s
+        });
         let retry = self.retriers(obj);
         let catch = self.catchers(obj);
         let processor = processor.unwrap_or(Scope { start_at: String::new(), start_at_span: Span::default(), start_index: usize::MAX, states: Vec::new(), unloaded: Vec::new() });
@@ -1081,13 +1121,29 @@ impl Builder<'_> {
     }
 }
 
+/// Characters a Map `Label` may not contain (AWS's rule for names).
+fn label_forbids(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || "?*<>{}[]:;,\\|^~$#%&`\"".contains(c)
+}
+
+/// Actions of the optimised integrations (`arn:aws:states:::SERVICE:ACTION`)
+/// whose full set is known; other services are not checked here.
+const OPTIMISED: &[(&str, &[&str])] = &[
+    ("dynamodb", &["getItem", "putItem", "updateItem", "deleteItem"]),
+    ("sqs", &["sendMessage"]),
+    ("sns", &["publish"]),
+    ("events", &["putEvents"]),
+    ("states", &["startExecution"]),
+    ("lambda", &["invoke"]),
+];
+
 /// Builds a payload template from a plain JSON value (no source spans), for
 /// templates that come from somewhere other than a definition, such as mock
 /// files. Returns every problem's message when it does not build.
 pub fn template_from_value(value: &serde_json::Value) -> Result<Template, Vec<String>> {
     let node = node_of(value);
     let mut diags = Diagnostics::default();
-    let template = Builder { diags: &mut diags }.template(&node, "");
+    let template = Builder { diags: &mut diags, machine_ql: QueryLanguage::JsonPath }.template(&node, "");
     if diags.has_errors() { Err(diags.iter().map(|d| d.message.clone()).collect()) } else { Ok(template) }
 }
 

@@ -229,7 +229,12 @@ impl Parser<'_> {
                 };
                 out.push(Segment::Descendant(sel));
             } else if self.eat(".") {
-                out.push(Segment::Child(self.dot_name(in_filter)?));
+                // Jayway reads `$.[...]` as `$[...]`.
+                if self.eat("[") {
+                    out.push(Segment::Child(self.bracket()?));
+                } else {
+                    out.push(Segment::Child(self.dot_name(in_filter)?));
+                }
             } else if self.eat("[") {
                 out.push(Segment::Child(self.bracket()?));
             } else {
