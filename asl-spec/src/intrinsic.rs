@@ -52,6 +52,14 @@ functions! {
     Uuid => "States.UUID", 0, Some(0);
 }
 
+impl Function {
+    /// Functions whose every argument is a number (literal arguments of
+    /// another type are rejected when the definition is loaded).
+    pub fn numeric_args(self) -> bool {
+        matches!(self, Function::MathAdd | Function::MathRandom | Function::ArrayRange)
+    }
+}
+
 /// A parsed call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
@@ -106,7 +114,9 @@ impl fmt::Display for CallError {
 impl Call {
     /// Whether a `.$` value is meant as an intrinsic call rather than a path.
     pub fn looks_like_call(text: &str) -> bool {
-        text.trim_start().starts_with("States.")
+        // No leading space: AWS rejects ` States.Array(...)` as neither a
+        // path nor a call.
+        text.starts_with("States.")
     }
 
     /// Parses a whole call; nothing may follow it.
@@ -175,6 +185,9 @@ impl Parser<'_> {
                     _ => return Err(self.err("expected `,` or `)` after an argument")),
                 }
             }
+        }
+        if let Some(bad) = args.iter().position(|a| function.numeric_args() && matches!(a, Arg::String(_) | Arg::Bool(_) | Arg::Null)) {
+            return Err(CallError { message: format!("argument {} of `{name}` must be a number or a path", bad + 1), offset: start });
         }
         let (min, max) = function.arity();
         if args.len() < min || max.is_some_and(|m| args.len() > m) {

@@ -343,13 +343,11 @@ impl Builder<'_> {
         }
     }
 
+    /// A payload template field. Any JSON value is allowed (AWS accepts a
+    /// string or an array too); `.$` members are evaluated wherever they are.
     fn template_field(&mut self, obj: &mut Obj<'_>, key: &str) -> Option<Template> {
         let m = obj.take(key)?;
         let ptr = obj.child_ptr(key);
-        if !matches!(m.value.kind, NodeKind::Object(_)) {
-            self.type_error(&m.value, &ptr, key, "an object");
-            return None;
-        }
         Some(self.template(&m.value, &ptr))
     }
 
@@ -418,23 +416,45 @@ impl Builder<'_> {
             return None;
         }
         self.check_language_fields(&obj, &type_name, ql);
+        if ql == QueryLanguage::Jsonata {
+            for m in obj.members {
+                if !["Type", "Comment", "QueryLanguage", "Next", "End", "Resource"].contains(&m.key.as_str()) {
+                    self.check_jsonata_strings(&m.value, &obj.child_ptr(&m.key));
+                }
+            }
+        }
         let comment = self.string(&mut obj, "Comment").map(|(s, _)| s);
         let assign = obj.take("Assign").map(|m| m.value.to_value());
         let output = obj.take("Output").map(|m| m.value.to_value());
 
+        // Input and output fields are read only where the state type has
+        // them; elsewhere they are reported as unknown fields.
+        let has = |field: &str| fields_of(&type_name).contains(&field);
         let mut io = Io::default();
-        if let Some(p) = self.nullable_path(&mut obj, "InputPath") {
-            io.input_path = p;
+        if has("InputPath") {
+            if let Some(p) = self.nullable_path(&mut obj, "InputPath") {
+                io.input_path = p;
+            }
         }
-        if let Some(p) = self.nullable_path(&mut obj, "OutputPath") {
-            io.output_path = p;
+        if has("OutputPath") {
+            if let Some(p) = self.nullable_path(&mut obj, "OutputPath") {
+                io.output_path = p;
+            }
         }
-        if let Some(p) = self.result_path(&mut obj) {
-            io.result_path = p;
+        if has("ResultPath") {
+            if let Some(p) = self.result_path(&mut obj) {
+                io.result_path = p;
+            }
         }
-        io.parameters = self.template_field(&mut obj, "Parameters");
-        io.result_selector = self.template_field(&mut obj, "ResultSelector");
-        io.arguments = obj.take("Arguments").map(|m| m.value.to_value());
+        if has("Parameters") {
+            io.parameters = self.template_field(&mut obj, "Parameters");
+        }
+        if has("ResultSelector") {
+            io.result_selector = self.template_field(&mut obj, "ResultSelector");
+        }
+        if has("Arguments") {
+            io.arguments = obj.take("Arguments").map(|m| m.value.to_value());
+        }
 
         let kind = match type_name.as_str() {
             "Pass" => StateKind::Pass(Pass { result: obj.take("Result").map(|m| m.value.to_value()) }),
@@ -562,8 +582,56 @@ impl Builder<'_> {
         StateKind::Task(Box::new(Task { resource, resource_span, timeout, heartbeat, credentials, retry, catch }))
     }
 
-    /// An optimised integration must name an action the service has.
+    /// In a JSONata state, a string that opens or closes like an expression
+    /// must be a whole `{% <expression> %}`, with space inside both delimiters.
+    fn check_jsonata_strings(&mut self, node: &Node, ptr: &str) {
+        match &node.kind {
+            NodeKind::String(s) if s.starts_with("{%") || s.ends_with("%}") => {
+                let inner = s.strip_prefix("{%").and_then(|r| r.strip_suffix("%}"));
+                let ok = inner.is_some_and(|e| e.starts_with(char::is_whitespace) && e.ends_with(char::is_whitespace) && !e.trim().is_empty());
+                if !ok {
+                    let d = self.error(Code::Schema, node.span, ptr, format!("`{s}` is not a JSONata expression: it must be written `{{% <expression> %}}`"));
+                    d.hint = Some("open with `{% ` and close with ` %}`, with a space inside each".into());
+                } else if let Some(expr) = inner {
+                    // Every expression must parse; the runtime never re-parses a bad one.
+                    if let Err(e) = jlens_core::parse(expr.trim()) {
+                        self.error(Code::Schema, node.span, ptr, format!("the JSONata expression `{}` does not parse: {e}", expr.trim()))
+                            .label = "invalid JSONata".into();
+                    }
+                }
+            }
+            NodeKind::Array(items) => {
+                for (i, n) in items.iter().enumerate() {
+                    self.check_jsonata_strings(n, &format!("{ptr}/{i}"));
+                }
+            }
+            NodeKind::Object(members) => {
+                for m in members {
+                    self.check_jsonata_strings(&m.value, &format!("{ptr}/{}", m.key));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An optimised integration must name an action the service has, and a
+    /// Lambda function ARN a valid name and qualifier.
     fn check_resource(&mut self, resource: &str, span: Span, ptr: &str) {
+        let parts: Vec<&str> = resource.split(':').collect();
+        if let ["arn", _, "lambda", _, _, "function", name, rest @ ..] = parts.as_slice() {
+            let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let substituted = resource.contains("${");
+            let qualifier_ok = match rest {
+                [] => true,
+                [q] => *q == "$LATEST" || word(q),
+                _ => false,
+            };
+            if !substituted && (!word(name) || !qualifier_ok) {
+                self.error(Code::Schema, span, ptr, format!("`{resource}` is not a valid Lambda function ARN"))
+                    .hint = Some("use `arn:aws:lambda:REGION:ACCOUNT:function:NAME` with an optional `:VERSION`, `:ALIAS` or `:$LATEST`".into());
+            }
+            return;
+        }
         let Some(rest) = resource.strip_prefix("arn:aws:states:::") else { return };
         let mut parts = rest.splitn(2, ':');
         let (Some(service), Some(action)) = (parts.next(), parts.next()) else { return };

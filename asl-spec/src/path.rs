@@ -446,6 +446,13 @@ impl Parser<'_> {
             }
         }
         let start = self.i;
+        // Jayway reads a bare word as a string (`@.key == FooBar`).
+        if self.peek().is_some_and(|c| c.is_alphabetic() || c == '_') {
+            while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+                self.i += self.peek().map_or(0, char::len_utf8);
+            }
+            return Ok(Operand::Literal(Value::String(self.s[start..self.i].to_string())));
+        }
         while self.peek().is_some_and(|c| c.is_ascii_digit() || "-+.eE".contains(c)) {
             self.i += 1;
         }

@@ -1,0 +1,79 @@
+//! Validation rules checked by AWS, each shown rejecting what AWS rejects and
+//! accepting what AWS accepts.
+
+use asl_spec::{WorkflowType, load, load_as};
+
+fn errors(text: &str) -> Vec<String> {
+    load(text).diagnostics.iter().filter(|d| d.severity == asl_spec::Severity::Error).map(|d| d.message.clone()).collect()
+}
+
+fn task(resource: &str, extra: &str) -> String {
+    format!(r#"{{"StartAt": "T", "States": {{"T": {{"Type": "Task", "Resource": "{resource}"{extra}, "End": true}}}}}}"#)
+}
+
+fn map_with_label(label: &str) -> String {
+    format!(
+        r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "Label": {}, "ItemProcessor": {{"ProcessorConfig": {{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}, "StartAt": "P", "States": {{"P": {{"Type": "Pass", "End": true}}}}}}, "End": true}}}}}}"#,
+        serde_json::to_string(label).unwrap()
+    )
+}
+
+#[test]
+fn map_labels() {
+    assert!(errors(&map_with_label("batch-1_of_2")).is_empty());
+    for bad in ["", "has space", "a:b", "x*", "tab\t", "\u{7f}", &"x".repeat(41)] {
+        assert_eq!(errors(&map_with_label(bad)).len(), 1, "{bad:?}");
+    }
+}
+
+#[test]
+fn credentials_need_a_role() {
+    assert!(errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {"RoleArn": "arn:aws:iam::1:role/r"}"#)).is_empty());
+    assert!(errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {"RoleArn.$": "$.role"}"#)).is_empty());
+    assert!(errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {}"#))[0].contains("'RoleArn' is required"));
+}
+
+#[test]
+fn resources() {
+    assert!(errors(&task("arn:aws:states:::dynamodb:getItem", "")).is_empty());
+    assert!(errors(&task("arn:aws:states:::aws-sdk:dynamodb:query", "")).is_empty());
+    assert!(errors(&task("arn:aws:states:::dynamodb:query", ""))[0].contains("is not recognized"));
+    assert!(errors(&task("arn:aws:lambda:us-east-1:1:function:f:$LATEST", "")).is_empty());
+    assert!(errors(&task("arn:aws:lambda:us-east-1:1:function:f:", ""))[0].contains("not a valid Lambda function ARN"));
+}
+
+#[test]
+fn express_workflows_cannot_wait() {
+    for resource in ["arn:aws:states:::states:startExecution.sync", "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "arn:aws:states:us-east-1:1:activity:a"] {
+        let text = task(resource, "");
+        assert!(!load(&text).diagnostics.has_errors(), "{resource} is fine in STANDARD");
+        assert!(load_as(&text, WorkflowType::Express).diagnostics.has_errors(), "{resource} is not in EXPRESS");
+    }
+}
+
+#[test]
+fn jsonata_expressions_are_delimited_and_parse() {
+    let pass = |output: &str| format!(r#"{{"QueryLanguage": "JSONata", "StartAt": "P", "States": {{"P": {{"Type": "Pass", "Output": {}, "End": true}}}}}}"#, serde_json::to_string(output).unwrap());
+    assert!(errors(&pass("{% $states.input.a + 1 %}")).is_empty());
+    assert!(errors(&pass("plain text")).is_empty());
+    assert!(!errors(&pass("{%$x%}")).is_empty());
+    assert!(!errors(&pass("{% $x")).is_empty());
+    assert!(errors(&pass("{% (1 + %}"))[0].contains("does not parse"));
+}
+
+#[test]
+fn jsonpath_states_only_forbidden_under_a_jsonata_machine() {
+    let nested = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "QueryLanguage": "JSONata",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": true}}}, "End": true}}}"#;
+    assert!(errors(nested).is_empty());
+    let machine = r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": true}}}"#;
+    assert!(errors(machine)[0].contains("can not be 'JSONPath'"));
+}
+
+#[test]
+fn io_fields_only_where_the_type_has_them() {
+    let choice = r#"{"StartAt": "C", "States": {"C": {"Type": "Choice", "ResultPath": "$.x", "Choices": [{"Variable": "$.a", "IsPresent": true, "Next": "D"}]}, "D": {"Type": "Succeed"}}}"#;
+    assert!(errors(choice)[0].contains("unknown field `ResultPath`"));
+    let pass = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": "a string is a template too", "End": true}}}"#;
+    assert!(errors(pass).is_empty());
+}
