@@ -30,6 +30,9 @@ enum Command {
         /// The workflow type the definitions are deployed as.
         #[arg(long = "type", value_enum, default_value_t = TypeArg::Standard)]
         workflow_type: TypeArg,
+        /// `human` (rustc-style, on stderr) or `json` (one object per file, on stdout).
+        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+        format: FormatArg,
     },
     /// Execute a definition locally.
     Run {
@@ -79,6 +82,15 @@ enum Command {
     },
 }
 
+/// `asl validate --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    /// rustc-style diagnostics on stderr.
+    Human,
+    /// One JSON object per file on stdout: `{file, valid, diagnostics: [...]}`.
+    Json,
+}
+
 /// `asl validate --type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum TypeArg {
@@ -112,12 +124,13 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         }
     };
     let result = (|| match cli.command {
-        Command::Validate { files, workflow_type } => validate(
+        Command::Validate { files, workflow_type, format } => validate(
             &files,
             match workflow_type {
                 TypeArg::Standard => asl_spec::WorkflowType::Standard,
                 TypeArg::Express => asl_spec::WorkflowType::Express,
             },
+            format == FormatArg::Json,
         ),
         Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine, s3_root } => {
             let mocks = match mock {
@@ -143,7 +156,22 @@ fn read(path: &Path) -> Result<String, UsageError> {
     String::from_utf8(bytes).map_err(|_| UsageError(format!("{} is not UTF-8 text", path.display())))
 }
 
-fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType) -> Result<ExitCode, UsageError> {
+/// A diagnostic as JSON, for editors and CI.
+fn diagnostic_json(source: &SourceFile<'_>, d: &asl_spec::Diagnostic) -> Value {
+    let (line, column) = d.span.map(|s| source.line_col(s.start)).unwrap_or((0, 0));
+    serde_json::json!({
+        "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+        "code": d.code.as_str(),
+        "message": d.message,
+        "location": d.location,
+        "line": line,
+        "column": column,
+        "span": d.span.map(|s| [s.start, s.end]),
+        "hint": d.hint,
+    })
+}
+
+fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool) -> Result<ExitCode, UsageError> {
     let styled = std::io::stderr().is_terminal();
     let mut any_invalid = false;
     let mut unreadable = None;
@@ -159,13 +187,18 @@ fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType) -> Result<
         let diagnostics = asl_spec::load_as(&text, workflow_type).diagnostics;
         let name = path.display().to_string();
         let source = SourceFile { name: &name, text: &text };
+        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        any_invalid |= errors > 0;
+        if json {
+            let list: Vec<Value> = diagnostics.iter().map(|d| diagnostic_json(&source, d)).collect();
+            println!("{}", serde_json::json!({"file": name, "valid": errors == 0, "diagnostics": list}));
+            continue;
+        }
         let mut stderr = std::io::stderr().lock();
         for d in diagnostics.iter() {
             let _ = writeln!(stderr, "{}", source.render(d, styled));
         }
-        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
         if errors > 0 {
-            any_invalid = true;
             let _ = writeln!(stderr, "{name}: {errors} error(s)");
         }
     }

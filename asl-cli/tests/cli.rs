@@ -33,6 +33,22 @@ fn validate_reports_five_mistakes_at_once() {
 }
 
 #[test]
+fn validate_json_format_and_express_type() {
+    let file = repo().join("tests/ui/five_mistakes.json");
+    let out = asl(&["validate", "--format", "json", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    let first = &v["diagnostics"][0];
+    assert_eq!((first["code"].as_str(), first["line"].as_u64(), first["location"].as_str()), (Some("MISSING_TRANSITION_TARGET"), Some(4), Some("/States/Start/Next")));
+    assert_eq!(first["hint"], "did you mean `Check`?");
+    let dir = tempfile::tempdir().unwrap();
+    let sync = write(&dir, "sync.json", r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync", "End": true}}}"#);
+    assert_eq!(asl(&["validate", &sync]).status.code(), Some(0));
+    assert_eq!(asl(&["validate", "--type", "EXPRESS", &sync]).status.code(), Some(1));
+}
+
+#[test]
 fn validate_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(&dir, "good.json", r#"{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#);
