@@ -98,9 +98,50 @@ impl Node {
     }
 }
 
+/// The deepest nesting of arrays and objects a definition may have. Every
+/// later pass recurses over the tree, so a bound keeps them within any
+/// thread's stack (real definitions nest a few dozen levels at most).
+pub const MAX_DEPTH: usize = 128;
+
+/// Where the text first nests deeper than [`MAX_DEPTH`], if it does.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parses `text` as strict JSON. Syntax errors and duplicate keys become
 /// diagnostics; `None` is returned only when there is no usable document.
 pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Node> {
+    if let Some(at) = too_deep(text) {
+        diags.push(
+            Diagnostic::error(Code::InvalidJson, format!("the definition nests arrays and objects more than {MAX_DEPTH} levels deep"))
+                .at(Span::new(at, at + 1), "too deep")
+                .hint("flatten the data, or pass it in the execution input instead"),
+        );
+        return None;
+    }
     use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, parse_to_ast};
     let strict = ParseOptions {
         allow_comments: false,
@@ -205,6 +246,18 @@ mod tests {
         let a = node.get("a").unwrap();
         assert_eq!((a.key_span.start, a.value.span.start), (1, 6));
         assert_eq!(node.to_value().to_string(), r#"{"a":1,"b":[1.0,"x"]}"#);
+    }
+
+    #[test]
+    fn bounds_nesting() {
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let (node, d) = load(&deep);
+        assert!(node.is_none() && d.iter().next().unwrap().message.contains("levels deep"));
+        let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(load(&fine).0.is_some());
+        // Brackets inside strings do not count.
+        let quoted = format!("{{\"a\": \"{}\"}}", "[".repeat(1000));
+        assert!(load(&quoted).0.is_some());
     }
 
     #[test]
