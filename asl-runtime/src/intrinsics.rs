@@ -59,30 +59,27 @@ fn array_arg<'a>(call: &Call, v: &'a Value, what: &str) -> Result<&'a Vec<Value>
 fn format_arg(v: &Value, out: &mut String) {
     match v {
         Value::String(s) => out.push_str(s),
-        Value::Object(m) => {
-            out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(k);
-                out.push('=');
-                format_arg(v, out);
-            }
-            out.push('}');
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (i, v) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                format_arg(v, out);
-            }
-            out.push(']');
-        }
+        Value::Object(m) => write_list(out, '{', '}', m, |out, (k, v)| {
+            out.push_str(k);
+            out.push('=');
+            format_arg(v, out);
+        }),
+        Value::Array(a) => write_list(out, '[', ']', a, |out, v| format_arg(v, out)),
         other => out.push_str(&other.to_string()),
     }
+}
+
+/// `open`, the items separated by `", "`, then `close`: the list shape that
+/// Java's `toString` and Python's `json.dumps` share.
+pub(crate) fn write_list<T>(out: &mut String, open: char, close: char, items: impl IntoIterator<Item = T>, mut write: impl FnMut(&mut String, T)) {
+    out.push(open);
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write(out, item);
+    }
+    out.push(close);
 }
 
 fn apply(call: &Call, mut args: Vec<Cow<'_, Value>>) -> Result<Value, Failure> {

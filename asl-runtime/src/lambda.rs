@@ -167,29 +167,14 @@ fn spaced(v: &Value) -> String {
 }
 
 fn write_spaced(v: &Value, out: &mut String) {
+    use crate::intrinsics::write_list;
     match v {
-        Value::Object(m) => {
-            out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_string(k, out);
-                out.push_str(": ");
-                write_spaced(v, out);
-            }
-            out.push('}');
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (i, v) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_spaced(v, out);
-            }
-            out.push(']');
-        }
+        Value::Object(m) => write_list(out, '{', '}', m, |out, (k, v)| {
+            write_string(k, out);
+            out.push_str(": ");
+            write_spaced(v, out);
+        }),
+        Value::Array(a) => write_list(out, '[', ']', a, |out, v| write_spaced(v, out)),
         Value::String(s) => write_string(s, out),
         other => out.push_str(&other.to_string()),
     }
