@@ -33,6 +33,9 @@ enum Command {
         /// `human` (rustc-style, on stderr) or `json` (one object per file, on stdout).
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
+        /// Treat warnings (likely mistakes AWS accepts) as errors: exit 1.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Execute a definition locally.
     Run {
@@ -124,13 +127,14 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         }
     };
     let result = (|| match cli.command {
-        Command::Validate { files, workflow_type, format } => validate(
+        Command::Validate { files, workflow_type, format, deny_warnings } => validate(
             &files,
             match workflow_type {
                 TypeArg::Standard => asl_spec::WorkflowType::Standard,
                 TypeArg::Express => asl_spec::WorkflowType::Express,
             },
             format == FormatArg::Json,
+            deny_warnings,
         ),
         Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine, s3_root } => {
             let mocks = match mock {
@@ -171,7 +175,7 @@ fn diagnostic_json(source: &SourceFile<'_>, d: &asl_spec::Diagnostic) -> Value {
     })
 }
 
-fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool) -> Result<ExitCode, UsageError> {
+fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool, deny_warnings: bool) -> Result<ExitCode, UsageError> {
     let styled = std::io::stderr().is_terminal();
     let mut any_invalid = false;
     let mut unreadable = None;
@@ -188,7 +192,8 @@ fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool
         let name = path.display().to_string();
         let source = SourceFile { name: &name, text: &text };
         let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        any_invalid |= errors > 0;
+        let warnings = diagnostics.len() - errors;
+        any_invalid |= errors > 0 || (deny_warnings && warnings > 0);
         if json {
             let list: Vec<Value> = diagnostics.iter().map(|d| diagnostic_json(&source, d)).collect();
             println!("{}", serde_json::json!({"file": name, "valid": errors == 0, "diagnostics": list}));
@@ -198,8 +203,11 @@ fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool
         for d in diagnostics.iter() {
             let _ = writeln!(stderr, "{}", source.render(d, styled));
         }
-        if errors > 0 {
-            let _ = writeln!(stderr, "{name}: {errors} error(s)");
+        match (errors, warnings) {
+            (0, 0) => {}
+            (0, w) => _ = writeln!(stderr, "{name}: {w} warning(s)"),
+            (e, 0) => _ = writeln!(stderr, "{name}: {e} error(s)"),
+            (e, w) => _ = writeln!(stderr, "{name}: {e} error(s), {w} warning(s)"),
         }
     }
     Ok(match (unreadable, any_invalid) {

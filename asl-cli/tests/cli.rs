@@ -33,6 +33,23 @@ fn validate_reports_five_mistakes_at_once() {
 }
 
 #[test]
+fn warnings_pass_unless_denied() {
+    let file = repo().join("tests/ui/warning_denied.json");
+    let file = file.to_str().unwrap();
+    let out = asl(&["validate", file]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning[RESULT_DISCARDED]"), "{stderr}");
+    assert!(stderr.contains("warning_denied.json:8:21"), "{stderr}");
+    assert!(stderr.contains("warning_denied.json: 1 warning(s)"), "{stderr}");
+    assert_eq!(asl(&["validate", "--deny-warnings", file]).status.code(), Some(1));
+    let out = asl(&["validate", "--format", "json", file]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!((v["diagnostics"][0]["severity"].as_str(), v["diagnostics"][0]["code"].as_str()), (Some("warning"), Some("RESULT_DISCARDED")));
+}
+
+#[test]
 fn validate_json_format_and_express_type() {
     let file = repo().join("tests/ui/five_mistakes.json");
     let out = asl(&["validate", "--format", "json", file.to_str().unwrap()]);

@@ -320,3 +320,25 @@ pub fn errors(messages: &[String], span: Span) -> TokenStream {
         })
         .collect()
 }
+
+/// Warnings as rustc `deprecated` warnings: stable Rust has no other way for
+/// a proc macro to warn. Each is a deprecated constant used once, at the
+/// macro's path literal, so the note appears there; `#[deny(deprecated)]`
+/// (or `-D warnings`) turns them into errors. The anonymous `const _` keeps
+/// the names out of the caller's module.
+pub fn warnings(messages: &[String], span: Span) -> TokenStream {
+    messages
+        .iter()
+        .map(|m| {
+            let note = Literal::string(m);
+            let used = proc_macro2::Ident::new("ASL_WARNING", span);
+            quote::quote! {
+                const _: () = {
+                    #[deprecated(note = #note)]
+                    const ASL_WARNING: () = ();
+                    #used
+                };
+            }
+        })
+        .collect()
+}

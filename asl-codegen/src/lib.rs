@@ -45,27 +45,26 @@ impl Settings {
 pub fn expand(text: &str, settings: &Settings) -> TokenStream {
     let loaded = asl_spec::load(text);
     let source = asl_spec::SourceFile { name: &settings.source_name, text };
-    let messages: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == asl_spec::Severity::Error)
-        .map(|d| compile_error_text(&source, d))
-        .collect();
-    let errors = emit::errors(&messages, settings.error_span);
+    let messages = |severity| -> Vec<String> {
+        loaded.diagnostics.iter().filter(|d| d.severity == severity).map(|d| compile_error_text(&source, d)).collect()
+    };
+    let errors = emit::errors(&messages(asl_spec::Severity::Error), settings.error_span);
+    let warnings = emit::warnings(&messages(asl_spec::Severity::Warning), settings.error_span);
     match &loaded.definition {
         // Even with errors, the partial model gives the real enum and trait,
         // so the user's code type-checks and only our messages show.
         Some(def) => {
             let module = lower(def, &settings.module_name);
             let items = emit::module(&module, &asl_spec::render::mermaid(def), text, settings);
-            quote::quote! { #errors #items }
+            quote::quote! { #errors #warnings #items }
         }
         None => emit::fallback(&settings.module_name, errors),
     }
 }
 
-/// A diagnostic as a compile error: rustc already prints `error:`, so the
-/// first line is the message with AWS's code and location, then the snippet.
+/// A diagnostic as a compile error or warning: rustc already prints
+/// `error:`/`warning:`, so the first line is the message with the code and
+/// AWS's location, then the snippet.
 fn compile_error_text(source: &asl_spec::SourceFile<'_>, d: &asl_spec::Diagnostic) -> String {
     let rendered = source.render(d, false);
     let snippet = rendered.split_once('\n').map_or("", |(_, rest)| rest);

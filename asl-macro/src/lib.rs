@@ -40,6 +40,19 @@ use syn::{Ident, LitStr, Token};
 /// An invalid definition fails the build with every problem at once, each as
 /// `--> statemachines/order.json:LINE:COL` with the source line, a caret and
 /// a hint. A missing file or malformed JSON is reported the same way.
+///
+/// # Warnings
+///
+/// Likely mistakes that AWS accepts (a catcher an earlier one shadows, an
+/// `OutputPath` that drops the result `ResultPath` stored, a template value
+/// like `"$.id"` under a key without `.$`) do not fail the build. They show
+/// as `deprecated` warnings at the path literal, with the same snippet and
+/// hint. To make them errors, deny the lint where the macro is called:
+///
+/// ```text
+/// #[deny(deprecated)]
+/// mod workflows { asl_runtime::include_workflow!("statemachines/order.json"); }
+/// ```
 #[proc_macro]
 pub fn include_workflow(input: TokenStream) -> TokenStream {
     let call = syn::parse_macro_input!(input as Call);

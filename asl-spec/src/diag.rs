@@ -63,6 +63,13 @@ codes! {
     InvalidIntrinsic => "INVALID_INTRINSIC_FUNCTION",
     /// A payload template has both `x` and `x.$`.
     DuplicateField => "DUPLICATE_FIELD_NAME",
+    /// Warning: a retrier or catcher that no error can ever reach.
+    HandlerNeverApplies => "HANDLER_NEVER_APPLIES",
+    /// Warning: `OutputPath` drops the result that `ResultPath` stored.
+    ResultDiscarded => "RESULT_DISCARDED",
+    /// Warning: a template value that looks like a path or intrinsic call
+    /// under a key without `.$`, so it stays literal text.
+    LiteralLooksDynamic => "LITERAL_LOOKS_DYNAMIC",
 }
 
 impl fmt::Display for Code {

@@ -2,8 +2,10 @@
 //!
 //! The pipeline is `load` (strict JSON with spans) → `build` (the typed
 //! [`Definition`], with paths, templates, intrinsic calls and Choice rules
-//! parsed) → `graph` (targets, reachability, terminals). Every stage collects
-//! [`Diagnostic`]s instead of stopping, so one call reports every problem.
+//! parsed) → `graph` (targets, reachability, terminals) → `lint` (warnings
+//! about likely mistakes AWS accepts, only for definitions without errors).
+//! Every stage collects [`Diagnostic`]s instead of stopping, so one call
+//! reports every problem.
 //!
 //! ```
 //! let loaded = asl_spec::load(r#"{"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "End": true}}}"#);
@@ -17,6 +19,7 @@ pub mod diag;
 mod graph;
 pub mod intrinsic;
 pub mod json;
+mod lint;
 mod load;
 pub mod model;
 pub mod path;
@@ -66,7 +69,8 @@ pub fn load(text: &str) -> Loaded {
 /// Loads and validates a definition deployed as `workflow_type`.
 pub fn load_as(text: &str, workflow_type: WorkflowType) -> Loaded {
     let mut diagnostics = Diagnostics::default();
-    let definition = json::parse(text, &mut diagnostics).and_then(|root| load::build(&root, &mut diagnostics));
+    let root = json::parse(text, &mut diagnostics);
+    let definition = root.as_ref().and_then(|root| load::build(root, &mut diagnostics));
     let definition = definition.map(|mut d| {
         graph::check(&mut d, &mut diagnostics);
         if workflow_type == WorkflowType::Express {
@@ -74,6 +78,10 @@ pub fn load_as(text: &str, workflow_type: WorkflowType) -> Loaded {
         }
         d
     });
+    // Warnings about a definition that is wrong anyway would only be noise.
+    if let (Some(root), false) = (&root, diagnostics.has_errors()) {
+        lint::check(root, &mut diagnostics);
+    }
     diagnostics.sort();
     Loaded { definition, diagnostics }
 }

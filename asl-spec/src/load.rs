@@ -351,6 +351,29 @@ impl Builder<'_> {
         Some(self.template(&m.value, &ptr))
     }
 
+    /// `Assign`: an object of variable names. In JSONPath its `name.$`
+    /// members are paths or intrinsic calls, as in a payload template.
+    fn assign(&mut self, obj: &mut Obj<'_>, ql: QueryLanguage) -> Option<serde_json::Value> {
+        let m = obj.take("Assign")?;
+        let ptr = obj.child_ptr("Assign");
+        let members = self.object(&m.value, &ptr)?.members;
+        for member in members {
+            let name = match ql {
+                QueryLanguage::JsonPath => member.key.strip_suffix(".$").unwrap_or(&member.key),
+                QueryLanguage::Jsonata => &member.key,
+            };
+            if let Some(problem) = variable_name_problem(name) {
+                let d = self.error(Code::Schema, member.key_span, &format!("{ptr}/{}", member.key), format!("`{name}` is not a valid variable name: {problem}"));
+                d.label = "invalid variable name".into();
+                d.hint = Some("a variable name starts with a letter or `_`, continues with letters, digits or `_`, and has at most 80 characters".into());
+            }
+        }
+        if ql == QueryLanguage::JsonPath {
+            self.template(&m.value, &ptr);
+        }
+        Some(m.value.to_value())
+    }
+
     fn target(&mut self, node: &Node, ptr: &str, field: &str) -> Option<Target> {
         let (name, span) = self.string_value(node, ptr, field)?;
         Some(Target { name, span, index: usize::MAX })
@@ -424,7 +447,7 @@ impl Builder<'_> {
             }
         }
         let comment = self.string(&mut obj, "Comment").map(|(s, _)| s);
-        let assign = obj.take("Assign").map(|m| m.value.to_value());
+        let assign = self.assign(&mut obj, ql);
         let output = obj.take("Output").map(|m| m.value.to_value());
 
         // Input and output fields are read only where the state type has
@@ -458,7 +481,7 @@ impl Builder<'_> {
 
         let kind = match type_name.as_str() {
             "Pass" => StateKind::Pass(Pass { result: obj.take("Result").map(|m| m.value.to_value()) }),
-            "Task" => self.task(&mut obj, &name),
+            "Task" => self.task(&mut obj, &name, ql),
             "Choice" => StateKind::Choice(self.choice(&mut obj, &name, ql)),
             "Wait" => self.wait(&mut obj, &name, ql),
             "Succeed" => StateKind::Succeed,
@@ -551,7 +574,7 @@ impl Builder<'_> {
         self.path_value(&m.value, &obj.child_ptr(path_key), path_key).map(Seconds::Path)
     }
 
-    fn task(&mut self, obj: &mut Obj<'_>, name: &str) -> StateKind {
+    fn task(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage) -> StateKind {
         let resource = self.required(obj, "Resource", &format!("Task state `{name}`"));
         let (resource, resource_span) = resource
             .and_then(|m| self.string_value(&m.value, &obj.child_ptr("Resource"), "Resource"))
@@ -578,7 +601,7 @@ impl Builder<'_> {
         });
         self.check_resource(&resource, resource_span, &obj.child_ptr("Resource"));
         let retry = self.retriers(obj);
-        let catch = self.catchers(obj);
+        let catch = self.catchers(obj, ql);
         StateKind::Task(Box::new(Task { resource, resource_span, timeout, heartbeat, credentials, retry, catch }))
     }
 
@@ -737,7 +760,7 @@ impl Builder<'_> {
         out
     }
 
-    fn catchers(&mut self, obj: &mut Obj<'_>) -> Vec<Catcher> {
+    fn catchers(&mut self, obj: &mut Obj<'_>, ql: QueryLanguage) -> Vec<Catcher> {
         let mut out = Vec::new();
         let mut seen = Vec::new();
         for (mut c, ptr) in self.list(obj, "Catch") {
@@ -745,7 +768,7 @@ impl Builder<'_> {
             seen.push((error_equals.clone(), c.span, ptr.clone()));
             let next = self.required(&mut c, "Next", "a catcher").and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
             let result_path = self.result_path(&mut c).unwrap_or_else(|| Io::default().result_path);
-            let assign = c.take("Assign").map(|m| m.value.to_value());
+            let assign = self.assign(&mut c, ql);
             let output = c.take("Output").map(|m| m.value.to_value());
             c.take("Comment");
             self.finish(c, &["ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"], "a catcher");
@@ -768,7 +791,7 @@ impl Builder<'_> {
         }
         for (mut r, ptr) in self.list(obj, "Choices") {
             let next = self.required(&mut r, "Next", "a choice rule").and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
-            let assign = r.take("Assign").map(|m| m.value.to_value());
+            let assign = self.assign(&mut r, ql);
             let output = r.take("Output").map(|m| m.value.to_value());
             let rule = self.rule(r, &ptr, ql, true);
             if let Some(next) = next {
@@ -1003,7 +1026,7 @@ impl Builder<'_> {
             }
         }
         let retry = self.retriers(obj);
-        let catch = self.catchers(obj);
+        let catch = self.catchers(obj, ql);
         StateKind::Parallel(Box::new(Parallel { branches, retry, catch }))
     }
 
@@ -1019,6 +1042,10 @@ impl Builder<'_> {
             return match &m.value.kind {
                 NodeKind::String(s) if is_jsonata(s) => Some(Count::Jsonata(s.clone())),
                 NodeKind::Number(n) if n.as_f64().is_some_and(|v| v >= 0.0) => Some(Count::Fixed(m.value.to_value())),
+                NodeKind::Number(n) => {
+                    self.error(Code::Schema, m.value.span, &ptr, format!("`{key}` must not be negative, but is {n}"));
+                    None
+                }
                 _ => {
                     self.type_error(&m.value, &ptr, key, "a non-negative number");
                     None
@@ -1168,7 +1195,7 @@ impl Builder<'_> {
             s
         });
         let retry = self.retriers(obj);
-        let catch = self.catchers(obj);
+        let catch = self.catchers(obj, ql);
         let processor = processor.unwrap_or(Scope { start_at: String::new(), start_at_span: Span::default(), start_index: usize::MAX, states: Vec::new(), unloaded: Vec::new() });
         StateKind::Map(Box::new(Map {
             processor,
@@ -1190,6 +1217,21 @@ impl Builder<'_> {
 }
 
 /// Characters a Map `Label` may not contain (AWS's rule for names).
+/// Why `name` cannot be a variable name, if it cannot: AWS takes Unicode
+/// identifiers (UAX #31 `ID_Start` then `ID_Continue`, `_` allowed first)
+/// of at most 80 characters.
+fn variable_name_problem(name: &str) -> Option<&'static str> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else { return Some("it is empty") };
+    if !(first == '_' || unicode_ident::is_xid_start(first)) {
+        return Some("it must start with a letter or `_`");
+    }
+    if !chars.all(unicode_ident::is_xid_continue) {
+        return Some("it may contain only letters, digits and `_`");
+    }
+    (name.chars().count() > 80).then_some("it is longer than 80 characters")
+}
+
 fn label_forbids(c: char) -> bool {
     c.is_whitespace() || c.is_control() || "?*<>{}[]:;,\\|^~$#%&`\"".contains(c)
 }

@@ -77,3 +77,35 @@ fn io_fields_only_where_the_type_has_them() {
     let pass = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": "a string is a template too", "End": true}}}"#;
     assert!(errors(pass).is_empty());
 }
+
+fn pass_with_assign(assign: &str, ql: &str) -> String {
+    format!(r#"{{"QueryLanguage": "{ql}", "StartAt": "P", "States": {{"P": {{"Type": "Pass", "Assign": {assign}, "End": true}}}}}}"#)
+}
+
+#[test]
+fn variable_names_are_unicode_identifiers() {
+    for ok in [r#"{"total": 1}"#, r#"{"_hidden": 1}"#, r#"{"größe": 1}"#, r#"{"x1.$": "$.a"}"#, "{}"] {
+        assert_eq!(errors(&pass_with_assign(ok, "JSONPath")), Vec::<String>::new(), "{ok}");
+    }
+    for bad in [r#"{"1st": 1}"#, r#"{"top-level": 1}"#, r#"{"a b": 1}"#, r#"{"": 1}"#, &format!(r#"{{"{}": 1}}"#, "v".repeat(81))] {
+        let found = errors(&pass_with_assign(bad, "JSONPath"));
+        assert_eq!(found.len(), 1, "{bad}: {found:?}");
+        assert!(found[0].contains("is not a valid variable name"), "{found:?}");
+    }
+    assert!(errors(&pass_with_assign("[1]", "JSONPath"))[0].contains("must be a JSON object"));
+}
+
+#[test]
+fn assign_values_are_checked_like_templates() {
+    assert!(errors(&pass_with_assign(r#"{"x.$": "$.a[?(@.b"}"#, "JSONPath"))[0].contains("valid JSONPath"));
+    assert!(errors(&pass_with_assign(r#"{"x.$": "States.Nope()"}"#, "JSONPath"))[0].contains("intrinsic"));
+    assert!(errors(&pass_with_assign(r#"{"x": {"y.$": "$.a"}}"#, "JSONPath")).is_empty());
+    assert!(!errors(&pass_with_assign(r#"{"x": "{% 1 + %}"}"#, "JSONata")).is_empty());
+    assert!(errors(&pass_with_assign(r#"{"x": "{% $states.input.a %}"}"#, "JSONata")).is_empty());
+}
+
+#[test]
+fn negative_counts_name_the_value() {
+    let def = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "ToleratedFailureCount": -1, "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
+    assert_eq!(errors(def), ["`ToleratedFailureCount` must not be negative, but is -1"]);
+}
