@@ -15,6 +15,7 @@ use serde_json::{Map as JsonMap, Value};
 use std::borrow::Cow;
 use std::sync::{Mutex, OnceLock};
 use std::sync::Arc;
+use jiff::Timestamp;
 use std::time::Duration;
 
 /// How an execution ended.
@@ -226,7 +227,7 @@ impl Executor {
         let started_text = self.record_history.then(|| input_text.map_or_else(|| to_text(&input), str::to_string));
         run.history().record(
             "ExecutionStarted",
-            || info.start_time.clone(),
+            || start,
             || {
                 Some(EventDetails::ExecutionStarted {
                     input: started_text.unwrap_or_default(),
@@ -261,7 +262,7 @@ impl Executor {
             _ = deadline => Outcome::TimedOut,
         };
         let mut history = run.history.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = || format_timestamp(self.clock.now());
+        let now = || self.clock.now();
         match outcome {
             Outcome::Finished(Ok(output)) => {
                 let text = history.enabled().then(|| to_text(&output));
@@ -363,8 +364,10 @@ impl RunInfo {
 /// The context object of one state, built only if a path asks for `$$`.
 struct StateContext<'a> {
     info: &'a RunInfo,
+    clock: &'a dyn Clock,
     state: &'a str,
-    entered_time: String,
+    /// Noted on entry when the state reads the context (or history is kept).
+    entered_time: Option<Timestamp>,
     retry_count: Option<u32>,
     value: OnceLock<Value>,
     task_token: Option<String>,
@@ -379,7 +382,8 @@ impl<'a> StateContext<'a> {
             let mut own = JsonMap::new();
             let mut state = JsonMap::new();
             state.insert("Name".into(), Value::String(self.state.to_string()));
-            state.insert("EnteredTime".into(), Value::String(self.entered_time.clone()));
+            let entered = self.entered_time.unwrap_or_else(|| self.clock.now());
+            state.insert("EnteredTime".into(), Value::String(format_timestamp(entered)));
             if let Some(n) = self.retry_count {
                 state.insert("RetryCount".into(), Value::from(n));
             }
@@ -405,8 +409,9 @@ impl<'a> StateContext<'a> {
     fn for_attempt(&self, retry_count: u32, task_token: Option<String>) -> StateContext<'a> {
         StateContext {
             info: self.info,
+            clock: self.clock,
             state: self.state,
-            entered_time: self.entered_time.clone(),
+            entered_time: self.entered_time,
             retry_count: Some(retry_count),
             value: OnceLock::new(),
             task_token: task_token.or_else(|| self.task_token.clone()),
@@ -459,21 +464,70 @@ fn to_text(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-/// Counts the bytes of a value's JSON text without building it.
+/// Whether a value's JSON text is longer than `limit` bytes. Walks the
+/// value without writing it, and stops as soon as the limit is passed.
+fn exceeds_bytes(v: &Value, limit: usize) -> bool {
+    let mut budget = isize::try_from(limit).unwrap_or(isize::MAX);
+    json_size(v, &mut budget);
+    budget < 0
+}
+
+/// The length of a value's JSON text (compact, as serde_json writes it).
 fn json_len(v: &Value) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+    let mut budget = isize::MAX;
+    json_size(v, &mut budget);
+    (isize::MAX - budget) as usize
+}
+
+/// Takes the bytes of `v`'s JSON text from `budget`, stopping early once
+/// it is negative.
+fn json_size(v: &Value, budget: &mut isize) {
+    if *budget < 0 {
+        return;
     }
-    let mut c = Count(0);
-    let _ = serde_json::to_writer(&mut c, v);
-    c.0
+    *budget -= match v {
+        Value::Null => 4,
+        Value::Bool(b) => 4 + isize::from(!b),
+        Value::Number(n) => number_len(n),
+        Value::String(s) => string_len(s),
+        Value::Array(items) => {
+            *budget -= 1 + items.len().saturating_sub(1) as isize;
+            items.iter().for_each(|item| json_size(item, budget));
+            1
+        }
+        Value::Object(members) => {
+            *budget -= 1 + members.len().saturating_sub(1) as isize;
+            for (key, value) in members {
+                *budget -= string_len(key) + 1;
+                json_size(value, budget);
+            }
+            1
+        }
+    };
+}
+
+/// Bytes of a number as serde_json writes it.
+fn number_len(n: &serde_json::Number) -> isize {
+    if let Some(u) = n.as_u64() {
+        return u.checked_ilog10().map_or(1, |d| d as isize + 1);
+    }
+    if let Some(i) = n.as_i64() {
+        return 1 + i.unsigned_abs().checked_ilog10().map_or(1, |d| d as isize + 1);
+    }
+    n.to_string().len() as isize
+}
+
+/// Bytes of a string as serde_json writes it: quotes and escapes included.
+fn string_len(s: &str) -> isize {
+    let escapes: isize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+            0..=0x1f => 5,
+            _ => 0,
+        })
+        .sum();
+    s.len() as isize + 2 + escapes
 }
 
 /// Where a state sends the execution next.
@@ -497,19 +551,17 @@ impl Run<'_> {
     }
 
     /// Records an event with no details.
-    fn mark(&self, event_type: &str) {
-        let now = self.now();
-        self.history().record(event_type, || now, || None);
+    fn mark(&self, event_type: &'static str) {
+        self.history().record(event_type, || self.now(), || None);
     }
 
-    /// Records an event whose details are built only when history is kept.
-    fn event(&self, event_type: &str, details: impl FnOnce() -> EventDetails) {
-        let now = self.now();
-        self.history().record(event_type, || now, || Some(details()));
+    /// Records an event whose time and details are taken only when history is kept.
+    fn event(&self, event_type: &'static str, details: impl FnOnce() -> EventDetails) {
+        self.history().record(event_type, || self.now(), || Some(details()));
     }
 
-    fn now(&self) -> String {
-        format_timestamp(self.exec.clock.now())
+    fn now(&self) -> Timestamp {
+        self.exec.clock.now()
     }
 
     fn scope<'s>(&'s self, scope: &'s Scope, input: Value) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
@@ -540,10 +592,10 @@ impl Run<'_> {
         }
     }
 
-    fn record_entered(&self, state: &State, input: &Value) -> (u64, String) {
-        let entered_time = self.now();
-        let type_name = state.kind.type_name();
+    fn record_entered(&self, state: &State, input: &Value) -> (u64, Option<Timestamp>) {
         let mut history = self.history();
+        // Reading the clock costs; only history and `$$.State.EnteredTime` need it.
+        let entered_time = (history.enabled() || state.reads_context).then(|| self.now());
         let first = history.last_id() == 1;
         // AWS links the first state to no event, and shows it the execution
         // input exactly as given.
@@ -554,38 +606,75 @@ impl Run<'_> {
         });
         let id = history.record_after(
             previous,
-            &format!("{type_name}StateEntered"),
-            || entered_time.clone(),
+            state_event(&state.kind, true),
+            || entered_time.unwrap_or_else(|| self.now()),
             || Some(EventDetails::StateEntered { name: state.name.clone(), input: text.unwrap_or_default(), input_details: PayloadDetails::default() }),
         );
         (id, entered_time)
     }
 
     fn record_exited(&self, state: &State, output: &Value) {
-        let now = self.now();
         let mut history = self.history();
         let text = history.enabled().then(|| to_text(output));
         history.record(
-            &format!("{}StateExited", state.kind.type_name()),
-            || now,
+            state_event(&state.kind, false),
+            || self.now(),
             || Some(EventDetails::StateExited { name: state.name.clone(), output: text.unwrap_or_default(), output_details: PayloadDetails::default() }),
         );
     }
 
+    /// Runs one state. States that never wait run without building a future.
     async fn state(&self, state: &State, input: Value) -> Result<Flow, StatesError> {
-        let (entered, entered_time) = self.record_entered(state, &input);
+        match state.kind {
+            StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => self.waiting_state(state, input).await,
+            StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => self.instant_state(state, input),
+        }
+    }
+
+    /// Records the entry and builds the state's context object (lazily).
+    fn enter<'s>(&'s self, state: &'s State, input: &Value) -> Result<(u64, StateContext<'s>), StatesError> {
+        let (entered, entered_time) = self.record_entered(state, input);
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {
             StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(callbacks::new_token()),
             _ => None,
         };
-        let context = StateContext { info: self.info, state: &state.name, entered_time, retry_count, value: OnceLock::new(), task_token, map_item: None };
-        let in_state = |f: Failure| f.in_state(&state.name, entered);
+        let context = StateContext {
+            info: self.info,
+            clock: &*self.exec.clock,
+            state: &state.name,
+            entered_time,
+            retry_count,
+            value: OnceLock::new(),
+            task_token,
+            map_item: None,
+        };
         if let Some(missing) = unsupported(state) {
-            return Err(in_state(Failure::runtime(format!("{missing} is not supported by this version of asl-runtime"))));
+            return Err(Failure::runtime(format!("{missing} is not supported by this version of asl-runtime")).in_state(&state.name, entered));
         }
+        Ok((entered, context))
+    }
 
+    /// Checks the output's size, records the exit and says where to go.
+    fn leave(&self, state: &State, output: Value, next: Option<usize>) -> Result<Flow, StatesError> {
+        if exceeds_bytes(&output, self.exec.limits.max_payload_bytes) {
+            return Err(StatesError::new(
+                names::DATA_LIMIT_EXCEEDED,
+                format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
+            ));
+        }
+        self.record_exited(state, &output);
+        Ok(match next {
+            Some(i) => Flow::Next(i, output),
+            None => Flow::End(output),
+        })
+    }
+
+    /// Pass, Choice, Succeed and Fail: no awaiting.
+    fn instant_state(&self, state: &State, input: Value) -> Result<Flow, StatesError> {
+        let (entered, context) = self.enter(state, &input)?;
+        let in_state = |f: Failure| f.in_state(&state.name, entered);
         let (output, next) = match &state.kind {
             StateKind::Fail(fail) => {
                 let env = Env { input: &input, context: &context };
@@ -613,13 +702,6 @@ impl Run<'_> {
                 (output, Some(next))
             }
             StateKind::Succeed => (self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0, None),
-            StateKind::Wait(wait) => {
-                let (output, duration) = self.through(state, input, &context, |env| self.wait_duration(wait, env)).map_err(in_state)?;
-                if !duration.is_zero() {
-                    self.exec.clock.sleep(duration).await;
-                }
-                (output, next_of(state))
-            }
             StateKind::Pass(pass) => {
                 let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
                 let result = match &pass.result {
@@ -627,6 +709,25 @@ impl Run<'_> {
                     None => effective,
                 };
                 let output = self.finish_output(state, input, result, &context).map_err(in_state)?;
+                (output, next_of(state))
+            }
+            StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
+                unreachable!("`state` sends waiting states to `waiting_state`")
+            }
+        };
+        self.leave(state, output, next)
+    }
+
+    /// Task, Wait, Parallel and Map.
+    async fn waiting_state(&self, state: &State, input: Value) -> Result<Flow, StatesError> {
+        let (entered, context) = self.enter(state, &input)?;
+        let in_state = |f: Failure| f.in_state(&state.name, entered);
+        let (output, next) = match &state.kind {
+            StateKind::Wait(wait) => {
+                let (output, duration) = self.through(state, input, &context, |env| self.wait_duration(wait, env)).map_err(in_state)?;
+                if !duration.is_zero() {
+                    self.exec.clock.sleep(duration).await;
+                }
                 (output, next_of(state))
             }
             StateKind::Task(task) => match self.task(state, task, &input, &context, entered).await {
@@ -651,18 +752,11 @@ impl Run<'_> {
                     Err(error) => return self.catch(state, &map.catch, error, input, entered),
                 }
             }
+            StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => {
+                unreachable!("`state` sends instant states to `instant_state`")
+            }
         };
-        if json_len(&output) > self.exec.limits.max_payload_bytes {
-            return Err(StatesError::new(
-                names::DATA_LIMIT_EXCEEDED,
-                format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
-            ));
-        }
-        self.record_exited(state, &output);
-        Ok(match next {
-            Some(i) => Flow::Next(i, output),
-            None => Flow::End(output),
-        })
+        self.leave(state, output, next)
     }
 
     /// `InputPath`, then `inspect` on the effective input, then `OutputPath`;
@@ -940,8 +1034,9 @@ impl Run<'_> {
         let Some(selector) = &state.io.parameters else { return Ok(item.clone()) };
         let item_context = StateContext {
             info: context.info,
+            clock: context.clock,
             state: context.state,
-            entered_time: context.entered_time.clone(),
+            entered_time: context.entered_time,
             retry_count: None,
             value: OnceLock::new(),
             task_token: None,
@@ -1040,11 +1135,11 @@ impl Run<'_> {
             let child = Run { exec: self.exec, history: Mutex::new(History::new(false)), info: self.info };
             return (index, child.scope(&map.processor, item_input).await);
         }
-        let name = state.name.clone();
         let outcome = self.scope(&map.processor, item_input).await;
+        let name = || state.name.clone();
         match &outcome {
-            Ok(_) => self.event("MapIterationSucceeded", || EventDetails::MapIterationSucceeded { name, index }),
-            Err(_) => self.event("MapIterationFailed", || EventDetails::MapIterationFailed { name, index }),
+            Ok(_) => self.event("MapIterationSucceeded", || EventDetails::MapIterationSucceeded { name: name(), index }),
+            Err(_) => self.event("MapIterationFailed", || EventDetails::MapIterationFailed { name: name(), index }),
         }
         (index, outcome)
     }
@@ -1238,17 +1333,17 @@ impl Run<'_> {
     }
 
     fn record_task_start(&self, kind: &ResourceKind, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
-        let now = self.now();
         let mut history = self.history();
         if !history.enabled() {
-            history.record("", String::new, || None);
-            history.record("", String::new, || None);
+            history.record("", || self.now(), || None);
+            history.record("", || self.now(), || None);
             return;
         }
+        let now = self.now();
         let text = to_text(input);
         match kind {
             ResourceKind::LambdaFunction => {
-                history.record("LambdaFunctionScheduled", || now.clone(), || {
+                history.record("LambdaFunctionScheduled", || now, || {
                     Some(EventDetails::LambdaFunctionScheduled {
                         resource: task.resource.clone(),
                         input: text,
@@ -1259,7 +1354,7 @@ impl Run<'_> {
                 history.record("LambdaFunctionStarted", || now, || None);
             }
             ResourceKind::Activity => {
-                history.record("ActivityScheduled", || now.clone(), || {
+                history.record("ActivityScheduled", || now, || {
                     Some(EventDetails::ActivityScheduled {
                         resource: task.resource.clone(),
                         input: text,
@@ -1273,7 +1368,7 @@ impl Run<'_> {
                 });
             }
             ResourceKind::Service { resource_type, resource } => {
-                history.record("TaskScheduled", || now.clone(), || {
+                history.record("TaskScheduled", || now, || {
                     Some(EventDetails::TaskScheduled {
                         resource: resource.clone(),
                         resource_type: resource_type.clone(),
@@ -1291,12 +1386,12 @@ impl Run<'_> {
     }
 
     fn record_task_end(&self, kind: &ResourceKind, outcome: Result<&Value, &StatesError>) {
-        let now = self.now();
         let mut history = self.history();
         if !history.enabled() {
-            history.record("", String::new, || None);
+            history.record("", || self.now(), || None);
             return;
         }
+        let now = self.now();
         let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT);
         let details_of = |e: &StatesError| ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
         let (event_type, details) = match (kind, outcome) {
@@ -1394,6 +1489,28 @@ fn unsupported(state: &State) -> Option<&'static str> {
         return Some("`Assign` (workflow variables)");
     }
     None
+}
+
+/// `PassStateEntered`, `TaskStateExited`, …
+fn state_event(kind: &StateKind, entered: bool) -> &'static str {
+    match (kind, entered) {
+        (StateKind::Pass(_), true) => "PassStateEntered",
+        (StateKind::Pass(_), false) => "PassStateExited",
+        (StateKind::Task(_), true) => "TaskStateEntered",
+        (StateKind::Task(_), false) => "TaskStateExited",
+        (StateKind::Choice(_), true) => "ChoiceStateEntered",
+        (StateKind::Choice(_), false) => "ChoiceStateExited",
+        (StateKind::Wait(_), true) => "WaitStateEntered",
+        (StateKind::Wait(_), false) => "WaitStateExited",
+        (StateKind::Succeed, true) => "SucceedStateEntered",
+        (StateKind::Succeed, false) => "SucceedStateExited",
+        (StateKind::Fail(_), true) => "FailStateEntered",
+        (StateKind::Fail(_), false) => "FailStateExited",
+        (StateKind::Parallel(_), true) => "ParallelStateEntered",
+        (StateKind::Parallel(_), false) => "ParallelStateExited",
+        (StateKind::Map(_), true) => "MapStateEntered",
+        (StateKind::Map(_), false) => "MapStateExited",
+    }
 }
 
 fn next_of(state: &State) -> Option<usize> {
@@ -1644,6 +1761,27 @@ fn fail_text(text: Option<&FailText>, env: &Env<'_>, field: &str) -> Result<Opti
             let v = jsonpath::select(p, env).map_err(|_| payload::path_not_found(p, field, env))?;
             Some(text_of(&v))
         }
-        Some(FailText::Call(c)) => Some(text_of(&crate::intrinsics::evaluate(c, env, field)?)),
+        Some(FailText::Call(c)) => Some(text_of(&crate::intrinsics::evaluate(c, env, &field)?)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_len_matches_serde_json() {
+        let values = [
+            serde_json::json!(null),
+            serde_json::json!([true, false, 0, -1, 18446744073709551615u64, -9223372036854775808i64, 1.5, 1e300, -0.0]),
+            serde_json::json!({"a": "quote\" back\\ nl\n tab\t ctl\u{1} \u{8}\u{c} é ☃ 😀 \u{7f}", "": [], "o": {}}),
+            serde_json::json!([[[]], {"x": {"y": [1, {"z": null}]}}]),
+        ];
+        for v in values {
+            let text = serde_json::to_string(&v).unwrap();
+            assert_eq!(json_len(&v), text.len(), "{text}");
+            assert!(!exceeds_bytes(&v, text.len()));
+            assert!(exceeds_bytes(&v, text.len() - 1));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Execution history, shaped exactly like AWS `GetExecutionHistory` events.
 
-use serde::Serialize;
+use jiff::Timestamp;
+use serde::{Serialize, Serializer};
 
 /// One history event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -10,11 +11,12 @@ pub struct HistoryEvent {
     /// The event this one follows from (0 for none).
     #[serde(rename = "previousEventId")]
     pub previous_event_id: u64,
-    /// When it happened (RFC 3339).
-    pub timestamp: String,
+    /// When it happened; serialised as AWS prints it (RFC 3339, milliseconds).
+    #[serde(serialize_with = "aws_time")]
+    pub timestamp: Timestamp,
     /// The event type (`PassStateEntered`, …).
     #[serde(rename = "type")]
-    pub event_type: String,
+    pub event_type: &'static str,
     /// The `*EventDetails` object, under its AWS key.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub details: Option<EventDetails>,
@@ -135,6 +137,10 @@ pub struct ErrorDetails {
     pub cause: Option<String>,
 }
 
+fn aws_time<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::clock::format_timestamp(*t))
+}
+
 fn no_text(s: &Option<String>) -> bool {
     s.as_deref().is_none_or(str::is_empty)
 }
@@ -170,8 +176,9 @@ impl History {
         self.last
     }
 
-    /// Records an event following the previous one; returns its id.
-    pub fn record(&mut self, event_type: &str, timestamp: impl FnOnce() -> String, details: impl FnOnce() -> Option<EventDetails>) -> u64 {
+    /// Records an event following the previous one; returns its id. The
+    /// time and details are asked for only when events are kept.
+    pub fn record(&mut self, event_type: &'static str, timestamp: impl FnOnce() -> Timestamp, details: impl FnOnce() -> Option<EventDetails>) -> u64 {
         let previous = self.last;
         self.record_after(previous, event_type, timestamp, details)
     }
@@ -180,8 +187,8 @@ impl History {
     pub fn record_after(
         &mut self,
         previous: u64,
-        event_type: &str,
-        timestamp: impl FnOnce() -> String,
+        event_type: &'static str,
+        timestamp: impl FnOnce() -> Timestamp,
         details: impl FnOnce() -> Option<EventDetails>,
     ) -> u64 {
         self.count += 1;
@@ -192,7 +199,7 @@ impl History {
                 id,
                 previous_event_id: previous,
                 timestamp: timestamp(),
-                event_type: event_type.to_string(),
+                event_type,
                 details: details(),
             });
         }
@@ -214,21 +221,22 @@ mod tests {
         let e = HistoryEvent {
             id: 2,
             previous_event_id: 0,
-            timestamp: "t".into(),
-            event_type: "PassStateEntered".into(),
+            timestamp: "2024-01-02T03:04:05.5Z".parse().unwrap(),
+            event_type: "PassStateEntered",
             details: Some(EventDetails::StateEntered { name: "A".into(), input: "{}".into(), input_details: PayloadDetails::default() }),
         };
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["stateEnteredEventDetails"]["inputDetails"]["truncated"], false);
         assert_eq!(v["previousEventId"], 0);
         assert_eq!(v["type"], "PassStateEntered");
+        assert_eq!(v["timestamp"], "2024-01-02T03:04:05.500Z");
     }
 
     #[test]
     fn disabled_history_still_counts_ids() {
         let mut h = History::new(false);
-        h.record("A", String::new, || None);
-        assert_eq!(h.record("B", String::new, || None), 2);
+        h.record("A", || unreachable!("no time is taken for an event nobody keeps"), || None);
+        assert_eq!(h.record("B", Timestamp::now, || None), 2);
         assert!(h.into_events().is_empty());
     }
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 
 /// Evaluates a call. `field` is the template key (`x.$`) for error messages.
-pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &str) -> Result<Value, Failure> {
+pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn std::fmt::Display) -> Result<Value, Failure> {
     // Arguments borrow what paths select; a function copies only what it
     // puts in its result.
     let mut args: Vec<Cow<'_, Value>> = Vec::with_capacity(call.args.len());
@@ -267,7 +267,7 @@ mod tests {
     use crate::jsonpath::test_support::Doc;
 
     fn run(text: &str, input: Value) -> Result<Value, Failure> {
-        evaluate(&Call::parse(text).unwrap(), &Doc(input), "f.$")
+        evaluate(&Call::parse(text).unwrap(), &Doc(input), &"f.$")
     }
 
     #[test]

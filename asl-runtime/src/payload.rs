@@ -28,7 +28,7 @@ impl Roots for InputOnly<'_> {
 }
 
 /// AWS's message for a template path that selects nothing.
-pub(crate) fn path_not_found<R: Roots + ?Sized>(path: &Path, field: &str, roots: &R) -> Failure {
+pub(crate) fn path_not_found<R: Roots + ?Sized>(path: &Path, field: impl std::fmt::Display, roots: &R) -> Failure {
     let doc = match &path.root {
         Root::Context => roots.context(),
         _ => std::borrow::Cow::Borrowed(roots.input()),
@@ -42,26 +42,42 @@ pub(crate) fn path_not_found<R: Roots + ?Sized>(path: &Path, field: &str, roots:
 
 /// Evaluates a payload template.
 pub(crate) fn evaluate<R: Roots + ?Sized>(template: &Template, roots: &R) -> Result<Value, Failure> {
-    evaluate_field(template, roots, "")
+    evaluate_field(template, roots, Field { key: "", dynamic: false })
 }
 
-fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, key: &str) -> Result<Value, Failure> {
+/// The template field being evaluated, named in error messages only, so
+/// the hot path never formats it.
+#[derive(Clone, Copy)]
+struct Field<'a> {
+    key: &'a str,
+    /// Written with the `.$` suffix.
+    dynamic: bool,
+}
+
+impl std::fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key)?;
+        if self.dynamic { f.write_str(".$") } else { Ok(()) }
+    }
+}
+
+fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, field: Field<'_>) -> Result<Value, Failure> {
     Ok(match template {
         Template::Literal(v) => v.clone(),
         Template::Object(fields) => {
             let mut map = Map::with_capacity(fields.len());
             for (k, t) in fields {
-                let field = if matches!(t, Template::Path(_) | Template::Call(_)) { format!("{k}.$") } else { k.clone() };
-                map.insert(k.clone(), evaluate_field(t, roots, &field)?);
+                let field = Field { key: k, dynamic: matches!(t, Template::Path(_) | Template::Call(_)) };
+                map.insert(k.clone(), evaluate_field(t, roots, field)?);
             }
             Value::Object(map)
         }
-        Template::Array(items) => Value::Array(items.iter().map(|t| evaluate_field(t, roots, key)).collect::<Result<_, _>>()?),
+        Template::Array(items) => Value::Array(items.iter().map(|t| evaluate_field(t, roots, field)).collect::<Result<_, _>>()?),
         Template::Path(p) => match jsonpath::select(p, roots) {
             Ok(v) => v.into_owned(),
-            Err(_) => return Err(path_not_found(p, key, roots)),
+            Err(_) => return Err(path_not_found(p, field, roots)),
         },
-        Template::Call(c) => intrinsics::evaluate(c, roots, key)?,
+        Template::Call(c) => intrinsics::evaluate(c, roots, &field)?,
     })
 }
 

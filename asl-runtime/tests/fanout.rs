@@ -83,7 +83,7 @@ async fn a_failing_branch_cancels_the_others_and_is_caught() {
     assert_eq!(probe.cancelled.load(Ordering::SeqCst), 1, "the slow branch's task was dropped");
     assert_eq!(probe.running.load(Ordering::SeqCst), 0, "nothing is still running");
     assert!(started.elapsed() < Duration::from_secs(600), "the execution did not wait for the slow branch");
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
     assert!(types.contains(&"ParallelStateFailed") && types.contains(&"ParallelStateExited"), "{types:?}");
 }
 
@@ -139,7 +139,7 @@ async fn tolerated_failures() {
     assert_eq!(ok.status, Status::Succeeded);
     let over = workflow(&def(r#""ToleratedFailurePercentage": 25"#)).executor().handler(slow(probe)).run(items).await;
     assert_eq!(over.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
-    let types: Vec<&str> = over.events.iter().map(|e| e.event_type.as_str()).collect();
+    let types: Vec<&str> = over.events.iter().map(|e| e.event_type).collect();
     assert!(types.contains(&"MapRunStarted") && types.contains(&"MapRunFailed"), "{types:?}");
     assert!(!types.contains(&"MapIterationStarted"), "distributed iterations are child executions");
 }
@@ -150,7 +150,7 @@ async fn retry_reruns_the_whole_parallel() {
         "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1}],
         "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}]}}}"#;
     let run = workflow(def).executor().clock(VirtualClock::new()).handler(Handlers::new()).run(json!({})).await;
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
     assert_eq!(types.iter().filter(|t| **t == "ParallelStateStarted").count(), 3);
     assert_eq!(types.iter().filter(|t| **t == "ParallelStateFailed").count(), 1);
     assert_eq!(run.error.as_deref(), Some("E"));

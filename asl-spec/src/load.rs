@@ -491,7 +491,8 @@ impl Builder<'_> {
         };
         let transition = self.transition(&mut obj, &kind, &name);
         self.finish(obj, fields_of(&type_name), &format!("{type_name} state `{name}`"));
-        Some(State { name, span: member.key_span, comment, query_language: ql, kind, transition, io, assign, output })
+        let reads_context = mentions_context(&member.value);
+        Some(State { name, span: member.key_span, comment, query_language: ql, kind, transition, io, assign, output, reads_context })
     }
 
     /// Reports fields of the other query language before anything else reads them.
@@ -1217,6 +1218,24 @@ impl Builder<'_> {
 }
 
 /// Characters a Map `Label` may not contain (AWS's rule for names).
+/// Whether a string in the state's own fields (not its branches' or
+/// processor's states) mentions the context object. Conservative: a literal
+/// that merely contains `$$` only costs a timestamp.
+fn mentions_context(state: &Node) -> bool {
+    fn anywhere(node: &Node) -> bool {
+        match &node.kind {
+            NodeKind::String(s) => s.contains("$$") || s.contains("$states.context"),
+            NodeKind::Array(items) => items.iter().any(anywhere),
+            NodeKind::Object(members) => members.iter().any(|m| anywhere(&m.value)),
+            _ => false,
+        }
+    }
+    state.as_object().unwrap_or_default().iter().any(|m| {
+        let nested_states = matches!(m.key.as_str(), "Branches" | "ItemProcessor" | "Iterator");
+        !nested_states && anywhere(&m.value)
+    })
+}
+
 /// Why `name` cannot be a variable name, if it cannot: AWS takes Unicode
 /// identifiers (UAX #31 `ID_Start` then `ID_Continue`, `_` allowed first)
 /// of at most 80 characters.

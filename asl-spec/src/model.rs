@@ -117,6 +117,10 @@ pub struct State {
     pub assign: Option<Value>,
     /// `Output` (JSONata), as written.
     pub output: Option<Value>,
+    /// Whether the state's own fields mention the context object (`$$`,
+    /// `$states.context`), so a runtime need only note the entry time for
+    /// `$$.State.EnteredTime` when this is set (or history is kept).
+    pub reads_context: bool,
 }
 
 /// A path field that may also be `null` (`InputPath`, `OutputPath`).
