@@ -1058,27 +1058,21 @@ impl Run<'_> {
         distributed: bool,
     ) -> Result<Vec<Value>, StatesError> {
         use futures_util::stream::{FuturesUnordered, StreamExt};
+        use std::task::Poll;
         let window = if limits.max_concurrency == 0 { usize::MAX } else { limits.max_concurrency };
+        // Without history, event order is unobservable, so an iteration that
+        // never waits runs to its end as it is launched: no queueing, and no
+        // slot held. With history, every launch is recorded before any
+        // iteration runs, as AWS records it.
+        let keeps_history = self.history().enabled();
         let mut results: Vec<Value> = Vec::with_capacity(items.len());
         results.resize(items.len(), Value::Null);
         let mut running = FuturesUnordered::new();
         let mut in_flight: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
         let mut next = 0;
         let mut failures = 0usize;
-        loop {
-            // AWS records each iteration's start as it is launched, before
-            // any of its states run.
-            while running.len() < window && next < items.len() {
-                in_flight.insert(next);
-                if !distributed {
-                    let index = next;
-                    self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
-                }
-                running.push(self.iteration(state, map, next, &items[next], selected, input, context, distributed));
-                next += 1;
-            }
-            let Some((index, outcome)) = running.next().await else { break };
-            in_flight.remove(&index);
+        // Stores an iteration's outcome; `Err` when the failure ends the Map.
+        let mut settle = |index: usize, outcome: Result<Value, StatesError>, results: &mut Vec<Value>| -> Result<(), StatesError> {
             match outcome {
                 Ok(v) => results[index] = v,
                 Err(error) => {
@@ -1093,17 +1087,55 @@ impl Run<'_> {
                             results[index] = Value::Object(out);
                         }
                         Some(threshold) => {
-                            // Dropping the rest cancels their in-flight work.
-                            drop(running);
-                            if !distributed {
-                                for i in in_flight {
-                                    self.event("MapIterationAborted", || EventDetails::MapIterationAborted { name: state.name.clone(), index: i });
-                                }
-                            }
-                            return Err(if threshold { StatesError::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded") } else { error });
+                            return Err(if threshold {
+                                StatesError::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
+                            } else {
+                                error
+                            });
                         }
                     }
                 }
+            }
+            Ok(())
+        };
+        loop {
+            let mut ended = None;
+            while running.len() < window && next < items.len() {
+                let index = next;
+                next += 1;
+                if keeps_history {
+                    in_flight.insert(index);
+                    if !distributed {
+                        self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
+                    }
+                }
+                let mut iteration = Box::pin(self.iteration(state, map, index, &items[index], selected, input, context, distributed));
+                if !keeps_history {
+                    let polled = std::future::poll_fn(|cx| Poll::Ready(iteration.as_mut().poll(cx))).await;
+                    if let Poll::Ready((index, outcome)) = polled {
+                        if let Err(e) = settle(index, outcome, &mut results) {
+                            ended = Some(e);
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                running.push(iteration);
+            }
+            if ended.is_none() {
+                let Some((index, outcome)) = running.next().await else { break };
+                in_flight.remove(&index);
+                ended = settle(index, outcome, &mut results).err();
+            }
+            if let Some(error) = ended {
+                // Dropping the rest cancels their in-flight work.
+                drop(running);
+                if !distributed {
+                    for i in in_flight {
+                        self.event("MapIterationAborted", || EventDetails::MapIterationAborted { name: state.name.clone(), index: i });
+                    }
+                }
+                return Err(error);
             }
         }
         Ok(results)
@@ -1243,24 +1275,33 @@ impl Run<'_> {
             let h = self.task_seconds(&task.heartbeat, "HeartbeatSeconds", &env).map_err(|f| f.in_state(&state.name, entered))?;
             (t, h)
         };
-        let kind = ResourceKind::of(&task.resource);
+        // Only history events tell resource kinds apart.
+        let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
+        let kind = kind.as_ref();
         let resource: Arc<str> = Arc::from(task.resource.as_str());
         let mut policy = RetryPolicy::new(&task.retry);
         loop {
             let token = context.task_token.as_ref().map(|_| callbacks::new_token());
             let context = &context.for_attempt(policy.retries, token);
             let input = self.effective_input(state, state_input, context).map_err(|f| f.in_state(&state.name, entered))?;
-            self.record_task_start(&kind, task, &input, timeout, heartbeat);
+            self.record_task_start(kind, task, &input, timeout, heartbeat);
             // Heartbeats come from the handler (`ctx.heartbeat()`) or, for
-            // callback tasks, from `send_task_heartbeat`.
-            let (heartbeats, mut heartbeat_rx) = tokio::sync::mpsc::unbounded_channel();
-            let registration = context.task_token.as_deref().map(|token| callbacks::register(token, heartbeats.clone()));
+            // callback tasks, from `send_task_heartbeat`; when neither can
+            // happen, no channel is made.
+            let (heartbeats, mut heartbeat_rx) = match heartbeat.or(context.task_token.as_ref().map(|_| 0)) {
+                Some(_) => {
+                    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                    (Some(tx), Some(rx))
+                }
+                None => (None, None),
+            };
+            let registration = context.task_token.as_deref().zip(heartbeats.clone()).map(|(token, tx)| callbacks::register(token, tx));
             // AWS's default task timeout; it matters for callbacks, which
             // would otherwise wait for a token forever.
             let timeout = timeout.or(registration.is_some().then_some(DEFAULT_TASK_TIMEOUT_SECONDS));
             let request = TaskRequest {
                 resource: resource.clone(),
-                input: input.clone(),
+                input,
                 context: TaskContext {
                     state_name: state.name.clone(),
                     resource: task.resource.clone(),
@@ -1269,7 +1310,7 @@ impl Run<'_> {
                     execution_arn: self.info.execution_id.clone(),
                     execution_name: self.info.execution_name.clone(),
                     state_machine_arn: self.info.state_machine_id.clone(),
-                    heartbeats: Some(heartbeats.clone()),
+                    heartbeats: heartbeats.clone(),
                 },
             };
             let call = self.exec.handler.invoke(request);
@@ -1280,7 +1321,7 @@ impl Run<'_> {
                     // `.waitForTaskToken`: the call only hands the token out;
                     // the result is whatever the callback sends.
                     Some(mut registration) => {
-                        self.record_task_submitted(&kind, &response);
+                        self.record_task_submitted(kind, &response);
                         (&mut registration.result)
                             .await
                             .unwrap_or_else(|_| Err(StatesError::new(names::RUNTIME, "the task token was forgotten")))
@@ -1288,12 +1329,14 @@ impl Run<'_> {
                 }
             };
             let watchdog = async {
-                let Some(secs) = heartbeat else { return std::future::pending::<StatesError>().await };
+                let (Some(secs), Some(rx)) = (heartbeat, heartbeat_rx.as_mut()) else {
+                    return std::future::pending::<StatesError>().await;
+                };
                 loop {
                     tokio::select! {
                         _ = self.exec.clock.sleep(Duration::from_secs(secs)) => return StatesError::bare(names::HEARTBEAT_TIMEOUT),
                         // `heartbeats` is alive here, so this never reports a closed channel.
-                        _ = heartbeat_rx.recv() => {}
+                        _ = rx.recv() => {}
                     }
                 }
             };
@@ -1316,7 +1359,7 @@ impl Run<'_> {
             drop(heartbeats);
             let error = match outcome {
                 Ok(output) => {
-                    self.record_task_end(&kind, Ok(&output));
+                    self.record_task_end(kind, Ok(&output));
                     return Ok((output, policy.retries));
                 }
                 Err(e) => e,
@@ -1324,7 +1367,7 @@ impl Run<'_> {
             if error.is_uncatchable() {
                 return Err(error);
             }
-            self.record_task_end(&kind, Err(&error));
+            self.record_task_end(kind, Err(&error));
             match policy.next_delay(&error) {
                 Some(delay) => self.exec.clock.sleep(delay).await,
                 None => return Err(error),
@@ -1332,13 +1375,13 @@ impl Run<'_> {
         }
     }
 
-    fn record_task_start(&self, kind: &ResourceKind, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
+    fn record_task_start(&self, kind: Option<&ResourceKind>, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
         let mut history = self.history();
-        if !history.enabled() {
+        let Some(kind) = kind.filter(|_| history.enabled()) else {
             history.record("", || self.now(), || None);
             history.record("", || self.now(), || None);
             return;
-        }
+        };
         let now = self.now();
         let text = to_text(input);
         match kind {
@@ -1385,12 +1428,12 @@ impl Run<'_> {
         }
     }
 
-    fn record_task_end(&self, kind: &ResourceKind, outcome: Result<&Value, &StatesError>) {
+    fn record_task_end(&self, kind: Option<&ResourceKind>, outcome: Result<&Value, &StatesError>) {
         let mut history = self.history();
-        if !history.enabled() {
+        let Some(kind) = kind.filter(|_| history.enabled()) else {
             history.record("", || self.now(), || None);
             return;
-        }
+        };
         let now = self.now();
         let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT);
         let details_of = |e: &StatesError| ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
@@ -1442,8 +1485,8 @@ impl Run<'_> {
     }
 
     /// A callback task's call returned; it now waits for its token.
-    fn record_task_submitted(&self, kind: &ResourceKind, response: &Value) {
-        if let ResourceKind::Service { resource_type, resource } = kind {
+    fn record_task_submitted(&self, kind: Option<&ResourceKind>, response: &Value) {
+        if let Some(ResourceKind::Service { resource_type, resource }) = kind {
             self.event("TaskSubmitted", || EventDetails::TaskSubmitted {
                 resource: resource.clone(),
                 resource_type: resource_type.clone(),

@@ -1,5 +1,6 @@
 //! The 18 intrinsic functions, evaluated over calls parsed by `asl_spec`.
 
+use smallvec::SmallVec;
 use crate::error::Failure;
 use crate::jsonpath::{self, Roots};
 use asl_spec::intrinsic::{Arg, Call, Function};
@@ -10,7 +11,8 @@ use std::borrow::Cow;
 pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn std::fmt::Display) -> Result<Value, Failure> {
     // Arguments borrow what paths select; a function copies only what it
     // puts in its result.
-    let mut args: Vec<Cow<'_, Value>> = Vec::with_capacity(call.args.len());
+    // Calls take a few arguments: keep them off the heap.
+    let mut args: Args<'_> = SmallVec::with_capacity(call.args.len());
     for arg in &call.args {
         args.push(match arg {
             Arg::String(s) => Cow::Owned(Value::String(s.value.clone())),
@@ -82,7 +84,9 @@ pub(crate) fn write_list<T>(out: &mut String, open: char, close: char, items: im
     out.push(close);
 }
 
-fn apply(call: &Call, mut args: Vec<Cow<'_, Value>>) -> Result<Value, Failure> {
+type Args<'v> = SmallVec<[Cow<'v, Value>; 4]>;
+
+fn apply(call: &Call, mut args: Args<'_>) -> Result<Value, Failure> {
     use Function::*;
     Ok(match call.function {
         Format => {

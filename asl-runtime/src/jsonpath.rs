@@ -69,7 +69,7 @@ fn definite_walk<'v>(segments: &[Segment], root: &'v Value) -> Result<&'v Value,
     let mut node = root;
     for (i, seg) in segments.iter().enumerate() {
         let next = match seg {
-            Segment::Child(Selector::Name(name)) => node.as_object().and_then(|m| m.get(name)),
+            Segment::Child(Selector::Name(name)) => node.as_object().and_then(|m| member(m, name)),
             Segment::Child(Selector::Index(ix)) => node.as_array().and_then(|a| element(a, *ix)),
             Segment::Child(Selector::FromEnd(n)) => node.as_array().and_then(|a| element(a, -*n)),
             _ => None,
@@ -121,10 +121,10 @@ fn collect<'v>(segments: &[Segment], node: &'v Value, root: &'v Value, out: &mut
 
 fn apply<'v>(sel: &Selector, node: &'v Value, root: &'v Value, out: &mut Vec<&'v Value>) {
     match sel {
-        Selector::Name(name) => out.extend(node.as_object().and_then(|m| m.get(name))),
+        Selector::Name(name) => out.extend(node.as_object().and_then(|m| member(m, name))),
         Selector::Names(names) => {
             if let Some(m) = node.as_object() {
-                out.extend(names.iter().filter_map(|n| m.get(n)));
+                out.extend(names.iter().filter_map(|n| member(m, n)));
             }
         }
         Selector::Index(ix) => out.extend(node.as_array().and_then(|a| element(a, *ix))),
@@ -349,3 +349,14 @@ mod tests {
         assert!(set_at(json!({"l": []}), &p, json!(5)).is_err());
     }
 }
+
+/// An object's member. Small objects (most payloads) are scanned, which is
+/// faster than hashing the key with the map's SipHash.
+pub(crate) fn member<'v>(object: &'v serde_json::Map<String, Value>, name: &str) -> Option<&'v Value> {
+    if object.len() <= 8 {
+        object.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+    } else {
+        object.get(name)
+    }
+}
+
