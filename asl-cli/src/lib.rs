@@ -37,7 +37,7 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Execute a definition locally.
+    /// Execute a definition locally; prints the output (indented on a terminal, one line otherwise).
     Run {
         /// The definition file.
         definition: PathBuf,
@@ -331,7 +331,11 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
         println!("{}", execution.to_json());
     } else {
         match status {
-            Status::Succeeded => println!("{}", serde_json::to_string_pretty(&execution.output).unwrap_or_default()),
+            // Indented for a person, one line for a pipe.
+            Status::Succeeded if std::io::stdout().is_terminal() => {
+                println!("{}", serde_json::to_string_pretty(&execution.output).unwrap_or_default())
+            }
+            Status::Succeeded => println!("{}", serde_json::to_string(&execution.output).unwrap_or_default()),
             _ => {
                 eprintln!("{}: {}", status.as_str(), execution.error.as_deref().unwrap_or(""));
                 if let Some(cause) = &execution.cause {
