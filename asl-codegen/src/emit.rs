@@ -184,7 +184,7 @@ fn tasks_trait(m: &Module) -> TokenStream {
             #resource => ::std::boxed::Box::pin(async move {
                 let input: T::#input = ::asl_runtime::__private::from_input(request.input)?;
                 let output = tasks.#method(input, request.context).await?;
-                ::asl_runtime::__private::to_output(&output)
+                ::asl_runtime::__private::to_output(output)
             }),
         }
     });

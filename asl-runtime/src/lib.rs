@@ -94,9 +94,14 @@ pub mod __private {
         }
     }
 
-    /// Converts a handler's typed input from the effective input.
-    pub fn from_input<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, crate::TaskError> {
-        serde_json::from_value(v).map_err(Into::into)
+    /// Converts a handler's typed input from the effective input. A handler
+    /// that takes `serde_json::Value` gets the input itself, not a copy.
+    pub fn from_input<T: serde::de::DeserializeOwned + 'static>(v: serde_json::Value) -> Result<T, crate::TaskError> {
+        let mut slot = Some(v);
+        if let Some(same) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<T>>() {
+            return Ok(same.take().expect("just filled"));
+        }
+        serde_json::from_value(slot.take().expect("not taken")).map_err(Into::into)
     }
 
     /// The execution for an input that could not be turned into JSON.
@@ -110,8 +115,13 @@ pub mod __private {
         }
     }
 
-    /// Converts a handler's typed output to JSON.
-    pub fn to_output<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, crate::TaskError> {
-        serde_json::to_value(v).map_err(Into::into)
+    /// Converts a handler's typed output to JSON; a `serde_json::Value`
+    /// output moves through as it is.
+    pub fn to_output<T: serde::Serialize + 'static>(v: T) -> Result<serde_json::Value, crate::TaskError> {
+        let mut slot = Some(v);
+        if let Some(value) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<serde_json::Value>>() {
+            return Ok(value.take().expect("just filled"));
+        }
+        serde_json::to_value(slot.take().expect("not taken")).map_err(Into::into)
     }
 }

@@ -272,7 +272,7 @@ pub mod payment {
                             request.input,
                         )?;
                         let output = tasks.init_payment(input, request.context).await?;
-                        ::asl_runtime::__private::to_output(&output)
+                        ::asl_runtime::__private::to_output(output)
                     })
                 }
                 "arn:aws:lambda:us-east-1:123456789012:function:ChargeCard" => {
@@ -281,7 +281,7 @@ pub mod payment {
                             request.input,
                         )?;
                         let output = tasks.charge_card(input, request.context).await?;
-                        ::asl_runtime::__private::to_output(&output)
+                        ::asl_runtime::__private::to_output(output)
                     })
                 }
                 "arn:aws:lambda:us-east-1:123456789012:function:CompletePayment" => {
@@ -292,7 +292,7 @@ pub mod payment {
                         let output = tasks
                             .complete_payment(input, request.context)
                             .await?;
-                        ::asl_runtime::__private::to_output(&output)
+                        ::asl_runtime::__private::to_output(output)
                     })
                 }
                 "arn:aws:lambda:us-east-1:123456789012:function:CancelPayment" => {
@@ -301,7 +301,7 @@ pub mod payment {
                             request.input,
                         )?;
                         let output = tasks.cancel_payment(input, request.context).await?;
-                        ::asl_runtime::__private::to_output(&output)
+                        ::asl_runtime::__private::to_output(output)
                     })
                 }
                 "arn:aws:lambda:us-east-1:123456789012:function:Reconcile" => {
@@ -310,7 +310,7 @@ pub mod payment {
                             request.input,
                         )?;
                         let output = tasks.reconcile(input, request.context).await?;
-                        ::asl_runtime::__private::to_output(&output)
+                        ::asl_runtime::__private::to_output(output)
                     })
                 }
                 other => {
