@@ -119,6 +119,9 @@ pub struct Executor {
     record_history: bool,
     limits: Limits,
     object_store: Option<Arc<dyn ObjectStore>>,
+    /// Whether any state reads the context object; if none does, nothing
+    /// keeps a copy of the execution input for `$$.Execution.Input`.
+    reads_context: bool,
 }
 
 impl std::fmt::Debug for Executor {
@@ -130,8 +133,12 @@ impl std::fmt::Debug for Executor {
 impl Executor {
     /// An executor with no task handlers, the system clock and default identity.
     pub fn new(definition: impl Into<Arc<Definition>>) -> Self {
+        let definition = definition.into();
+        let mut reads_context = false;
+        visit_states(&definition.body, &mut |s| reads_context |= s.reads_context);
         Executor {
-            definition: definition.into(),
+            reads_context,
+            definition,
             handler: Arc::new(Handlers::new()),
             clock: Arc::new(SystemClock),
             identity: Identity::default(),
@@ -219,7 +226,7 @@ impl Executor {
             state_machine_id: identity.state_machine_arn(),
             state_machine_name: identity.state_machine_name.clone(),
             start_time: format_timestamp(start),
-            input: input.clone(),
+            input: if self.reads_context { input.clone() } else { Value::Null },
             input_text: input_text.map(str::to_string),
             members: OnceLock::new(),
         };
@@ -532,7 +539,8 @@ fn string_len(s: &str) -> isize {
 
 /// Where a state sends the execution next.
 enum Flow {
-    Next(usize, Value),
+    /// The next state, its input, and that input's JSON text if history wrote it.
+    Next(usize, Value, Option<String>),
     End(Value),
 }
 
@@ -571,6 +579,7 @@ impl Run<'_> {
     async fn scope_inner(&self, scope: &Scope, input: Value) -> Result<Value, StatesError> {
         let mut index = scope.start_index;
         let mut input = input;
+        let mut text: Option<String> = None;
         loop {
             let limit = self.exec.limits.max_history_events;
             if self.history().count() >= limit {
@@ -582,17 +591,20 @@ impl Run<'_> {
             let state = scope.states.get(index).ok_or_else(|| {
                 StatesError::new(names::RUNTIME, format!("the definition has no state at index {index}; was it validated?"))
             })?;
-            match self.state(state, input).await? {
-                Flow::Next(next, output) => {
+            match self.state(state, input, text.take()).await? {
+                Flow::Next(next, output, output_text) => {
                     index = next;
                     input = output;
+                    text = output_text;
                 }
                 Flow::End(output) => return Ok(output),
             }
         }
     }
 
-    fn record_entered(&self, state: &State, input: &Value) -> (u64, Option<Timestamp>) {
+    /// Records the entry; `text` is the input's JSON text when the previous
+    /// state's exit already wrote it.
+    fn record_entered(&self, state: &State, input: &Value, text: Option<String>) -> (u64, Option<Timestamp>) {
         let mut history = self.history();
         // Reading the clock costs; only history and `$$.State.EnteredTime` need it.
         let entered_time = (history.enabled() || state.reads_context).then(|| self.now());
@@ -602,7 +614,7 @@ impl Run<'_> {
         let previous = if first { 0 } else { history.last_id() };
         let text = history.enabled().then(|| match (&self.info.input_text, first) {
             (Some(raw), true) => raw.clone(),
-            _ => to_text(input),
+            _ => text.unwrap_or_else(|| to_text(input)),
         });
         let id = history.record_after(
             previous,
@@ -613,27 +625,30 @@ impl Run<'_> {
         (id, entered_time)
     }
 
-    fn record_exited(&self, state: &State, output: &Value) {
+    /// Records the exit; returns the output's JSON text (when history is
+    /// kept) for the next state's entry, so it is written once.
+    fn record_exited(&self, state: &State, output: &Value) -> Option<String> {
         let mut history = self.history();
         let text = history.enabled().then(|| to_text(output));
         history.record(
             state_event(&state.kind, false),
             || self.now(),
-            || Some(EventDetails::StateExited { name: state.name.clone(), output: text.unwrap_or_default(), output_details: PayloadDetails::default() }),
+            || Some(EventDetails::StateExited { name: state.name.clone(), output: text.clone().unwrap_or_default(), output_details: PayloadDetails::default() }),
         );
+        text
     }
 
     /// Runs one state. States that never wait run without building a future.
-    async fn state(&self, state: &State, input: Value) -> Result<Flow, StatesError> {
+    async fn state(&self, state: &State, input: Value, text: Option<String>) -> Result<Flow, StatesError> {
         match state.kind {
-            StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => self.waiting_state(state, input).await,
-            StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => self.instant_state(state, input),
+            StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => self.waiting_state(state, input, text).await,
+            StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => self.instant_state(state, input, text),
         }
     }
 
     /// Records the entry and builds the state's context object (lazily).
-    fn enter<'s>(&'s self, state: &'s State, input: &Value) -> Result<(u64, StateContext<'s>), StatesError> {
-        let (entered, entered_time) = self.record_entered(state, input);
+    fn enter<'s>(&'s self, state: &'s State, input: &Value, text: Option<String>) -> Result<(u64, StateContext<'s>), StatesError> {
+        let (entered, entered_time) = self.record_entered(state, input, text);
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {
@@ -664,16 +679,16 @@ impl Run<'_> {
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
             ));
         }
-        self.record_exited(state, &output);
+        let text = self.record_exited(state, &output);
         Ok(match next {
-            Some(i) => Flow::Next(i, output),
+            Some(i) => Flow::Next(i, output, text),
             None => Flow::End(output),
         })
     }
 
     /// Pass, Choice, Succeed and Fail: no awaiting.
-    fn instant_state(&self, state: &State, input: Value) -> Result<Flow, StatesError> {
-        let (entered, context) = self.enter(state, &input)?;
+    fn instant_state(&self, state: &State, input: Value, text: Option<String>) -> Result<Flow, StatesError> {
+        let (entered, context) = self.enter(state, &input, text)?;
         let in_state = |f: Failure| f.in_state(&state.name, entered);
         let (output, next) = match &state.kind {
             StateKind::Fail(fail) => {
@@ -719,8 +734,8 @@ impl Run<'_> {
     }
 
     /// Task, Wait, Parallel and Map.
-    async fn waiting_state(&self, state: &State, input: Value) -> Result<Flow, StatesError> {
-        let (entered, context) = self.enter(state, &input)?;
+    async fn waiting_state(&self, state: &State, input: Value, text: Option<String>) -> Result<Flow, StatesError> {
+        let (entered, context) = self.enter(state, &input, text)?;
         let in_state = |f: Failure| f.in_state(&state.name, entered);
         let (output, next) = match &state.kind {
             StateKind::Wait(wait) => {
@@ -730,7 +745,7 @@ impl Run<'_> {
                 }
                 (output, next_of(state))
             }
-            StateKind::Task(task) => match self.task(state, task, &input, &context, entered).await {
+            StateKind::Task(task) => match Box::pin(self.task(state, task, &input, &context, entered)).await {
                 Ok((result, retries)) => {
                     // `ResultSelector` sees the final `$$.State.RetryCount`.
                     let context = context.for_attempt(retries, None);
@@ -740,14 +755,16 @@ impl Run<'_> {
             },
             StateKind::Parallel(parallel) => {
                 let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
-                match self.parallel(parallel, &effective).await {
+                // Boxed, like Map: their futures are large, and rare next to
+                // the states every scope runs.
+                match Box::pin(self.parallel(parallel, &effective)).await {
                     Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
                     Err(error) => return self.catch(state, &parallel.catch, error, input, entered),
                 }
             }
             StateKind::Map(map) => {
                 let effective = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
-                match self.map(state, map, &effective, &context, entered).await {
+                match Box::pin(self.map(state, map, &effective, &context, entered)).await {
                     Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
                     Err(error) => return self.catch(state, &map.catch, error, input, entered),
                 }
@@ -1314,47 +1331,14 @@ impl Run<'_> {
                 },
             };
             let call = self.exec.handler.invoke(request);
-            let work = async {
-                let response = call.await?;
-                match registration {
-                    None => Ok(response),
-                    // `.waitForTaskToken`: the call only hands the token out;
-                    // the result is whatever the callback sends.
-                    Some(mut registration) => {
-                        self.record_task_submitted(kind, &response);
-                        (&mut registration.result)
-                            .await
-                            .unwrap_or_else(|_| Err(StatesError::new(names::RUNTIME, "the task token was forgotten")))
-                    }
+            // Most tasks have no deadline, heartbeat or callback: await the
+            // call itself. The supervised path is boxed so that its size
+            // does not weigh on every state's future.
+            let outcome = match (timeout, heartbeat, registration) {
+                (None, None, None) => call.await,
+                (timeout, heartbeat, registration) => {
+                    Box::pin(self.supervise(call, kind, registration, timeout, heartbeat.zip(heartbeat_rx.as_mut()))).await
                 }
-            };
-            let watchdog = async {
-                let (Some(secs), Some(rx)) = (heartbeat, heartbeat_rx.as_mut()) else {
-                    return std::future::pending::<StatesError>().await;
-                };
-                loop {
-                    tokio::select! {
-                        _ = self.exec.clock.sleep(Duration::from_secs(secs)) => return StatesError::bare(names::HEARTBEAT_TIMEOUT),
-                        // `heartbeats` is alive here, so this never reports a closed channel.
-                        _ = rx.recv() => {}
-                    }
-                }
-            };
-            let deadline = async {
-                match timeout {
-                    Some(secs) => {
-                        self.exec.clock.sleep(Duration::from_secs(secs)).await;
-                        // AWS reports task timeouts with an empty cause.
-                        StatesError::new(names::TIMEOUT, "")
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            let outcome: Result<Value, StatesError> = tokio::select! {
-                biased;
-                r = work => r,
-                e = watchdog => Err(e),
-                e = deadline => Err(e),
             };
             drop(heartbeats);
             let error = match outcome {
@@ -1372,6 +1356,60 @@ impl Run<'_> {
                 Some(delay) => self.exec.clock.sleep(delay).await,
                 None => return Err(error),
             }
+        }
+    }
+
+    /// A task call under its `TimeoutSeconds`, `HeartbeatSeconds` and, for
+    /// callback tasks, waiting for the token's answer.
+    async fn supervise(
+        &self,
+        call: crate::clock::BoxFuture<'static, Result<Value, StatesError>>,
+        kind: Option<&ResourceKind>,
+        registration: Option<callbacks::Registration>,
+        timeout: Option<u64>,
+        heartbeat: Option<(u64, &mut tokio::sync::mpsc::UnboundedReceiver<()>)>,
+    ) -> Result<Value, StatesError> {
+        let work = async {
+            let response = call.await?;
+            match registration {
+                None => Ok(response),
+                // `.waitForTaskToken`: the call only hands the token out;
+                // the result is whatever the callback sends.
+                Some(mut registration) => {
+                    self.record_task_submitted(kind, &response);
+                    (&mut registration.result)
+                        .await
+                        .unwrap_or_else(|_| Err(StatesError::new(names::RUNTIME, "the task token was forgotten")))
+                }
+            }
+        };
+        let watchdog = async {
+            let Some((secs, rx)) = heartbeat else {
+                return std::future::pending::<StatesError>().await;
+            };
+            loop {
+                tokio::select! {
+                    _ = self.exec.clock.sleep(Duration::from_secs(secs)) => return StatesError::bare(names::HEARTBEAT_TIMEOUT),
+                    // The sender is alive while the task runs, so this never reports a closed channel.
+                    _ = rx.recv() => {}
+                }
+            }
+        };
+        let deadline = async {
+            match timeout {
+                Some(secs) => {
+                    self.exec.clock.sleep(Duration::from_secs(secs)).await;
+                    // AWS reports task timeouts with an empty cause.
+                    StatesError::new(names::TIMEOUT, "")
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            r = work => r,
+            e = watchdog => Err(e),
+            e = deadline => Err(e),
         }
     }
 
@@ -1511,8 +1549,8 @@ impl Run<'_> {
         }
         let output = apply_result_path(&catcher.result_path, input, Value::Object(error_output))
             .map_err(|f| f.in_state(&state.name, entered))?;
-        self.record_exited(state, &output);
-        Ok(Flow::Next(catcher.next.index, output))
+        let text = self.record_exited(state, &output);
+        Ok(Flow::Next(catcher.next.index, output, text))
     }
 }
 
