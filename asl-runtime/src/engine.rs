@@ -116,6 +116,8 @@ pub struct Executor {
     handler: Arc<dyn TaskHandler>,
     clock: Arc<dyn Clock>,
     identity: Identity,
+    /// The ARNs and names the identity gives every execution, built once.
+    names: Arc<Names>,
     record_history: bool,
     limits: Limits,
     object_store: Option<Arc<dyn ObjectStore>>,
@@ -141,6 +143,7 @@ impl Executor {
             definition,
             handler: Arc::new(Handlers::new()),
             clock: Arc::new(SystemClock),
+            names: Arc::new(Names::of(&Identity::default())),
             identity: Identity::default(),
             record_history: true,
             limits: Limits::default(),
@@ -175,6 +178,7 @@ impl Executor {
 
     /// Sets the execution's identity.
     pub fn identity(mut self, identity: Identity) -> Self {
+        self.names = Arc::new(Names::of(&identity));
         self.identity = identity;
         self
     }
@@ -220,12 +224,12 @@ impl Executor {
         let start = self.clock.now();
         let identity = &self.identity;
         let info = RunInfo {
-            execution_id: identity.execution_arn(),
-            execution_name: identity.execution_name.clone(),
-            role_arn: identity.role_arn.clone(),
-            state_machine_id: identity.state_machine_arn(),
-            state_machine_name: identity.state_machine_name.clone(),
-            start_time: format_timestamp(start),
+            execution_id: &self.names.execution_id,
+            execution_name: &self.names.execution_name,
+            role_arn: &self.names.role_arn,
+            state_machine_id: &self.names.state_machine_id,
+            state_machine_name: &self.names.state_machine_name,
+            start_time: start,
             input: if self.reads_context { input.clone() } else { Value::Null },
             input_text: input_text.map(str::to_string),
             members: OnceLock::new(),
@@ -244,29 +248,12 @@ impl Executor {
             },
         );
         let body = run.scope(&self.definition.body, input);
-        let deadline = async {
-            match self.definition.timeout_seconds {
-                Some(secs) => self.clock.sleep(Duration::from_secs(secs)).await,
-                None => std::future::pending().await,
-            }
-        };
-        let stopped = async {
-            let Some(mut rx) = stop else { return std::future::pending().await };
-            loop {
-                if let Some(reason) = rx.borrow_and_update().clone() {
-                    return reason;
-                }
-                if rx.changed().await.is_err() {
-                    // Every Stopper is gone: nobody can stop this execution.
-                    return std::future::pending().await;
-                }
-            }
-        };
-        let outcome = tokio::select! {
-            biased;
-            reason = stopped => Outcome::Aborted(reason),
-            r = body => Outcome::Finished(r),
-            _ = deadline => Outcome::TimedOut,
+        // Most executions have no execution timeout and no stopper: await
+        // the body itself, and keep the supervised path (boxed) out of
+        // every execution's future.
+        let outcome = match (stop, self.definition.timeout_seconds) {
+            (None, None) => Outcome::Finished(body.await),
+            (stop, timeout) => Box::pin(self.supervise_execution(body, stop, timeout)).await,
         };
         let mut history = run.history.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = || self.clock.now();
@@ -296,6 +283,41 @@ impl Executor {
                 history.record("ExecutionTimedOut", now, || Some(EventDetails::ExecutionTimedOut(details)));
                 Execution { status: Status::TimedOut, output: None, error: Some(error), cause: None, events: history.into_events() }
             }
+        }
+    }
+}
+
+impl Executor {
+    /// An execution's body under its `TimeoutSeconds` and its stopper.
+    async fn supervise_execution(
+        &self,
+        body: crate::clock::BoxFuture<'_, Result<Value, StatesError>>,
+        stop: Option<StopSignal>,
+        timeout: Option<u64>,
+    ) -> Outcome {
+        let deadline = async {
+            match timeout {
+                Some(secs) => self.clock.sleep(Duration::from_secs(secs)).await,
+                None => std::future::pending().await,
+            }
+        };
+        let stopped = async {
+            let Some(mut rx) = stop else { return std::future::pending().await };
+            loop {
+                if let Some(reason) = rx.borrow_and_update().clone() {
+                    return reason;
+                }
+                if rx.changed().await.is_err() {
+                    // Every Stopper is gone: nobody can stop this execution.
+                    return std::future::pending().await;
+                }
+            }
+        };
+        tokio::select! {
+            biased;
+            reason = stopped => Outcome::Aborted(reason),
+            r = body => Outcome::Finished(r),
+            _ = deadline => Outcome::TimedOut,
         }
     }
 }
@@ -335,14 +357,37 @@ impl Stopper {
     }
 }
 
-/// Execution-wide facts for the context object.
-struct RunInfo {
+/// An identity's names as the context object shows them.
+#[derive(Debug)]
+struct Names {
     execution_id: String,
     execution_name: String,
     role_arn: String,
     state_machine_id: String,
     state_machine_name: String,
-    start_time: String,
+}
+
+impl Names {
+    fn of(identity: &Identity) -> Names {
+        Names {
+            execution_id: identity.execution_arn(),
+            execution_name: identity.execution_name.clone(),
+            role_arn: identity.role_arn.clone(),
+            state_machine_id: identity.state_machine_arn(),
+            state_machine_name: identity.state_machine_name.clone(),
+        }
+    }
+}
+
+/// Execution-wide facts for the context object; the names are the
+/// executor's, shared by all its executions.
+struct RunInfo<'e> {
+    execution_id: &'e str,
+    execution_name: &'e str,
+    role_arn: &'e str,
+    state_machine_id: &'e str,
+    state_machine_name: &'e str,
+    start_time: Timestamp,
     input: Value,
     /// The execution input as given, when it came as text.
     input_text: Option<String>,
@@ -350,19 +395,19 @@ struct RunInfo {
     members: OnceLock<(Value, Value)>,
 }
 
-impl RunInfo {
+impl RunInfo<'_> {
     fn members(&self) -> &(Value, Value) {
         self.members.get_or_init(|| {
             let mut execution = JsonMap::new();
-            execution.insert("Id".into(), Value::String(self.execution_id.clone()));
+            execution.insert("Id".into(), Value::String(self.execution_id.to_string()));
             execution.insert("Input".into(), self.input.clone());
-            execution.insert("StartTime".into(), Value::String(self.start_time.clone()));
-            execution.insert("Name".into(), Value::String(self.execution_name.clone()));
-            execution.insert("RoleArn".into(), Value::String(self.role_arn.clone()));
+            execution.insert("StartTime".into(), Value::String(format_timestamp(self.start_time)));
+            execution.insert("Name".into(), Value::String(self.execution_name.to_string()));
+            execution.insert("RoleArn".into(), Value::String(self.role_arn.to_string()));
             execution.insert("RedriveCount".into(), Value::from(0));
             let mut machine = JsonMap::new();
-            machine.insert("Id".into(), Value::String(self.state_machine_id.clone()));
-            machine.insert("Name".into(), Value::String(self.state_machine_name.clone()));
+            machine.insert("Id".into(), Value::String(self.state_machine_id.to_string()));
+            machine.insert("Name".into(), Value::String(self.state_machine_name.to_string()));
             (Value::Object(execution), Value::Object(machine))
         })
     }
@@ -370,7 +415,7 @@ impl RunInfo {
 
 /// The context object of one state, built only if a path asks for `$$`.
 struct StateContext<'a> {
-    info: &'a RunInfo,
+    info: &'a RunInfo<'a>,
     clock: &'a dyn Clock,
     state: &'a str,
     /// Noted on entry when the state reads the context (or history is kept).
@@ -549,7 +594,7 @@ enum Flow {
 struct Run<'a> {
     exec: &'a Executor,
     history: Mutex<History>,
-    info: &'a RunInfo,
+    info: &'a RunInfo<'a>,
 }
 
 impl Run<'_> {
@@ -1324,9 +1369,9 @@ impl Run<'_> {
                     resource: task.resource.clone(),
                     retry_count: policy.retries,
                     task_token: context.task_token.clone(),
-                    execution_arn: self.info.execution_id.clone(),
-                    execution_name: self.info.execution_name.clone(),
-                    state_machine_arn: self.info.state_machine_id.clone(),
+                    execution_arn: self.info.execution_id.to_string(),
+                    execution_name: self.info.execution_name.to_string(),
+                    state_machine_arn: self.info.state_machine_id.to_string(),
                     heartbeats: heartbeats.clone(),
                 },
             };

@@ -158,7 +158,10 @@ pub struct History {
 impl History {
     /// A recorder; `enabled` decides whether events are kept.
     pub fn new(enabled: bool) -> Self {
-        History { enabled, ..History::default() }
+        // Room for `ExecutionStarted` and the first state: an execution
+        // parked on its first Wait holds no more (a first push would make 4).
+        let events = if enabled { Vec::with_capacity(2) } else { Vec::new() };
+        History { enabled, events, ..History::default() }
     }
 
     /// Whether events are kept (callers skip building details when not).
