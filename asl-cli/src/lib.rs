@@ -66,6 +66,10 @@ enum Command {
         /// `ItemReader` and `ResultWriter`.
         #[arg(long, value_name = "DIR")]
         s3_root: Option<PathBuf>,
+        /// The most history events an execution may have before it fails
+        /// with `States.Runtime` (AWS's quota: 25,000); 0 lifts the limit.
+        #[arg(long, value_name = "N", default_value_t = 25_000)]
+        max_history_events: u64,
     },
     /// Draw a definition as a Mermaid flowchart or a Graphviz DOT graph.
     Graph {
@@ -136,12 +140,12 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             format == FormatArg::Json,
             deny_warnings,
         ),
-        Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine, s3_root } => {
+        Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine, s3_root, max_history_events } => {
             let mocks = match mock {
                 Some(path) => Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref())?),
                 None => None,
             };
-            run(&definition, RunOptions { input, context, virtual_time, json, mocks, s3_root })
+            run(&definition, RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events })
         }
         Command::Graph { definition, format } => graph(&definition, format),
         Command::Generate { definition, name } => generate(&definition, name),
@@ -292,10 +296,11 @@ struct RunOptions {
     json: bool,
     mocks: Option<asl_runtime::Mocks>,
     s3_root: Option<PathBuf>,
+    max_history_events: u64,
 }
 
 fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
-    let RunOptions { input, context, virtual_time, json, mocks, s3_root } = options;
+    let RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events } = options;
     let workflow = match load_valid(definition)? {
         Ok(w) => w,
         Err(code) => return Ok(code),
@@ -306,14 +311,20 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
             .map_err(|e| UsageError(format!("{} is not a valid context file: {e}", path.display())))?,
         None => Identity::default(),
     };
+    // The engine never spawns: one thread is all an execution uses.
     let runtime = if virtual_time {
         asl_runtime::virtual_time_runtime()
     } else {
-        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
     }
     .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
     let execution = runtime.block_on(async {
-        let executor = workflow.executor().identity(identity);
+        // Only `--json` prints the history; otherwise nobody reads it.
+        let limits = asl_runtime::Limits {
+            max_history_events: if max_history_events == 0 { u64::MAX } else { max_history_events },
+            ..asl_runtime::Limits::default()
+        };
+        let executor = workflow.executor().identity(identity).record_history(json).limits(limits);
         let executor = match mocks {
             Some(mocks) => executor.handler(mocks),
             None => executor,

@@ -173,3 +173,23 @@ fn run_with_mocks() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("`Happy`"));
     assert_eq!(asl(&["run", &def, "--test-case", "Happy"]).status.code(), Some(2), "--test-case needs --mock");
 }
+
+#[test]
+fn run_applies_the_history_quota_unless_lifted() {
+    let counter = repo().join("benches/workloads/counter_loop.json");
+    let counter = counter.to_str().unwrap();
+    // 5,000 rounds take about 20,000 events: within AWS's quota of 25,000.
+    let out = asl(&["run", counter, "--input", r#"{"i": 0, "n": 5000}"#]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), serde_json::json!({"i": 5000, "n": 5000}));
+    // 10,000 rounds pass it, and fail as they would on AWS...
+    let out = asl(&["run", counter, "--input", r#"{"i": 0, "n": 10000}"#, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"], "States.Runtime");
+    assert!(v["cause"].as_str().unwrap().contains("maximum number of history events"), "{v}");
+    // ...unless the quota is lifted for a local run.
+    let out = asl(&["run", counter, "--input", r#"{"i": 0, "n": 10000}"#, "--max-history-events", "0"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), serde_json::json!({"i": 10000, "n": 10000}));
+}

@@ -208,13 +208,26 @@ fn convert(value: jsonc_parser::ast::Value<'_>, diags: &mut Diagnostics) -> Node
         },
         V::Object(o) => {
             let mut members: Vec<Member> = Vec::with_capacity(o.properties.len());
+            // Large objects (a `States` of a thousand states) look keys up by
+            // hash, so finding duplicates stays linear.
+            let mut index: Option<std::collections::HashMap<String, Span>> =
+                (o.properties.len() > 16).then(|| std::collections::HashMap::with_capacity(o.properties.len()));
             for prop in o.properties {
                 let (key, key_span) = match prop.name {
                     ObjectPropName::String(s) => (s.value.into_owned(), span(s.range)),
                     ObjectPropName::Word(w) => (w.value.to_string(), span(w.range)),
                 };
-                if let Some(first) = members.iter().find(|m| m.key == key) {
-                    let first_span = first.key_span;
+                let first = match &mut index {
+                    Some(index) => match index.get(&key) {
+                        Some(first) => Some(*first),
+                        None => {
+                            index.insert(key.clone(), key_span);
+                            None
+                        }
+                    },
+                    None => members.iter().find(|m| m.key == key).map(|m| m.key_span),
+                };
+                if let Some(first_span) = first {
                     diags.push(
                         Diagnostic::error(Code::DuplicateKey, format!("duplicate key `{key}`"))
                             .at(key_span, "defined again here")
