@@ -13,7 +13,7 @@ use crate::task::{Handlers, ResourceKind, TaskContext, TaskHandler, TaskRequest}
 use asl_spec::model::*;
 use serde_json::{Map as JsonMap, Value};
 use std::borrow::Cow;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::sync::Arc;
 use jiff::Timestamp;
 use std::time::Duration;
@@ -234,7 +234,7 @@ impl Executor {
             input_text: input_text.map(str::to_string),
             members: OnceLock::new(),
         };
-        let run = Run { exec: self, history: Mutex::new(History::new(self.record_history)), info: &info };
+        let run = Run { exec: self, history: History::new(self.record_history), info: &info };
         let started_text = self.record_history.then(|| input_text.map_or_else(|| to_text(&input), str::to_string));
         run.history().record(
             "ExecutionStarted",
@@ -255,7 +255,7 @@ impl Executor {
             (None, None) => Outcome::Finished(body.await),
             (stop, timeout) => Box::pin(self.supervise_execution(body, stop, timeout)).await,
         };
-        let mut history = run.history.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let history = run.history;
         let now = || self.clock.now();
         match outcome {
             Outcome::Finished(Ok(output)) => {
@@ -584,23 +584,32 @@ fn string_len(s: &str) -> isize {
 
 /// Where a state sends the execution next.
 enum Flow {
-    /// The next state, its input, and that input's JSON text if history wrote it.
-    Next(usize, Value, Option<String>),
+    /// Go on to another state.
+    Next(Next),
     End(Value),
 }
 
+/// The state to run next and its input.
+struct Next {
+    index: usize,
+    input: Value,
+    /// The input's JSON text, if history already wrote it.
+    text: Option<String>,
+    /// Whether the input is known to be within the payload limit.
+    sized: bool,
+}
+
 /// One execution in progress. Shared by concurrent branches and iterations,
-/// so its history sits behind a mutex that is never held across an await.
+/// so its history takes events through a shared reference.
 struct Run<'a> {
     exec: &'a Executor,
-    history: Mutex<History>,
+    history: History,
     info: &'a RunInfo<'a>,
 }
 
 impl Run<'_> {
-    fn history(&self) -> std::sync::MutexGuard<'_, History> {
-        // A panic while recording cannot leave the history half-written.
-        self.history.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn history(&self) -> &History {
+        &self.history
     }
 
     /// Records an event with no details.
@@ -625,6 +634,8 @@ impl Run<'_> {
         let mut index = scope.start_index;
         let mut input = input;
         let mut text: Option<String> = None;
+        // Whether the input is known to be within the payload limit.
+        let mut sized = false;
         loop {
             let limit = self.exec.limits.max_history_events;
             if self.history().count() >= limit {
@@ -636,11 +647,12 @@ impl Run<'_> {
             let state = scope.states.get(index).ok_or_else(|| {
                 StatesError::new(names::RUNTIME, format!("the definition has no state at index {index}; was it validated?"))
             })?;
-            match self.state(state, input, text.take()).await? {
-                Flow::Next(next, output, output_text) => {
-                    index = next;
-                    input = output;
-                    text = output_text;
+            match self.state(state, input, text.take(), sized).await? {
+                Flow::Next(next) => {
+                    index = next.index;
+                    input = next.input;
+                    text = next.text;
+                    sized = next.sized;
                 }
                 Flow::End(output) => return Ok(output),
             }
@@ -650,7 +662,7 @@ impl Run<'_> {
     /// Records the entry; `text` is the input's JSON text when the previous
     /// state's exit already wrote it.
     fn record_entered(&self, state: &State, input: &Value, text: Option<String>) -> (u64, Option<Timestamp>) {
-        let mut history = self.history();
+        let history = self.history();
         // Reading the clock costs; only history and `$$.State.EnteredTime` need it.
         let entered_time = (history.enabled() || state.reads_context).then(|| self.now());
         let first = history.last_id() == 1;
@@ -673,7 +685,7 @@ impl Run<'_> {
     /// Records the exit; returns the output's JSON text (when history is
     /// kept) for the next state's entry, so it is written once.
     fn record_exited(&self, state: &State, output: &Value) -> Option<String> {
-        let mut history = self.history();
+        let history = self.history();
         let text = history.enabled().then(|| to_text(output));
         history.record(
             state_event(&state.kind, false),
@@ -684,10 +696,10 @@ impl Run<'_> {
     }
 
     /// Runs one state. States that never wait run without building a future.
-    async fn state(&self, state: &State, input: Value, text: Option<String>) -> Result<Flow, StatesError> {
+    async fn state(&self, state: &State, input: Value, text: Option<String>, sized: bool) -> Result<Flow, StatesError> {
         match state.kind {
             StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => self.waiting_state(state, input, text).await,
-            StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => self.instant_state(state, input, text),
+            StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => self.instant_state(state, input, text, sized),
         }
     }
 
@@ -716,9 +728,10 @@ impl Run<'_> {
         Ok((entered, context))
     }
 
-    /// Checks the output's size, records the exit and says where to go.
-    fn leave(&self, state: &State, output: Value, next: Option<usize>) -> Result<Flow, StatesError> {
-        if exceeds_bytes(&output, self.exec.limits.max_payload_bytes) {
+    /// Checks the output's size (unless it is an input already known to
+    /// fit), records the exit and says where to go.
+    fn leave(&self, state: &State, output: Value, next: Option<usize>, sized: bool) -> Result<Flow, StatesError> {
+        if !sized && exceeds_bytes(&output, self.exec.limits.max_payload_bytes) {
             return Err(StatesError::new(
                 names::DATA_LIMIT_EXCEEDED,
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
@@ -726,13 +739,13 @@ impl Run<'_> {
         }
         let text = self.record_exited(state, &output);
         Ok(match next {
-            Some(i) => Flow::Next(i, output, text),
+            Some(index) => Flow::Next(Next { index, input: output, text, sized: true }),
             None => Flow::End(output),
         })
     }
 
     /// Pass, Choice, Succeed and Fail: no awaiting.
-    fn instant_state(&self, state: &State, input: Value, text: Option<String>) -> Result<Flow, StatesError> {
+    fn instant_state(&self, state: &State, input: Value, text: Option<String>, sized: bool) -> Result<Flow, StatesError> {
         let (entered, context) = self.enter(state, &input, text)?;
         let in_state = |f: Failure| f.in_state(&state.name, entered);
         let (output, next) = match &state.kind {
@@ -775,7 +788,9 @@ impl Run<'_> {
                 unreachable!("`state` sends waiting states to `waiting_state`")
             }
         };
-        self.leave(state, output, next)
+        // A Choice or Succeed with `$` paths passes its input on unchanged.
+        let unchanged = matches!(state.kind, StateKind::Choice(_) | StateKind::Succeed) && passes_input_through(&state.io);
+        self.leave(state, output, next, sized && unchanged)
     }
 
     /// Task, Wait, Parallel and Map.
@@ -818,7 +833,7 @@ impl Run<'_> {
                 unreachable!("`state` sends instant states to `instant_state`")
             }
         };
-        self.leave(state, output, next)
+        self.leave(state, output, next, false)
     }
 
     /// `InputPath`, then `inspect` on the effective input, then `OutputPath`;
@@ -1226,7 +1241,7 @@ impl Run<'_> {
             }
         };
         if distributed {
-            let child = Run { exec: self.exec, history: Mutex::new(History::new(false)), info: self.info };
+            let child = Run { exec: self.exec, history: History::new(false), info: self.info };
             return (index, child.scope(&map.processor, item_input).await);
         }
         let outcome = self.scope(&map.processor, item_input).await;
@@ -1459,7 +1474,7 @@ impl Run<'_> {
     }
 
     fn record_task_start(&self, kind: Option<&ResourceKind>, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
-        let mut history = self.history();
+        let history = self.history();
         let Some(kind) = kind.filter(|_| history.enabled()) else {
             history.record("", || self.now(), || None);
             history.record("", || self.now(), || None);
@@ -1512,7 +1527,7 @@ impl Run<'_> {
     }
 
     fn record_task_end(&self, kind: Option<&ResourceKind>, outcome: Result<&Value, &StatesError>) {
-        let mut history = self.history();
+        let history = self.history();
         let Some(kind) = kind.filter(|_| history.enabled()) else {
             history.record("", || self.now(), || None);
             return;
@@ -1595,7 +1610,7 @@ impl Run<'_> {
         let output = apply_result_path(&catcher.result_path, input, Value::Object(error_output))
             .map_err(|f| f.in_state(&state.name, entered))?;
         let text = self.record_exited(state, &output);
-        Ok(Flow::Next(catcher.next.index, output, text))
+        Ok(Flow::Next(Next { index: catcher.next.index, input: output, text, sized: false }))
     }
 }
 
@@ -1615,6 +1630,12 @@ fn unsupported(state: &State) -> Option<&'static str> {
         return Some("`Assign` (workflow variables)");
     }
     None
+}
+
+/// Whether `InputPath` and `OutputPath` both select the whole input.
+fn passes_input_through(io: &Io) -> bool {
+    let whole = |p: &NullablePath| matches!(p, NullablePath::Path(p) if p.is_identity());
+    whole(&io.input_path) && whole(&io.output_path)
 }
 
 /// `PassStateEntered`, `TaskStateExited`, …

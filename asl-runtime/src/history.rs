@@ -2,6 +2,8 @@
 
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One history event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,14 +147,15 @@ fn no_text(s: &Option<String>) -> bool {
     s.as_deref().is_none_or(str::is_empty)
 }
 
-/// The recorder an execution writes to. With recording off it only counts,
-/// so ids stay right (they appear in AWS's cause texts) at almost no cost.
-#[derive(Debug, Clone, Default)]
+/// The recorder an execution writes to, shared by its concurrent branches.
+/// With recording off it only counts (ids appear in AWS's cause texts), with
+/// one atomic add and no lock.
+#[derive(Debug, Default)]
 pub struct History {
     enabled: bool,
-    count: u64,
-    last: u64,
-    events: Vec<HistoryEvent>,
+    /// Events so far; also the id of the most recent one.
+    count: AtomicU64,
+    events: Mutex<Vec<HistoryEvent>>,
 }
 
 impl History {
@@ -161,7 +164,7 @@ impl History {
         // Room for `ExecutionStarted` and the first state: an execution
         // parked on its first Wait holds no more (a first push would make 4).
         let events = if enabled { Vec::with_capacity(2) } else { Vec::new() };
-        History { enabled, events, ..History::default() }
+        History { enabled, count: AtomicU64::new(0), events: Mutex::new(events) }
     }
 
     /// Whether events are kept (callers skip building details when not).
@@ -171,47 +174,54 @@ impl History {
 
     /// How many events have happened (recorded or not).
     pub fn count(&self) -> u64 {
-        self.count
+        self.count.load(Ordering::Relaxed)
     }
 
     /// Id of the most recent event.
     pub fn last_id(&self) -> u64 {
-        self.last
+        self.count()
     }
 
     /// Records an event following the previous one; returns its id. The
     /// time and details are asked for only when events are kept.
-    pub fn record(&mut self, event_type: &'static str, timestamp: impl FnOnce() -> Timestamp, details: impl FnOnce() -> Option<EventDetails>) -> u64 {
-        let previous = self.last;
-        self.record_after(previous, event_type, timestamp, details)
+    pub fn record(&self, event_type: &'static str, timestamp: impl FnOnce() -> Timestamp, details: impl FnOnce() -> Option<EventDetails>) -> u64 {
+        self.record_with(None, event_type, timestamp, details)
     }
 
     /// Records an event whose `previousEventId` is `previous`.
     pub fn record_after(
-        &mut self,
+        &self,
         previous: u64,
         event_type: &'static str,
         timestamp: impl FnOnce() -> Timestamp,
         details: impl FnOnce() -> Option<EventDetails>,
     ) -> u64 {
-        self.count += 1;
-        let id = self.count;
-        self.last = id;
-        if self.enabled {
-            self.events.push(HistoryEvent {
-                id,
-                previous_event_id: previous,
-                timestamp: timestamp(),
-                event_type,
-                details: details(),
-            });
+        self.record_with(Some(previous), event_type, timestamp, details)
+    }
+
+    fn record_with(
+        &self,
+        previous: Option<u64>,
+        event_type: &'static str,
+        timestamp: impl FnOnce() -> Timestamp,
+        details: impl FnOnce() -> Option<EventDetails>,
+    ) -> u64 {
+        if !self.enabled {
+            return self.count.fetch_add(1, Ordering::Relaxed) + 1;
         }
+        // Details are built before the lock, which then only numbers and stores.
+        let (timestamp, details) = (timestamp(), details());
+        let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let last = self.count.load(Ordering::Relaxed);
+        let id = last + 1;
+        self.count.store(id, Ordering::Relaxed);
+        events.push(HistoryEvent { id, previous_event_id: previous.unwrap_or(last), timestamp, event_type, details });
         id
     }
 
     /// The recorded events.
     pub fn into_events(self) -> Vec<HistoryEvent> {
-        self.events
+        self.events.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -237,7 +247,7 @@ mod tests {
 
     #[test]
     fn disabled_history_still_counts_ids() {
-        let mut h = History::new(false);
+        let h = History::new(false);
         h.record("A", || unreachable!("no time is taken for an event nobody keeps"), || None);
         assert_eq!(h.record("B", Timestamp::now, || None), 2);
         assert!(h.into_events().is_empty());
