@@ -43,12 +43,17 @@ impl retry_catch::Tasks for Flaky {
     type FlakyInput = Value;
     type FlakyOutput = Value;
     async fn flaky(&self, input: Value, ctx: TaskContext) -> Result<Value, TaskError> {
-        let attempt = u64::from(ctx.retry_count) + 1;
-        if attempt <= input["failures"].as_u64().unwrap_or(0) {
-            return Err(TaskError::new("Flaky.Transient", format!("transient failure #{attempt}")));
-        }
-        Ok(json!({"attempts": attempt}))
+        flaky(&input, ctx.retry_count)
     }
+}
+
+/// Fails while the attempt is within `$.failures`, then reports the attempts.
+fn flaky(input: &Value, retry_count: u32) -> Result<Value, TaskError> {
+    let attempt = u64::from(retry_count) + 1;
+    if attempt <= input["failures"].as_u64().unwrap_or(0) {
+        return Err(TaskError::new("Flaky.Transient", format!("transient failure #{attempt}")));
+    }
+    Ok(json!({"attempts": attempt}))
 }
 
 fn unlimited(e: Executor) -> Executor {
@@ -99,13 +104,7 @@ fn cases() -> Vec<Case> {
         "retry_catch",
         retry_catch::DEFINITION,
         retry_catch::Machine::new(Flaky).executor().clone(),
-        |r: TaskRequest| async move {
-            let attempt = u64::from(r.context.retry_count) + 1;
-            if attempt <= r.input["failures"].as_u64().unwrap_or(0) {
-                return Err(TaskError::new("Flaky.Transient", format!("transient failure #{attempt}")));
-            }
-            Ok(json!({"attempts": attempt}))
-        },
+        |r: TaskRequest| async move { flaky(&r.input, r.context.retry_count) },
         json!({"failures": 3}),
         5,
         |o| o["result"] == json!({"attempts": 4}),
