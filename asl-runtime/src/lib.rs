@@ -125,3 +125,26 @@ pub mod __private {
         serde_json::to_value(slot.take().expect("not taken")).map_err(Into::into)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::__private::{from_input, to_output};
+    use serde_json::{Value, json};
+
+    #[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+    struct Charge {
+        amount: u32,
+    }
+
+    #[test]
+    fn handler_values_move_and_typed_values_convert() {
+        let big = json!({"n": 18446744073709551615u64, "z": 1, "a": [1.5, "x"]});
+        let same: Value = from_input(big.clone()).unwrap();
+        assert_eq!(same, big);
+        assert_eq!(to_output(same).unwrap(), big);
+        assert_eq!(from_input::<Charge>(json!({"amount": 5})).unwrap(), Charge { amount: 5 });
+        assert_eq!(to_output(Charge { amount: 7 }).unwrap(), json!({"amount": 7}));
+        let err = from_input::<Charge>(json!({"amount": "five"})).unwrap_err();
+        assert_eq!(err.error, "States.TaskFailed", "{err:?}");
+    }
+}
