@@ -230,7 +230,7 @@ impl Executor {
             state_machine_id: &self.names.state_machine_id,
             state_machine_name: &self.names.state_machine_name,
             start_time: start,
-            input: if self.reads_context { input.clone() } else { Value::Null },
+            input: self.reads_context.then(|| Box::new(input.clone())),
             input_text: input_text.map(str::to_string),
             members: OnceLock::new(),
         };
@@ -388,19 +388,21 @@ struct RunInfo<'e> {
     state_machine_id: &'e str,
     state_machine_name: &'e str,
     start_time: Timestamp,
-    input: Value,
+    /// The execution input, kept only when a state reads `$$`.
+    input: Option<Box<Value>>,
     /// The execution input as given, when it came as text.
     input_text: Option<String>,
     /// `$$.Execution` and `$$.StateMachine`, built once per execution.
-    members: OnceLock<(Value, Value)>,
+    members: OnceLock<Box<(Value, Value)>>,
 }
 
 impl RunInfo<'_> {
     fn members(&self) -> &(Value, Value) {
+        // Boxed: a `Value` is 72 bytes, and most executions never build these.
         self.members.get_or_init(|| {
             let mut execution = JsonMap::new();
             execution.insert("Id".into(), Value::String(self.execution_id.to_string()));
-            execution.insert("Input".into(), self.input.clone());
+            execution.insert("Input".into(), self.input.as_deref().cloned().unwrap_or_default());
             execution.insert("StartTime".into(), Value::String(format_timestamp(self.start_time)));
             execution.insert("Name".into(), Value::String(self.execution_name.to_string()));
             execution.insert("RoleArn".into(), Value::String(self.role_arn.to_string()));
@@ -408,7 +410,7 @@ impl RunInfo<'_> {
             let mut machine = JsonMap::new();
             machine.insert("Id".into(), Value::String(self.state_machine_id.to_string()));
             machine.insert("Name".into(), Value::String(self.state_machine_name.to_string()));
-            (Value::Object(execution), Value::Object(machine))
+            Box::new((Value::Object(execution), Value::Object(machine)))
         })
     }
 }
@@ -421,7 +423,7 @@ struct StateContext<'a> {
     /// Noted on entry when the state reads the context (or history is kept).
     entered_time: Option<Timestamp>,
     retry_count: Option<u32>,
-    value: OnceLock<Value>,
+    value: OnceLock<Box<Value>>,
     task_token: Option<String>,
     /// `$$.Map.Item` while evaluating a Map state's `ItemSelector`.
     map_item: Option<(usize, &'a Value)>,
@@ -453,7 +455,7 @@ impl<'a> StateContext<'a> {
                 task.insert("Token".into(), Value::String(token.clone()));
                 own.insert("Task".into(), Value::Object(task));
             }
-            Value::Object(own)
+            Box::new(Value::Object(own))
         })
     }
 
@@ -647,7 +649,16 @@ impl Run<'_> {
             let state = scope.states.get(index).ok_or_else(|| {
                 StatesError::new(names::RUNTIME, format!("the definition has no state at index {index}; was it validated?"))
             })?;
-            match self.state(state, input, text.take(), sized).await? {
+            // States that never wait run without building a future.
+            let flow = match state.kind {
+                StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
+                    self.waiting_state(state, input, text.take()).await?
+                }
+                StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => {
+                    self.instant_state(state, input, text.take(), sized)?
+                }
+            };
+            match flow {
                 Flow::Next(next) => {
                     index = next.index;
                     input = next.input;
@@ -693,14 +704,6 @@ impl Run<'_> {
             || Some(EventDetails::StateExited { name: state.name.clone(), output: text.clone().unwrap_or_default(), output_details: PayloadDetails::default() }),
         );
         text
-    }
-
-    /// Runs one state. States that never wait run without building a future.
-    async fn state(&self, state: &State, input: Value, text: Option<String>, sized: bool) -> Result<Flow, StatesError> {
-        match state.kind {
-            StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => self.waiting_state(state, input, text).await,
-            StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => self.instant_state(state, input, text, sized),
-        }
     }
 
     /// Records the entry and builds the state's context object (lazily).
@@ -785,7 +788,7 @@ impl Run<'_> {
                 (output, next_of(state))
             }
             StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
-                unreachable!("`state` sends waiting states to `waiting_state`")
+                unreachable!("`scope_inner` sends waiting states to `waiting_state`")
             }
         };
         // A Choice or Succeed with `$` paths passes its input on unchanged.
@@ -830,7 +833,7 @@ impl Run<'_> {
                 }
             }
             StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => {
-                unreachable!("`state` sends instant states to `instant_state`")
+                unreachable!("`scope_inner` sends instant states to `instant_state`")
             }
         };
         self.leave(state, output, next, false)
