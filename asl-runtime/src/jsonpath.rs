@@ -252,7 +252,13 @@ pub(crate) fn set_at(input: Value, path: &Path, result: Value) -> Result<Value, 
                     *node = Value::Object(Map::new());
                 }
                 let Value::Object(map) = node else { unreachable!("made an object above") };
-                map.entry(name.clone()).or_insert(Value::Null)
+                // Replacing a member (the common case) needs no new key.
+                let present = if map.len() <= 8 { map.keys().any(|k| k == name) } else { map.contains_key(name.as_str()) };
+                if present {
+                    member_mut(map, name).expect("the member is present")
+                } else {
+                    map.entry(name.clone()).or_insert(Value::Null)
+                }
             }
             Segment::Child(Selector::Index(ix)) => {
                 let len = node.as_array().map(Vec::len);
@@ -357,6 +363,15 @@ pub(crate) fn member<'v>(object: &'v serde_json::Map<String, Value>, name: &str)
         object.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
     } else {
         object.get(name)
+    }
+}
+
+/// An object's member, for writing; scanned like [`member`].
+fn member_mut<'v>(object: &'v mut serde_json::Map<String, Value>, name: &str) -> Option<&'v mut Value> {
+    if object.len() <= 8 {
+        object.iter_mut().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+    } else {
+        object.get_mut(name)
     }
 }
 

@@ -64,11 +64,22 @@ impl std::fmt::Display for Field<'_> {
 fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, field: Field<'_>) -> Result<Value, Failure> {
     Ok(match template {
         Template::Literal(v) => v.clone(),
-        Template::Object(fields) => {
-            let mut map = Map::with_capacity(fields.len());
-            for (k, t) in fields {
-                let field = Field { key: k, dynamic: matches!(t, Template::Path(_) | Template::Call(_)) };
-                map.insert(k.clone(), evaluate_field(t, roots, field)?);
+        Template::Object(object) => {
+            // The skeleton has the literal members and the keys in place;
+            // only the dynamic members are evaluated into it.
+            let mut map = object.skeleton.clone();
+            if map.len() == object.fields.len() {
+                for ((k, t), slot) in object.fields.iter().zip(map.values_mut()) {
+                    if !matches!(t, Template::Literal(_)) {
+                        *slot = evaluate_field(t, roots, Field { key: k, dynamic: matches!(t, Template::Path(_) | Template::Call(_)) })?;
+                    }
+                }
+            } else {
+                // Repeated keys (only in a definition that failed validation).
+                map = Map::with_capacity(object.fields.len());
+                for (k, t) in &object.fields {
+                    map.insert(k.clone(), evaluate_field(t, roots, Field { key: k, dynamic: matches!(t, Template::Path(_) | Template::Call(_)) })?);
+                }
             }
             Value::Object(map)
         }

@@ -328,7 +328,7 @@ impl Builder<'_> {
                         out.push((m.key.clone(), t));
                     }
                 }
-                if dynamic { Template::Object(out) } else { Template::Literal(node.to_value()) }
+                if dynamic { Template::Object(ObjectTemplate::new(out)) } else { Template::Literal(node.to_value()) }
             }
             NodeKind::Array(items) => {
                 let parts: Vec<Template> =

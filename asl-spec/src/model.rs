@@ -178,13 +178,35 @@ pub enum Template {
     /// A constant.
     Literal(Value),
     /// An object with at least one dynamic member somewhere inside.
-    Object(Vec<(String, Template)>),
+    Object(ObjectTemplate),
     /// An array with at least one dynamic element somewhere inside.
     Array(Vec<Template>),
     /// The value of a `"key.$": "$.path"` member (key stored without `.$`).
     Path(Path),
     /// The value of a `"key.$": "States.X(...)"` member.
     Call(Call),
+}
+
+/// An object template's members (keys without `.$`), in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectTemplate {
+    /// Each member's key and template.
+    pub fields: Vec<(String, Template)>,
+    /// The object with every literal member filled in and every dynamic one
+    /// `null`, in the same order: cloning it builds the result without
+    /// hashing a key again.
+    pub skeleton: serde_json::Map<String, Value>,
+}
+
+impl ObjectTemplate {
+    /// The template of an object with these members.
+    pub fn new(fields: Vec<(String, Template)>) -> Self {
+        let skeleton = fields
+            .iter()
+            .map(|(k, t)| (k.clone(), if let Template::Literal(v) = t { v.clone() } else { Value::Null }))
+            .collect();
+        ObjectTemplate { fields, skeleton }
+    }
 }
 
 /// The type-specific part of a state.
