@@ -573,6 +573,11 @@ fn number_len(n: &serde_json::Number) -> isize {
 
 /// Bytes of a string as serde_json writes it: quotes and escapes included.
 fn string_len(s: &str) -> isize {
+    let plain = s.len() as isize + 2;
+    // Most strings need no escape; this count is a loop the compiler vectorises.
+    if s.bytes().filter(|&b| b < 0x20 || b == b'"' || b == b'\\').count() == 0 {
+        return plain;
+    }
     let escapes: isize = s
         .bytes()
         .map(|b| match b {
@@ -581,7 +586,24 @@ fn string_len(s: &str) -> isize {
             _ => 0,
         })
         .sum();
-    s.len() as isize + 2 + escapes
+    plain + escapes
+}
+
+/// One pass of a Map state over its items.
+#[derive(Clone, Copy)]
+struct MapRun<'a> {
+    state: &'a State,
+    map: &'a Map,
+    /// The items, or their batches.
+    items: &'a [Value],
+    /// Whether `items` are already what the iterations get (batches).
+    selected: bool,
+    /// The Map's effective input (what `ItemSelector` reads as `$`).
+    input: &'a Value,
+    context: &'a StateContext<'a>,
+    limits: &'a MapLimits,
+    /// Whether iterations are child executions.
+    distributed: bool,
 }
 
 /// Where a state sends the execution next.
@@ -589,6 +611,14 @@ enum Flow {
     /// Go on to another state.
     Next(Next),
     End(Value),
+}
+
+/// Where [`Run::run_instant`] stopped.
+enum Halt<'s> {
+    /// The scope ended with this output.
+    End(Value),
+    /// The next state waits (Task, Wait, Parallel, Map); it runs on `Next`.
+    Waiting(&'s State, Next),
 }
 
 /// The state to run next and its input.
@@ -633,11 +663,22 @@ impl Run<'_> {
     }
 
     async fn scope_inner(&self, scope: &Scope, input: Value) -> Result<Value, StatesError> {
-        let mut index = scope.start_index;
-        let mut input = input;
-        let mut text: Option<String> = None;
-        // Whether the input is known to be within the payload limit.
-        let mut sized = false;
+        let mut at = Next { index: scope.start_index, input, text: None, sized: false };
+        loop {
+            match self.run_instant(scope, at)? {
+                Halt::End(output) => return Ok(output),
+                Halt::Waiting(state, waiting) => match self.waiting_state(state, waiting.input, waiting.text).await? {
+                    Flow::Next(next) => at = next,
+                    Flow::End(output) => return Ok(output),
+                },
+            }
+        }
+    }
+
+    /// Runs states that never wait (Pass, Choice, Succeed, Fail) from `at`
+    /// without building a future, until the scope ends or reaches a state
+    /// that waits.
+    fn run_instant<'s>(&self, scope: &'s Scope, mut at: Next) -> Result<Halt<'s>, StatesError> {
         loop {
             let limit = self.exec.limits.max_history_events;
             if self.history().count() >= limit {
@@ -646,26 +687,20 @@ impl Run<'_> {
                     format!("The execution reached the maximum number of history events ({limit})."),
                 ));
             }
-            let state = scope.states.get(index).ok_or_else(|| {
-                StatesError::new(names::RUNTIME, format!("the definition has no state at index {index}; was it validated?"))
+            let state = scope.states.get(at.index).ok_or_else(|| {
+                StatesError::new(names::RUNTIME, format!("the definition has no state at index {}; was it validated?", at.index))
             })?;
-            // States that never wait run without building a future.
             let flow = match state.kind {
                 StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
-                    self.waiting_state(state, input, text.take()).await?
+                    return Ok(Halt::Waiting(state, at));
                 }
                 StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => {
-                    self.instant_state(state, input, text.take(), sized)?
+                    self.instant_state(state, at.input, at.text, at.sized)?
                 }
             };
             match flow {
-                Flow::Next(next) => {
-                    index = next.index;
-                    input = next.input;
-                    text = next.text;
-                    sized = next.sized;
-                }
-                Flow::End(output) => return Ok(output),
+                Flow::Next(next) => at = next,
+                Flow::End(output) => return Ok(Halt::End(output)),
             }
         }
     }
@@ -779,12 +814,29 @@ impl Run<'_> {
             }
             StateKind::Succeed => (self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0, None),
             StateKind::Pass(pass) => {
-                let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
-                let result = match &pass.result {
-                    Some(r) => r.clone(),
-                    None => effective,
+                let output = match (&pass.result, &state.io.parameters, &state.io.result_path) {
+                    // `Parameters` builds an object that replaces what was at
+                    // `ResultPath`: it is built in that value's map if the
+                    // keys are the same (a loop writing the same shape again).
+                    (None, Some(Template::Object(object)), ResultPath::Path(at))
+                        if jsonpath::select_in(at, &input).is_ok_and(|old| payload::same_shape(object, &old)) =>
+                    {
+                        let members = {
+                            let selected = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
+                            payload::evaluate_members(object, &Env { input: &selected, context: &context }).map_err(in_state)?
+                        };
+                        let combined = jsonpath::replace_at(input, at, |old| payload::refill(object, members, old)).map_err(in_state)?;
+                        self.select_output(state, combined, &context).map_err(in_state)?
+                    }
+                    _ => {
+                        let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
+                        let result = match &pass.result {
+                            Some(r) => r.clone(),
+                            None => effective,
+                        };
+                        self.finish_output(state, input, result, &context).map_err(in_state)?
+                    }
                 };
-                let output = self.finish_output(state, input, result, &context).map_err(in_state)?;
                 (output, next_of(state))
             }
             StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
@@ -965,7 +1017,8 @@ impl Run<'_> {
             }
             None => (items.as_slice(), false),
         };
-        let outcome = self.iterate(state, map, items, selected, input, context, &limits, distributed).await;
+        let run = MapRun { state, map, items, selected, input, context, limits: &limits, distributed };
+        let outcome = self.iterate(&run).await;
         match outcome {
             Ok(results) => {
                 let output = match &map.result_writer {
@@ -1125,18 +1178,8 @@ impl Run<'_> {
         payload::evaluate(selector, &Env { input, context: &item_context })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn iterate(
-        &self,
-        state: &State,
-        map: &Map,
-        items: &[Value],
-        selected: bool,
-        input: &Value,
-        context: &StateContext<'_>,
-        limits: &MapLimits,
-        distributed: bool,
-    ) -> Result<Vec<Value>, StatesError> {
+    async fn iterate(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
+        let MapRun { state, map, items, input: _, context: _, selected: _, limits, distributed } = *run;
         use futures_util::stream::{FuturesUnordered, StreamExt};
         use std::task::Poll;
         let window = if limits.max_concurrency == 0 { usize::MAX } else { limits.max_concurrency };
@@ -1145,37 +1188,18 @@ impl Run<'_> {
         // slot held. With history, every launch is recorded before any
         // iteration runs, as AWS records it.
         let keeps_history = self.history().enabled();
+        let mut failures = 0usize;
+        if !keeps_history && !distributed && map.processor.never_waits() {
+            return self.iterate_instant(run).await;
+        }
         let mut results: Vec<Value> = Vec::with_capacity(items.len());
         results.resize(items.len(), Value::Null);
         let mut running = FuturesUnordered::new();
         let mut in_flight: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
         let mut next = 0;
-        let mut failures = 0usize;
         // Stores an iteration's outcome; `Err` when the failure ends the Map.
         let mut settle = |index: usize, outcome: Result<Value, StatesError>, results: &mut Vec<Value>| -> Result<(), StatesError> {
-            match outcome {
-                Ok(v) => results[index] = v,
-                Err(error) => {
-                    failures += 1;
-                    match limits.exceeded(failures, items.len()) {
-                        None => {
-                            let mut out = JsonMap::new();
-                            out.insert("Error".into(), Value::String(error.error.clone()));
-                            if let Some(c) = &error.cause {
-                                out.insert("Cause".into(), Value::String(c.clone()));
-                            }
-                            results[index] = Value::Object(out);
-                        }
-                        Some(threshold) => {
-                            return Err(if threshold {
-                                StatesError::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
-                            } else {
-                                error
-                            });
-                        }
-                    }
-                }
-            }
+            results[index] = limits.settle(outcome, &mut failures, items.len())?;
             Ok(())
         };
         loop {
@@ -1189,7 +1213,7 @@ impl Run<'_> {
                         self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
                     }
                 }
-                let mut iteration = Box::pin(self.iteration(state, map, index, &items[index], selected, input, context, distributed));
+                let mut iteration = Box::pin(self.iteration(run, index));
                 if !keeps_history {
                     let polled = std::future::poll_fn(|cx| Poll::Ready(iteration.as_mut().poll(cx))).await;
                     if let Poll::Ready((index, outcome)) = polled {
@@ -1221,29 +1245,74 @@ impl Run<'_> {
         Ok(results)
     }
 
+    /// Without history, an item processor that never waits runs item after
+    /// item with no future per iteration; it yields to the scheduler now and
+    /// then, so timers (a `TimeoutSeconds`, a stop) still fire during a long Map.
+    async fn iterate_instant(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
+        let processor = &run.map.processor;
+        const ITEMS_BETWEEN_YIELDS: usize = 4096;
+        let total = run.items.len();
+        let mut results = Vec::with_capacity(total);
+        let mut failures = 0usize;
+        // The general path records each launch (`MapIterationStarted`)
+        // before running what it launched, and aborts what is still in
+        // flight: count those events where it would, so that the event ids
+        // in causes agree.
+        let window = if run.limits.max_concurrency == 0 { total } else { run.limits.max_concurrency.min(total) };
+        let mut launched = window;
+        self.history().count_only(window as u64);
+        for index in 0..total {
+            if index % ITEMS_BETWEEN_YIELDS == ITEMS_BETWEEN_YIELDS - 1 {
+                tokio::task::yield_now().await;
+            }
+            // As in `iteration`: an item its selector fails on never started.
+            let outcome = self.iteration_input(run, index).and_then(|item_input| {
+                let start = Next { index: processor.start_index, input: item_input, text: None, sized: false };
+                let outcome = match self.run_instant(processor, start) {
+                    Ok(Halt::End(output)) => Ok(output),
+                    Ok(Halt::Waiting(waiting, _)) => Err(StatesError::new(
+                        names::RUNTIME,
+                        format!("the state '{}' waits inside a processor that never waits", waiting.name),
+                    )),
+                    Err(error) => Err(error),
+                };
+                self.mark(if outcome.is_ok() { "MapIterationSucceeded" } else { "MapIterationFailed" });
+                outcome
+            });
+            match run.limits.settle(outcome, &mut failures, total) {
+                Ok(result) => results.push(result),
+                Err(error) => {
+                    self.history().count_only((launched - index - 1) as u64);
+                    return Err(error);
+                }
+            }
+            if launched < total {
+                launched += 1;
+                self.history().count_only(1);
+            }
+        }
+        Ok(results)
+    }
+
+    /// The input of item `index`'s iteration: the batch or the item as
+    /// `ItemSelector` (with `$$.Map.Item`) selects it.
+    fn iteration_input(&self, run: &MapRun<'_>, index: usize) -> Result<Value, StatesError> {
+        let item = &run.items[index];
+        if run.selected {
+            return Ok(item.clone());
+        }
+        self.select_item(run.state, index, item, run.input, run.context).map_err(|f| f.in_state(&run.state.name, 0))
+    }
+
     /// One item: `ItemSelector` (with `$$.Map.Item`), then the processor.
     /// Distributed iterations are child executions with their own history.
-    #[allow(clippy::too_many_arguments)]
-    async fn iteration(
-        &self,
-        state: &State,
-        map: &Map,
-        index: usize,
-        item: &Value,
-        selected: bool,
-        input: &Value,
-        context: &StateContext<'_>,
-        distributed: bool,
-    ) -> (usize, Result<Value, StatesError>) {
-        let item_input = if selected {
-            item.clone()
-        } else {
-            match self.select_item(state, index, item, input, context) {
-                Ok(v) => v,
-                Err(f) => return (index, Err(f.in_state(&state.name, 0))),
-            }
+    async fn iteration(&self, run: &MapRun<'_>, index: usize) -> (usize, Result<Value, StatesError>) {
+        let item_input = match self.iteration_input(run, index) {
+            Ok(v) => v,
+            Err(e) => return (index, Err(e)),
         };
-        if distributed {
+        let (state, map) = (run.state, run.map);
+        if run.distributed {
             let child = Run { exec: self.exec, history: History::new(false), info: self.info };
             return (index, child.scope(&map.processor, item_input).await);
         }
@@ -1259,6 +1328,11 @@ impl Run<'_> {
     /// `ResultPath` then `OutputPath`.
     fn finish_output(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
         let combined = apply_result_path(&state.io.result_path, input, result)?;
+        self.select_output(state, combined, context)
+    }
+
+    /// `OutputPath`.
+    fn select_output(&self, state: &State, combined: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
         match &state.io.output_path {
             NullablePath::Path(p) if p.is_identity() => Ok(combined),
             other => select_nullable(other, &combined, context).map(Cow::into_owned),
@@ -1801,6 +1875,29 @@ impl MapLimits {
         let over_count = self.tolerated_count.is_some_and(|c| failures as u64 > c);
         let over_percentage = self.tolerated_percentage.is_some_and(|p| failures as f64 * 100.0 / total.max(1) as f64 > p);
         (over_count || over_percentage).then_some(true)
+    }
+
+    /// What an iteration's outcome puts in the Map's results: its output,
+    /// or, while failures are tolerated, `{"Error", "Cause"}`. `Err` when
+    /// this failure ends the Map.
+    fn settle(&self, outcome: Result<Value, StatesError>, failures: &mut usize, total: usize) -> Result<Value, StatesError> {
+        let error = match outcome {
+            Ok(v) => return Ok(v),
+            Err(error) => error,
+        };
+        *failures += 1;
+        match self.exceeded(*failures, total) {
+            None => {
+                let mut out = JsonMap::new();
+                out.insert("Error".into(), Value::String(error.error));
+                if let Some(c) = error.cause {
+                    out.insert("Cause".into(), Value::String(c));
+                }
+                Ok(Value::Object(out))
+            }
+            Some(true) => Err(StatesError::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")),
+            Some(false) => Err(error),
+        }
     }
 }
 

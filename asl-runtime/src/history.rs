@@ -177,6 +177,13 @@ impl History {
         self.count.load(Ordering::Relaxed)
     }
 
+    /// Counts `n` events without keeping them, where a history that keeps
+    /// none must still number later events as AWS would.
+    pub(crate) fn count_only(&self, n: u64) {
+        debug_assert!(!self.enabled, "a kept history records its events");
+        self.count.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// Id of the most recent event.
     pub fn last_id(&self) -> u64 {
         self.count()

@@ -13,8 +13,10 @@ pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn st
     // puts in its result.
     // Calls take a few arguments: keep them off the heap.
     let mut args: Args<'_> = SmallVec::with_capacity(call.args.len());
-    for arg in &call.args {
+    for (i, arg) in call.args.iter().enumerate() {
         args.push(match arg {
+            // `States.Format` reads its template from the call itself.
+            Arg::String(_) if i == 0 && call.function == Function::Format => Cow::Owned(Value::Null),
             Arg::String(s) => Cow::Owned(Value::String(s.value.clone())),
             Arg::Number(n) => Cow::Owned(Value::Number(n.clone())),
             Arg::Bool(b) => Cow::Owned(Value::Bool(*b)),
@@ -67,7 +69,11 @@ fn format_arg(v: &Value, out: &mut String) {
             format_arg(v, out);
         }),
         Value::Array(a) => write_list(out, '[', ']', a, |out, v| format_arg(v, out)),
-        other => out.push_str(&other.to_string()),
+        other => {
+            use std::fmt::Write;
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{other}");
+        }
     }
 }
 
@@ -100,7 +106,8 @@ fn apply(call: &Call, mut args: Args<'_>) -> Result<Value, Failure> {
                     format!("the template has {} placeholder(s) but {} argument(s) were given", template.holes.len(), values.len()),
                 ));
             }
-            let mut out = String::with_capacity(template.value.len());
+            // Room for short arguments, so most calls allocate once.
+            let mut out = String::with_capacity(template.value.len() + 16 * values.len());
             let mut last = 0;
             for (hole, value) in template.holes.iter().zip(values) {
                 out.push_str(&template.value[last..*hole]);

@@ -37,7 +37,7 @@ pub(crate) fn select<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Result
             return match path.segments.split_first() {
                 Some((Segment::Child(Selector::Name(name)), rest)) => {
                     let member = roots.context_member(name).ok_or(Miss { matched: 0, at_leaf: rest.is_empty() })?;
-                    select_segments(rest, member, path.is_definite()).map_err(|m| Miss { matched: m.matched + 1, ..m })
+                    select_segments(rest, member).map_err(|m| Miss { matched: m.matched + 1, ..m })
                 }
                 _ => {
                     let whole = roots.context();
@@ -50,19 +50,23 @@ pub(crate) fn select<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Result
     select_in(path, root)
 }
 
-fn select_segments<'v>(segments: &[Segment], root: &'v Value, definite: bool) -> Result<Cow<'v, Value>, Miss> {
-    if definite {
-        definite_walk(segments, root).map(Cow::Borrowed)
-    } else {
-        let mut out = Vec::new();
-        collect(segments, root, root, &mut out);
-        Ok(Cow::Owned(Value::Array(out.into_iter().cloned().collect())))
+fn select_segments<'v>(segments: &[Segment], root: &'v Value) -> Result<Cow<'v, Value>, Miss> {
+    // Most paths are definite: walk first, and ask whether the path was
+    // definite only when the walk stops.
+    match definite_walk(segments, root) {
+        Ok(node) => Ok(Cow::Borrowed(node)),
+        Err(miss) if Segment::all_definite(segments) => Err(miss),
+        Err(_) => {
+            let mut out = Vec::new();
+            collect(segments, root, root, &mut out);
+            Ok(Cow::Owned(Value::Array(out.into_iter().cloned().collect())))
+        }
     }
 }
 
 /// Selects what `path` points at inside `root`, ignoring the path's own root.
 pub(crate) fn select_in<'v>(path: &Path, root: &'v Value) -> Result<Cow<'v, Value>, Miss> {
-    select_segments(&path.segments, root, path.is_definite())
+    select_segments(&path.segments, root)
 }
 
 fn definite_walk<'v>(segments: &[Segment], root: &'v Value) -> Result<&'v Value, Miss> {
@@ -235,8 +239,14 @@ pub(crate) fn invalid_path_message(path: &Path, miss: Miss) -> String {
 /// Places `result` into `input` at a reference path (`ResultPath`),
 /// creating intermediate objects as needed.
 pub(crate) fn set_at(input: Value, path: &Path, result: Value) -> Result<Value, Failure> {
+    replace_at(input, path, |_| result)
+}
+
+/// Like [`set_at`], with the result made from the value it replaces (`null`
+/// where there was none), so a caller can reuse that value's allocations.
+pub(crate) fn replace_at(input: Value, path: &Path, make: impl FnOnce(Value) -> Value) -> Result<Value, Failure> {
     if path.segments.is_empty() {
-        return Ok(result);
+        return Ok(make(input));
     }
     let mut root = input;
     if !matches!(root, Value::Object(_)) && matches!(path.segments[0], Segment::Child(Selector::Name(_))) {
@@ -279,7 +289,7 @@ pub(crate) fn set_at(input: Value, path: &Path, result: Value) -> Result<Value, 
             _ => return Err(Failure::runtime(format!("Invalid path '{}' : not a reference path", path.text))),
         };
         if last {
-            *node = result;
+            *node = make(std::mem::take(node));
             break;
         }
     }

@@ -4,7 +4,7 @@
 use crate::error::Failure;
 use crate::intrinsics;
 use crate::jsonpath::{self, Roots};
-use asl_spec::model::{Comparison, Operand, Operator, Rule, Template};
+use asl_spec::model::{Comparison, ObjectTemplate, Operand, Operator, Rule, Template};
 use asl_spec::path::{Path, Root};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
@@ -90,6 +90,52 @@ fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, field: Fiel
         },
         Template::Call(c) => intrinsics::evaluate(c, roots, &field)?,
     })
+}
+
+/// The values of an object template's dynamic members, in order.
+pub(crate) type Members = smallvec::SmallVec<[Value; 4]>;
+
+/// Evaluates the dynamic members of an object template (literal members
+/// need no evaluation), in the order of the template.
+pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots: &R) -> Result<Members, Failure> {
+    let mut members = Members::new();
+    for (key, template) in &object.fields {
+        if !matches!(template, Template::Literal(_)) {
+            let field = Field { key, dynamic: matches!(template, Template::Path(_) | Template::Call(_)) };
+            members.push(evaluate_field(template, roots, field)?);
+        }
+    }
+    Ok(members)
+}
+
+/// Whether `value` is an object with exactly the template's keys, in order:
+/// the shape [`refill`] can reuse.
+pub(crate) fn same_shape(object: &ObjectTemplate, value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.len() == object.fields.len() && map.keys().zip(&object.fields).all(|(k, (key, _))| k == key),
+        _ => false,
+    }
+}
+
+/// Writes an object template's evaluated members into `value`, an object of
+/// the [`same_shape`] about to be dropped (as where a loop writes the same
+/// shape again), so its map and keys are reused instead of built anew.
+pub(crate) fn refill(object: &ObjectTemplate, members: Members, mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        let mut members = members.into_iter();
+        for ((_, template), slot) in object.fields.iter().zip(map.values_mut()) {
+            match template {
+                // The slot may hold the literal already.
+                Template::Literal(literal) => {
+                    if slot != literal {
+                        *slot = literal.clone();
+                    }
+                }
+                _ => *slot = members.next().unwrap_or_default(),
+            }
+        }
+    }
+    value
 }
 
 /// Whether a Choice rule holds.

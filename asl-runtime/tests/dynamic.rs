@@ -174,3 +174,76 @@ async fn lambda_functions_written_in_rust_are_shaped_like_aws() {
     let doc: Value = serde_json::from_str(out["error"]["Cause"].as_str().unwrap()).unwrap();
     assert_eq!((doc["errorType"].as_str(), doc["errorMessage"].as_str()), (Some("Rejected"), Some("not allowed")));
 }
+
+#[tokio::test(start_paused = true)]
+async fn parameters_rebuilt_in_the_shape_they_replace() {
+    // `B` writes the shape `A` left at `$.last` (same keys, other values),
+    // `C` the shape its whole input has; each must be evaluated afresh, with
+    // literals reset, InputPath and OutputPath applied.
+    let def = r#"{"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Parameters": {"n.$": "$.n", "tag": "a", "list": [1, 2]}, "ResultPath": "$.last", "Next": "B"},
+        "B": {"Type": "Pass", "InputPath": "$.last", "Parameters": {"n.$": "States.MathAdd($.n, 1)", "tag": "b", "list.$": "$.list[0]"},
+              "ResultPath": "$.last", "Next": "C"},
+        "C": {"Type": "Pass", "Parameters": {"n.$": "$.last.n", "last.$": "$.last.tag"}, "OutputPath": "$.last", "Next": "D"},
+        "D": {"Type": "Pass", "Parameters": {"n.$": "$$.State.Name", "tag.$": "$.missing"}, "ResultPath": "$", "End": true}}}"#;
+    let run = run(def, json!({"n": 1, "last": {"n": 0, "tag": "old", "list": "x"}})).await;
+    // D's path misses: the error names D's own input, untouched by the attempt.
+    assert_eq!(run.error.as_deref(), Some("States.Runtime"));
+    assert!(run.cause.as_deref().unwrap().contains("could not be found in the input '\"b\"'"), "{:?}", run.cause);
+    let ok = workflow(def.replace("$.missing", "$").as_str()).executor().clock(VirtualClock::new()).run(json!({"n": 1, "last": {"n": 0}})).await;
+    assert_eq!(ok.output, Some(json!({"n": "D", "tag": "b"})));
+    let states = workflow(def).executor().clock(VirtualClock::new()).run(json!({"n": 1, "last": {"n": 0, "tag": "old", "list": "x"}})).await;
+    let outputs: Vec<Value> = states
+        .events
+        .iter()
+        .filter(|e| e.event_type == "PassStateExited")
+        .map(|e| serde_json::to_value(e).unwrap()["stateExitedEventDetails"]["output"].as_str().map(|t| serde_json::from_str(t).unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        outputs,
+        vec![
+            json!({"n": 1, "last": {"n": 1, "tag": "a", "list": [1, 2]}}),
+            json!({"n": 1, "last": {"n": 2, "tag": "b", "list": 1}}),
+            json!("b"),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn maps_of_instant_states_agree_with_and_without_history() {
+    // Without history such a processor runs item after item without a
+    // future; results, tolerated failures, the threshold and the event ids
+    // in causes must be those of the general path.
+    let def = |tolerated: Option<u32>, concurrency: u32| {
+        let tolerated = tolerated.map(|n| format!(r#""ToleratedFailureCount": {n},"#)).unwrap_or_default();
+        format!(
+            r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "ItemsPath": "$.items", {tolerated} "MaxConcurrency": {concurrency},
+            "ItemProcessor": {{"StartAt": "C", "States": {{
+                "C": {{"Type": "Choice", "Choices": [{{"Variable": "$.v", "NumericLessThan": 0, "Next": "Bad"}},
+                                                    {{"Variable": "$.v", "NumericLessThan": 100, "Next": "P"}}]}},
+                "P": {{"Type": "Pass", "Parameters": {{"double.$": "States.MathAdd($.v, $.v)", "i.$": "$.i"}}, "End": true}},
+                "Bad": {{"Type": "Fail", "Error": "Negative", "Cause": "below zero"}}}}}},
+            "ItemSelector": {{"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"}}, "Next": "After"}},
+            "After": {{"Type": "Fail", "Error": "Results", "CausePath": "States.JsonToString($)"}}}}}}"#
+        )
+    };
+    let input = json!({"items": [1, -1, 200, -2, 3]});
+    for concurrency in [0, 2] {
+        for tolerated in [None, Some(1), Some(2), Some(5)] {
+            let mut runs = Vec::new();
+            for history in [true, false] {
+                let run = workflow(&def(tolerated, concurrency)).executor().record_history(history).run(input.clone()).await;
+                runs.push((run.status, run.output, run.error, run.cause));
+            }
+            assert_eq!(runs[0], runs[1], "ToleratedFailureCount {tolerated:?}, MaxConcurrency {concurrency}");
+            let (_, _, error, cause) = &runs[1];
+            match tolerated {
+                // Without a tolerance the item's own error fails the Map.
+                None => assert_eq!((error.as_deref(), cause.as_deref()), (Some("Negative"), Some("below zero"))),
+                Some(1 | 2) => assert_eq!(error.as_deref(), Some("States.ExceedToleratedFailureThreshold")),
+                // Every item ran; the one no rule matches names its event id.
+                _ => assert!(cause.as_deref().unwrap().contains("'C' (entered at the event id #"), "{cause:?}"),
+            }
+        }
+    }
+}

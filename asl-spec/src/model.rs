@@ -72,6 +72,11 @@ impl Scope {
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.states.iter().position(|s| s.name == name)
     }
+    /// Whether every state runs without waiting (Pass, Choice, Succeed and
+    /// Fail only), so the scope can run to its end without suspending.
+    pub fn never_waits(&self) -> bool {
+        self.states.iter().all(|s| matches!(s.kind, StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)))
+    }
 }
 
 /// Where a state goes when it is done.

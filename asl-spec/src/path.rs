@@ -39,6 +39,13 @@ pub enum Segment {
     Descendant(Selector),
 }
 
+impl Segment {
+    /// Whether these steps select at most one node (names and indexes only).
+    pub fn all_definite(segments: &[Segment]) -> bool {
+        segments.iter().all(|s| matches!(s, Segment::Child(Selector::Name(_) | Selector::Index(_) | Selector::FromEnd(_))))
+    }
+}
+
 /// What a step selects.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Selector {
@@ -152,9 +159,7 @@ impl Path {
     /// A definite path selects at most one node; an indefinite one (wildcards,
     /// slices, filters, unions, deep scans) always yields a list.
     pub fn is_definite(&self) -> bool {
-        self.segments.iter().all(|s| {
-            matches!(s, Segment::Child(Selector::Name(_) | Selector::Index(_) | Selector::FromEnd(_)))
-        })
+        Segment::all_definite(&self.segments)
     }
 
     /// `$` alone.
