@@ -18,6 +18,10 @@
 //! execution, then returns `{"attempts": k}`; every other Task returns its
 //! input.
 
+// The allocator the `asl` binary ships with, so this runner times what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use asl_runtime::{Limits, TaskError, TaskRequest, VirtualClock, Workflow};
 use serde_json::{Value, json};
 use std::process::ExitCode;
