@@ -728,11 +728,10 @@ impl Run<'_> {
         (id, entered_time)
     }
 
-    /// Records the exit; returns the output's JSON text (when history is
-    /// kept) for the next state's entry, so it is written once.
-    fn record_exited(&self, state: &State, output: &Value) -> Option<String> {
+    /// Records the exit with the output's JSON text (when history is kept);
+    /// returns the text for the next state's entry, so it is written once.
+    fn record_exited(&self, state: &State, text: Option<String>) -> Option<String> {
         let history = self.history();
-        let text = history.enabled().then(|| to_text(output));
         history.record(
             state_event(&state.kind, false),
             || self.now(),
@@ -741,16 +740,26 @@ impl Run<'_> {
         text
     }
 
-    /// Records the entry and builds the state's context object (lazily).
-    fn enter<'s>(&'s self, state: &'s State, input: &Value, text: Option<String>) -> Result<(u64, StateContext<'s>), StatesError> {
+    /// Records the entry; returns its event id and, when history or the
+    /// context object needs it, the entry time.
+    fn enter(&self, state: &State, input: &Value, text: Option<String>) -> Result<(u64, Option<Timestamp>), StatesError> {
         let (entered, entered_time) = self.record_entered(state, input, text);
+        if let Some(missing) = unsupported(state) {
+            return Err(Failure::runtime(format!("{missing} is not supported by this version of asl-runtime")).in_state(&state.name, entered));
+        }
+        Ok((entered, entered_time))
+    }
+
+    /// The state's context object (built only if read). Returned on its
+    /// own, not inside a `Result`, so it is built in place.
+    fn context<'s>(&'s self, state: &'s State, entered_time: Option<Timestamp>) -> StateContext<'s> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {
             StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(callbacks::new_token()),
             _ => None,
         };
-        let context = StateContext {
+        StateContext {
             info: self.info,
             clock: &*self.exec.clock,
             state: &state.name,
@@ -759,23 +768,25 @@ impl Run<'_> {
             value: OnceLock::new(),
             task_token,
             map_item: None,
-        };
-        if let Some(missing) = unsupported(state) {
-            return Err(Failure::runtime(format!("{missing} is not supported by this version of asl-runtime")).in_state(&state.name, entered));
         }
-        Ok((entered, context))
     }
 
     /// Checks the output's size (unless it is an input already known to
     /// fit), records the exit and says where to go.
     fn leave(&self, state: &State, output: Value, next: Option<usize>, sized: bool) -> Result<Flow, StatesError> {
-        if !sized && exceeds_bytes(&output, self.exec.limits.max_payload_bytes) {
+        // With history the output is written out anyway: its length is the size.
+        let text = self.history().enabled().then(|| to_text(&output));
+        let too_big = match &text {
+            Some(text) => text.len() > self.exec.limits.max_payload_bytes,
+            None => !sized && exceeds_bytes(&output, self.exec.limits.max_payload_bytes),
+        };
+        if too_big {
             return Err(StatesError::new(
                 names::DATA_LIMIT_EXCEEDED,
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
             ));
         }
-        let text = self.record_exited(state, &output);
+        let text = self.record_exited(state, text);
         Ok(match next {
             Some(index) => Flow::Next(Next { index, input: output, text, sized: true }),
             None => Flow::End(output),
@@ -784,7 +795,8 @@ impl Run<'_> {
 
     /// Pass, Choice, Succeed and Fail: no awaiting.
     fn instant_state(&self, state: &State, input: Value, text: Option<String>, sized: bool) -> Result<Flow, StatesError> {
-        let (entered, context) = self.enter(state, &input, text)?;
+        let (entered, entered_time) = self.enter(state, &input, text)?;
+        let context = self.context(state, entered_time);
         let in_state = |f: Failure| f.in_state(&state.name, entered);
         let (output, next) = match &state.kind {
             StateKind::Fail(fail) => {
@@ -821,11 +833,13 @@ impl Run<'_> {
                     (None, Some(Template::Object(object)), ResultPath::Path(at))
                         if jsonpath::select_in(at, &input).is_ok_and(|old| payload::same_shape(object, &old)) =>
                     {
-                        let members = {
+                        let mut members = payload::Members::new();
+                        {
                             let selected = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
-                            payload::evaluate_members(object, &Env { input: &selected, context: &context }).map_err(in_state)?
-                        };
-                        let combined = jsonpath::replace_at(input, at, |old| payload::refill(object, members, old)).map_err(in_state)?;
+                            let env = Env { input: &selected, context: &context };
+                            payload::evaluate_members(object, &env, &mut members).map_err(in_state)?;
+                        }
+                        let combined = jsonpath::replace_at(input, at, |old| payload::refill(object, &mut members, old)).map_err(in_state)?;
                         self.select_output(state, combined, &context).map_err(in_state)?
                     }
                     _ => {
@@ -850,7 +864,8 @@ impl Run<'_> {
 
     /// Task, Wait, Parallel and Map.
     async fn waiting_state(&self, state: &State, input: Value, text: Option<String>) -> Result<Flow, StatesError> {
-        let (entered, context) = self.enter(state, &input, text)?;
+        let (entered, entered_time) = self.enter(state, &input, text)?;
+        let context = self.context(state, entered_time);
         let in_state = |f: Failure| f.in_state(&state.name, entered);
         let (output, next) = match &state.kind {
             StateKind::Wait(wait) => {
@@ -1686,7 +1701,7 @@ impl Run<'_> {
         }
         let output = apply_result_path(&catcher.result_path, input, Value::Object(error_output))
             .map_err(|f| f.in_state(&state.name, entered))?;
-        let text = self.record_exited(state, &output);
+        let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)));
         Ok(Flow::Next(Next { index: catcher.next.index, input: output, text, sized: false }))
     }
 }

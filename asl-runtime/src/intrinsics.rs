@@ -25,7 +25,8 @@ pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn st
             Arg::Call(inner) => Cow::Owned(evaluate(inner, roots, field)?),
         });
     }
-    apply(call, args)
+    // By reference: the arguments are a few hundred bytes, not worth a copy.
+    apply(call, &mut args)
 }
 
 fn compact(v: &Value) -> String {
@@ -92,7 +93,7 @@ pub(crate) fn write_list<T>(out: &mut String, open: char, close: char, items: im
 
 type Args<'v> = SmallVec<[Cow<'v, Value>; 4]>;
 
-fn apply(call: &Call, mut args: Args<'_>) -> Result<Value, Failure> {
+fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
     use Function::*;
     Ok(match call.function {
         Format => {
@@ -126,7 +127,7 @@ fn apply(call: &Call, mut args: Args<'_>) -> Result<Value, Failure> {
             }
         }
         JsonToString => Value::String(compact(&args[0])),
-        Array => Value::Array(args.into_iter().map(Cow::into_owned).collect()),
+        Array => Value::Array(args.drain(..).map(Cow::into_owned).collect()),
         ArrayPartition => {
             let size = int_arg(call, &args[1], "the chunk size")?;
             if size <= 0 {

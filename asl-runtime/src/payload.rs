@@ -96,16 +96,15 @@ fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, field: Fiel
 pub(crate) type Members = smallvec::SmallVec<[Value; 4]>;
 
 /// Evaluates the dynamic members of an object template (literal members
-/// need no evaluation), in the order of the template.
-pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots: &R) -> Result<Members, Failure> {
-    let mut members = Members::new();
+/// need no evaluation) into `members`, in the order of the template.
+pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots: &R, members: &mut Members) -> Result<(), Failure> {
     for (key, template) in &object.fields {
         if !matches!(template, Template::Literal(_)) {
             let field = Field { key, dynamic: matches!(template, Template::Path(_) | Template::Call(_)) };
             members.push(evaluate_field(template, roots, field)?);
         }
     }
-    Ok(members)
+    Ok(())
 }
 
 /// Whether `value` is an object with exactly the template's keys, in order:
@@ -120,9 +119,9 @@ pub(crate) fn same_shape(object: &ObjectTemplate, value: &Value) -> bool {
 /// Writes an object template's evaluated members into `value`, an object of
 /// the [`same_shape`] about to be dropped (as where a loop writes the same
 /// shape again), so its map and keys are reused instead of built anew.
-pub(crate) fn refill(object: &ObjectTemplate, members: Members, mut value: Value) -> Value {
+pub(crate) fn refill(object: &ObjectTemplate, members: &mut Members, mut value: Value) -> Value {
     if let Value::Object(map) = &mut value {
-        let mut members = members.into_iter();
+        let mut members = members.drain(..);
         for ((_, template), slot) in object.fields.iter().zip(map.values_mut()) {
             match template {
                 // The slot may hold the literal already.

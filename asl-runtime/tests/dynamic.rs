@@ -90,9 +90,20 @@ async fn no_choice_matched() {
 
 #[tokio::test(start_paused = true)]
 async fn oversized_state_output_fails_with_data_limit() {
-    let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#;
-    let run = workflow(def).executor().limits(Limits { max_payload_bytes: 10, ..Limits::default() }).run(json!({"big": "aaaaaaaaaaaaaaaa"})).await;
-    assert_eq!(run.error.as_deref(), Some("States.DataLimitExceeded"));
+    // With history the size is the written text's length, without it a
+    // walk of the value: both must draw the line at the same byte.
+    let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"s.$": "$.s", "t": 1}, "End": true}}}"#;
+    for history in [true, false] {
+        let wf = workflow(def);
+        let exec = wf.executor().limits(Limits { max_payload_bytes: 34, ..Limits::default() }).record_history(history);
+        let run = |s: &str| exec.run(json!({ "s": s }));
+        // The output `{"s":"...","t":1}` is 14 bytes around the string (the
+        // input, 6 fewer, always fits); a quote is escaped as 2.
+        let fits = run("\"\"\"\"\"\"\"\"\"\"").await;
+        assert_eq!(fits.status, Status::Succeeded, "history {history}: {:?}", fits.cause);
+        let over = run("\"\"\"\"\"\"\"\"\"\"a").await;
+        assert_eq!(over.error.as_deref(), Some("States.DataLimitExceeded"), "history {history}");
+    }
 }
 
 #[tokio::test(start_paused = true)]
