@@ -826,23 +826,29 @@ impl Run<'_> {
             }
             StateKind::Succeed => (self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0, None),
             StateKind::Pass(pass) => {
-                let output = match (&pass.result, &state.io.parameters, &state.io.result_path) {
-                    // `Parameters` builds an object that replaces what was at
-                    // `ResultPath`: it is built in that value's map if the
-                    // keys are the same (a loop writing the same shape again).
-                    (None, Some(Template::Object(object)), ResultPath::Path(at))
-                        if jsonpath::select_in(at, &input).is_ok_and(|old| payload::same_shape(object, &old)) =>
-                    {
+                // `Parameters` builds an object that replaces what was at
+                // `ResultPath`: where that value already has the leading
+                // keys (a state adding members, a loop writing the same
+                // shape again), it is built in that value's map.
+                let reuse = match (&pass.result, &state.io.parameters, &state.io.result_path) {
+                    (None, Some(Template::Object(object)), ResultPath::Path(at)) => jsonpath::select_in(at, &input).ok().and_then(|old| {
+                        let in_place = at.is_identity() && matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity());
+                        payload::reuse_for(object, &old, in_place).map(|reuse| (object, at, reuse))
+                    }),
+                    _ => None,
+                };
+                let output = match reuse {
+                    Some((object, at, reuse)) => {
                         let mut members = payload::Members::new();
                         {
                             let selected = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
                             let env = Env { input: &selected, context: &context };
-                            payload::evaluate_members(object, &env, &mut members).map_err(in_state)?;
+                            payload::evaluate_members(object, &env, reuse, &mut members).map_err(in_state)?;
                         }
-                        let combined = jsonpath::replace_at(input, at, |old| payload::refill(object, &mut members, old)).map_err(in_state)?;
+                        let combined = jsonpath::replace_at(input, at, |old| payload::rebuild(object, reuse, &mut members, old)).map_err(in_state)?;
                         self.select_output(state, combined, &context).map_err(in_state)?
                     }
-                    _ => {
+                    None => {
                         let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
                         let result = match &pass.result {
                             Some(r) => r.clone(),

@@ -5,7 +5,7 @@ use crate::error::Failure;
 use crate::intrinsics;
 use crate::jsonpath::{self, Roots};
 use asl_spec::model::{Comparison, ObjectTemplate, Operand, Operator, Rule, Template};
-use asl_spec::path::{Path, Root};
+use asl_spec::path::{Path, Root, Segment, Selector};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
@@ -95,11 +95,48 @@ fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, field: Fiel
 /// The values of an object template's dynamic members, in order.
 pub(crate) type Members = smallvec::SmallVec<[Value; 4]>;
 
-/// Evaluates the dynamic members of an object template (literal members
-/// need no evaluation) into `members`, in the order of the template.
-pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots: &R, members: &mut Members) -> Result<(), Failure> {
-    for (key, template) in &object.fields {
-        if !matches!(template, Template::Literal(_)) {
+/// How an object template's value is built inside the value it replaces
+/// (see [`reuse_for`]), instead of from a copy of the skeleton.
+#[derive(Clone, Copy)]
+pub(crate) struct Reuse {
+    /// Leading members whose keys the old value already has, in place.
+    keep: usize,
+    /// Whether the old value is also the template's `$`, so a member
+    /// `"k.$": "$.k"` among the kept ones already holds its value.
+    in_place: bool,
+}
+
+/// Whether the template's value can be built in `old`, the value it is
+/// about to replace: an object whose first keys are the template's first
+/// keys, in order, as where a state adds members to its input or a loop
+/// writes the same shape again. Its map and those keys are then reused.
+/// `in_place` says that `old` is also the template's `$`.
+pub(crate) fn reuse_for(object: &ObjectTemplate, old: &Value, in_place: bool) -> Option<Reuse> {
+    let Value::Object(map) = old else { return None };
+    // Repeated template keys (only in a definition that failed validation)
+    // take the general path.
+    if object.skeleton.len() != object.fields.len() {
+        return None;
+    }
+    let keep = map.keys().zip(&object.fields).take_while(|(k, (key, _))| *k == key).count();
+    (keep > 0).then_some(Reuse { keep, in_place })
+}
+
+impl Reuse {
+    /// Whether the template's member `index` is already in place.
+    fn holds(&self, index: usize, key: &str, template: &Template) -> bool {
+        self.in_place
+            && index < self.keep
+            && matches!(template, Template::Path(p) if p.root == Root::Input
+                && matches!(p.segments.as_slice(), [Segment::Child(Selector::Name(name))] if name == key))
+    }
+}
+
+/// Evaluates the members of an object template that need it into `members`,
+/// in template order: not the literals, nor (with `reuse`) those in place.
+pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots: &R, reuse: Reuse, members: &mut Members) -> Result<(), Failure> {
+    for (index, (key, template)) in object.fields.iter().enumerate() {
+        if !matches!(template, Template::Literal(_)) && !reuse.holds(index, key, template) {
             let field = Field { key, dynamic: matches!(template, Template::Path(_) | Template::Call(_)) };
             members.push(evaluate_field(template, roots, field)?);
         }
@@ -107,34 +144,41 @@ pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots
     Ok(())
 }
 
-/// Whether `value` is an object with exactly the template's keys, in order:
-/// the shape [`refill`] can reuse.
-pub(crate) fn same_shape(object: &ObjectTemplate, value: &Value) -> bool {
-    match value {
-        Value::Object(map) => map.len() == object.fields.len() && map.keys().zip(&object.fields).all(|(k, (key, _))| k == key),
-        _ => false,
+/// Builds the template's object inside `old` (which [`reuse_for`] accepted)
+/// from the evaluated `members`: keeps its leading keys, drops the rest,
+/// and adds the template's other members.
+pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Members, old: Value) -> Value {
+    let Value::Object(mut map) = old else { return old };
+    if map.len() > reuse.keep {
+        let mut position = 0;
+        // The map's entries keep their hashes, so this only re-indexes.
+        map.retain(|_, _| {
+            position += 1;
+            position <= reuse.keep
+        });
     }
-}
-
-/// Writes an object template's evaluated members into `value`, an object of
-/// the [`same_shape`] about to be dropped (as where a loop writes the same
-/// shape again), so its map and keys are reused instead of built anew.
-pub(crate) fn refill(object: &ObjectTemplate, members: &mut Members, mut value: Value) -> Value {
-    if let Value::Object(map) = &mut value {
-        let mut members = members.drain(..);
-        for ((_, template), slot) in object.fields.iter().zip(map.values_mut()) {
-            match template {
-                // The slot may hold the literal already.
-                Template::Literal(literal) => {
-                    if slot != literal {
-                        *slot = literal.clone();
-                    }
+    let mut members = members.drain(..);
+    let (kept, added) = object.fields.split_at(reuse.keep.min(object.fields.len()));
+    for (index, ((key, template), slot)) in kept.iter().zip(map.values_mut()).enumerate() {
+        match template {
+            // The slot may hold the literal already.
+            Template::Literal(literal) => {
+                if slot != literal {
+                    *slot = literal.clone();
                 }
-                _ => *slot = members.next().unwrap_or_default(),
             }
+            _ if reuse.holds(index, key, template) => {}
+            _ => *slot = members.next().unwrap_or_default(),
         }
     }
-    value
+    for (key, template) in added {
+        let value = match template {
+            Template::Literal(literal) => literal.clone(),
+            _ => members.next().unwrap_or_default(),
+        };
+        map.insert(key.clone(), value);
+    }
+    Value::Object(map)
 }
 
 /// Whether a Choice rule holds.

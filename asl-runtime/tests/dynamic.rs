@@ -7,6 +7,15 @@ fn workflow(text: &str) -> Workflow {
     Workflow::from_json(text).unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
 }
 
+/// The outputs of the Pass states, in the order they exited.
+fn pass_outputs(run: &asl_runtime::Execution) -> Vec<Value> {
+    run.events
+        .iter()
+        .filter(|e| e.event_type == "PassStateExited")
+        .map(|e| serde_json::to_value(e).unwrap()["stateExitedEventDetails"]["output"].as_str().map(|t| serde_json::from_str(t).unwrap()).unwrap())
+        .collect()
+}
+
 async fn run(text: &str, input: Value) -> asl_runtime::Execution {
     workflow(text).executor().clock(VirtualClock::new()).run(input).await
 }
@@ -204,12 +213,7 @@ async fn parameters_rebuilt_in_the_shape_they_replace() {
     let ok = workflow(def.replace("$.missing", "$").as_str()).executor().clock(VirtualClock::new()).run(json!({"n": 1, "last": {"n": 0}})).await;
     assert_eq!(ok.output, Some(json!({"n": "D", "tag": "b"})));
     let states = workflow(def).executor().clock(VirtualClock::new()).run(json!({"n": 1, "last": {"n": 0, "tag": "old", "list": "x"}})).await;
-    let outputs: Vec<Value> = states
-        .events
-        .iter()
-        .filter(|e| e.event_type == "PassStateExited")
-        .map(|e| serde_json::to_value(e).unwrap()["stateExitedEventDetails"]["output"].as_str().map(|t| serde_json::from_str(t).unwrap()).unwrap())
-        .collect();
+    let outputs = pass_outputs(&states);
     assert_eq!(
         outputs,
         vec![
@@ -257,4 +261,31 @@ async fn maps_of_instant_states_agree_with_and_without_history() {
             }
         }
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn parameters_built_in_the_input_they_replace() {
+    // Each state's Parameters share leading keys with the value they
+    // replace: added members, swapped values, a dropped tail, and a member
+    // named like its path that must still be read from `InputPath`.
+    let def = r#"{"StartAt": "E", "States": {
+        "E": {"Type": "Pass", "Parameters": {"a.$": "$.a", "b.$": "$.b", "c.$": "States.Format('{}-{}', $.a, $.b)"}, "Next": "F"},
+        "F": {"Type": "Pass", "Parameters": {"a.$": "$.b", "b.$": "$.a", "c": "lit"}, "Next": "G"},
+        "G": {"Type": "Pass", "Parameters": {"a.$": "$.a", "x.$": "$.c"}, "Next": "X"},
+        "X": {"Type": "Pass", "Parameters": {"a": 9}, "ResultPath": "$.x", "Next": "H"},
+        "H": {"Type": "Pass", "InputPath": "$.x", "Parameters": {"a.$": "$.a", "n": null}, "End": true}}}"#;
+    let run = run(def, json!({"a": 1, "b": 2, "z": true})).await;
+    let outputs = pass_outputs(&run);
+    assert_eq!(
+        outputs,
+        vec![
+            json!({"a": 1, "b": 2, "c": "1-2"}),
+            json!({"a": 2, "b": 1, "c": "lit"}),
+            json!({"a": 2, "x": "lit"}),
+            json!({"a": 2, "x": {"a": 9}}),
+            json!({"a": 9, "n": null}),
+        ]
+    );
+    // Key order is part of the output text.
+    assert_eq!(serde_json::to_string(&outputs[0]).unwrap(), r#"{"a":1,"b":2,"c":"1-2"}"#);
 }
