@@ -11,6 +11,7 @@ use crate::payload;
 use crate::store::ObjectStore;
 use crate::task::{Handlers, ResourceKind, TaskContext, TaskHandler, TaskRequest};
 use asl_spec::model::*;
+use asl_spec::path::Path;
 use serde_json::{Map as JsonMap, Value};
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -589,6 +590,13 @@ fn string_len(s: &str) -> isize {
     plain + escapes
 }
 
+/// A Task state's input: borrowed when Retry or Catch need it again,
+/// otherwise given away.
+enum TaskInput<'v> {
+    Borrowed(&'v Value),
+    Owned(Value),
+}
+
 /// One pass of a Map state over its items.
 #[derive(Clone, Copy)]
 struct MapRun<'a> {
@@ -826,29 +834,12 @@ impl Run<'_> {
             }
             StateKind::Succeed => (self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0, None),
             StateKind::Pass(pass) => {
-                // `Parameters` builds an object that replaces what was at
-                // `ResultPath`: where that value already has the leading
-                // keys (a state adding members, a loop writing the same
-                // shape again), it is built in that value's map.
-                let reuse = match (&pass.result, &state.io.parameters, &state.io.result_path) {
-                    (None, Some(Template::Object(object)), ResultPath::Path(at)) => jsonpath::select_in(at, &input).ok().and_then(|old| {
-                        let in_place = at.is_identity() && matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity());
-                        payload::reuse_for(object, &old, in_place).map(|reuse| (object, at, reuse))
-                    }),
-                    _ => None,
-                };
-                let output = match reuse {
-                    Some((object, at, reuse)) => {
-                        let mut members = payload::Members::new();
-                        {
-                            let selected = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
-                            let env = Env { input: &selected, context: &context };
-                            payload::evaluate_members(object, &env, reuse, &mut members).map_err(in_state)?;
-                        }
-                        let combined = jsonpath::replace_at(input, at, |old| payload::rebuild(object, reuse, &mut members, old)).map_err(in_state)?;
+                let output = match (&pass.result, &state.io.parameters, &state.io.result_path) {
+                    (None, Some(Template::Object(object)), ResultPath::Path(at)) => {
+                        let combined = self.parameters_into(state, object, input, Some(at), &context).map_err(in_state)?;
                         self.select_output(state, combined, &context).map_err(in_state)?
                     }
-                    None => {
+                    _ => {
                         let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
                         let result = match &pass.result {
                             Some(r) => r.clone(),
@@ -881,14 +872,26 @@ impl Run<'_> {
                 }
                 (output, next_of(state))
             }
-            StateKind::Task(task) => match Box::pin(self.task(state, task, &input, &context, entered)).await {
-                Ok((result, retries)) => {
-                    // `ResultSelector` sees the final `$$.State.RetryCount`.
-                    let context = context.for_attempt(retries, None);
-                    (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state))
+            StateKind::Task(task) => {
+                // Nothing reads the input after a Task without Retry or
+                // Catch whose result replaces it: it is handed to the task,
+                // which builds its `Parameters` in it.
+                let consumed = task.retry.is_empty() && task.catch.is_empty() && matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity());
+                let (input, outcome) = if consumed {
+                    (Value::Null, Box::pin(self.task(state, task, TaskInput::Owned(input), &context, entered)).await)
+                } else {
+                    let outcome = Box::pin(self.task(state, task, TaskInput::Borrowed(&input), &context, entered)).await;
+                    (input, outcome)
+                };
+                match outcome {
+                    Ok((result, retries)) => {
+                        // `ResultSelector` sees the final `$$.State.RetryCount`.
+                        let context = context.for_attempt(retries, None);
+                        (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state))
+                    }
+                    Err(error) => return self.catch(state, &task.catch, error, input, entered),
                 }
-                Err(error) => return self.catch(state, &task.catch, error, input, entered),
-            },
+            }
             StateKind::Parallel(parallel) => {
                 let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
                 // Boxed, like Map: their futures are large, and rare next to
@@ -924,6 +927,45 @@ impl Run<'_> {
         let effective = select_owned(&state.io.input_path, input, context)?;
         let found = inspect(&Env { input: &effective, context })?;
         Ok((select_owned(&state.io.output_path, effective, context)?, found))
+    }
+
+    /// `InputPath` then `Parameters`, over an input nothing needs afterwards.
+    fn effective_input_owned(&self, state: &State, input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+        match &state.io.parameters {
+            Some(Template::Object(object)) => self.parameters_into(state, object, input, None, context),
+            Some(_) => self.effective_input(state, &input, context),
+            None => select_owned(&state.io.input_path, input, context),
+        }
+    }
+
+    /// Evaluates object `Parameters` over `input` (after `InputPath`) and
+    /// puts the object at `at` in `input` (`None`: `$`, replacing it). Where
+    /// the value it replaces already has the template's leading keys (a
+    /// state adding members, a loop writing the same shape again), the
+    /// object is built in that value's map.
+    fn parameters_into(&self, state: &State, object: &ObjectTemplate, input: Value, at: Option<&Path>, context: &StateContext<'_>) -> Result<Value, Failure> {
+        let whole = at.is_none_or(Path::is_identity);
+        let old = match at {
+            Some(at) => jsonpath::select_in(at, &input).ok(),
+            None => Some(Cow::Borrowed(&input)),
+        };
+        let in_place = whole && matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity());
+        let Some(reuse) = old.and_then(|old| payload::reuse_for(object, &old, in_place)) else {
+            let result = self.effective_input(state, &input, context)?;
+            return match at {
+                Some(at) => jsonpath::set_at(input, at, result),
+                None => Ok(result),
+            };
+        };
+        let mut members = payload::Members::new();
+        {
+            let selected = select_nullable(&state.io.input_path, &input, context)?;
+            payload::evaluate_members(object, &Env { input: &selected, context }, reuse, &mut members)?;
+        }
+        match at {
+            Some(at) => jsonpath::replace_at(input, at, |old| payload::rebuild(object, reuse, &mut members, old)),
+            None => Ok(payload::rebuild(object, reuse, &mut members, input)),
+        }
     }
 
     /// `InputPath` then `Parameters`.
@@ -1439,13 +1481,18 @@ impl Run<'_> {
         &self,
         state: &State,
         task: &Task,
-        state_input: &Value,
+        state_input: TaskInput<'_>,
         context: &StateContext<'_>,
         entered: u64,
     ) -> Result<(Value, u32), StatesError> {
+        let (borrowed, mut owned) = match state_input {
+            TaskInput::Borrowed(v) => (Some(v), None),
+            TaskInput::Owned(v) => (None, Some(v)),
+        };
         let (timeout, heartbeat) = {
             // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state's input.
-            let env = Env { input: state_input, context };
+            static NO_INPUT: Value = Value::Null;
+            let env = Env { input: borrowed.or(owned.as_ref()).unwrap_or(&NO_INPUT), context };
             let t = self.task_seconds(&task.timeout, "TimeoutSeconds", &env).map_err(|f| f.in_state(&state.name, entered))?;
             let h = self.task_seconds(&task.heartbeat, "HeartbeatSeconds", &env).map_err(|f| f.in_state(&state.name, entered))?;
             (t, h)
@@ -1458,7 +1505,13 @@ impl Run<'_> {
         loop {
             let token = context.task_token.as_ref().map(|_| callbacks::new_token());
             let context = &context.for_attempt(policy.retries, token);
-            let input = self.effective_input(state, state_input, context).map_err(|f| f.in_state(&state.name, entered))?;
+            let input = match (owned.take(), borrowed) {
+                (Some(given), _) => self.effective_input_owned(state, given, context),
+                (None, Some(state_input)) => self.effective_input(state, state_input, context),
+                // An owned input comes with no Retry: there is one attempt.
+                (None, None) => Err(Failure::runtime("a Task without Retry was attempted twice")),
+            }
+            .map_err(|f| f.in_state(&state.name, entered))?;
             self.record_task_start(kind, task, &input, timeout, heartbeat);
             // Heartbeats come from the handler (`ctx.heartbeat()`) or, for
             // callback tasks, from `send_task_heartbeat`; when neither can

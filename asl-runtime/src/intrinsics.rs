@@ -70,6 +70,9 @@ fn format_arg(v: &Value, out: &mut String) {
             format_arg(v, out);
         }),
         Value::Array(a) => write_list(out, '[', ']', a, |out, v| format_arg(v, out)),
+        // Integers, the common argument, without the formatting machinery.
+        Value::Number(n) if n.as_u64().is_some() => out.push_str(itoa::Buffer::new().format(n.as_u64().unwrap_or_default())),
+        Value::Number(n) if n.as_i64().is_some() => out.push_str(itoa::Buffer::new().format(n.as_i64().unwrap_or_default())),
         other => {
             use std::fmt::Write;
             // Writing into a String cannot fail.

@@ -289,3 +289,31 @@ async fn parameters_built_in_the_input_they_replace() {
     // Key order is part of the output text.
     assert_eq!(serde_json::to_string(&outputs[0]).unwrap(), r#"{"a":1,"b":2,"c":"1-2"}"#);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_task_builds_its_parameters_in_an_input_nothing_reads_again() {
+    // No Retry, no Catch, ResultPath `$`: the input is given to the task.
+    // Its Parameters must still see the whole input (and InputPath), and
+    // `TimeoutSecondsPath` must read the state's input.
+    let def = r#"{"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Echo", "TimeoutSecondsPath": "$.t",
+              "Parameters": {"i.$": "States.MathAdd($.i, 1)", "t.$": "$.t", "seen.$": "$.i"}, "Next": "U"},
+        "U": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Echo", "InputPath": "$.inner",
+              "Parameters": {"i.$": "$.i", "from": "inner"}, "End": true}}}"#;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let echo = move |r: TaskRequest| {
+        log.lock().unwrap().push(r.input.clone());
+        let mut out = r.input;
+        out["inner"] = json!({"i": 7});
+        async move { Ok(out) }
+    };
+    let run = workflow(def)
+        .executor()
+        .handler(Handlers::new().on("arn:aws:lambda:us-east-1:1:function:Echo", echo))
+        .run(json!({"i": 1, "t": 5, "extra": [1, 2]}))
+        .await;
+    assert_eq!(run.status, Status::Succeeded, "{:?}", run.cause);
+    assert_eq!(*seen.lock().unwrap(), vec![json!({"i": 2, "t": 5, "seen": 1}), json!({"i": 7, "from": "inner"})]);
+    assert_eq!(run.output, Some(json!({"i": 7, "from": "inner", "inner": {"i": 7}})));
+}
