@@ -673,13 +673,15 @@ impl Run<'_> {
     async fn scope_inner(&self, scope: &Scope, input: Value) -> Result<Value, StatesError> {
         let mut at = Next { index: scope.start_index, input, text: None, sized: false };
         loop {
-            match self.run_instant(scope, at)? {
+            // Only what the waiting state needs is held across its await.
+            let (state, input, text) = match self.run_instant(scope, at)? {
                 Halt::End(output) => return Ok(output),
-                Halt::Waiting(state, waiting) => match self.waiting_state(state, waiting.input, waiting.text).await? {
-                    Flow::Next(next) => at = next,
-                    Flow::End(output) => return Ok(output),
-                },
-            }
+                Halt::Waiting(state, waiting) => (state, waiting.input, waiting.text),
+            };
+            at = match self.waiting_state(state, input, text).await? {
+                Flow::Next(next) => next,
+                Flow::End(output) => return Ok(output),
+            };
         }
     }
 
