@@ -4,10 +4,15 @@
 //! (`Workflow::from_json`). Throughput is in state transitions, so criterion's
 //! "elem/s" is transitions per second.
 //!
-//! `cargo bench --bench workloads` (or `-- counter_loop` for one group).
+//! `cargo bench --bench workloads` (or `-- counter_loop` for one group);
+//! `--features mimalloc` allocates with mimalloc, as the `asl` binary does.
 //!
 //! JSONata is not benchmarked: the runtime does not execute JSONata states yet.
 //! AWS's 25,000-event history limit is lifted, since the loops run past it.
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use asl_runtime::{Executor, Handlers, Limits, TaskContext, TaskError, TaskHandler, TaskRequest, VirtualClock, Workflow};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

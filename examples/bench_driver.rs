@@ -19,6 +19,7 @@
 //! input.
 
 // The allocator the `asl` binary ships with, so this runner times what it runs.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

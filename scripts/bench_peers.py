@@ -17,9 +17,9 @@ Every run is a fresh process. Columns:
   wall ms       whole process: start-up, load, validate, run, print
   x wall        the peer's wall / ours (`asl run`, or the driver for Task workloads)
 
-Our in-process runner is `examples/bench_driver.rs` (the dynamic path: the same
-engine the compiled path drives); `asl run --virtual-time` is the whole-process
-CLI. Task workloads use the driver's handlers (the peers' `Work` and `Flaky`).
+Our in-process runner is `examples/bench_driver.rs`, built with mimalloc like `asl`
+(the dynamic path: the same engine the compiled path drives); `asl run
+--virtual-time` is the whole-process CLI. Task workloads use the driver's handlers (the peers' `Work` and `Flaky`).
 
 Peers (see ../shared/bench/peers/README.md; nothing here downloads them):
 
@@ -53,7 +53,7 @@ def load_peer_harness():
 
 
 def build():
-    for cmd in (["-p", "asl-cli", "--bin", "asl"], ["-p", "asl", "--example", "bench_driver"]):
+    for cmd in (["-p", "asl-cli", "--bin", "asl"], ["-p", "asl", "--example", "bench_driver", "--features", "mimalloc"]):
         subprocess.run(["cargo", "build", "--release", "--quiet"] + cmd, cwd=REPO, check=True)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target"))
     return os.path.join(target, "release", "examples", "bench_driver"), os.path.join(target, "release", "asl")
