@@ -740,11 +740,11 @@ impl Run<'_> {
 
     /// Records the exit with the output's JSON text (when history is kept);
     /// returns the text for the next state's entry, so it is written once.
-    fn record_exited(&self, state: &State, text: Option<String>) -> Option<String> {
+    fn record_exited(&self, state: &State, text: Option<String>, at: Option<Timestamp>) -> Option<String> {
         let history = self.history();
         history.record(
             state_event(&state.kind, false),
-            || self.now(),
+            || at.unwrap_or_else(|| self.now()),
             || Some(EventDetails::StateExited { name: state.name.clone(), output: text.clone().unwrap_or_default(), output_details: PayloadDetails::default() }),
         );
         text
@@ -782,8 +782,8 @@ impl Run<'_> {
     }
 
     /// Checks the output's size (unless it is an input already known to
-    /// fit), records the exit and says where to go.
-    fn leave(&self, state: &State, output: Value, next: Option<usize>, sized: bool) -> Result<Flow, StatesError> {
+    /// fit), records the exit (`at` that time, if given) and says where to go.
+    fn leave(&self, state: &State, output: Value, next: Option<usize>, sized: bool, at: Option<Timestamp>) -> Result<Flow, StatesError> {
         // With history the output is written out anyway: its length is the size.
         let text = self.history().enabled().then(|| to_text(&output));
         let too_big = match &text {
@@ -796,7 +796,7 @@ impl Run<'_> {
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
             ));
         }
-        let text = self.record_exited(state, text);
+        let text = self.record_exited(state, text, at);
         Ok(match next {
             Some(index) => Flow::Next(Next { index, input: output, text, sized: true }),
             None => Flow::End(output),
@@ -858,7 +858,8 @@ impl Run<'_> {
         };
         // A Choice or Succeed with `$` paths passes its input on unchanged.
         let unchanged = matches!(state.kind, StateKind::Choice(_) | StateKind::Succeed) && passes_input_through(&state.io);
-        self.leave(state, output, next, sized && unchanged)
+        // A state that never waits leaves in the instant it entered.
+        self.leave(state, output, next, sized && unchanged, entered_time)
     }
 
     /// Task, Wait, Parallel and Map.
@@ -914,7 +915,7 @@ impl Run<'_> {
                 unreachable!("`scope_inner` sends instant states to `instant_state`")
             }
         };
-        self.leave(state, output, next, false)
+        self.leave(state, output, next, false, None)
     }
 
     /// `InputPath`, then `inspect` on the effective input, then `OutputPath`;
@@ -1762,7 +1763,7 @@ impl Run<'_> {
         }
         let output = apply_result_path(&catcher.result_path, input, Value::Object(error_output))
             .map_err(|f| f.in_state(&state.name, entered))?;
-        let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)));
+        let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None);
         Ok(Flow::Next(Next { index: catcher.next.index, input: output, text, sized: false }))
     }
 }
