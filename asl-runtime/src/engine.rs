@@ -522,9 +522,42 @@ fn to_text(v: &Value) -> String {
 /// Whether a value's JSON text is longer than `limit` bytes. Walks the
 /// value without writing it, and stops as soon as the limit is passed.
 fn exceeds_bytes(v: &Value, limit: usize) -> bool {
-    let mut budget = isize::try_from(limit).unwrap_or(isize::MAX);
+    let limit = isize::try_from(limit).unwrap_or(isize::MAX);
+    // An upper bound that reads no string settles most payloads; only one
+    // near the limit is measured byte by byte.
+    let mut bound = limit;
+    size_bound(v, &mut bound);
+    if bound >= 0 {
+        return false;
+    }
+    let mut budget = limit;
     json_size(v, &mut budget);
     budget < 0
+}
+
+/// Takes from `budget` at least the bytes of `v`'s JSON text: every string
+/// byte counted as escaped (`\u00XX`, 6 bytes), every number at its
+/// longest (24 bytes, as in `-2.2250738585072014e-308`).
+fn size_bound(v: &Value, budget: &mut isize) {
+    if *budget < 0 {
+        return;
+    }
+    *budget -= match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 24,
+        Value::String(s) => 6 * s.len() as isize + 2,
+        Value::Array(items) => {
+            items.iter().for_each(|item| size_bound(item, budget));
+            2 + items.len() as isize
+        }
+        Value::Object(members) => {
+            for (key, value) in members {
+                *budget -= 6 * key.len() as isize + 4;
+                size_bound(value, budget);
+            }
+            2 + members.len() as isize
+        }
+    };
 }
 
 /// The length of a value's JSON text (compact, as serde_json writes it).
@@ -2100,10 +2133,15 @@ mod tests {
             serde_json::json!([true, false, 0, -1, 18446744073709551615u64, -9223372036854775808i64, 1.5, 1e300, -0.0]),
             serde_json::json!({"a": "quote\" back\\ nl\n tab\t ctl\u{1} \u{8}\u{c} é ☃ 😀 \u{7f}", "": [], "o": {}}),
             serde_json::json!([[[]], {"x": {"y": [1, {"z": null}]}}]),
+            serde_json::json!({"\u{0}\u{1f}": "\u{0}\u{1f}", "n": [-2.2250738585072014e-308, -1.7976931348623157e308, false]}),
         ];
         for v in values {
             let text = serde_json::to_string(&v).unwrap();
             assert_eq!(json_len(&v), text.len(), "{text}");
+            // The quick bound never undercounts.
+            let mut bound = text.len() as isize;
+            size_bound(&v, &mut bound);
+            assert!(bound <= 0, "{text}: bound short by {bound}");
             assert!(!exceeds_bytes(&v, text.len()));
             assert!(exceeds_bytes(&v, text.len() - 1));
         }
