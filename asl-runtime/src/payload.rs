@@ -118,6 +118,11 @@ pub(crate) fn reuse_for(object: &ObjectTemplate, old: &Value, in_place: bool) ->
     if object.skeleton.len() != object.fields.len() {
         return None;
     }
+    // A map with more members than the template's would carry its larger
+    // allocation into the result (a Map's results may be many): build afresh.
+    if map.len() > object.fields.len() {
+        return None;
+    }
     let keep = map.keys().zip(&object.fields).take_while(|(k, (key, _))| *k == key).count();
     (keep > 0).then_some(Reuse { keep, in_place })
 }

@@ -266,14 +266,14 @@ async fn maps_of_instant_states_agree_with_and_without_history() {
 #[tokio::test(start_paused = true)]
 async fn parameters_built_in_the_input_they_replace() {
     // Each state's Parameters share leading keys with the value they
-    // replace: added members, swapped values, a dropped tail, and a member
+    // replace: added members, swapped values, a replaced tail, and a member
     // named like its path that must still be read from `InputPath`.
     let def = r#"{"StartAt": "E", "States": {
         "E": {"Type": "Pass", "Parameters": {"a.$": "$.a", "b.$": "$.b", "c.$": "States.Format('{}-{}', $.a, $.b)"}, "Next": "F"},
         "F": {"Type": "Pass", "Parameters": {"a.$": "$.b", "b.$": "$.a", "c": "lit"}, "Next": "G"},
-        "G": {"Type": "Pass", "Parameters": {"a.$": "$.a", "x.$": "$.c"}, "Next": "X"},
+        "G": {"Type": "Pass", "Parameters": {"a.$": "$.a", "x.$": "$.c", "y": 1}, "Next": "X"},
         "X": {"Type": "Pass", "Parameters": {"a": 9}, "ResultPath": "$.x", "Next": "H"},
-        "H": {"Type": "Pass", "InputPath": "$.x", "Parameters": {"a.$": "$.a", "n": null}, "End": true}}}"#;
+        "H": {"Type": "Pass", "InputPath": "$.x", "Parameters": {"a.$": "$.a", "n": null, "y.$": "$.a", "z": 0}, "End": true}}}"#;
     let run = run(def, json!({"a": 1, "b": 2, "z": true})).await;
     let outputs = pass_outputs(&run);
     assert_eq!(
@@ -281,9 +281,9 @@ async fn parameters_built_in_the_input_they_replace() {
         vec![
             json!({"a": 1, "b": 2, "c": "1-2"}),
             json!({"a": 2, "b": 1, "c": "lit"}),
-            json!({"a": 2, "x": "lit"}),
-            json!({"a": 2, "x": {"a": 9}}),
-            json!({"a": 9, "n": null}),
+            json!({"a": 2, "x": "lit", "y": 1}),
+            json!({"a": 2, "x": {"a": 9}, "y": 1}),
+            json!({"a": 9, "n": null, "y": 9, "z": 0}),
         ]
     );
     // Key order is part of the output text.
