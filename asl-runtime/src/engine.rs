@@ -1278,67 +1278,45 @@ impl Run<'_> {
     }
 
     async fn iterate(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
-        let MapRun { state, map, items, input: _, context: _, selected: _, limits, distributed } = *run;
         use futures_util::stream::{FuturesUnordered, StreamExt};
-        use std::task::Poll;
-        let window = if limits.max_concurrency == 0 { usize::MAX } else { limits.max_concurrency };
-        // Without history, event order is unobservable, so an iteration that
-        // never waits runs to its end as it is launched: no queueing, and no
-        // slot held. With history, every launch is recorded before any
-        // iteration runs, as AWS records it.
-        let keeps_history = self.history().enabled();
-        let mut failures = 0usize;
-        if !keeps_history && !distributed && map.processor.never_waits() {
+        let MapRun { state, map, items, input: _, context: _, selected: _, limits, distributed } = *run;
+        if !self.history().enabled() && !distributed && map.processor.never_waits() {
             return self.iterate_instant(run).await;
         }
+        // Every launch is recorded (or, without history, counted) before the
+        // iterations launched run, as AWS records it, so that event ids agree
+        // with or without history.
+        let window = if limits.max_concurrency == 0 { usize::MAX } else { limits.max_concurrency };
+        let mut failures = 0usize;
         let mut results: Vec<Value> = Vec::with_capacity(items.len());
         results.resize(items.len(), Value::Null);
         let mut running = FuturesUnordered::new();
         let mut in_flight: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
         let mut next = 0;
-        // Stores an iteration's outcome; `Err` when the failure ends the Map.
-        let mut settle = |index: usize, outcome: Result<Value, StatesError>, results: &mut Vec<Value>| -> Result<(), StatesError> {
-            results[index] = limits.settle(outcome, &mut failures, items.len())?;
-            Ok(())
-        };
         loop {
-            let mut ended = None;
             while running.len() < window && next < items.len() {
                 let index = next;
                 next += 1;
-                if keeps_history {
-                    in_flight.insert(index);
-                    if !distributed {
-                        self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
-                    }
-                }
-                let mut iteration = Box::pin(self.iteration(run, index));
-                if !keeps_history {
-                    let polled = std::future::poll_fn(|cx| Poll::Ready(iteration.as_mut().poll(cx))).await;
-                    if let Poll::Ready((index, outcome)) = polled {
-                        if let Err(e) = settle(index, outcome, &mut results) {
-                            ended = Some(e);
-                            break;
-                        }
-                        continue;
-                    }
-                }
-                running.push(iteration);
-            }
-            if ended.is_none() {
-                let Some((index, outcome)) = running.next().await else { break };
-                in_flight.remove(&index);
-                ended = settle(index, outcome, &mut results).err();
-            }
-            if let Some(error) = ended {
-                // Dropping the rest cancels their in-flight work.
-                drop(running);
+                in_flight.insert(index);
                 if !distributed {
-                    for i in in_flight {
-                        self.event("MapIterationAborted", || EventDetails::MapIterationAborted { name: state.name.clone(), index: i });
-                    }
+                    self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
                 }
-                return Err(error);
+                running.push(Box::pin(self.iteration(run, index)));
+            }
+            let Some((index, outcome)) = running.next().await else { break };
+            in_flight.remove(&index);
+            match limits.settle(outcome, &mut failures, items.len()) {
+                Ok(result) => results[index] = result,
+                Err(error) => {
+                    // Dropping the rest cancels their in-flight work.
+                    drop(running);
+                    if !distributed {
+                        for i in in_flight {
+                            self.event("MapIterationAborted", || EventDetails::MapIterationAborted { name: state.name.clone(), index: i });
+                        }
+                    }
+                    return Err(error);
+                }
             }
         }
         Ok(results)

@@ -225,15 +225,21 @@ async fn parameters_rebuilt_in_the_shape_they_replace() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn maps_of_instant_states_agree_with_and_without_history() {
-    // Without history such a processor runs item after item without a
-    // future; results, tolerated failures, the threshold and the event ids
-    // in causes must be those of the general path.
-    let def = |tolerated: Option<u32>, concurrency: u32| {
+async fn maps_agree_with_and_without_history() {
+    // Without history, a processor that never waits runs item after item
+    // without a future, and one with a Task runs under the general path;
+    // either way results, tolerated failures, the threshold and the event
+    // ids in causes must be those recorded with history.
+    let def = |tolerated: Option<u32>, concurrency: u32, task: bool| {
         let tolerated = tolerated.map(|n| format!(r#""ToleratedFailureCount": {n},"#)).unwrap_or_default();
+        let (start, task) = if task {
+            ("T", r#""T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Echo", "Next": "C"},"#)
+        } else {
+            ("C", "")
+        };
         format!(
             r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "ItemsPath": "$.items", {tolerated} "MaxConcurrency": {concurrency},
-            "ItemProcessor": {{"StartAt": "C", "States": {{
+            "ItemProcessor": {{"StartAt": "{start}", "States": {{ {task}
                 "C": {{"Type": "Choice", "Choices": [{{"Variable": "$.v", "NumericLessThan": 0, "Next": "Bad"}},
                                                     {{"Variable": "$.v", "NumericLessThan": 100, "Next": "P"}}]}},
                 "P": {{"Type": "Pass", "Parameters": {{"double.$": "States.MathAdd($.v, $.v)", "i.$": "$.i"}}, "End": true}},
@@ -242,22 +248,27 @@ async fn maps_of_instant_states_agree_with_and_without_history() {
             "After": {{"Type": "Fail", "Error": "Results", "CausePath": "States.JsonToString($)"}}}}}}"#
         )
     };
+    let echo = |r: TaskRequest| async move { Ok(r.input) };
     let input = json!({"items": [1, -1, 200, -2, 3]});
-    for concurrency in [0, 2] {
-        for tolerated in [None, Some(1), Some(2), Some(5)] {
-            let mut runs = Vec::new();
-            for history in [true, false] {
-                let run = workflow(&def(tolerated, concurrency)).executor().record_history(history).run(input.clone()).await;
-                runs.push((run.status, run.output, run.error, run.cause));
-            }
-            assert_eq!(runs[0], runs[1], "ToleratedFailureCount {tolerated:?}, MaxConcurrency {concurrency}");
-            let (_, _, error, cause) = &runs[1];
-            match tolerated {
-                // Without a tolerance the item's own error fails the Map.
-                None => assert_eq!((error.as_deref(), cause.as_deref()), (Some("Negative"), Some("below zero"))),
-                Some(1 | 2) => assert_eq!(error.as_deref(), Some("States.ExceedToleratedFailureThreshold")),
-                // Every item ran; the one no rule matches names its event id.
-                _ => assert!(cause.as_deref().unwrap().contains("'C' (entered at the event id #"), "{cause:?}"),
+    for task in [false, true] {
+        for concurrency in [0, 2] {
+            for tolerated in [None, Some(1), Some(2), Some(5)] {
+                let mut runs = Vec::new();
+                for history in [true, false] {
+                    let handlers = Handlers::new().on("arn:aws:lambda:us-east-1:1:function:Echo", echo);
+                    let run = workflow(&def(tolerated, concurrency, task)).executor().handler(handlers).record_history(history).run(input.clone()).await;
+                    runs.push((run.status, run.output, run.error, run.cause));
+                }
+                let case = format!("Task {task}, ToleratedFailureCount {tolerated:?}, MaxConcurrency {concurrency}");
+                assert_eq!(runs[0], runs[1], "{case}");
+                let (_, _, error, cause) = &runs[1];
+                match tolerated {
+                    // Without a tolerance the item's own error fails the Map.
+                    None => assert_eq!((error.as_deref(), cause.as_deref()), (Some("Negative"), Some("below zero")), "{case}"),
+                    Some(1 | 2) => assert_eq!(error.as_deref(), Some("States.ExceedToleratedFailureThreshold"), "{case}"),
+                    // Every item ran; the one no rule matches names its event id.
+                    _ => assert!(cause.as_deref().unwrap().contains("'C' (entered at the event id #"), "{case}: {cause:?}"),
+                }
             }
         }
     }
