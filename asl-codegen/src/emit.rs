@@ -266,10 +266,19 @@ fn machine(_m: &Module) -> TokenStream {
             }
 
             /// Runs one execution with `input` to its end.
-            pub async fn run(&self, input: impl ::asl_runtime::__private::serde::Serialize) -> ::asl_runtime::Execution {
-                match ::asl_runtime::__private::serde_json::to_value(input) {
-                    Ok(input) => self.executor.run(input).await,
-                    Err(e) => ::asl_runtime::__private::input_error(e),
+            pub fn run(
+                &self,
+                input: impl ::asl_runtime::__private::serde::Serialize,
+            ) -> impl ::core::future::Future<Output = ::asl_runtime::Execution> + Send + '_ {
+                // The input is converted now, so the future holds the JSON
+                // value and the execution, not the caller's input too.
+                let input = ::asl_runtime::__private::serde_json::to_value(input);
+                let executor = &self.executor;
+                async move {
+                    match input {
+                        Ok(input) => executor.run(input).await,
+                        Err(e) => ::asl_runtime::__private::input_error(e),
+                    }
                 }
             }
         }

@@ -201,9 +201,10 @@ impl Executor {
         &self.definition
     }
 
-    /// Runs one execution to its end.
-    pub async fn run(&self, input: Value) -> Execution {
-        self.run_inner(input, None, None).await
+    /// Runs one execution to its end. (The execution's own future, not
+    /// wrapped in another: a parked execution holds no more than it needs.)
+    pub fn run(&self, input: Value) -> impl std::future::Future<Output = Execution> + Send + '_ {
+        self.run_inner(input, None, None)
     }
 
     /// Starts an execution that can be stopped from outside: the returned
@@ -223,28 +224,22 @@ impl Executor {
 
     async fn run_inner(&self, input: Value, input_text: Option<&str>, stop: Option<StopSignal>) -> Execution {
         let start = self.clock.now();
-        let identity = &self.identity;
         let info = RunInfo {
-            execution_id: &self.names.execution_id,
-            execution_name: &self.names.execution_name,
-            role_arn: &self.names.role_arn,
-            state_machine_id: &self.names.state_machine_id,
-            state_machine_name: &self.names.state_machine_name,
+            names: &self.names,
             start_time: start,
             input: self.reads_context.then(|| Box::new(input.clone())),
-            input_text: input_text.map(str::to_string),
+            input_text,
             members: OnceLock::new(),
         };
         let run = Run { exec: self, history: History::new(self.record_history), info: &info };
-        let started_text = self.record_history.then(|| input_text.map_or_else(|| to_text(&input), str::to_string));
         run.history().record(
             "ExecutionStarted",
             || start,
             || {
                 Some(EventDetails::ExecutionStarted {
-                    input: started_text.unwrap_or_default(),
+                    input: input_text.map_or_else(|| to_text(&input), str::to_string),
                     input_details: PayloadDetails::default(),
-                    role_arn: identity.role_arn.clone(),
+                    role_arn: self.names.role_arn.clone(),
                 })
             },
         );
@@ -363,7 +358,8 @@ impl Stopper {
 struct Names {
     execution_id: String,
     execution_name: String,
-    role_arn: String,
+    /// Shared with every execution's `ExecutionStarted` event.
+    role_arn: Arc<str>,
     state_machine_id: String,
     state_machine_name: String,
 }
@@ -373,7 +369,7 @@ impl Names {
         Names {
             execution_id: identity.execution_arn(),
             execution_name: identity.execution_name.clone(),
-            role_arn: identity.role_arn.clone(),
+            role_arn: Arc::from(identity.role_arn.as_str()),
             state_machine_id: identity.state_machine_arn(),
             state_machine_name: identity.state_machine_name.clone(),
         }
@@ -383,16 +379,13 @@ impl Names {
 /// Execution-wide facts for the context object; the names are the
 /// executor's, shared by all its executions.
 struct RunInfo<'e> {
-    execution_id: &'e str,
-    execution_name: &'e str,
-    role_arn: &'e str,
-    state_machine_id: &'e str,
-    state_machine_name: &'e str,
+    /// The execution's and machine's ids and names (the executor's).
+    names: &'e Names,
     start_time: Timestamp,
     /// The execution input, kept only when a state reads `$$`.
     input: Option<Box<Value>>,
     /// The execution input as given, when it came as text.
-    input_text: Option<String>,
+    input_text: Option<&'e str>,
     /// `$$.Execution` and `$$.StateMachine`, built once per execution.
     members: OnceLock<Box<(Value, Value)>>,
 }
@@ -402,15 +395,15 @@ impl RunInfo<'_> {
         // Boxed: a `Value` is 72 bytes, and most executions never build these.
         self.members.get_or_init(|| {
             let mut execution = JsonMap::new();
-            execution.insert("Id".into(), Value::String(self.execution_id.to_string()));
+            execution.insert("Id".into(), Value::String(self.names.execution_id.clone()));
             execution.insert("Input".into(), self.input.as_deref().cloned().unwrap_or_default());
             execution.insert("StartTime".into(), Value::String(format_timestamp(self.start_time)));
-            execution.insert("Name".into(), Value::String(self.execution_name.to_string()));
-            execution.insert("RoleArn".into(), Value::String(self.role_arn.to_string()));
+            execution.insert("Name".into(), Value::String(self.names.execution_name.clone()));
+            execution.insert("RoleArn".into(), Value::String(self.names.role_arn.to_string()));
             execution.insert("RedriveCount".into(), Value::from(0));
             let mut machine = JsonMap::new();
-            machine.insert("Id".into(), Value::String(self.state_machine_id.to_string()));
-            machine.insert("Name".into(), Value::String(self.state_machine_name.to_string()));
+            machine.insert("Id".into(), Value::String(self.names.state_machine_id.clone()));
+            machine.insert("Name".into(), Value::String(self.names.state_machine_name.clone()));
             Box::new((Value::Object(execution), Value::Object(machine)))
         })
     }
@@ -515,8 +508,22 @@ impl Roots for Env<'_> {
     }
 }
 
+/// `v`'s JSON text, allocated at its exact length: history keeps these texts
+/// for the whole execution, and `serde_json::to_string` gives each one at
+/// least 128 bytes of capacity. Written into a reused buffer, then copied.
 fn to_text(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| {
+        let Ok(mut buffer) = buffer.try_borrow_mut() else { return serde_json::to_string(v).unwrap_or_default() };
+        buffer.clear();
+        // serde_json writes only UTF-8; an error leaves no text.
+        match serde_json::to_writer(&mut *buffer, v) {
+            Ok(()) => std::str::from_utf8(&buffer).map(str::to_owned).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    })
 }
 
 /// Whether a value's JSON text is longer than `limit` bytes. Walks the
@@ -758,8 +765,8 @@ impl Run<'_> {
         // AWS links the first state to no event, and shows it the execution
         // input exactly as given.
         let previous = if first { 0 } else { history.last_id() };
-        let text = history.enabled().then(|| match (&self.info.input_text, first) {
-            (Some(raw), true) => raw.clone(),
+        let text = history.enabled().then(|| match (self.info.input_text, first) {
+            (Some(raw), true) => raw.to_string(),
             _ => text.unwrap_or_else(|| to_text(input)),
         });
         let id = history.record_after(
@@ -931,15 +938,17 @@ impl Run<'_> {
             StateKind::Parallel(parallel) => {
                 let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
                 // Boxed, like Map: their futures are large, and rare next to
-                // the states every scope runs.
-                match Box::pin(self.parallel(parallel, &effective)).await {
+                // the states every scope runs. The effective input moves in.
+                match Box::pin(self.parallel(parallel, effective)).await {
                     Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
                     Err(error) => return self.catch(state, &parallel.catch, error, input, entered),
                 }
             }
             StateKind::Map(map) => {
-                let effective = select_nullable(&state.io.input_path, &input, &context).map_err(in_state)?;
-                match Box::pin(self.map(state, map, &effective, &context, entered)).await {
+                // The Map reads its effective input itself, inside its boxed
+                // future (an `InputPath` failure is `States.Runtime`, which
+                // no catcher takes).
+                match Box::pin(self.map(state, map, &input, &context, entered)).await {
                     Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
                     Err(error) => return self.catch(state, &map.catch, error, input, entered),
                 }
@@ -1025,7 +1034,7 @@ impl Run<'_> {
     /// Runs the branches concurrently (retrying the whole state as `Retry`
     /// says). The first failing branch fails the state; the other branches'
     /// futures are dropped, which cancels whatever they were awaiting.
-    async fn parallel(&self, parallel: &Parallel, input: &Value) -> Result<Value, StatesError> {
+    async fn parallel(&self, parallel: &Parallel, input: Value) -> Result<Value, StatesError> {
         let mut policy = RetryPolicy::new(&parallel.retry);
         loop {
             self.mark("ParallelStateStarted");
@@ -1049,7 +1058,9 @@ impl Run<'_> {
 
     /// Runs the item processor over every item, at most `MaxConcurrency` at
     /// a time, retrying the whole state as `Retry` says.
-    async fn map(&self, state: &State, map: &Map, input: &Value, context: &StateContext<'_>, entered: u64) -> Result<Value, StatesError> {
+    async fn map(&self, state: &State, map: &Map, state_input: &Value, context: &StateContext<'_>, entered: u64) -> Result<Value, StatesError> {
+        let effective = select_nullable(&state.io.input_path, state_input, context).map_err(|f| f.in_state(&state.name, entered))?;
+        let input = &*effective;
         let mut policy = RetryPolicy::new(&map.retry);
         loop {
             let error = match self.map_once(state, map, input, context).await {
@@ -1101,7 +1112,7 @@ impl Run<'_> {
             self.exec.identity.partition,
             self.exec.identity.region,
             self.exec.identity.account_id,
-            self.info.state_machine_name,
+            self.info.names.state_machine_name,
             map.label.clone().unwrap_or_else(|| state.name.clone()),
         );
         if distributed {
@@ -1209,7 +1220,7 @@ impl Run<'_> {
                     "Output": to_text(&output),
                     "OutputDetails": {"Included": true},
                     "Status": "SUCCEEDED",
-                    "StateMachineArn": self.info.state_machine_id,
+                    "StateMachineArn": self.info.names.state_machine_id,
                 })
             })
             .collect();
@@ -1549,9 +1560,9 @@ impl Run<'_> {
                     resource: task.resource.clone(),
                     retry_count: policy.retries,
                     task_token: context.task_token.clone(),
-                    execution_arn: self.info.execution_id.to_string(),
-                    execution_name: self.info.execution_name.to_string(),
-                    state_machine_arn: self.info.state_machine_id.to_string(),
+                    execution_arn: self.info.names.execution_id.to_string(),
+                    execution_name: self.info.names.execution_name.to_string(),
+                    state_machine_arn: self.info.names.state_machine_id.to_string(),
                     heartbeats: heartbeats.clone(),
                 },
             };

@@ -36,7 +36,8 @@ pub struct PayloadDetails {
 #[allow(missing_docs)]
 pub enum EventDetails {
     #[serde(rename = "executionStartedEventDetails", rename_all = "camelCase")]
-    ExecutionStarted { input: String, input_details: PayloadDetails, role_arn: String },
+    /// `role_arn` is the executor's, shared by its executions.
+    ExecutionStarted { input: String, input_details: PayloadDetails, role_arn: std::sync::Arc<str> },
     #[serde(rename = "executionSucceededEventDetails", rename_all = "camelCase")]
     ExecutionSucceeded { output: String, output_details: PayloadDetails },
     #[serde(rename = "executionFailedEventDetails")]

@@ -157,13 +157,17 @@ pub mod hello_world {
             &self.executor
         }
         /// Runs one execution with `input` to its end.
-        pub async fn run(
+        pub fn run(
             &self,
             input: impl ::asl_runtime::__private::serde::Serialize,
-        ) -> ::asl_runtime::Execution {
-            match ::asl_runtime::__private::serde_json::to_value(input) {
-                Ok(input) => self.executor.run(input).await,
-                Err(e) => ::asl_runtime::__private::input_error(e),
+        ) -> impl ::core::future::Future<Output = ::asl_runtime::Execution> + Send + '_ {
+            let input = ::asl_runtime::__private::serde_json::to_value(input);
+            let executor = &self.executor;
+            async move {
+                match input {
+                    Ok(input) => executor.run(input).await,
+                    Err(e) => ::asl_runtime::__private::input_error(e),
+                }
             }
         }
     }
