@@ -328,3 +328,19 @@ async fn a_task_builds_its_parameters_in_an_input_nothing_reads_again() {
     assert_eq!(*seen.lock().unwrap(), vec![json!({"i": 2, "t": 5, "seen": 1}), json!({"i": 7, "from": "inner"})]);
     assert_eq!(run.output, Some(json!({"i": 7, "from": "inner", "inner": {"i": 7}})));
 }
+
+#[tokio::test]
+async fn a_long_map_of_instant_states_keeps_every_result_in_order() {
+    // Past 4,096 items the item-after-item path yields to the scheduler;
+    // every result must still land at its index. (4,500 items: an inline
+    // Map of many more would pass AWS's 25,000-event history limit.)
+    let def = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "End": true}}},
+        "ItemSelector": {"i.$": "$$.Map.Item.Index"}, "End": true}}}"#;
+    let items: Vec<u32> = vec![0; 4_500];
+    let run = workflow(def).executor().record_history(false).run(json!({ "items": items })).await;
+    let output = run.output.unwrap_or_else(|| panic!("{:?} {:?}", run.error, run.cause));
+    let results = output.as_array().expect("an array");
+    assert_eq!(results.len(), 4_500);
+    assert!(results.iter().enumerate().all(|(i, r)| r["i"] == i + 1));
+}
