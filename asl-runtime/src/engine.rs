@@ -740,15 +740,10 @@ impl Run<'_> {
             let state = scope.states.get(at.index).ok_or_else(|| {
                 StatesError::new(names::RUNTIME, format!("the definition has no state at index {}; was it validated?", at.index))
             })?;
-            let flow = match state.kind {
-                StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
-                    return Ok(Halt::Waiting(state, at));
-                }
-                StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => {
-                    self.instant_state(state, at.input, at.text, at.sized)?
-                }
-            };
-            match flow {
+            if state.kind.waits() {
+                return Ok(Halt::Waiting(state, at));
+            }
+            match self.instant_state(state, at.input, at.text, at.sized)? {
                 Flow::Next(next) => at = next,
                 Flow::End(output) => return Ok(Halt::End(output)),
             }
@@ -893,7 +888,7 @@ impl Run<'_> {
                 (output, next_of(state))
             }
             StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
-                unreachable!("`scope_inner` sends waiting states to `waiting_state`")
+                unreachable!("`run_instant` hands waiting states back to `scope_inner`")
             }
         };
         // A Choice or Succeed with `$` paths passes its input on unchanged.
@@ -954,7 +949,7 @@ impl Run<'_> {
                 }
             }
             StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => {
-                unreachable!("`scope_inner` sends instant states to `instant_state`")
+                unreachable!("`run_instant` runs the states that never wait")
             }
         };
         self.leave(state, output, next, false, None)
@@ -1364,7 +1359,7 @@ impl Run<'_> {
                     )),
                     Err(error) => Err(error),
                 };
-                self.mark(if outcome.is_ok() { "MapIterationSucceeded" } else { "MapIterationFailed" });
+                self.iteration_ended(run.state, index, outcome.is_ok());
                 outcome
             });
             match run.limits.settle(outcome, &mut failures, total) {
@@ -1405,12 +1400,17 @@ impl Run<'_> {
             return (index, child.scope(&map.processor, item_input).await);
         }
         let outcome = self.scope(&map.processor, item_input).await;
-        let name = || state.name.clone();
-        match &outcome {
-            Ok(_) => self.event("MapIterationSucceeded", || EventDetails::MapIterationSucceeded { name: name(), index }),
-            Err(_) => self.event("MapIterationFailed", || EventDetails::MapIterationFailed { name: name(), index }),
-        }
+        self.iteration_ended(state, index, outcome.is_ok());
         (index, outcome)
+    }
+
+    /// Records the end of an inline Map iteration.
+    fn iteration_ended(&self, state: &State, index: usize, succeeded: bool) {
+        let name = || state.name.clone();
+        match succeeded {
+            true => self.event("MapIterationSucceeded", || EventDetails::MapIterationSucceeded { name: name(), index }),
+            false => self.event("MapIterationFailed", || EventDetails::MapIterationFailed { name: name(), index }),
+        }
     }
 
     /// `ResultPath` then `OutputPath`.

@@ -75,7 +75,7 @@ impl Scope {
     /// Whether every state runs without waiting (Pass, Choice, Succeed and
     /// Fail only), so the scope can run to its end without suspending.
     pub fn never_waits(&self) -> bool {
-        self.states.iter().all(|s| matches!(s.kind, StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)))
+        self.states.iter().all(|s| !s.kind.waits())
     }
 }
 
@@ -248,6 +248,12 @@ impl StateKind {
             StateKind::Parallel(_) => "Parallel",
             StateKind::Map(_) => "Map",
         }
+    }
+
+    /// Whether the state may wait (Task, Wait, Parallel, Map); Pass,
+    /// Choice, Succeed and Fail run to their end at once.
+    pub fn waits(&self) -> bool {
+        matches!(self, StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_))
     }
 }
 
