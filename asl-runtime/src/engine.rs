@@ -6,10 +6,12 @@ use crate::clock::{Clock, SystemClock, format_timestamp};
 use crate::error::{Failure, StatesError, names};
 use crate::history::{ErrorDetails, EventDetails, History, HistoryEvent, PayloadDetails};
 use crate::identity::Identity;
+use crate::jsonata;
 use crate::jsonpath::{self, Roots};
 use crate::payload;
 use crate::store::ObjectStore;
 use crate::task::{Handlers, ResourceKind, TaskContext, TaskHandler, TaskRequest};
+use crate::variables::Variables;
 use asl_spec::model::*;
 use asl_spec::path::Path;
 use serde_json::{Map as JsonMap, Value};
@@ -243,7 +245,7 @@ impl Executor {
                 })
             },
         );
-        let body = run.scope(&self.definition.body, input);
+        let body = run.scope(&self.definition.body, input, Variables::default());
         // Most executions have no execution timeout and no stopper: await
         // the body itself, and keep the supervised path (boxed) out of
         // every execution's future.
@@ -421,6 +423,11 @@ struct StateContext<'a> {
     task_token: Option<String>,
     /// `$$.Map.Item` while evaluating a Map state's `ItemSelector`.
     map_item: Option<(usize, &'a Value)>,
+    /// The workflow variables as the state entered.
+    variables: &'a Variables,
+    /// Whether the state's expressions read the context object, so that
+    /// `$states.context` is worth building.
+    reads_context: bool,
 }
 
 impl<'a> StateContext<'a> {
@@ -464,6 +471,8 @@ impl<'a> StateContext<'a> {
             value: OnceLock::new(),
             task_token: task_token.or_else(|| self.task_token.clone()),
             map_item: self.map_item,
+            variables: self.variables,
+            reads_context: self.reads_context,
         }
     }
 
@@ -503,8 +512,8 @@ impl Roots for Env<'_> {
     fn context(&self) -> std::borrow::Cow<'_, Value> {
         std::borrow::Cow::Owned(self.context.whole())
     }
-    fn variable(&self, _name: &str) -> Option<&Value> {
-        None
+    fn variable(&self, name: &str) -> Option<&Value> {
+        self.context.variables.get(name)
     }
 }
 
@@ -669,6 +678,16 @@ enum Halt<'s> {
     Waiting(&'s State, Next),
 }
 
+/// What a state produced: its output, where it goes next (`None`: the
+/// scope ends), whether the output is known to fit the payload limit, and
+/// the variables it assigned.
+struct Done {
+    output: Value,
+    next: Option<usize>,
+    sized: bool,
+    assigned: Option<JsonMap<String, Value>>,
+}
+
 /// The state to run next and its input.
 struct Next {
     index: usize,
@@ -706,19 +725,20 @@ impl Run<'_> {
         self.exec.clock.now()
     }
 
-    fn scope<'s>(&'s self, scope: &'s Scope, input: Value) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
-        Box::pin(self.scope_inner(scope, input))
+    /// Runs a scope to its end; `variables` are the ones it starts with.
+    fn scope<'s>(&'s self, scope: &'s Scope, input: Value, variables: Variables) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
+        Box::pin(self.scope_inner(scope, input, variables))
     }
 
-    async fn scope_inner(&self, scope: &Scope, input: Value) -> Result<Value, StatesError> {
+    async fn scope_inner(&self, scope: &Scope, input: Value, mut variables: Variables) -> Result<Value, StatesError> {
         let mut at = Next { index: scope.start_index, input, text: None, sized: false };
         loop {
             // Only what the waiting state needs is held across its await.
-            let (state, input, text) = match self.run_instant(scope, at)? {
+            let (state, input, text) = match self.run_instant(scope, at, &mut variables)? {
                 Halt::End(output) => return Ok(output),
                 Halt::Waiting(state, waiting) => (state, waiting.input, waiting.text),
             };
-            at = match self.waiting_state(state, input, text).await? {
+            at = match self.waiting_state(state, input, text, &mut variables).await? {
                 Flow::Next(next) => next,
                 Flow::End(output) => return Ok(output),
             };
@@ -728,7 +748,7 @@ impl Run<'_> {
     /// Runs states that never wait (Pass, Choice, Succeed, Fail) from `at`
     /// without building a future, until the scope ends or reaches a state
     /// that waits.
-    fn run_instant<'s>(&self, scope: &'s Scope, mut at: Next) -> Result<Halt<'s>, StatesError> {
+    fn run_instant<'s>(&self, scope: &'s Scope, mut at: Next, variables: &mut Variables) -> Result<Halt<'s>, StatesError> {
         loop {
             let limit = self.exec.limits.max_history_events;
             if self.history().count() >= limit {
@@ -743,7 +763,7 @@ impl Run<'_> {
             if state.kind.waits() {
                 return Ok(Halt::Waiting(state, at));
             }
-            match self.instant_state(state, at.input, at.text, at.sized)? {
+            match self.instant_state(state, at.input, at.text, at.sized, variables)? {
                 Flow::Next(next) => at = next,
                 Flow::End(output) => return Ok(Halt::End(output)),
             }
@@ -773,14 +793,24 @@ impl Run<'_> {
         (id, entered_time)
     }
 
-    /// Records the exit with the output's JSON text (when history is kept);
-    /// returns the text for the next state's entry, so it is written once.
-    fn record_exited(&self, state: &State, text: Option<String>, at: Option<Timestamp>) -> Option<String> {
+    /// Records the exit with the output's JSON text and the variables the
+    /// state assigned (when history is kept); returns the text for the next
+    /// state's entry, so it is written once.
+    fn record_exited(&self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>) -> Option<String> {
         let history = self.history();
         history.record(
             state_event(&state.kind, false),
             || at.unwrap_or_else(|| self.now()),
-            || Some(EventDetails::StateExited { name: state.name.clone(), output: text.clone().unwrap_or_default(), output_details: PayloadDetails::default() }),
+            || {
+                let assigned_variables = assigned.map(|a| a.iter().map(|(k, v)| (k.clone(), to_text(v))).collect());
+                Some(EventDetails::StateExited {
+                    name: state.name.clone(),
+                    output: text.clone().unwrap_or_default(),
+                    output_details: PayloadDetails::default(),
+                    assigned_variables_details: assigned.map(|_| PayloadDetails::default()),
+                    assigned_variables,
+                })
+            },
         );
         text
     }
@@ -795,9 +825,26 @@ impl Run<'_> {
         Ok((entered, entered_time))
     }
 
+    /// A failure inside `state` as the error it raises. A JSONata
+    /// evaluation failure is also recorded as AWS records it
+    /// (`EvaluationFailed`, naming the field).
+    fn fail_in(&self, state: &State, entered: u64, failure: Failure) -> StatesError {
+        let location = failure.location.clone();
+        let error = failure.in_state(&state.name, entered);
+        if error.error == names::QUERY_EVALUATION_ERROR {
+            self.event("EvaluationFailed", || EventDetails::EvaluationFailed {
+                error: error.error.clone(),
+                cause: error.cause.clone().unwrap_or_default(),
+                location,
+                state: state.name.clone(),
+            });
+        }
+        error
+    }
+
     /// The state's context object (built only if read). Returned on its
     /// own, not inside a `Result`, so it is built in place.
-    fn context<'s>(&'s self, state: &'s State, entered_time: Option<Timestamp>) -> StateContext<'s> {
+    fn context<'s>(&'s self, state: &'s State, entered_time: Option<Timestamp>, variables: &'s Variables) -> StateContext<'s> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {
@@ -813,12 +860,16 @@ impl Run<'_> {
             value: OnceLock::new(),
             task_token,
             map_item: None,
+            variables,
+            reads_context: state.reads_context,
         }
     }
 
     /// Checks the output's size (unless it is an input already known to
-    /// fit), records the exit (`at` that time, if given) and says where to go.
-    fn leave(&self, state: &State, output: Value, next: Option<usize>, sized: bool, at: Option<Timestamp>) -> Result<Flow, StatesError> {
+    /// fit), records the exit (`at` that time, if given) with the variables
+    /// assigned, and says where to go.
+    fn leave(&self, state: &State, done: Done, at: Option<Timestamp>) -> Result<Flow, StatesError> {
+        let Done { output, next, sized, assigned } = done;
         // With history the output is written out anyway: its length is the size.
         let text = self.history().enabled().then(|| to_text(&output));
         let too_big = match &text {
@@ -831,7 +882,7 @@ impl Run<'_> {
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
             ));
         }
-        let text = self.record_exited(state, text, at);
+        let text = self.record_exited(state, text, at, assigned.as_ref());
         Ok(match next {
             Some(index) => Flow::Next(Next { index, input: output, text, sized: true }),
             None => Flow::End(output),
@@ -839,42 +890,73 @@ impl Run<'_> {
     }
 
     /// Pass, Choice, Succeed and Fail: no awaiting.
-    fn instant_state(&self, state: &State, input: Value, text: Option<String>, sized: bool) -> Result<Flow, StatesError> {
+    fn instant_state(&self, state: &State, input: Value, text: Option<String>, sized: bool, variables: &mut Variables) -> Result<Flow, StatesError> {
         let (entered, entered_time) = self.enter(state, &input, text)?;
-        let context = self.context(state, entered_time);
-        let in_state = |f: Failure| f.in_state(&state.name, entered);
-        let (output, next) = match &state.kind {
+        let context = self.context(state, entered_time, variables);
+        let in_state = |f: Failure| self.fail_in(state, entered, f);
+        let jsonata = state.query_language == QueryLanguage::Jsonata;
+        let no_match = || {
+            StatesError::new(
+                names::NO_CHOICE_MATCHED,
+                format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). No Matches!", state.name),
+            )
+        };
+        let mut done = match &state.kind {
             StateKind::Fail(fail) => {
                 let env = Env { input: &input, context: &context };
-                let error = fail_text(fail.error.as_ref(), &env, "ErrorPath").map_err(in_state)?;
-                let cause = fail_text(fail.cause.as_ref(), &env, "CausePath").map_err(in_state)?;
+                let error = fail_text(fail.error.as_ref(), &env, "Error").map_err(in_state)?;
+                let cause = fail_text(fail.cause.as_ref(), &env, "Cause").map_err(in_state)?;
                 return Err(StatesError { error: error.unwrap_or_default(), cause });
             }
+            StateKind::Choice(choice) if jsonata => {
+                let scope = jsonata_scope(&input, None, None, &context);
+                let mut chosen = None;
+                for branch in &choice.choices {
+                    if condition_holds(&branch.rule, &scope).map_err(in_state)? {
+                        chosen = Some((branch.next.index, branch.assign.as_ref(), branch.output.as_ref()));
+                        break;
+                    }
+                }
+                let (next, assign, output) = match (chosen, &choice.default) {
+                    (Some(chosen), _) => chosen,
+                    (None, Some(default)) => (default.index, state.assign.as_ref(), state.output.as_ref()),
+                    (None, None) => return Err(no_match()),
+                };
+                let (output, assigned) = jsonata_outcome(assign, output, &scope, input).map_err(in_state)?;
+                Done { output, next: Some(next), sized: false, assigned }
+            }
             StateKind::Choice(choice) => {
-                let (output, matched) = self
+                let (output, (matched, assigned)) = self
                     .through(state, input, &context, |env| {
                         for branch in &choice.choices {
                             if payload::rule_holds(&branch.rule, env)? {
-                                return Ok(Some(branch.next.index));
+                                return Ok((Some(branch.next.index), assign_jsonpath(branch.assign.as_ref(), env)?));
                             }
                         }
-                        Ok(choice.default.as_ref().map(|t| t.index))
+                        match &choice.default {
+                            Some(default) => Ok((Some(default.index), assign_jsonpath(state.assign.as_ref(), env)?)),
+                            None => Ok((None, None)),
+                        }
                     })
                     .map_err(in_state)?;
-                let Some(next) = matched else {
-                    return Err(StatesError::new(
-                        names::NO_CHOICE_MATCHED,
-                        format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). No Matches!", state.name),
-                    ));
-                };
-                (output, Some(next))
+                let Some(next) = matched else { return Err(no_match()) };
+                // A Choice with `$` paths passes its input on unchanged.
+                Done { output, next: Some(next), sized: sized && passes_input_through(&state.io), assigned }
             }
-            StateKind::Succeed => (self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0, None),
+            StateKind::Succeed | StateKind::Pass(_) if jsonata => {
+                let scope = jsonata_scope(&input, None, None, &context);
+                let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), &scope, input).map_err(in_state)?;
+                Done { output, next: next_of(state), sized: false, assigned }
+            }
+            StateKind::Succeed => {
+                let output = self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0;
+                Done { output, next: None, sized: sized && passes_input_through(&state.io), assigned: None }
+            }
             StateKind::Pass(pass) => {
-                let output = match (&pass.result, &state.io.parameters, &state.io.result_path) {
-                    (None, Some(Template::Object(object)), ResultPath::Path(at)) => {
+                let (output, assigned) = match (&pass.result, &state.io.parameters, &state.io.result_path, &state.assign) {
+                    (None, Some(Template::Object(object)), ResultPath::Path(at), None) => {
                         let combined = self.parameters_into(state, object, input, Some(at), &context).map_err(in_state)?;
-                        self.select_output(state, combined, &context).map_err(in_state)?
+                        (self.select_output(state, combined, &context).map_err(in_state)?, None)
                     }
                     _ => {
                         let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
@@ -882,39 +964,62 @@ impl Run<'_> {
                             Some(r) => r.clone(),
                             None => effective,
                         };
-                        self.finish_output(state, input, result, &context).map_err(in_state)?
+                        // `Assign` reads the state's result as `$`.
+                        let assigned = assign_jsonpath(state.assign.as_ref(), &Env { input: &result, context: &context }).map_err(in_state)?;
+                        (self.finish_output(state, input, result, &context).map_err(in_state)?, assigned)
                     }
                 };
-                (output, next_of(state))
+                Done { output, next: next_of(state), sized: false, assigned }
             }
             StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
                 unreachable!("`run_instant` hands waiting states back to `scope_inner`")
             }
         };
-        // A Choice or Succeed with `$` paths passes its input on unchanged.
-        let unchanged = matches!(state.kind, StateKind::Choice(_) | StateKind::Succeed) && passes_input_through(&state.io);
+        drop(context);
+        // New values take effect as the state ends.
+        let assigned = done.assigned.take();
         // A state that never waits leaves in the instant it entered.
-        self.leave(state, output, next, sized && unchanged, entered_time)
+        let flow = self.leave(state, Done { assigned: assigned.clone(), ..done }, entered_time)?;
+        if let Some(assigned) = assigned {
+            variables.assign(assigned);
+        }
+        Ok(flow)
     }
 
     /// Task, Wait, Parallel and Map.
-    async fn waiting_state(&self, state: &State, input: Value, text: Option<String>) -> Result<Flow, StatesError> {
+    async fn waiting_state(&self, state: &State, input: Value, text: Option<String>, variables: &mut Variables) -> Result<Flow, StatesError> {
         let (entered, entered_time) = self.enter(state, &input, text)?;
-        let context = self.context(state, entered_time);
-        let in_state = |f: Failure| f.in_state(&state.name, entered);
-        let (output, next) = match &state.kind {
+        let context = self.context(state, entered_time, variables);
+        let in_state = |f: Failure| self.fail_in(state, entered, f);
+        let jsonata = state.query_language == QueryLanguage::Jsonata;
+        let outcome = match &state.kind {
             StateKind::Wait(wait) => {
-                let (output, duration) = self.through(state, input, &context, |env| self.wait_duration(wait, env)).map_err(in_state)?;
+                let waited = if jsonata {
+                    let env = Env { input: &input, context: &context };
+                    let duration = self.wait_duration(wait, &env).map_err(in_state)?;
+                    let scope = jsonata_scope(&input, None, None, &context);
+                    jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), &scope, input).map(|o| (o, duration))
+                } else {
+                    self.through(state, input, &context, |env| {
+                        let duration = self.wait_duration(wait, env)?;
+                        Ok((duration, assign_jsonpath(state.assign.as_ref(), env)?))
+                    })
+                    .map(|(output, (duration, assigned))| ((output, assigned), duration))
+                };
+                let ((output, assigned), duration) = waited.map_err(in_state)?;
                 if !duration.is_zero() {
                     self.exec.clock.sleep(duration).await;
                 }
-                (output, next_of(state))
+                Ok(Done { output, next: next_of(state), sized: false, assigned })
             }
             StateKind::Task(task) => {
-                // Nothing reads the input after a Task without Retry or
-                // Catch whose result replaces it: it is handed to the task,
-                // which builds its `Parameters` in it.
-                let consumed = task.retry.is_empty() && task.catch.is_empty() && matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity());
+                // Nothing reads the input after a JSONPath Task without
+                // Retry or Catch whose result replaces it: it is handed to
+                // the task, which builds its `Parameters` in it.
+                let consumed = !jsonata
+                    && task.retry.is_empty()
+                    && task.catch.is_empty()
+                    && matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity());
                 let (input, outcome) = if consumed {
                     (Value::Null, Box::pin(self.task(state, task, TaskInput::Owned(input), &context, entered)).await)
                 } else {
@@ -925,18 +1030,18 @@ impl Run<'_> {
                     Ok((result, retries)) => {
                         // `ResultSelector` sees the final `$$.State.RetryCount`.
                         let context = context.for_attempt(retries, None);
-                        (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state))
+                        Ok(self.finish_result(state, input, result, &context).map_err(in_state)?)
                     }
-                    Err(error) => return self.catch(state, &task.catch, error, input, entered),
+                    Err(error) => Err((error, input, &task.catch)),
                 }
             }
             StateKind::Parallel(parallel) => {
                 let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
                 // Boxed, like Map: their futures are large, and rare next to
                 // the states every scope runs. The effective input moves in.
-                match Box::pin(self.parallel(parallel, effective)).await {
-                    Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
-                    Err(error) => return self.catch(state, &parallel.catch, error, input, entered),
+                match Box::pin(self.parallel(parallel, effective, context.variables)).await {
+                    Ok(result) => Ok(self.finish_result(state, input, result, &context).map_err(in_state)?),
+                    Err(error) => Err((error, input, &parallel.catch)),
                 }
             }
             StateKind::Map(map) => {
@@ -944,15 +1049,27 @@ impl Run<'_> {
                 // future (an `InputPath` failure is `States.Runtime`, which
                 // no catcher takes).
                 match Box::pin(self.map(state, map, &input, &context, entered)).await {
-                    Ok(result) => (self.finish_result(state, input, result, &context).map_err(in_state)?, next_of(state)),
-                    Err(error) => return self.catch(state, &map.catch, error, input, entered),
+                    Ok(result) => Ok(self.finish_result(state, input, result, &context).map_err(in_state)?),
+                    Err(error) => Err((error, input, &map.catch)),
                 }
             }
             StateKind::Pass(_) | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => {
                 unreachable!("`run_instant` runs the states that never wait")
             }
         };
-        self.leave(state, output, next, false, None)
+        let (flow, assigned) = match outcome {
+            Ok(mut done) => {
+                let assigned = done.assigned.take();
+                let flow = self.leave(state, Done { assigned: assigned.clone(), ..done }, None)?;
+                (flow, assigned)
+            }
+            Err((error, input, catchers)) => self.catch(state, catchers, error, input, entered, &context)?,
+        };
+        drop(context);
+        if let Some(assigned) = assigned {
+            variables.assign(assigned);
+        }
+        Ok(flow)
     }
 
     /// `InputPath`, then `inspect` on the effective input, then `OutputPath`;
@@ -971,6 +1088,9 @@ impl Run<'_> {
 
     /// `InputPath` then `Parameters`, over an input nothing needs afterwards.
     fn effective_input_owned(&self, state: &State, input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+        if state.query_language == QueryLanguage::Jsonata {
+            return self.effective_input(state, &input, context);
+        }
         match &state.io.parameters {
             Some(Template::Object(object)) => self.parameters_into(state, object, input, None, context),
             Some(_) => self.effective_input(state, &input, context),
@@ -1008,8 +1128,14 @@ impl Run<'_> {
         }
     }
 
-    /// `InputPath` then `Parameters`.
+    /// `InputPath` then `Parameters` (JSONata: `Arguments`, by default the input).
     fn effective_input(&self, state: &State, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+        if state.query_language == QueryLanguage::Jsonata {
+            return match &state.io.arguments {
+                Some(arguments) => jsonata_scope(input, None, None, context).value(arguments, "Arguments"),
+                None => Ok(input.clone()),
+            };
+        }
         let selected = select_nullable(&state.io.input_path, input, context)?;
         match &state.io.parameters {
             Some(t) => payload::evaluate(t, &Env { input: &selected, context }),
@@ -1017,23 +1143,33 @@ impl Run<'_> {
         }
     }
 
-    /// `ResultSelector`, then `ResultPath` and `OutputPath`.
-    fn finish_result(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+    /// `ResultSelector`, `Assign` (reading the selected result as `$`),
+    /// then `ResultPath` and `OutputPath`. JSONata: `Assign` and `Output`
+    /// (by default the result) over `$states.result`.
+    fn finish_result(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Done, Failure> {
+        let next = next_of(state);
+        if state.query_language == QueryLanguage::Jsonata {
+            let scope = jsonata_scope(&input, Some(&result), None, context);
+            let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), &scope, result)?;
+            return Ok(Done { output, next, sized: false, assigned });
+        }
         let selected = match &state.io.result_selector {
             Some(t) => payload::evaluate(t, &Env { input: &result, context })?,
             None => result,
         };
-        self.finish_output(state, input, selected, context)
+        let assigned = assign_jsonpath(state.assign.as_ref(), &Env { input: &selected, context })?;
+        Ok(Done { output: self.finish_output(state, input, selected, context)?, next, sized: false, assigned })
     }
 
     /// Runs the branches concurrently (retrying the whole state as `Retry`
     /// says). The first failing branch fails the state; the other branches'
     /// futures are dropped, which cancels whatever they were awaiting.
-    async fn parallel(&self, parallel: &Parallel, input: Value) -> Result<Value, StatesError> {
+    async fn parallel(&self, parallel: &Parallel, input: Value, variables: &Variables) -> Result<Value, StatesError> {
         let mut policy = RetryPolicy::new(&parallel.retry);
         loop {
             self.mark("ParallelStateStarted");
-            let branches = parallel.branches.iter().map(|b| self.scope(b, input.clone()));
+            // Each branch starts with the variables around it.
+            let branches = parallel.branches.iter().map(|b| self.scope(b, input.clone(), variables.clone()));
             let error = match futures_util::future::try_join_all(branches).await {
                 Ok(outputs) => {
                     self.mark("ParallelStateSucceeded");
@@ -1054,13 +1190,20 @@ impl Run<'_> {
     /// Runs the item processor over every item, at most `MaxConcurrency` at
     /// a time, retrying the whole state as `Retry` says.
     async fn map(&self, state: &State, map: &Map, state_input: &Value, context: &StateContext<'_>, entered: u64) -> Result<Value, StatesError> {
-        let effective = select_nullable(&state.io.input_path, state_input, context).map_err(|f| f.in_state(&state.name, entered))?;
+        let effective = select_nullable(&state.io.input_path, state_input, context).map_err(|f| self.fail_in(state, entered, f))?;
         let input = &*effective;
         let mut policy = RetryPolicy::new(&map.retry);
         loop {
             let error = match self.map_once(state, map, input, context).await {
                 Ok(v) => return Ok(v),
-                Err(MapError::Failure(f)) => return Err(f.in_state(&state.name, entered)),
+                Err(MapError::Failure(f)) => {
+                    let error = self.fail_in(state, entered, f);
+                    // A JSONata Map whose items fail to evaluate has failed as a Map.
+                    if error.error == names::QUERY_EVALUATION_ERROR {
+                        self.mark("MapStateFailed");
+                    }
+                    return Err(error);
+                }
                 Err(MapError::Failed(error)) => error,
             };
             match policy.next_delay(&error) {
@@ -1081,6 +1224,13 @@ impl Run<'_> {
             Some(reader) => {
                 read = self.read_items(reader, &env)?;
                 &read
+            }
+            None if state.query_language == QueryLanguage::Jsonata => {
+                selected = self.jsonata_items(map, input, context).map_err(MapError::Failure)?;
+                match selected.as_ref() {
+                    Value::Array(items) => items,
+                    _ => unreachable!("`jsonata_items` gives an array"),
+                }
             }
             None => {
                 selected = jsonpath::select(&map.items_path, &env)
@@ -1143,6 +1293,22 @@ impl Run<'_> {
                 }
                 Err(MapError::Failed(error))
             }
+        }
+    }
+
+    /// A JSONata Map's items: `Items`, or else the state input; an array.
+    fn jsonata_items<'v>(&self, map: &Map, input: &'v Value, context: &StateContext<'_>) -> Result<Cow<'v, Value>, Failure> {
+        let Some(items) = &map.items else {
+            return match input {
+                Value::Array(_) => Ok(Cow::Borrowed(input)),
+                other => Err(Failure::query_unplaced(format!("Map state input must be an array but was: {}", to_text(other)))),
+            };
+        };
+        let value = jsonata_scope(input, None, None, context).value(items, "Items")?;
+        match (&value, items) {
+            (Value::Array(_), _) => Ok(Cow::Owned(value)),
+            (_, Jsonata::Expr(expr)) => Err(jsonata::unexpected_type(expr, "Items", "array", &value)),
+            _ => Err(Failure::query("Items", format!("The field 'Items' must be an array, but was: {}", to_text(&value)))),
         }
     }
 
@@ -1269,7 +1435,13 @@ impl Run<'_> {
     /// An item as its iteration sees it: through `ItemSelector` (with
     /// `$$.Map.Item`) when there is one.
     fn select_item(&self, state: &State, index: usize, item: &Value, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
-        let Some(selector) = &state.io.parameters else { return Ok(item.clone()) };
+        let jsonata_selector = match &state.kind {
+            StateKind::Map(map) => map.item_selector.as_ref(),
+            _ => None,
+        };
+        if jsonata_selector.is_none() && state.io.parameters.is_none() {
+            return Ok(item.clone());
+        }
         let item_context = StateContext {
             info: context.info,
             clock: context.clock,
@@ -1279,8 +1451,14 @@ impl Run<'_> {
             value: OnceLock::new(),
             task_token: None,
             map_item: Some((index, item)),
+            variables: context.variables,
+            reads_context: context.reads_context,
         };
-        payload::evaluate(selector, &Env { input, context: &item_context })
+        match (jsonata_selector, &state.io.parameters) {
+            (Some(selector), _) => jsonata_scope(input, None, None, &item_context).value(selector, "ItemSelector"),
+            (None, Some(selector)) => payload::evaluate(selector, &Env { input, context: &item_context }),
+            (None, None) => Ok(item.clone()),
+        }
     }
 
     async fn iterate(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
@@ -1351,7 +1529,9 @@ impl Run<'_> {
             // As in `iteration`: an item its selector fails on never started.
             let outcome = self.iteration_input(run, index).and_then(|item_input| {
                 let start = Next { index: processor.start_index, input: item_input, text: None, sized: false };
-                let outcome = match self.run_instant(processor, start) {
+                // Each iteration starts with the variables around the Map.
+                let mut variables = run.context.variables.clone();
+                let outcome = match self.run_instant(processor, start, &mut variables) {
                     Ok(Halt::End(output)) => Ok(output),
                     Ok(Halt::Waiting(waiting, _)) => Err(StatesError::new(
                         names::RUNTIME,
@@ -1396,10 +1576,11 @@ impl Run<'_> {
         };
         let (state, map) = (run.state, run.map);
         if run.distributed {
+            // A child execution sees no variables of its parent.
             let child = Run { exec: self.exec, history: History::new(false), info: self.info };
-            return (index, child.scope(&map.processor, item_input).await);
+            return (index, child.scope(&map.processor, item_input, Variables::default()).await);
         }
-        let outcome = self.scope(&map.processor, item_input).await;
+        let outcome = self.scope(&map.processor, item_input, run.context.variables.clone()).await;
         self.iteration_ended(state, index, outcome.is_ok());
         (index, outcome)
     }
@@ -1471,8 +1652,22 @@ impl Run<'_> {
                 })?;
                 Ok(until(ts))
             }
-            Wait::Seconds(Seconds::Jsonata(_)) | Wait::TimestampJsonata(_) => {
-                Err(Failure::runtime("JSONata Wait states are not supported by this runtime yet"))
+            Wait::Seconds(Seconds::Jsonata(expr)) => {
+                let v = jsonata_scope(env.input, None, None, env.context).expr(expr, "Seconds")?;
+                match v.as_u64() {
+                    Some(s) => Ok(Duration::from_secs(s)),
+                    None => Err(jsonata::unexpected_type(expr, "Seconds", "integer", &v)),
+                }
+            }
+            Wait::TimestampJsonata(expr) => {
+                let v = jsonata_scope(env.input, None, None, env.context).expr(expr, "Timestamp")?;
+                let ts = v.as_str().and_then(asl_spec::time::parse_rfc3339).ok_or_else(|| {
+                    Failure::query(
+                        "Timestamp",
+                        format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {}", v.as_str().map_or_else(|| to_text(&v), str::to_string)),
+                    )
+                })?;
+                Ok(until(ts))
             }
         }
     }
@@ -1493,7 +1688,13 @@ impl Run<'_> {
                     ))),
                 }
             }
-            Some(Seconds::Jsonata(_)) => Err(Failure::runtime(format!("JSONata `{field}` is not supported by this runtime yet"))),
+            Some(Seconds::Jsonata(expr)) => {
+                let v = jsonata_scope(env.input, None, None, env.context).expr(expr, field)?;
+                match v.as_u64() {
+                    Some(s) if s > 0 => Ok(Some(s)),
+                    _ => Err(jsonata::unexpected_type(expr, field, "positive integer", &v)),
+                }
+            }
         }
     }
 
@@ -1518,8 +1719,8 @@ impl Run<'_> {
             // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state's input.
             static NO_INPUT: Value = Value::Null;
             let env = Env { input: borrowed.or(owned.as_ref()).unwrap_or(&NO_INPUT), context };
-            let t = self.task_seconds(&task.timeout, "TimeoutSeconds", &env).map_err(|f| f.in_state(&state.name, entered))?;
-            let h = self.task_seconds(&task.heartbeat, "HeartbeatSeconds", &env).map_err(|f| f.in_state(&state.name, entered))?;
+            let t = self.task_seconds(&task.timeout, "TimeoutSeconds", &env).map_err(|f| self.fail_in(state, entered, f))?;
+            let h = self.task_seconds(&task.heartbeat, "HeartbeatSeconds", &env).map_err(|f| self.fail_in(state, entered, f))?;
             (t, h)
         };
         // Only history events tell resource kinds apart.
@@ -1536,7 +1737,7 @@ impl Run<'_> {
                 // An owned input comes with no Retry: there is one attempt.
                 (None, None) => Err(Failure::runtime("a Task without Retry was attempted twice")),
             }
-            .map_err(|f| f.in_state(&state.name, entered))?;
+            .map_err(|f| self.fail_in(state, entered, f))?;
             self.record_task_start(kind, task, &input, timeout, heartbeat);
             // Heartbeats come from the handler (`ctx.heartbeat()`) or, for
             // callback tasks, from `send_task_heartbeat`; when neither can
@@ -1771,7 +1972,19 @@ impl Run<'_> {
     }
 
     /// Applies the first matching catcher, or passes the error on.
-    fn catch(&self, state: &State, catchers: &[Catcher], error: StatesError, input: Value, entered: u64) -> Result<Flow, StatesError> {
+    /// Hands an error to the first catcher that takes it: its `Assign`
+    /// and `ResultPath` (JSONata: `Assign` and `Output`, by default the
+    /// error output) read the error output `{"Error", "Cause"}`. Returns
+    /// where to go and the variables assigned.
+    fn catch(
+        &self,
+        state: &State,
+        catchers: &[Catcher],
+        error: StatesError,
+        input: Value,
+        entered: u64,
+        context: &StateContext<'_>,
+    ) -> Result<(Flow, Option<JsonMap<String, Value>>), StatesError> {
         if error.is_uncatchable() {
             return Err(error);
         }
@@ -1779,33 +1992,36 @@ impl Run<'_> {
             return Err(error);
         };
         let mut error_output = JsonMap::new();
-        error_output.insert("Error".into(), Value::String(error.error.clone()));
-        if let Some(cause) = &error.cause {
-            error_output.insert("Cause".into(), Value::String(cause.clone()));
+        error_output.insert("Error".into(), Value::String(error.error));
+        if let Some(cause) = error.cause {
+            error_output.insert("Cause".into(), Value::String(cause));
         }
-        let output = apply_result_path(&catcher.result_path, input, Value::Object(error_output))
-            .map_err(|f| f.in_state(&state.name, entered))?;
-        let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None);
-        Ok(Flow::Next(Next { index: catcher.next.index, input: output, text, sized: false }))
+        let error_output = Value::Object(error_output);
+        let caught = if state.query_language == QueryLanguage::Jsonata {
+            let scope = jsonata_scope(&input, None, Some(&error_output), context);
+            jsonata_outcome(catcher.assign.as_ref(), catcher.output.as_ref(), &scope, error_output)
+        } else {
+            assign_jsonpath(catcher.assign.as_ref(), &Env { input: &error_output, context })
+                .and_then(|assigned| Ok((apply_result_path(&catcher.result_path, input, error_output)?, assigned)))
+        };
+        let (output, assigned) = caught.map_err(|f| self.fail_in(state, entered, f))?;
+        let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None, assigned.as_ref());
+        Ok((Flow::Next(Next { index: catcher.next.index, input: output, text, sized: false }), assigned))
     }
 }
 
 /// Features the model carries but this runtime does not execute yet. A state
 /// using one fails loudly instead of running with the feature ignored.
 fn unsupported(state: &State) -> Option<&'static str> {
-    if state.query_language == QueryLanguage::Jsonata {
-        return Some("JSONata (`QueryLanguage: JSONata`)");
+    match &state.kind {
+        StateKind::Map(m)
+            if state.query_language == QueryLanguage::Jsonata
+                && (m.item_reader.is_some() || m.item_batcher.is_some() || m.result_writer.is_some()) =>
+        {
+            Some("A JSONata distributed Map (`ItemReader`, `ItemBatcher`, `ResultWriter`)")
+        }
+        _ => None,
     }
-    let assigns = state.assign.is_some()
-        || match &state.kind {
-            StateKind::Choice(c) => c.choices.iter().any(|b| b.assign.is_some()),
-            StateKind::Task(t) => t.catch.iter().any(|c| c.assign.is_some()),
-            _ => false,
-        };
-    if assigns {
-        return Some("`Assign` (workflow variables)");
-    }
-    None
 }
 
 /// Whether `InputPath` and `OutputPath` both select the whole input.
@@ -2003,10 +2219,15 @@ impl MapLimits {
 fn count_value(count: &Count, field: &str, env: &Env<'_>) -> Result<Value, Failure> {
     match count {
         Count::Fixed(v) => Ok(v.clone()),
-        Count::Path(p) => jsonpath::select(p, env)
-            .map(std::borrow::Cow::into_owned)
-            .map_err(|_| Failure::runtime(format!("The {field}Path field does not reference an input value: {}", p.text))),
-        Count::Jsonata(_) => Err(Failure::runtime(format!("JSONata `{field}` is not supported by this runtime yet"))),
+        Count::Path(p) => match jsonpath::select(p, env) {
+            // AWS reads a number written as a string too (`"1"`).
+            Ok(v) => Ok(match v.as_str().and_then(|s| serde_json::from_str::<serde_json::Number>(s.trim()).ok()) {
+                Some(n) => Value::Number(n),
+                None => v.into_owned(),
+            }),
+            Err(_) => Err(Failure::runtime(format!("The {field}Path field does not reference an input value: {}", p.text))),
+        },
+        Count::Jsonata(expr) => jsonata_scope(env.input, None, None, env.context).expr(expr, field),
     }
 }
 
@@ -2099,16 +2320,89 @@ fn apply_result_path(result_path: &ResultPath, input: Value, result: Value) -> R
     }
 }
 
+/// A Fail state's `Error` or `Cause` (`field`), given literally, by path
+/// (`ErrorPath`), by intrinsic call or by JSONata.
 fn fail_text(text: Option<&FailText>, env: &Env<'_>, field: &str) -> Result<Option<String>, Failure> {
     Ok(match text {
         None => None,
         Some(FailText::Literal(s)) => Some(s.clone()),
         Some(FailText::Path(p)) => {
-            let v = jsonpath::select(p, env).map_err(|_| payload::path_not_found(p, field, env))?;
+            let v = jsonpath::select(p, env).map_err(|_| payload::path_not_found(p, format_args!("{field}Path"), env))?;
             Some(text_of(&v))
         }
-        Some(FailText::Call(c)) => Some(text_of(&crate::intrinsics::evaluate(c, env, &field)?)),
+        Some(FailText::Call(c)) => Some(text_of(&crate::intrinsics::evaluate(c, env, &format_args!("{field}Path"))?)),
+        Some(FailText::Jsonata(expr)) => match jsonata_scope(env.input, None, None, env.context).expr(expr, field)? {
+            Value::String(s) => Some(s),
+            other => return Err(jsonata::unexpected_type(expr, field, "string", &other)),
+        },
     })
+}
+
+/// The bindings of a JSONata state's expressions: `$states` (`input`, and
+/// `result` or `errorOutput` where the state has one, and `context` when an
+/// expression reads it) and the workflow variables.
+fn jsonata_scope(input: &Value, result: Option<&Value>, error_output: Option<&Value>, context: &StateContext<'_>) -> jsonata::Scope {
+    let mut states = JsonMap::with_capacity(3);
+    states.insert("input".into(), input.clone());
+    if let Some(result) = result {
+        states.insert("result".into(), result.clone());
+    }
+    if let Some(error_output) = error_output {
+        states.insert("errorOutput".into(), error_output.clone());
+    }
+    if context.reads_context {
+        states.insert("context".into(), context.whole());
+    }
+    jsonata::Scope::new(Value::Object(states), context.variables.iter())
+}
+
+/// A JSONata state's (or catcher's, or Choice rule's) `Assign` and
+/// `Output` over one `$states`: both see the same values. Without
+/// `Output`, the output is `default`.
+fn jsonata_outcome(
+    assign: Option<&Assign>,
+    output: Option<&Jsonata>,
+    scope: &jsonata::Scope,
+    default: Value,
+) -> Result<(Value, Option<JsonMap<String, Value>>), Failure> {
+    let assigned = match assign {
+        Some(Assign::Jsonata(template)) => Some(object_of(scope.value(template, "Assign")?)),
+        Some(Assign::JsonPath(_)) | None => None,
+    };
+    let output = match output {
+        Some(template) => scope.value(template, "Output")?,
+        None => default,
+    };
+    Ok((output, assigned))
+}
+
+/// A JSONPath `Assign` over `env` (whose `$` is the state's result).
+fn assign_jsonpath(assign: Option<&Assign>, env: &Env<'_>) -> Result<Option<JsonMap<String, Value>>, Failure> {
+    match assign {
+        Some(Assign::JsonPath(template)) => Ok(Some(object_of(payload::evaluate(template, env)?))),
+        Some(Assign::Jsonata(_)) | None => Ok(None),
+    }
+}
+
+/// An `Assign` object's members (the loader only accepts objects).
+fn object_of(value: Value) -> JsonMap<String, Value> {
+    match value {
+        Value::Object(members) => members,
+        _ => JsonMap::new(),
+    }
+}
+
+/// Whether a JSONata Choice rule's `Condition` holds; it must be a boolean.
+fn condition_holds(rule: &Rule, scope: &jsonata::Scope) -> Result<bool, Failure> {
+    let Rule::Condition(condition) = rule else {
+        return Err(Failure::runtime("a JSONata Choice rule has no `Condition`"));
+    };
+    let value = scope.value(condition, "Condition")?;
+    match (value, condition) {
+        (Value::Bool(b), _) => Ok(b),
+        (other, Jsonata::Expr(expr)) => Err(jsonata::unexpected_type(expr, "Condition", "boolean", &other)),
+        (other, _) => Err(Failure::query("Condition", format!("The field 'Condition' must be a boolean, but was: {}", to_text(&other)))),
+    }
 }
 
 #[cfg(test)]

@@ -106,14 +106,25 @@ impl From<serde_json::Error> for StatesError {
 pub(crate) struct Failure {
     pub error: &'static str,
     pub message: String,
+    /// The field a JSONata expression failed in (`Output/result`), which
+    /// AWS's `EvaluationFailed` event names.
+    pub location: Option<String>,
 }
 
 impl Failure {
     pub fn runtime(message: impl Into<String>) -> Self {
-        Failure { error: names::RUNTIME, message: message.into() }
+        Failure { error: names::RUNTIME, message: message.into(), location: None }
     }
     pub fn intrinsic(message: impl Into<String>) -> Self {
-        Failure { error: names::INTRINSIC_FAILURE, message: message.into() }
+        Failure { error: names::INTRINSIC_FAILURE, message: message.into(), location: None }
+    }
+    /// `States.QueryEvaluationError` in a JSONata field.
+    pub fn query(location: &str, message: impl Into<String>) -> Self {
+        Failure { error: names::QUERY_EVALUATION_ERROR, message: message.into(), location: Some(location.to_string()) }
+    }
+    /// `States.QueryEvaluationError` not tied to one field.
+    pub fn query_unplaced(message: impl Into<String>) -> Self {
+        Failure { error: names::QUERY_EVALUATION_ERROR, message: message.into(), location: None }
     }
 
     /// AWS's full cause text for a failure inside state `state`.

@@ -49,7 +49,25 @@ pub enum EventDetails {
     #[serde(rename = "stateEnteredEventDetails", rename_all = "camelCase")]
     StateEntered { name: String, input: String, input_details: PayloadDetails },
     #[serde(rename = "stateExitedEventDetails", rename_all = "camelCase")]
-    StateExited { name: String, output: String, output_details: PayloadDetails },
+    StateExited {
+        name: String,
+        output: String,
+        output_details: PayloadDetails,
+        /// The variables the state assigned, each as JSON text, by name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        assigned_variables: Option<std::collections::BTreeMap<String, String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        assigned_variables_details: Option<PayloadDetails>,
+    },
+    /// A JSONata expression (or a JSONata state's input) failed to evaluate.
+    #[serde(rename = "evaluationFailedEventDetails", rename_all = "camelCase")]
+    EvaluationFailed {
+        error: String,
+        cause: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
+        state: String,
+    },
     #[serde(rename = "taskScheduledEventDetails", rename_all = "camelCase")]
     TaskScheduled {
         resource: String,

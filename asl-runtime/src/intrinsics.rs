@@ -29,6 +29,16 @@ pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn st
     apply(call, &mut args)
 }
 
+/// Applies `function` to argument values already evaluated: the JSONata
+/// functions AWS adds (`$partition`, `$range`, `$hash`, …) are these
+/// intrinsics under other names. (`States.Format`, whose template must be a
+/// literal, is not one of them.)
+pub(crate) fn apply_values(function: Function, args: Vec<Value>) -> Result<Value, Failure> {
+    let call = Call { function, args: Vec::new() };
+    let mut args: Args<'_> = args.into_iter().map(Cow::Owned).collect();
+    apply(&call, &mut args)
+}
+
 fn compact(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
@@ -100,25 +110,33 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
     use Function::*;
     Ok(match call.function {
         Format => {
-            let Some(Arg::String(template)) = call.args.first() else {
-                return Err(fail(call, "the first argument must be a string literal"));
+            // A literal template was parsed with the call; one selected by a
+            // path (or made by a call) is a string whose `{}` are the holes.
+            let selected;
+            let (template, holes): (&str, &[usize]) = match call.args.first() {
+                Some(Arg::String(literal)) => (&literal.value, &literal.holes),
+                _ => {
+                    let text = str_arg(call, &args[0], "the template")?;
+                    selected = text.match_indices("{}").map(|(i, _)| i).collect::<Vec<_>>();
+                    (text, &selected)
+                }
             };
             let values = &args[1..];
-            if template.holes.len() != values.len() {
+            if holes.len() != values.len() {
                 return Err(fail(
                     call,
-                    format!("the template has {} placeholder(s) but {} argument(s) were given", template.holes.len(), values.len()),
+                    format!("the template has {} placeholder(s) but {} argument(s) were given", holes.len(), values.len()),
                 ));
             }
             // Room for short arguments, so most calls allocate once.
-            let mut out = String::with_capacity(template.value.len() + 16 * values.len());
+            let mut out = String::with_capacity(template.len() + 16 * values.len());
             let mut last = 0;
-            for (hole, value) in template.holes.iter().zip(values) {
-                out.push_str(&template.value[last..*hole]);
+            for (hole, value) in holes.iter().zip(values) {
+                out.push_str(&template[last..*hole]);
                 format_arg(value, &mut out);
                 last = hole + 2;
             }
-            out.push_str(&template.value[last..]);
+            out.push_str(&template[last..]);
             Value::String(out)
         }
         StringToJson => {
@@ -289,6 +307,8 @@ mod tests {
     fn format_prints_like_java() {
         assert_eq!(run("States.Format('a={} b={}', $.a, $.b)", json!({"a": {"x": 1, "y": []}, "b": null})).unwrap(), json!("a={x=1, y=[]} b=null"));
         assert!(run("States.Format('{}')", json!({})).is_err());
+        assert_eq!(run("States.Format($.t, $.v)", json!({"t": "It's {}!", "v": "Pikachu"})).unwrap(), json!("It's Pikachu!"));
+        assert!(run("States.Format($.t)", json!({"t": 1})).is_err());
     }
 
     #[test]

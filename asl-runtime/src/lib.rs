@@ -29,12 +29,14 @@ mod error;
 mod history;
 mod identity;
 mod intrinsics;
+mod jsonata;
 mod jsonpath;
 mod lambda;
 mod mock;
 mod payload;
 mod store;
 mod task;
+mod variables;
 
 pub use asl_macro::include_workflow;
 pub use asl_spec::{Definition, Diagnostic, Diagnostics};

@@ -19,6 +19,7 @@ pub mod diag;
 mod graph;
 pub mod intrinsic;
 pub mod json;
+pub mod jsonata;
 mod lint;
 mod load;
 pub mod model;

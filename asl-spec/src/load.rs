@@ -353,7 +353,7 @@ impl Builder<'_> {
 
     /// `Assign`: an object of variable names. In JSONPath its `name.$`
     /// members are paths or intrinsic calls, as in a payload template.
-    fn assign(&mut self, obj: &mut Obj<'_>, ql: QueryLanguage) -> Option<serde_json::Value> {
+    fn assign(&mut self, obj: &mut Obj<'_>, ql: QueryLanguage) -> Option<Assign> {
         let m = obj.take("Assign")?;
         let ptr = obj.child_ptr("Assign");
         let members = self.object(&m.value, &ptr)?.members;
@@ -368,10 +368,15 @@ impl Builder<'_> {
                 d.hint = Some("a variable name starts with a letter or `_`, continues with letters, digits or `_`, and has at most 80 characters".into());
             }
         }
-        if ql == QueryLanguage::JsonPath {
-            self.template(&m.value, &ptr);
+        match ql {
+            QueryLanguage::JsonPath => Some(Assign::JsonPath(self.template(&m.value, &ptr))),
+            QueryLanguage::Jsonata => jsonata_of(&m.value).map(Assign::Jsonata),
         }
-        Some(m.value.to_value())
+    }
+
+    /// `Output` of a JSONata state or catcher.
+    fn output(&mut self, obj: &mut Obj<'_>) -> Option<Jsonata> {
+        obj.take("Output").and_then(|m| jsonata_of(&m.value))
     }
 
     fn target(&mut self, node: &Node, ptr: &str, field: &str) -> Option<Target> {
@@ -448,7 +453,7 @@ impl Builder<'_> {
         }
         let comment = self.string(&mut obj, "Comment").map(|(s, _)| s);
         let assign = self.assign(&mut obj, ql);
-        let output = obj.take("Output").map(|m| m.value.to_value());
+        let output = self.output(&mut obj);
 
         // Input and output fields are read only where the state type has
         // them; elsewhere they are reported as unknown fields.
@@ -476,7 +481,7 @@ impl Builder<'_> {
             io.result_selector = self.template_field(&mut obj, "ResultSelector");
         }
         if has("Arguments") {
-            io.arguments = obj.take("Arguments").map(|m| m.value.to_value());
+            io.arguments = obj.take("Arguments").and_then(|m| jsonata_of(&m.value));
         }
 
         let kind = match type_name.as_str() {
@@ -566,7 +571,7 @@ impl Builder<'_> {
             let ptr = obj.child_ptr(key);
             if let NodeKind::String(s) = &m.value.kind {
                 if is_jsonata(s) {
-                    return Some(Seconds::Jsonata(s.clone()));
+                    return Expr::compile(s).ok().map(Seconds::Jsonata);
                 }
             }
             return self.int_value(&m.value, &ptr, key, 1).map(Seconds::Fixed);
@@ -770,7 +775,7 @@ impl Builder<'_> {
             let next = self.required(&mut c, "Next", "a catcher").and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
             let result_path = self.result_path(&mut c).unwrap_or_else(|| Io::default().result_path);
             let assign = self.assign(&mut c, ql);
-            let output = c.take("Output").map(|m| m.value.to_value());
+            let output = self.output(&mut c);
             c.take("Comment");
             self.finish(c, &["ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"], "a catcher");
             if let Some(next) = next {
@@ -793,7 +798,7 @@ impl Builder<'_> {
         for (mut r, ptr) in self.list(obj, "Choices") {
             let next = self.required(&mut r, "Next", "a choice rule").and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
             let assign = self.assign(&mut r, ql);
-            let output = r.take("Output").map(|m| m.value.to_value());
+            let output = self.output(&mut r);
             let rule = self.rule(r, &ptr, ql, true);
             if let Some(next) = next {
                 // A rule that failed to load keeps its branch (with an empty
@@ -820,8 +825,8 @@ impl Builder<'_> {
         let result = if ql == QueryLanguage::Jsonata {
             match self.required(&mut r, "Condition", "a JSONata choice rule") {
                 Some(m) => match &m.value.kind {
-                    NodeKind::Bool(_) => Some(Rule::Condition(m.value.to_value())),
-                    NodeKind::String(s) if is_jsonata(s) => Some(Rule::Condition(m.value.to_value())),
+                    NodeKind::Bool(_) => Some(Rule::Condition(Jsonata::Literal(m.value.to_value()))),
+                    NodeKind::String(s) if is_jsonata(s) => jsonata_of(&m.value).map(Rule::Condition),
                     _ => {
                         self.type_error(&m.value, &format!("{ptr}/Condition"), "Condition", "a `{% ... %}` expression or a boolean");
                         None
@@ -947,7 +952,9 @@ impl Builder<'_> {
             let ptr = obj.child_ptr("Timestamp");
             if let Some((s, span)) = self.string_value(&m.value, &ptr, "Timestamp") {
                 if ql == QueryLanguage::Jsonata && is_jsonata(&s) {
-                    return StateKind::Wait(Wait::TimestampJsonata(s));
+                    if let Ok(e) = Expr::compile(&s) {
+                        return StateKind::Wait(Wait::TimestampJsonata(e));
+                    }
                 }
                 if crate::time::parse_rfc3339(&s).is_none() {
                     self.error(Code::Schema, span, &ptr, format!("`Timestamp` must be an RFC 3339 timestamp such as `2016-03-14T01:59:00Z`, not `{s}`"))
@@ -964,8 +971,8 @@ impl Builder<'_> {
         if let Some(m) = obj.take("Seconds") {
             let ptr = obj.child_ptr("Seconds");
             if let NodeKind::String(s) = &m.value.kind {
-                if is_jsonata(s) {
-                    return StateKind::Wait(Wait::Seconds(Seconds::Jsonata(s.clone())));
+                if let Some(e) = is_jsonata(s).then(|| Expr::compile(s).ok()).flatten() {
+                    return StateKind::Wait(Wait::Seconds(Seconds::Jsonata(e)));
                 }
             }
             if let Some(v) = self.int_value(&m.value, &ptr, "Seconds", 0) {
@@ -980,7 +987,7 @@ impl Builder<'_> {
         StateKind::Wait(Wait::Seconds(Seconds::Fixed(0)))
     }
 
-    fn fail(&mut self, obj: &mut Obj<'_>, _ql: QueryLanguage) -> Fail {
+    fn fail(&mut self, obj: &mut Obj<'_>, ql: QueryLanguage) -> Fail {
         let mut text = |b: &mut Self, key: &str, path_key: &str| -> Option<FailText> {
             let lit = obj.take(key);
             let path = obj.take(path_key);
@@ -988,7 +995,10 @@ impl Builder<'_> {
                 b.error(Code::Schema, p.key_span, &obj.child_ptr(path_key), format!("`{key}` and `{path_key}` cannot both be set"));
             }
             if let Some(m) = lit {
-                return b.string_value(&m.value, &obj.child_ptr(key), key).map(|(s, _)| FailText::Literal(s));
+                return b.string_value(&m.value, &obj.child_ptr(key), key).map(|(s, _)| {
+                    let expr = (ql == QueryLanguage::Jsonata && is_jsonata(&s)).then(|| Expr::compile(&s).ok()).flatten();
+                    expr.map_or(FailText::Literal(s), FailText::Jsonata)
+                });
             }
             let m = path?;
             match b.dynamic_value(&m.value, &obj.child_ptr(path_key), path_key)? {
@@ -1041,7 +1051,7 @@ impl Builder<'_> {
         if let Some(m) = lit {
             let ptr = obj.child_ptr(key);
             return match &m.value.kind {
-                NodeKind::String(s) if is_jsonata(s) => Some(Count::Jsonata(s.clone())),
+                NodeKind::String(s) if is_jsonata(s) => Expr::compile(s).ok().map(Count::Jsonata),
                 NodeKind::Number(n) if n.as_f64().is_some_and(|v| v >= 0.0) => Some(Count::Fixed(m.value.to_value())),
                 NodeKind::Number(n) => {
                     self.error(Code::Schema, m.value.span, &ptr, format!("`{key}` must not be negative, but is {n}"));
@@ -1103,7 +1113,11 @@ impl Builder<'_> {
             None => None,
         }
         .unwrap_or_else(|| Path::parse("$").expect("`$` is a path"));
-        let items = obj.take("Items").map(|m| m.value.to_value());
+        let items = obj.take("Items").and_then(|m| jsonata_of(&m.value));
+        let mut item_selector = None;
+        if ql == QueryLanguage::Jsonata {
+            item_selector = obj.take("ItemSelector").and_then(|m| jsonata_of(&m.value));
+        }
         let selector = self.template_field(obj, "ItemSelector");
         if selector.is_some() && io.parameters.is_some() {
             self.error(Code::Schema, obj.span, &obj.ptr, "a Map state cannot have both `ItemSelector` and `Parameters`");
@@ -1204,6 +1218,7 @@ impl Builder<'_> {
             execution_type,
             items_path,
             items,
+            item_selector,
             max_concurrency,
             tolerated_failure_percentage,
             tolerated_failure_count,
@@ -1289,6 +1304,12 @@ fn node_of(value: &serde_json::Value) -> Node {
         ),
     };
     Node { span: Span::default(), kind }
+}
+
+/// `value` with its expressions compiled; `None` when one does not compile
+/// (the JSONata-string check has reported it with its position).
+fn jsonata_of(node: &Node) -> Option<Jsonata> {
+    Jsonata::from_value(&node.to_value()).ok()
 }
 
 /// Whether a string is a JSONata expression (`{% ... %}`).

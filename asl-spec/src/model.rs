@@ -1,12 +1,11 @@
 //! The typed model of a state machine: every state type with every field AWS
 //! documents, paths, templates, intrinsic calls and Choice rules already parsed.
 //!
-//! Fields the runtime does not execute yet (JSONata expressions, `Assign`,
-//! distributed-Map readers and writers) are still modelled, so a definition
-//! that uses them loads, validates and round-trips.
+//! JSONata expressions are compiled when the definition loads ([`Jsonata`]).
 
 use crate::diag::Span;
 use crate::intrinsic::Call;
+pub use crate::jsonata::{Expr, Jsonata};
 use crate::path::Path;
 use serde_json::Value;
 
@@ -118,10 +117,10 @@ pub struct State {
     pub transition: Transition,
     /// The JSONPath input/output fields.
     pub io: Io,
-    /// `Assign` (variables), as written.
-    pub assign: Option<Value>,
-    /// `Output` (JSONata), as written.
-    pub output: Option<Value>,
+    /// `Assign` (variables).
+    pub assign: Option<Assign>,
+    /// `Output` (JSONata).
+    pub output: Option<Jsonata>,
     /// Whether the state's own fields mention the context object (`$$`,
     /// `$states.context`), so a runtime need only note the entry time for
     /// `$$.State.EnteredTime` when this is set (or history is kept).
@@ -159,8 +158,8 @@ pub struct Io {
     pub result_path: ResultPath,
     /// `OutputPath` (default `$`).
     pub output_path: NullablePath,
-    /// `Arguments` (JSONata), as written.
-    pub arguments: Option<Value>,
+    /// `Arguments` (JSONata).
+    pub arguments: Option<Jsonata>,
 }
 
 impl Default for Io {
@@ -175,6 +174,16 @@ impl Default for Io {
             arguments: None,
         }
     }
+}
+
+/// `Assign`: variable names and the values they take when the state ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assign {
+    /// In a JSONPath state: a template whose `name.$` members are paths or
+    /// intrinsic calls (the key is stored without `.$`).
+    JsonPath(Template),
+    /// In a JSONata state: an object whose values may hold expressions.
+    Jsonata(Jsonata),
 }
 
 /// A payload template: JSON whose `"key.$"` members are evaluated.
@@ -272,7 +281,7 @@ pub enum Seconds {
     /// A `*Path` field.
     Path(Path),
     /// A JSONata `{% %}` string.
-    Jsonata(String),
+    Jsonata(Expr),
 }
 
 /// Task state fields.
@@ -330,10 +339,10 @@ pub struct Catcher {
     pub next: Target,
     /// `ResultPath` (default `$`).
     pub result_path: ResultPath,
-    /// `Assign`, as written.
-    pub assign: Option<Value>,
-    /// `Output` (JSONata), as written.
-    pub output: Option<Value>,
+    /// `Assign`.
+    pub assign: Option<Assign>,
+    /// `Output` (JSONata).
+    pub output: Option<Jsonata>,
 }
 
 /// Choice state fields.
@@ -352,10 +361,10 @@ pub struct ChoiceBranch {
     pub rule: Rule,
     /// `Next`.
     pub next: Target,
-    /// `Assign`, as written.
-    pub assign: Option<Value>,
-    /// `Output` (JSONata), as written.
-    pub output: Option<Value>,
+    /// `Assign`.
+    pub assign: Option<Assign>,
+    /// `Output` (JSONata).
+    pub output: Option<Jsonata>,
 }
 
 /// A Choice condition.
@@ -369,8 +378,8 @@ pub enum Rule {
     Not(Box<Rule>),
     /// `Variable` + one comparison operator.
     Compare(Comparison),
-    /// JSONata `Condition`, as written.
-    Condition(Value),
+    /// JSONata `Condition`: an expression or a boolean.
+    Condition(Jsonata),
 }
 
 /// `Variable` compared by one operator.
@@ -487,14 +496,16 @@ pub enum Wait {
     /// `TimestampPath`.
     TimestampPath(Path),
     /// JSONata `Timestamp`.
-    TimestampJsonata(String),
+    TimestampJsonata(Expr),
 }
 
 /// A Fail state's `Error` or `Cause`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FailText {
-    /// A literal (or JSONata string, evaluated by the JSONata engine).
+    /// A literal.
     Literal(String),
+    /// A JSONata `{% %}` string.
+    Jsonata(Expr),
     /// `ErrorPath` / `CausePath` given as a path.
     Path(Path),
     /// `ErrorPath` / `CausePath` given as an intrinsic call.
@@ -539,7 +550,7 @@ pub enum Count {
     /// The `…Path` form.
     Path(Path),
     /// A JSONata `{% %}` string.
-    Jsonata(String),
+    Jsonata(Expr),
 }
 
 /// Map state fields.
@@ -553,8 +564,11 @@ pub struct Map {
     pub execution_type: Option<String>,
     /// `ItemsPath` (default `$`).
     pub items_path: Path,
-    /// `Items` (JSONata), as written.
-    pub items: Option<Value>,
+    /// `Items` (JSONata): an array, or an expression giving one.
+    pub items: Option<Jsonata>,
+    /// `ItemSelector` of a JSONata Map (a JSONPath Map keeps it in
+    /// [`Io::parameters`]).
+    pub item_selector: Option<Jsonata>,
     /// `MaxConcurrency` / `MaxConcurrencyPath` (0 = unbounded).
     pub max_concurrency: Option<Count>,
     /// `ToleratedFailurePercentage` / `…Path`.
