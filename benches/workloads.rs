@@ -7,7 +7,8 @@
 //! `cargo bench --bench workloads` (or `-- counter_loop` for one group);
 //! `--features mimalloc` allocates with mimalloc, as the `asl` binary does.
 //!
-//! JSONata is not benchmarked: the runtime does not execute JSONata states yet.
+//! The `jsonata_*` groups are the same workloads written in JSONata (same
+//! transitions, same outputs).
 //! AWS's 25,000-event history limit is lifted, since the loops run past it.
 
 #[cfg(feature = "mimalloc")]
@@ -25,16 +26,33 @@ asl_runtime::include_workflow!("benches/workloads/map_10k.json");
 asl_runtime::include_workflow!("benches/workloads/parallel_fanout.json");
 asl_runtime::include_workflow!("benches/workloads/task_heavy.json");
 asl_runtime::include_workflow!("benches/workloads/retry_catch.json");
+asl_runtime::include_workflow!("benches/workloads/jsonata_pass_chain.json");
+asl_runtime::include_workflow!("benches/workloads/jsonata_counter_loop.json");
+asl_runtime::include_workflow!("benches/workloads/jsonata_map_10k.json");
+asl_runtime::include_workflow!("benches/workloads/jsonata_parallel_fanout.json");
+asl_runtime::include_workflow!("benches/workloads/jsonata_task_heavy.json");
 
 struct NoTasks;
 impl pass_chain::Tasks for NoTasks {}
 impl counter_loop::Tasks for NoTasks {}
 impl map_10k::Tasks for NoTasks {}
 impl parallel_fanout::Tasks for NoTasks {}
+impl jsonata_pass_chain::Tasks for NoTasks {}
+impl jsonata_counter_loop::Tasks for NoTasks {}
+impl jsonata_map_10k::Tasks for NoTasks {}
+impl jsonata_parallel_fanout::Tasks for NoTasks {}
 
 /// The peers' `Work`: returns its input.
 struct Identity;
 impl task_heavy::Tasks for Identity {
+    type IdentityInput = Value;
+    type IdentityOutput = Value;
+    async fn identity(&self, input: Value, _: TaskContext) -> Result<Value, TaskError> {
+        Ok(input)
+    }
+}
+
+impl jsonata_task_heavy::Tasks for Identity {
     type IdentityInput = Value;
     type IdentityOutput = Value;
     async fn identity(&self, input: Value, _: TaskContext) -> Result<Value, TaskError> {
@@ -105,6 +123,7 @@ fn case(
 
 fn cases() -> Vec<Case> {
     let items: Vec<Value> = (0..10_000).map(|i| json!({"id": i, "v": i % 100})).collect();
+    let jsonata_items = items.clone();
     let mut retry = case(
         "retry_catch",
         retry_catch::DEFINITION,
@@ -132,6 +151,21 @@ fn cases() -> Vec<Case> {
             o["i"] == 10_000
         }),
         retry,
+        case("jsonata_pass_chain", jsonata_pass_chain::DEFINITION, jsonata_pass_chain::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"i": 7}), 1000, |o| {
+            o["last"] == json!({"i": 7, "tag": "x", "step": 999})
+        }),
+        case("jsonata_counter_loop", jsonata_counter_loop::DEFINITION, jsonata_counter_loop::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"i": 0, "n": 10_000}), 20_002, |o| {
+            o["i"] == 10_000
+        }),
+        case("jsonata_map_10k", jsonata_map_10k::DEFINITION, jsonata_map_10k::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"items": jsonata_items}), 40_001, |o| {
+            o["count"] == 10_000 && o["last"]["bucket"] == "high"
+        }),
+        case("jsonata_parallel_fanout", jsonata_parallel_fanout::DEFINITION, jsonata_parallel_fanout::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"seed": 42}), 1001, |o| {
+            o[9]["last"] == json!({"seed": 42, "branch": 9, "step": 99})
+        }),
+        case("jsonata_task_heavy", jsonata_task_heavy::DEFINITION, jsonata_task_heavy::Machine::new(Identity).executor().clone(), |r: TaskRequest| async move { Ok(r.input) }, json!({"i": 0, "n": 10_000}), 20_001, |o| {
+            o["i"] == 10_000
+        }),
     ]
 }
 

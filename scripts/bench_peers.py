@@ -17,6 +17,10 @@ Every run is a fresh process. Columns:
   wall ms       whole process: start-up, load, validate, run, print
   x wall        the peer's wall / ours (`asl run`, or the driver for Task workloads)
 
+Where the workload has a JSONata twin in benches/workloads (`jsonata_*.json`,
+same transitions and output), ours also runs it ("ours JSONata"); the peers do
+not execute JSONata, so its ratio is against their run of the JSONPath workload.
+
 Our in-process runner is `examples/bench_driver.rs`, built with mimalloc like `asl`
 (the dynamic path: the same engine the compiled path drives); `asl run
 --virtual-time` is the whole-process CLI. Task workloads use the driver's handlers (the peers' `Work` and `Flaky`).
@@ -40,6 +44,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(REPO, "..", "shared", "bench")
 PEERS_DIR = os.path.join(BENCH, "peers")
 WORKLOADS_DIR = os.path.join(BENCH, "workloads")
+# Our JSONata versions of the shared workloads.
+JSONATA_TWINS = {
+    "pass_chain_1000": "jsonata_pass_chain",
+    "counter_loop": "jsonata_counter_loop",
+    "map_10k": "jsonata_map_10k",
+    "parallel_fanout": "jsonata_parallel_fanout",
+    "task_heavy": "jsonata_task_heavy",
+}
 
 
 def load_peer_harness():
@@ -91,6 +103,10 @@ def main():
             "ours (history off)": [driver, d, i, "--no-history", "--repeat", repeat] + flags,
             "ours (history on)": [driver, d, i, "--repeat", repeat] + flags,
         }
+        if wl in JSONATA_TWINS:
+            twin = os.path.join(REPO, "benches", "workloads", JSONATA_TWINS[wl] + ".json")
+            commands["ours JSONata (history off)"] = [driver, twin, i, "--no-history", "--repeat", repeat]
+            commands["ours JSONata (history on)"] = [driver, twin, i, "--repeat", repeat]
         if not has_tasks:
             # The loops run past AWS's 25,000-event history quota, which the
             # peers do not enforce; lift it here too.
@@ -149,6 +165,8 @@ def print_row(row, peers):
             line += f"   run x{fmt(ratio(x['run_ms'], ours_off['run_ms']), 0)} (history off)"
             line += f", x{fmt(ratio(x['run_ms'], rn['ours (history on)']['run_ms']), 0)} (on)"
             line += f", wall x{fmt(ratio(x['wall_ms'], ours_wall), 0)}"
+        if name.startswith("ours JSONata") and peers and peers[0] in rn:
+            line += f"   run x{fmt(ratio(rn[peers[0]]['run_ms'], x['run_ms']), 0)} ({peers[0]}, JSONPath)"
         if not x["ok"]:
             line += "   WRONG OUTPUT OR FAILED"
         print(line)

@@ -909,7 +909,7 @@ impl Run<'_> {
                 return Err(StatesError { error: error.unwrap_or_default(), cause });
             }
             StateKind::Choice(choice) if jsonata => {
-                let scope = jsonata_scope(&input, None, None, &context);
+                let scope = jsonata::Scope::new(&input, None, None, &context);
                 let mut chosen = None;
                 for branch in &choice.choices {
                     if condition_holds(&branch.rule, &scope).map_err(in_state)? {
@@ -922,8 +922,8 @@ impl Run<'_> {
                     (None, Some(default)) => (default.index, state.assign.as_ref(), state.output.as_ref()),
                     (None, None) => return Err(no_match()),
                 };
-                let (output, assigned) = jsonata_outcome(assign, output, &scope, input).map_err(in_state)?;
-                Done { output, next: Some(next), sized: false, assigned }
+                let (output, assigned) = jsonata_outcome(assign, output, scope).map_err(in_state)?;
+                Done { output: output.unwrap_or(input), next: Some(next), sized: false, assigned }
             }
             StateKind::Choice(choice) => {
                 let (output, (matched, assigned)) = self
@@ -944,9 +944,9 @@ impl Run<'_> {
                 Done { output, next: Some(next), sized: sized && passes_input_through(&state.io), assigned }
             }
             StateKind::Succeed | StateKind::Pass(_) if jsonata => {
-                let scope = jsonata_scope(&input, None, None, &context);
-                let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), &scope, input).map_err(in_state)?;
-                Done { output, next: next_of(state), sized: false, assigned }
+                let scope = jsonata::Scope::new(&input, None, None, &context);
+                let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope).map_err(in_state)?;
+                Done { output: output.unwrap_or(input), next: next_of(state), sized: false, assigned }
             }
             StateKind::Succeed => {
                 let output = self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0;
@@ -997,8 +997,9 @@ impl Run<'_> {
                 let waited = if jsonata {
                     let env = Env { input: &input, context: &context };
                     let duration = self.wait_duration(wait, &env).map_err(in_state)?;
-                    let scope = jsonata_scope(&input, None, None, &context);
-                    jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), &scope, input).map(|o| (o, duration))
+                    let scope = jsonata::Scope::new(&input, None, None, &context);
+                    jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope)
+                        .map(|(output, assigned)| ((output.unwrap_or(input), assigned), duration))
                 } else {
                     self.through(state, input, &context, |env| {
                         let duration = self.wait_duration(wait, env)?;
@@ -1132,7 +1133,7 @@ impl Run<'_> {
     fn effective_input(&self, state: &State, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
         if state.query_language == QueryLanguage::Jsonata {
             return match &state.io.arguments {
-                Some(arguments) => jsonata_scope(input, None, None, context).value(arguments, "Arguments"),
+                Some(arguments) => jsonata::Scope::new(input, None, None, context).value(arguments, "Arguments"),
                 None => Ok(input.clone()),
             };
         }
@@ -1149,9 +1150,9 @@ impl Run<'_> {
     fn finish_result(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Done, Failure> {
         let next = next_of(state);
         if state.query_language == QueryLanguage::Jsonata {
-            let scope = jsonata_scope(&input, Some(&result), None, context);
-            let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), &scope, result)?;
-            return Ok(Done { output, next, sized: false, assigned });
+            let scope = jsonata::Scope::new(&input, Some(&result), None, context);
+            let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope)?;
+            return Ok(Done { output: output.unwrap_or(result), next, sized: false, assigned });
         }
         let selected = match &state.io.result_selector {
             Some(t) => payload::evaluate(t, &Env { input: &result, context })?,
@@ -1304,7 +1305,7 @@ impl Run<'_> {
                 other => Err(Failure::query_unplaced(format!("Map state input must be an array but was: {}", to_text(other)))),
             };
         };
-        let value = jsonata_scope(input, None, None, context).value(items, "Items")?;
+        let value = jsonata::Scope::new(input, None, None, context).value(items, "Items")?;
         match (&value, items) {
             (Value::Array(_), _) => Ok(Cow::Owned(value)),
             (_, Jsonata::Expr(expr)) => Err(jsonata::unexpected_type(expr, "Items", "array", &value)),
@@ -1455,7 +1456,7 @@ impl Run<'_> {
             reads_context: context.reads_context,
         };
         match (jsonata_selector, &state.io.parameters) {
-            (Some(selector), _) => jsonata_scope(input, None, None, &item_context).value(selector, "ItemSelector"),
+            (Some(selector), _) => jsonata::Scope::new(input, None, None, &item_context).value(selector, "ItemSelector"),
             (None, Some(selector)) => payload::evaluate(selector, &Env { input, context: &item_context }),
             (None, None) => Ok(item.clone()),
         }
@@ -1653,14 +1654,14 @@ impl Run<'_> {
                 Ok(until(ts))
             }
             Wait::Seconds(Seconds::Jsonata(expr)) => {
-                let v = jsonata_scope(env.input, None, None, env.context).expr(expr, "Seconds")?;
+                let v = jsonata::Scope::new(env.input, None, None, env.context).expr(expr, "Seconds")?;
                 match v.as_u64() {
                     Some(s) => Ok(Duration::from_secs(s)),
                     None => Err(jsonata::unexpected_type(expr, "Seconds", "integer", &v)),
                 }
             }
             Wait::TimestampJsonata(expr) => {
-                let v = jsonata_scope(env.input, None, None, env.context).expr(expr, "Timestamp")?;
+                let v = jsonata::Scope::new(env.input, None, None, env.context).expr(expr, "Timestamp")?;
                 let ts = v.as_str().and_then(asl_spec::time::parse_rfc3339).ok_or_else(|| {
                     Failure::query(
                         "Timestamp",
@@ -1689,7 +1690,7 @@ impl Run<'_> {
                 }
             }
             Some(Seconds::Jsonata(expr)) => {
-                let v = jsonata_scope(env.input, None, None, env.context).expr(expr, field)?;
+                let v = jsonata::Scope::new(env.input, None, None, env.context).expr(expr, field)?;
                 match v.as_u64() {
                     Some(s) if s > 0 => Ok(Some(s)),
                     _ => Err(jsonata::unexpected_type(expr, field, "positive integer", &v)),
@@ -1998,8 +1999,8 @@ impl Run<'_> {
         }
         let error_output = Value::Object(error_output);
         let caught = if state.query_language == QueryLanguage::Jsonata {
-            let scope = jsonata_scope(&input, None, Some(&error_output), context);
-            jsonata_outcome(catcher.assign.as_ref(), catcher.output.as_ref(), &scope, error_output)
+            let scope = jsonata::Scope::new(&input, None, Some(&error_output), context);
+            jsonata_outcome(catcher.assign.as_ref(), catcher.output.as_ref(), scope).map(|(output, assigned)| (output.unwrap_or(error_output), assigned))
         } else {
             assign_jsonpath(catcher.assign.as_ref(), &Env { input: &error_output, context })
                 .and_then(|assigned| Ok((apply_result_path(&catcher.result_path, input, error_output)?, assigned)))
@@ -2227,7 +2228,7 @@ fn count_value(count: &Count, field: &str, env: &Env<'_>) -> Result<Value, Failu
             }),
             Err(_) => Err(Failure::runtime(format!("The {field}Path field does not reference an input value: {}", p.text))),
         },
-        Count::Jsonata(expr) => jsonata_scope(env.input, None, None, env.context).expr(expr, field),
+        Count::Jsonata(expr) => jsonata::Scope::new(env.input, None, None, env.context).expr(expr, field),
     }
 }
 
@@ -2331,49 +2332,37 @@ fn fail_text(text: Option<&FailText>, env: &Env<'_>, field: &str) -> Result<Opti
             Some(text_of(&v))
         }
         Some(FailText::Call(c)) => Some(text_of(&crate::intrinsics::evaluate(c, env, &format_args!("{field}Path"))?)),
-        Some(FailText::Jsonata(expr)) => match jsonata_scope(env.input, None, None, env.context).expr(expr, field)? {
+        Some(FailText::Jsonata(expr)) => match jsonata::Scope::new(env.input, None, None, env.context).expr(expr, field)? {
             Value::String(s) => Some(s),
             other => return Err(jsonata::unexpected_type(expr, field, "string", &other)),
         },
     })
 }
 
-/// The bindings of a JSONata state's expressions: `$states` (`input`, and
-/// `result` or `errorOutput` where the state has one, and `context` when an
-/// expression reads it) and the workflow variables.
-fn jsonata_scope(input: &Value, result: Option<&Value>, error_output: Option<&Value>, context: &StateContext<'_>) -> jsonata::Scope {
-    let mut states = JsonMap::with_capacity(3);
-    states.insert("input".into(), input.clone());
-    if let Some(result) = result {
-        states.insert("result".into(), result.clone());
-    }
-    if let Some(error_output) = error_output {
-        states.insert("errorOutput".into(), error_output.clone());
-    }
-    if context.reads_context {
-        states.insert("context".into(), context.whole());
-    }
-    jsonata::Scope::new(Value::Object(states), context.variables.iter())
-}
-
 /// A JSONata state's (or catcher's, or Choice rule's) `Assign` and
-/// `Output` over one `$states`: both see the same values. Without
-/// `Output`, the output is `default`.
+/// `Output` over one `$states`: both see the same values. The output is
+/// `None` without `Output` (the caller's default: the input, the result or
+/// the error output). Takes the scope, so what it borrows is free again.
 fn jsonata_outcome(
     assign: Option<&Assign>,
     output: Option<&Jsonata>,
-    scope: &jsonata::Scope,
-    default: Value,
-) -> Result<(Value, Option<JsonMap<String, Value>>), Failure> {
+    scope: jsonata::Scope<'_>,
+) -> Result<(Option<Value>, Option<JsonMap<String, Value>>), Failure> {
     let assigned = match assign {
         Some(Assign::Jsonata(template)) => Some(object_of(scope.value(template, "Assign")?)),
         Some(Assign::JsonPath(_)) | None => None,
     };
-    let output = match output {
-        Some(template) => scope.value(template, "Output")?,
-        None => default,
-    };
+    let output = output.map(|template| scope.value(template, "Output")).transpose()?;
     Ok((output, assigned))
+}
+
+impl jsonata::StateView for StateContext<'_> {
+    fn context(&self) -> Option<Value> {
+        self.reads_context.then(|| self.whole())
+    }
+    fn variables(&self) -> &Variables {
+        self.variables
+    }
 }
 
 /// A JSONPath `Assign` over `env` (whose `$` is the state's result).

@@ -5,26 +5,115 @@
 
 use crate::error::Failure;
 use crate::intrinsics;
+use crate::variables::Variables;
 use asl_spec::intrinsic::Function;
-use asl_spec::jsonata::{Expr, Jsonata};
+use asl_spec::jsonata::{Direct, DirectOp, Expr, Jsonata};
 use jlens_core::{Bindings, HostFunction};
 use serde_json::Value;
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 
-/// The bindings of one evaluation: `$states`, the variables in scope and
-/// AWS's functions.
-pub(crate) struct Scope {
-    bindings: Bindings,
+/// What a state's expressions may read besides its input and result.
+pub(crate) trait StateView {
+    /// `$states.context`, when the state's expressions read it.
+    fn context(&self) -> Option<Value>;
+    /// The workflow variables.
+    fn variables(&self) -> &Variables;
 }
 
-impl Scope {
-    /// `$states` is `states`; `variables` are the workflow variables.
-    pub fn new<'v>(states: Value, variables: impl Iterator<Item = (&'v String, &'v Value)>) -> Scope {
-        let mut bindings = functions().clone();
-        for (name, value) in variables {
-            bindings = bindings.var(name.as_str(), value.clone());
+/// What one state's expressions see: `$states` (`input`, and `result` or
+/// `errorOutput` where the state has one, and `context`), the variables in
+/// scope and AWS's functions. Expressions with a [`Direct`] form read these
+/// in place; the JSONata engine's bindings (copies) are made only for the
+/// first expression that needs the engine.
+pub(crate) struct Scope<'a> {
+    input: &'a Value,
+    result: Option<&'a Value>,
+    error_output: Option<&'a Value>,
+    view: &'a dyn StateView,
+    bindings: OnceCell<Bindings>,
+}
+
+impl<'a> Scope<'a> {
+    /// The scope of a state with this input (and result or error output).
+    pub fn new(input: &'a Value, result: Option<&'a Value>, error_output: Option<&'a Value>, view: &'a dyn StateView) -> Scope<'a> {
+        Scope { input, result, error_output, view, bindings: OnceCell::new() }
+    }
+
+    fn bindings(&self) -> &Bindings {
+        self.bindings.get_or_init(|| {
+            let mut bindings = functions().clone();
+            for (name, value) in self.view.variables().iter() {
+                bindings = bindings.var(name.as_str(), value.clone());
+            }
+            let mut states = serde_json::Map::with_capacity(4);
+            states.insert("input".into(), self.input.clone());
+            if let Some(result) = self.result {
+                states.insert("result".into(), result.clone());
+            }
+            if let Some(error_output) = self.error_output {
+                states.insert("errorOutput".into(), error_output.clone());
+            }
+            if let Some(context) = self.view.context() {
+                states.insert("context".into(), context);
+            }
+            bindings.var("states", Value::Object(states))
+        })
+    }
+
+    /// A [`Direct`] expression's value, or `None` where JSONata's answer is
+    /// not plain (a path through an array, a missing member, a number not
+    /// exact as a double, operands of other types): the engine decides those.
+    fn direct<'s>(&'s self, direct: &'s Direct) -> Option<Cow<'s, Value>> {
+        match direct {
+            Direct::Literal(v) => Some(Cow::Borrowed(v)),
+            Direct::Path { variable, names } => {
+                let (root, names) = match variable.as_str() {
+                    "states" => {
+                        let (first, rest) = names.split_first()?;
+                        let root = match first.as_str() {
+                            "input" => self.input,
+                            "result" => self.result?,
+                            "errorOutput" => self.error_output?,
+                            _ => return None,
+                        };
+                        (root, rest)
+                    }
+                    name => (self.view.variables().get(name)?, names.as_slice()),
+                };
+                let mut node = root;
+                for name in names {
+                    node = node.as_object()?.get(name)?;
+                }
+                exact(node).then_some(Cow::Borrowed(node))
+            }
+            Direct::Object(members) => {
+                let mut out = serde_json::Map::with_capacity(members.len());
+                for (key, value) in members {
+                    out.insert(key.clone(), self.direct(value)?.into_owned());
+                }
+                Some(Cow::Owned(Value::Object(out)))
+            }
+            Direct::Merge(items) => {
+                // A variable named `merge` would take the function's place.
+                if self.view.variables().get("merge").is_some() {
+                    return None;
+                }
+                let mut out = serde_json::Map::new();
+                for item in items {
+                    match self.direct(item)? {
+                        Cow::Borrowed(Value::Object(members)) if out.is_empty() => out = members.clone(),
+                        Cow::Owned(Value::Object(members)) if out.is_empty() => out = members,
+                        Cow::Borrowed(Value::Object(members)) => out.extend(members.iter().map(|(k, v)| (k.clone(), v.clone()))),
+                        Cow::Owned(Value::Object(members)) => out.extend(members),
+                        _ => return None,
+                    }
+                }
+                Some(Cow::Owned(Value::Object(out)))
+            }
+            Direct::Binary { op, lhs, rhs } => binary(*op, &*self.direct(lhs)?, &*self.direct(rhs)?).map(Cow::Owned),
         }
-        Scope { bindings: bindings.var("states", states) }
     }
 
     /// The value of a whole field (`field` names it in errors: `Output`,
@@ -60,12 +149,103 @@ impl Scope {
     /// One expression's value. An expression that gives nothing
     /// (*undefined*) is an error, as in AWS.
     pub fn expr(&self, expr: &Expr, field: &str) -> Result<Value, Failure> {
-        match expr.compiled().evaluate(None, &self.bindings) {
+        if let Some(value) = expr.direct().and_then(|d| self.direct(d)) {
+            return Ok(value.into_owned());
+        }
+        match expr.compiled().evaluate(None, self.bindings()) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(query_error(expr, field, "returned nothing (undefined).")),
             Err(e) => Err(query_error(expr, field, &format!("threw an error during evaluation. {}: {}", e.code(), e.message()))),
         }
     }
+}
+
+/// Whether JSONata would give `value` back unchanged: every number in it
+/// is exact as a double (JSONata's only number type), and none is `-0` or
+/// a whole number written with a fraction (JSONata writes `150.0` as `150`).
+fn exact(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => number_exact(n),
+        Value::Array(items) => items.iter().all(exact),
+        Value::Object(members) => members.values().all(exact),
+        _ => true,
+    }
+}
+
+const MAX_EXACT: u64 = 1 << 53;
+
+fn number_exact(n: &serde_json::Number) -> bool {
+    if let Some(u) = n.as_u64() {
+        return u <= MAX_EXACT;
+    }
+    if let Some(i) = n.as_i64() {
+        return i.unsigned_abs() <= MAX_EXACT;
+    }
+    n.as_f64().is_some_and(|f| f.fract() != 0.0)
+}
+
+/// A double as JSONata writes it: whole numbers without a fraction.
+fn number(f: f64) -> Option<Value> {
+    if !f.is_finite() || (f == 0.0 && f.is_sign_negative()) {
+        return None;
+    }
+    if f.fract() == 0.0 && f.abs() <= MAX_EXACT as f64 {
+        return Some(Value::from(f as i64));
+    }
+    serde_json::Number::from_f64(f).map(Value::Number)
+}
+
+/// A binary operator over plain operands; `None` leaves the case to the engine.
+fn binary(op: DirectOp, lhs: &Value, rhs: &Value) -> Option<Value> {
+    use DirectOp::*;
+    let numbers = lhs.as_f64().zip(rhs.as_f64()).filter(|_| lhs.is_number() && rhs.is_number());
+    Some(match op {
+        Add | Sub | Mul => {
+            let (a, b) = numbers?;
+            number(match op {
+                Add => a + b,
+                Sub => a - b,
+                _ => a * b,
+            })?
+        }
+        Lt | Le | Gt | Ge => {
+            let (a, b) = numbers?;
+            Value::Bool(match op {
+                Lt => a < b,
+                Le => a <= b,
+                Gt => a > b,
+                _ => a >= b,
+            })
+        }
+        Eq | Ne => {
+            let equal = match (lhs, rhs) {
+                (Value::Number(_), Value::Number(_)) => numbers.map(|(a, b)| a == b)?,
+                (Value::String(a), Value::String(b)) => a == b,
+                (Value::Bool(a), Value::Bool(b)) => a == b,
+                _ => return None,
+            };
+            Value::Bool(equal == (op == Eq))
+        }
+        Concat => {
+            let mut out = String::new();
+            for side in [lhs, rhs] {
+                match side {
+                    Value::String(s) => out.push_str(s),
+                    Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                    Value::Number(n) => match n.as_i64().filter(|i| i.unsigned_abs() <= MAX_EXACT) {
+                        Some(i) => out.push_str(itoa::Buffer::new().format(i)),
+                        None => return None,
+                    },
+                    _ => return None,
+                }
+            }
+            Value::String(out)
+        }
+        And | Or => match (lhs, rhs) {
+            (Value::Bool(a), Value::Bool(b)) => Value::Bool(if op == And { *a && *b } else { *a || *b }),
+            _ => return None,
+        },
+    })
 }
 
 /// AWS's cause for an expression that failed in `field`.
@@ -138,9 +318,68 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn eval(text: &str, states: Value) -> Result<Value, Failure> {
+    struct View(Variables);
+    impl StateView for View {
+        fn context(&self) -> Option<Value> {
+            None
+        }
+        fn variables(&self) -> &Variables {
+            &self.0
+        }
+    }
+
+    /// `text` evaluated with `$states.input` = `input`, directly where it can
+    /// be, and always by the engine.
+    fn both(text: &str, input: Value, variables: Value) -> (Result<Value, Failure>, Result<Value, Failure>) {
         let expr = Expr::compile(text).unwrap();
-        Scope::new(states, std::iter::empty()).expr(&expr, "Output")
+        let mut vars = Variables::default();
+        vars.assign(variables.as_object().cloned().unwrap_or_default());
+        let view = View(vars);
+        let scope = Scope::new(&input, None, None, &view);
+        let direct = scope.expr(&expr, "Output");
+        let engine = match expr.compiled().evaluate(None, scope.bindings()) {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(query_error(&expr, "Output", "returned nothing (undefined).")),
+            Err(e) => Err(query_error(&expr, "Output", &format!("threw an error during evaluation. {}: {}", e.code(), e.message()))),
+        };
+        (direct, engine)
+    }
+
+    fn eval(text: &str, states: Value) -> Result<Value, Failure> {
+        let input = states.get("input").cloned().unwrap_or(Value::Null);
+        both(text, input, json!({})).0
+    }
+
+    #[test]
+    fn direct_evaluation_agrees_with_the_engine() {
+        let input = json!({"i": 41, "n": 41.5, "s": "x", "b": true, "big": 18446744073709551615u64, "o": {"k": [1, {"z": null}]},
+                           "list": [{"id": 1}], "neg": -0.0, "huge": 9007199254740993i64, "w": 150.0});
+        let vars = json!({"v": {"w": 2}, "t": "y"});
+        for text in [
+            "$states.input.i + 1", "$states.input.i - 0.5", "$states.input.n * 2", "$states.input.i >= $states.input.n",
+            "$states.input.i < 42", "$states.input.i = 41", "$states.input.s != 'x'", "$states.input.b = true",
+            "'id-' & $states.input.i", "$states.input.s & $states.input.b", "$states.input.s & $t", "$v.w * $v.w",
+            "$states.input.o", "$states.input.big", "$states.input.big + 0", "$states.input.list.id", "$states.input.missing",
+            "$states.input.neg", "$states.input.huge", "'n' & $states.input.n", "$states.input.b and $states.input.i > 3",
+            "$states.input.o.k", "$states.input.s & null", "$nope", "1 = 1.0", "$states.input.w", "$states.input.w + 1", "2", "-0", "0.5 * 3",
+            "$merge([$states.input.o, {'k': 2, 'new': $states.input.s}])", "$merge([$states.input, {'i': $states.input.i + 1}])",
+            "$merge([{'b': 1, 'a': 2}, {'a': 3}])", "$merge([$states.input.o, $states.input.list])", "$merge([$states.input.o, $states.input.s])",
+            "{'x': $states.input.i, 'y': {'z': $v}}", "{'x': $states.input.missing}", "$merge([])",
+        ] {
+            let (direct, engine) = both(text, input.clone(), vars.clone());
+            assert_eq!(direct.map_err(|f| f.message), engine.map_err(|f| f.message), "{text}");
+        }
+        // These are answered without the engine (so the agreement above
+        // compared two evaluations, not one twice).
+        let mut variables = Variables::default();
+        variables.assign(vars.as_object().cloned().unwrap_or_default());
+        let view = View(variables);
+        let scope = Scope::new(&input, None, None, &view);
+        for text in ["$states.input.i + 1", "$v.w * $v.w", "'id-' & $states.input.i", "$states.input.o", "$merge([$states.input.o, {'k': 2}])"] {
+            let expr = Expr::compile(text).unwrap();
+            assert!(expr.direct().and_then(|d| scope.direct(d)).is_some(), "{text}");
+        }
+        assert!(scope.bindings.get().is_none(), "no expression needed the engine's bindings");
     }
 
     #[test]

@@ -14,6 +14,165 @@ use std::fmt;
 pub struct Expr {
     source: String,
     compiled: jlens_core::Expression,
+    direct: Option<Direct>,
+}
+
+/// The shapes most expressions in state machines take (`$states.input.a`,
+/// `$x + 1`, `$a >= $b`, `'id-' & $states.input.id`), recognised at load
+/// time so a runtime can evaluate them on its own values without the
+/// JSONata engine. A runtime evaluates one only where JSONata's answer is
+/// plain (objects along the path, numbers exact as doubles, …) and hands
+/// every other case to the engine, so the result is always JSONata's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Direct {
+    /// A variable (`states` for `$states`) and the member names after it.
+    Path {
+        /// The variable's name, without `$`.
+        variable: String,
+        /// The member names, in order.
+        names: Vec<String>,
+    },
+    /// A number, string, boolean or `null`.
+    Literal(Value),
+    /// An object constructor with literal, distinct keys: `{'k': $v}`.
+    Object(Vec<(String, Direct)>),
+    /// `$merge([a, b, …])`: the objects' members, later ones replacing
+    /// earlier ones in place.
+    Merge(Vec<Direct>),
+    /// A binary operator over two direct expressions.
+    Binary {
+        /// The operator.
+        op: DirectOp,
+        /// The left operand.
+        lhs: Box<Direct>,
+        /// The right operand.
+        rhs: Box<Direct>,
+    },
+}
+
+/// The operators a [`Direct`] expression may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `&`
+    Concat,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+}
+
+impl Direct {
+    /// The direct form of a parsed expression, if it has one.
+    fn of(node: &jlens_core::Node) -> Option<Direct> {
+        use jlens_core::NodeKind;
+        use jlens_core::ast::BinaryOp;
+        if !plain(node) {
+            return None;
+        }
+        Some(match &node.kind {
+            NodeKind::Path { steps, keep_singleton_array: false } => {
+                let (first, rest) = steps.split_first()?;
+                let NodeKind::Variable { name: variable } = &first.kind else { return None };
+                if variable.is_empty() || !plain(first) {
+                    return None;
+                }
+                let names = rest
+                    .iter()
+                    .map(|step| match &step.kind {
+                        NodeKind::Name { name } if plain(step) => Some(name.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                Direct::Path { variable: variable.clone(), names }
+            }
+            NodeKind::Variable { name } if !name.is_empty() => Direct::Path { variable: name.clone(), names: Vec::new() },
+            NodeKind::String { value } => Direct::Literal(Value::String(value.clone())),
+            // As JSONata writes it: a whole number without a fraction.
+            NodeKind::Number { value } if value.fract() == 0.0 && value.abs() <= 9_007_199_254_740_992.0 && *value != 0.0 => {
+                Direct::Literal(Value::from(*value as i64))
+            }
+            NodeKind::Number { value } if *value == 0.0 => Direct::Literal(Value::from(0)),
+            NodeKind::Number { value } => Direct::Literal(serde_json::Number::from_f64(*value).map(Value::Number)?),
+            NodeKind::Bool { value } => Direct::Literal(Value::Bool(*value)),
+            NodeKind::Null => Direct::Literal(Value::Null),
+            NodeKind::Object { pairs } => {
+                let mut members: Vec<(String, Direct)> = Vec::with_capacity(pairs.len());
+                for (key, value) in pairs {
+                    let NodeKind::String { value: key } = &key.kind else { return None };
+                    // A repeated key is an error (D1009) the engine reports.
+                    if members.iter().any(|(k, _)| k == key) {
+                        return None;
+                    }
+                    members.push((key.clone(), Direct::of(value)?));
+                }
+                Direct::Object(members)
+            }
+            NodeKind::Function { procedure, args } => {
+                let NodeKind::Variable { name } = &procedure.kind else { return None };
+                let [list] = args.as_slice() else { return None };
+                let NodeKind::Array { items } = &list.kind else { return None };
+                if name != "merge" || !plain(procedure) || !plain(list) {
+                    return None;
+                }
+                Direct::Merge(items.iter().map(Direct::of).collect::<Option<_>>()?)
+            }
+            NodeKind::Binary { op, lhs, rhs } => {
+                let op = match op {
+                    BinaryOp::Add => DirectOp::Add,
+                    BinaryOp::Sub => DirectOp::Sub,
+                    BinaryOp::Mul => DirectOp::Mul,
+                    BinaryOp::Eq => DirectOp::Eq,
+                    BinaryOp::Ne => DirectOp::Ne,
+                    BinaryOp::Lt => DirectOp::Lt,
+                    BinaryOp::Le => DirectOp::Le,
+                    BinaryOp::Gt => DirectOp::Gt,
+                    BinaryOp::Ge => DirectOp::Ge,
+                    BinaryOp::Concat => DirectOp::Concat,
+                    BinaryOp::And => DirectOp::And,
+                    BinaryOp::Or => DirectOp::Or,
+                    _ => return None,
+                };
+                Direct::Binary { op, lhs: Box::new(Direct::of(lhs)?), rhs: Box::new(Direct::of(rhs)?) }
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A node with none of JSONata's step attributes (filters, grouping,
+/// focus and index bindings, parent slots, `[]`).
+fn plain(node: &jlens_core::Node) -> bool {
+    let a = &node.attrs;
+    !a.keep_array
+        && !a.cons_array
+        && !a.tuple
+        && a.focus.is_none()
+        && a.index.is_none()
+        && a.stages.is_empty()
+        && a.predicate.is_empty()
+        && a.group.is_none()
+        && a.ancestor.is_none()
+        && a.ancestor_label.is_none()
+        && a.seeking_parent.is_empty()
+        && node.annotation.is_none()
 }
 
 impl Expr {
@@ -22,7 +181,8 @@ impl Expr {
     pub fn compile(text: &str) -> Result<Expr, String> {
         let source = text.strip_prefix("{%").and_then(|t| t.strip_suffix("%}")).unwrap_or(text).trim();
         let compiled = jlens_core::Expression::compile(source).map_err(|e| e.to_string())?;
-        Ok(Expr { source: source.to_string(), compiled })
+        let direct = Direct::of(&compiled.ast().root);
+        Ok(Expr { source: source.to_string(), compiled, direct })
     }
 
     /// The expression as written, without its delimiters.
@@ -33,6 +193,11 @@ impl Expr {
     /// The compiled expression.
     pub fn compiled(&self) -> &jlens_core::Expression {
         &self.compiled
+    }
+
+    /// The expression's direct form, when it has one.
+    pub fn direct(&self) -> Option<&Direct> {
+        self.direct.as_ref()
     }
 }
 
@@ -115,6 +280,25 @@ mod tests {
         assert!(matches!(&members[1].1, Jsonata::Expr(e) if e.source() == "$x + 1"));
         assert_eq!(j.expressions().len(), 2);
         assert_eq!(Jsonata::from_value(&json!({"a": "plain"})).unwrap(), Jsonata::Literal(json!({"a": "plain"})));
+    }
+
+    #[test]
+    fn common_shapes_have_a_direct_form() {
+        let direct = |s: &str| Expr::compile(s).unwrap().direct().cloned();
+        let path = |v: &str, names: &[&str]| Direct::Path { variable: v.into(), names: names.iter().map(|n| n.to_string()).collect() };
+        assert_eq!(direct("$states.input.a"), Some(path("states", &["input", "a"])));
+        assert_eq!(direct("$x"), Some(path("x", &[])));
+        assert_eq!(
+            direct("$states.input.i + 1"),
+            Some(Direct::Binary { op: DirectOp::Add, lhs: Box::new(path("states", &["input", "i"])), rhs: Box::new(Direct::Literal(json!(1))) })
+        );
+        assert_eq!(
+            direct("$merge([$states.input, {'last': $x}])"),
+            Some(Direct::Merge(vec![path("states", &["input"]), Direct::Object(vec![("last".into(), path("x", &[]))])]))
+        );
+        for other in ["{'a': 1, 'a': 2}", "$merge($states.input.list)", "$sum([1, 2])", "$states.input.a[0]", "$states.input.a[x > 1]", "$sum($states.input.a)", "$states.input.a{'k': 1}", "a.b", "$", "$states.input.a / 2"] {
+            assert_eq!(direct(other), None, "{other}");
+        }
     }
 
     #[test]
