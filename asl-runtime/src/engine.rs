@@ -1305,6 +1305,11 @@ impl Run<'_> {
                 other => Err(Failure::query_unplaced(format!("Map state input must be an array but was: {}", to_text(other)))),
             };
         };
+        if let Jsonata::Expr(expr) = items {
+            if let Some(selected @ Value::Array(_)) = jsonata::input_member(expr, input) {
+                return Ok(Cow::Borrowed(selected));
+            }
+        }
         let value = jsonata::Scope::new(input, None, None, context).value(items, "Items")?;
         match (&value, items) {
             (Value::Array(_), _) => Ok(Cow::Owned(value)),

@@ -119,27 +119,24 @@ impl<'a> Scope<'a> {
     /// The value of a whole field (`field` names it in errors: `Output`,
     /// `Assign`, `Items`, …).
     pub fn value(&self, template: &Jsonata, field: &str) -> Result<Value, Failure> {
+        self.value_at(template, &Location::Field(field))
+    }
+
+    fn value_at(&self, template: &Jsonata, at: &Location<'_>) -> Result<Value, Failure> {
         match template {
             Jsonata::Literal(v) => Ok(v.clone()),
-            Jsonata::Expr(e) => self.expr(e, field),
+            Jsonata::Expr(e) => self.expr_at(e, at),
             Jsonata::Object(members) => {
                 let mut out = serde_json::Map::with_capacity(members.len());
                 for (key, member) in members {
-                    let value = match member {
-                        Jsonata::Literal(v) => v.clone(),
-                        other => self.value(other, &format!("{field}/{key}"))?,
-                    };
-                    out.insert(key.clone(), value);
+                    out.insert(key.clone(), self.value_at(member, &Location::Member(at, key))?);
                 }
                 Ok(Value::Object(out))
             }
             Jsonata::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    out.push(match item {
-                        Jsonata::Literal(v) => v.clone(),
-                        other => self.value(other, &format!("{field}/{i}"))?,
-                    });
+                    out.push(self.value_at(item, &Location::Index(at, i))?);
                 }
                 Ok(Value::Array(out))
             }
@@ -149,13 +146,52 @@ impl<'a> Scope<'a> {
     /// One expression's value. An expression that gives nothing
     /// (*undefined*) is an error, as in AWS.
     pub fn expr(&self, expr: &Expr, field: &str) -> Result<Value, Failure> {
+        self.expr_at(expr, &Location::Field(field))
+    }
+
+    fn expr_at(&self, expr: &Expr, at: &Location<'_>) -> Result<Value, Failure> {
         if let Some(value) = expr.direct().and_then(|d| self.direct(d)) {
             return Ok(value.into_owned());
         }
+        let field = || at.to_string();
         match expr.compiled().evaluate(None, self.bindings()) {
             Ok(Some(v)) => Ok(v),
-            Ok(None) => Err(query_error(expr, field, "returned nothing (undefined).")),
-            Err(e) => Err(query_error(expr, field, &format!("threw an error during evaluation. {}: {}", e.code(), e.message()))),
+            Ok(None) => Err(query_error(expr, &field(), "returned nothing (undefined).")),
+            Err(e) => Err(query_error(expr, &field(), &format!("threw an error during evaluation. {}: {}", e.code(), e.message()))),
+        }
+    }
+}
+
+/// What a direct path over `$states.input` selects, borrowed from the input
+/// (so a Map's `Items` need not copy its items); `None` when the expression
+/// is not such a path or its value is not plain.
+pub(crate) fn input_member<'v>(expr: &Expr, input: &'v Value) -> Option<&'v Value> {
+    let Some(Direct::Path { variable, names }) = expr.direct() else { return None };
+    let (first, rest) = names.split_first()?;
+    if variable != "states" || first != "input" {
+        return None;
+    }
+    let mut node = input;
+    for name in rest {
+        node = node.as_object()?.get(name)?;
+    }
+    exact(node).then_some(node)
+}
+
+/// Where in a field an expression sits (`Output/result/0`), written out
+/// only for an error.
+enum Location<'a> {
+    Field(&'a str),
+    Member(&'a Location<'a>, &'a str),
+    Index(&'a Location<'a>, usize),
+}
+
+impl std::fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Field(field) => f.write_str(field),
+            Location::Member(parent, key) => write!(f, "{parent}/{key}"),
+            Location::Index(parent, i) => write!(f, "{parent}/{i}"),
         }
     }
 }
