@@ -685,8 +685,12 @@ struct Done {
     output: Value,
     next: Option<usize>,
     sized: bool,
-    assigned: Option<JsonMap<String, Value>>,
+    assigned: Assigned,
 }
+
+/// The variables a state assigned, if it has `Assign` (boxed: most states
+/// have none, and what they hand around stays small).
+type Assigned = Option<Box<JsonMap<String, Value>>>;
 
 /// The state to run next and its input.
 struct Next {
@@ -868,8 +872,14 @@ impl Run<'_> {
     /// Checks the output's size (unless it is an input already known to
     /// fit), records the exit (`at` that time, if given) with the variables
     /// assigned, and says where to go.
-    fn leave(&self, state: &State, done: Done, at: Option<Timestamp>) -> Result<Flow, StatesError> {
-        let Done { output, next, sized, assigned } = done;
+    fn leave(
+        &self,
+        state: &State,
+        output: Value,
+        (next, sized): (Option<usize>, bool),
+        at: Option<Timestamp>,
+        assigned: Option<&JsonMap<String, Value>>,
+    ) -> Result<Flow, StatesError> {
         // With history the output is written out anyway: its length is the size.
         let text = self.history().enabled().then(|| to_text(&output));
         let too_big = match &text {
@@ -882,7 +892,7 @@ impl Run<'_> {
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
             ));
         }
-        let text = self.record_exited(state, text, at, assigned.as_ref());
+        let text = self.record_exited(state, text, at, assigned);
         Ok(match next {
             Some(index) => Flow::Next(Next { index, input: output, text, sized: true }),
             None => Flow::End(output),
@@ -901,7 +911,7 @@ impl Run<'_> {
                 format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). No Matches!", state.name),
             )
         };
-        let mut done = match &state.kind {
+        let done = match &state.kind {
             StateKind::Fail(fail) => {
                 let env = Env { input: &input, context: &context };
                 let error = fail_text(fail.error.as_ref(), &env, "Error").map_err(in_state)?;
@@ -976,12 +986,12 @@ impl Run<'_> {
             }
         };
         drop(context);
-        // New values take effect as the state ends.
-        let assigned = done.assigned.take();
+        let Done { output, next, sized, assigned } = done;
         // A state that never waits leaves in the instant it entered.
-        let flow = self.leave(state, Done { assigned: assigned.clone(), ..done }, entered_time)?;
+        let flow = self.leave(state, output, (next, sized), entered_time, assigned.as_deref())?;
+        // New values take effect as the state ends.
         if let Some(assigned) = assigned {
-            variables.assign(assigned);
+            variables.assign(*assigned);
         }
         Ok(flow)
     }
@@ -1059,16 +1069,12 @@ impl Run<'_> {
             }
         };
         let (flow, assigned) = match outcome {
-            Ok(mut done) => {
-                let assigned = done.assigned.take();
-                let flow = self.leave(state, Done { assigned: assigned.clone(), ..done }, None)?;
-                (flow, assigned)
-            }
+            Ok(Done { output, next, sized, assigned }) => (self.leave(state, output, (next, sized), None, assigned.as_deref())?, assigned),
             Err((error, input, catchers)) => self.catch(state, catchers, error, input, entered, &context)?,
         };
         drop(context);
         if let Some(assigned) = assigned {
-            variables.assign(assigned);
+            variables.assign(*assigned);
         }
         Ok(flow)
     }
@@ -1990,7 +1996,7 @@ impl Run<'_> {
         input: Value,
         entered: u64,
         context: &StateContext<'_>,
-    ) -> Result<(Flow, Option<JsonMap<String, Value>>), StatesError> {
+    ) -> Result<(Flow, Assigned), StatesError> {
         if error.is_uncatchable() {
             return Err(error);
         }
@@ -2011,7 +2017,7 @@ impl Run<'_> {
                 .and_then(|assigned| Ok((apply_result_path(&catcher.result_path, input, error_output)?, assigned)))
         };
         let (output, assigned) = caught.map_err(|f| self.fail_in(state, entered, f))?;
-        let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None, assigned.as_ref());
+        let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None, assigned.as_deref());
         Ok((Flow::Next(Next { index: catcher.next.index, input: output, text, sized: false }), assigned))
     }
 }
@@ -2352,7 +2358,7 @@ fn jsonata_outcome(
     assign: Option<&Assign>,
     output: Option<&Jsonata>,
     scope: jsonata::Scope<'_>,
-) -> Result<(Option<Value>, Option<JsonMap<String, Value>>), Failure> {
+) -> Result<(Option<Value>, Assigned), Failure> {
     let assigned = match assign {
         Some(Assign::Jsonata(template)) => Some(object_of(scope.value(template, "Assign")?)),
         Some(Assign::JsonPath(_)) | None => None,
@@ -2371,7 +2377,7 @@ impl jsonata::StateView for StateContext<'_> {
 }
 
 /// A JSONPath `Assign` over `env` (whose `$` is the state's result).
-fn assign_jsonpath(assign: Option<&Assign>, env: &Env<'_>) -> Result<Option<JsonMap<String, Value>>, Failure> {
+fn assign_jsonpath(assign: Option<&Assign>, env: &Env<'_>) -> Result<Assigned, Failure> {
     match assign {
         Some(Assign::JsonPath(template)) => Ok(Some(object_of(payload::evaluate(template, env)?))),
         Some(Assign::Jsonata(_)) | None => Ok(None),
@@ -2379,11 +2385,11 @@ fn assign_jsonpath(assign: Option<&Assign>, env: &Env<'_>) -> Result<Option<Json
 }
 
 /// An `Assign` object's members (the loader only accepts objects).
-fn object_of(value: Value) -> JsonMap<String, Value> {
-    match value {
+fn object_of(value: Value) -> Box<JsonMap<String, Value>> {
+    Box::new(match value {
         Value::Object(members) => members,
         _ => JsonMap::new(),
-    }
+    })
 }
 
 /// Whether a JSONata Choice rule's `Condition` holds; it must be a boolean.
