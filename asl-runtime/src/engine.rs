@@ -412,22 +412,22 @@ impl RunInfo<'_> {
 }
 
 /// The context object of one state, built only if a path asks for `$$`.
+///
+/// Every waiting execution holds one across its await, so it is kept small:
+/// the run gives the clock and the execution's facts, the state is referred
+/// to whole.
 struct StateContext<'a> {
-    info: &'a RunInfo<'a>,
-    clock: &'a dyn Clock,
-    state: &'a str,
+    run: &'a Run<'a>,
+    state: &'a State,
     /// Noted on entry when the state reads the context (or history is kept).
     entered_time: Option<Timestamp>,
     retry_count: Option<u32>,
     value: OnceLock<Box<Value>>,
-    task_token: Option<String>,
+    task_token: Option<Box<str>>,
     /// `$$.Map.Item` while evaluating a Map state's `ItemSelector`.
     map_item: Option<(usize, &'a Value)>,
     /// The workflow variables as the state entered.
     variables: &'a Variables,
-    /// Whether the state's expressions read the context object, so that
-    /// `$states.context` is worth building.
-    reads_context: bool,
 }
 
 impl<'a> StateContext<'a> {
@@ -436,8 +436,8 @@ impl<'a> StateContext<'a> {
         self.value.get_or_init(|| {
             let mut own = JsonMap::new();
             let mut state = JsonMap::new();
-            state.insert("Name".into(), Value::String(self.state.to_string()));
-            let entered = self.entered_time.unwrap_or_else(|| self.clock.now());
+            state.insert("Name".into(), Value::String(self.state.name.clone()));
+            let entered = self.entered_time.unwrap_or_else(|| self.run.now());
             state.insert("EnteredTime".into(), Value::String(format_timestamp(entered)));
             if let Some(n) = self.retry_count {
                 state.insert("RetryCount".into(), Value::from(n));
@@ -453,7 +453,7 @@ impl<'a> StateContext<'a> {
             }
             if let Some(token) = &self.task_token {
                 let mut task = JsonMap::new();
-                task.insert("Token".into(), Value::String(token.clone()));
+                task.insert("Token".into(), Value::String(token.to_string()));
                 own.insert("Task".into(), Value::Object(task));
             }
             Box::new(Value::Object(own))
@@ -461,10 +461,9 @@ impl<'a> StateContext<'a> {
     }
 
     /// This state's context for one Task attempt.
-    fn for_attempt(&self, retry_count: u32, task_token: Option<String>) -> StateContext<'a> {
+    fn for_attempt(&self, retry_count: u32, task_token: Option<Box<str>>) -> StateContext<'a> {
         StateContext {
-            info: self.info,
-            clock: self.clock,
+            run: self.run,
             state: self.state,
             entered_time: self.entered_time,
             retry_count: Some(retry_count),
@@ -472,14 +471,13 @@ impl<'a> StateContext<'a> {
             task_token: task_token.or_else(|| self.task_token.clone()),
             map_item: self.map_item,
             variables: self.variables,
-            reads_context: self.reads_context,
         }
     }
 
     fn member(&self, name: &str) -> Option<&Value> {
         match name {
-            "Execution" => Some(&self.info.members().0),
-            "StateMachine" => Some(&self.info.members().1),
+            "Execution" => Some(&self.run.info.members().0),
+            "StateMachine" => Some(&self.run.info.members().1),
             other => self.own_members().get(other),
         }
     }
@@ -852,20 +850,18 @@ impl Run<'_> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {
-            StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(callbacks::new_token()),
+            StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(Box::from(callbacks::new_token())),
             _ => None,
         };
         StateContext {
-            info: self.info,
-            clock: &*self.exec.clock,
-            state: &state.name,
+            run: self,
+            state,
             entered_time,
             retry_count,
             value: OnceLock::new(),
             task_token,
             map_item: None,
             variables,
-            reads_context: state.reads_context,
         }
     }
 
@@ -1000,13 +996,14 @@ impl Run<'_> {
     async fn waiting_state(&self, state: &State, input: Value, text: Option<String>, variables: &mut Variables) -> Result<Flow, StatesError> {
         let (entered, entered_time) = self.enter(state, &input, text)?;
         let context = self.context(state, entered_time, variables);
-        let in_state = |f: Failure| self.fail_in(state, entered, f);
+        // Not a closure: one held across the awaits below would be stored in
+        // every waiting execution.
         let jsonata = state.query_language == QueryLanguage::Jsonata;
         let outcome = match &state.kind {
             StateKind::Wait(wait) => {
                 let waited = if jsonata {
                     let env = Env { input: &input, context: &context };
-                    let duration = self.wait_duration(wait, &env).map_err(in_state)?;
+                    let duration = self.wait_duration(wait, &env).map_err(|f| self.fail_in(state, entered, f))?;
                     let scope = jsonata::Scope::new(&input, None, None, &context);
                     jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope)
                         .map(|(output, assigned)| ((output.unwrap_or(input), assigned), duration))
@@ -1017,7 +1014,7 @@ impl Run<'_> {
                     })
                     .map(|(output, (duration, assigned))| ((output, assigned), duration))
                 };
-                let ((output, assigned), duration) = waited.map_err(in_state)?;
+                let ((output, assigned), duration) = waited.map_err(|f| self.fail_in(state, entered, f))?;
                 if !duration.is_zero() {
                     self.exec.clock.sleep(duration).await;
                 }
@@ -1041,17 +1038,17 @@ impl Run<'_> {
                     Ok((result, retries)) => {
                         // `ResultSelector` sees the final `$$.State.RetryCount`.
                         let context = context.for_attempt(retries, None);
-                        Ok(self.finish_result(state, input, result, &context).map_err(in_state)?)
+                        Ok(self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?)
                     }
                     Err(error) => Err((error, input, &task.catch)),
                 }
             }
             StateKind::Parallel(parallel) => {
-                let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
+                let effective = self.effective_input(state, &input, &context).map_err(|f| self.fail_in(state, entered, f))?;
                 // Boxed, like Map: their futures are large, and rare next to
                 // the states every scope runs. The effective input moves in.
                 match Box::pin(self.parallel(parallel, effective, context.variables)).await {
-                    Ok(result) => Ok(self.finish_result(state, input, result, &context).map_err(in_state)?),
+                    Ok(result) => Ok(self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?),
                     Err(error) => Err((error, input, &parallel.catch)),
                 }
             }
@@ -1060,7 +1057,7 @@ impl Run<'_> {
                 // future (an `InputPath` failure is `States.Runtime`, which
                 // no catcher takes).
                 match Box::pin(self.map(state, map, &input, &context, entered)).await {
-                    Ok(result) => Ok(self.finish_result(state, input, result, &context).map_err(in_state)?),
+                    Ok(result) => Ok(self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?),
                     Err(error) => Err((error, input, &map.catch)),
                 }
             }
@@ -1455,8 +1452,7 @@ impl Run<'_> {
             return Ok(item.clone());
         }
         let item_context = StateContext {
-            info: context.info,
-            clock: context.clock,
+            run: context.run,
             state: context.state,
             entered_time: context.entered_time,
             retry_count: None,
@@ -1464,7 +1460,6 @@ impl Run<'_> {
             task_token: None,
             map_item: Some((index, item)),
             variables: context.variables,
-            reads_context: context.reads_context,
         };
         match (jsonata_selector, &state.io.parameters) {
             (Some(selector), _) => jsonata::Scope::new(input, None, None, &item_context).value(selector, "ItemSelector"),
@@ -1741,7 +1736,7 @@ impl Run<'_> {
         let resource: Arc<str> = Arc::from(task.resource.as_str());
         let mut policy = RetryPolicy::new(&task.retry);
         loop {
-            let token = context.task_token.as_ref().map(|_| callbacks::new_token());
+            let token = context.task_token.as_ref().map(|_| Box::from(callbacks::new_token()));
             let context = &context.for_attempt(policy.retries, token);
             let input = match (owned.take(), borrowed) {
                 (Some(given), _) => self.effective_input_owned(state, given, context),
@@ -1772,7 +1767,7 @@ impl Run<'_> {
                     state_name: state.name.clone(),
                     resource: task.resource.clone(),
                     retry_count: policy.retries,
-                    task_token: context.task_token.clone(),
+                    task_token: context.task_token.as_deref().map(str::to_string),
                     execution_arn: self.info.names.execution_id.to_string(),
                     execution_name: self.info.names.execution_name.to_string(),
                     state_machine_arn: self.info.names.state_machine_id.to_string(),
@@ -2369,7 +2364,7 @@ fn jsonata_outcome(
 
 impl jsonata::StateView for StateContext<'_> {
     fn context(&self) -> Option<Value> {
-        self.reads_context.then(|| self.whole())
+        self.state.reads_context.then(|| self.whole())
     }
     fn variables(&self) -> &Variables {
         self.variables
