@@ -916,33 +916,16 @@ impl Run<'_> {
             }
             StateKind::Choice(choice) if jsonata => {
                 let scope = jsonata::Scope::new(&input, None, None, &context);
-                let mut chosen = None;
-                for branch in &choice.choices {
-                    if condition_holds(&branch.rule, &scope).map_err(in_state)? {
-                        chosen = Some((branch.next.index, branch.assign.as_ref(), branch.output.as_ref()));
-                        break;
-                    }
-                }
-                let (next, assign, output) = match (chosen, &choice.default) {
-                    (Some(chosen), _) => chosen,
-                    (None, Some(default)) => (default.index, state.assign.as_ref(), state.output.as_ref()),
-                    (None, None) => return Err(no_match()),
-                };
+                let chosen = choose(state, choice, |rule| condition_holds(rule, &scope)).map_err(in_state)?;
+                let Some(Chosen { next, assign, output }) = chosen else { return Err(no_match()) };
                 let (output, assigned) = jsonata_outcome(assign, output, scope).map_err(in_state)?;
                 Done { output: output.unwrap_or(input), next: Some(next), sized: false, assigned }
             }
             StateKind::Choice(choice) => {
                 let (output, (matched, assigned)) = self
-                    .through(state, input, &context, |env| {
-                        for branch in &choice.choices {
-                            if payload::rule_holds(&branch.rule, env)? {
-                                return Ok((Some(branch.next.index), assign_jsonpath(branch.assign.as_ref(), env)?));
-                            }
-                        }
-                        match &choice.default {
-                            Some(default) => Ok((Some(default.index), assign_jsonpath(state.assign.as_ref(), env)?)),
-                            None => Ok((None, None)),
-                        }
+                    .through(state, input, &context, |env| match choose(state, choice, |rule| payload::rule_holds(rule, env))? {
+                        Some(Chosen { next, assign, .. }) => Ok((Some(next), assign_jsonpath(assign, env)?)),
+                        None => Ok((None, None)),
                     })
                     .map_err(in_state)?;
                 let Some(next) = matched else { return Err(no_match()) };
@@ -1308,10 +1291,10 @@ impl Run<'_> {
                 other => Err(Failure::query_unplaced(format!("Map state input must be an array but was: {}", to_text(other)))),
             };
         };
-        if let Jsonata::Expr(expr) = items {
-            if let Some(selected @ Value::Array(_)) = jsonata::input_member(expr, input) {
-                return Ok(Cow::Borrowed(selected));
-            }
+        if let Jsonata::Expr(expr) = items
+            && let Some(selected @ Value::Array(_)) = jsonata::input_member(expr, input)
+        {
+            return Ok(Cow::Borrowed(selected));
         }
         let value = jsonata::Scope::new(input, None, None, context).value(items, "Items")?;
         match (&value, items) {
@@ -2385,6 +2368,25 @@ fn object_of(value: Value) -> Box<JsonMap<String, Value>> {
         Value::Object(members) => members,
         _ => JsonMap::new(),
     })
+}
+
+/// Where a Choice goes, and the `Assign` and `Output` that go with it.
+struct Chosen<'s> {
+    next: usize,
+    assign: Option<&'s Assign>,
+    output: Option<&'s Jsonata>,
+}
+
+/// AWS's Choice rule, in both query languages: the first branch whose rule
+/// holds, with its own `Assign` and `Output`; else `Default`, with the
+/// state's; else nothing (`States.NoChoiceMatched`).
+fn choose<'s>(state: &'s State, choice: &'s Choice, mut holds: impl FnMut(&Rule) -> Result<bool, Failure>) -> Result<Option<Chosen<'s>>, Failure> {
+    for branch in &choice.choices {
+        if holds(&branch.rule)? {
+            return Ok(Some(Chosen { next: branch.next.index, assign: branch.assign.as_ref(), output: branch.output.as_ref() }));
+        }
+    }
+    Ok(choice.default.as_ref().map(|d| Chosen { next: d.index, assign: state.assign.as_ref(), output: state.output.as_ref() }))
 }
 
 /// Whether a JSONata Choice rule's `Condition` holds; it must be a boolean.

@@ -7,7 +7,7 @@ use crate::error::Failure;
 use crate::intrinsics;
 use crate::variables::Variables;
 use asl_spec::intrinsic::Function;
-use asl_spec::jsonata::{Direct, DirectOp, Expr, Jsonata};
+use asl_spec::jsonata::{Direct, DirectOp, Expr, Jsonata, MAX_EXACT, number};
 use jlens_core::{Bindings, HostFunction};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -208,8 +208,6 @@ fn exact(value: &Value) -> bool {
     }
 }
 
-const MAX_EXACT: u64 = 1 << 53;
-
 fn number_exact(n: &serde_json::Number) -> bool {
     if let Some(u) = n.as_u64() {
         return u <= MAX_EXACT;
@@ -218,17 +216,6 @@ fn number_exact(n: &serde_json::Number) -> bool {
         return i.unsigned_abs() <= MAX_EXACT;
     }
     n.as_f64().is_some_and(|f| f.fract() != 0.0)
-}
-
-/// A double as JSONata writes it: whole numbers without a fraction.
-fn number(f: f64) -> Option<Value> {
-    if !f.is_finite() || (f == 0.0 && f.is_sign_negative()) {
-        return None;
-    }
-    if f.fract() == 0.0 && f.abs() <= MAX_EXACT as f64 {
-        return Some(Value::from(f as i64));
-    }
-    serde_json::Number::from_f64(f).map(Value::Number)
 }
 
 /// A binary operator over plain operands; `None` leaves the case to the engine.

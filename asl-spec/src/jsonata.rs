@@ -105,12 +105,7 @@ impl Direct {
             }
             NodeKind::Variable { name } if !name.is_empty() => Direct::Path { variable: name.clone(), names: Vec::new() },
             NodeKind::String { value } => Direct::Literal(Value::String(value.clone())),
-            // As JSONata writes it: a whole number without a fraction.
-            NodeKind::Number { value } if value.fract() == 0.0 && value.abs() <= 9_007_199_254_740_992.0 && *value != 0.0 => {
-                Direct::Literal(Value::from(*value as i64))
-            }
-            NodeKind::Number { value } if *value == 0.0 => Direct::Literal(Value::from(0)),
-            NodeKind::Number { value } => Direct::Literal(serde_json::Number::from_f64(*value).map(Value::Number)?),
+            NodeKind::Number { value } => Direct::Literal(number(*value)?),
             NodeKind::Bool { value } => Direct::Literal(Value::Bool(*value)),
             NodeKind::Null => Direct::Literal(Value::Null),
             NodeKind::Object { pairs } => {
@@ -155,6 +150,21 @@ impl Direct {
             _ => return None,
         })
     }
+}
+
+/// The largest integer a double (JSONata's only number type) holds exactly.
+pub const MAX_EXACT: u64 = 1 << 53;
+
+/// A double as JSONata writes it: a whole number without a fraction.
+/// `None` for what has no plain JSON form here (infinities, NaN, `-0`).
+pub fn number(f: f64) -> Option<Value> {
+    if !f.is_finite() || (f == 0.0 && f.is_sign_negative()) {
+        return None;
+    }
+    if f.fract() == 0.0 && f.abs() <= MAX_EXACT as f64 {
+        return Some(Value::from(f as i64));
+    }
+    serde_json::Number::from_f64(f).map(Value::Number)
 }
 
 /// A node with none of JSONata's step attributes (filters, grouping,

@@ -951,10 +951,11 @@ impl Builder<'_> {
         if let Some(m) = obj.take("Timestamp") {
             let ptr = obj.child_ptr("Timestamp");
             if let Some((s, span)) = self.string_value(&m.value, &ptr, "Timestamp") {
-                if ql == QueryLanguage::Jsonata && is_jsonata(&s) {
-                    if let Ok(e) = Expr::compile(&s) {
-                        return StateKind::Wait(Wait::TimestampJsonata(e));
-                    }
+                if ql == QueryLanguage::Jsonata
+                    && is_jsonata(&s)
+                    && let Ok(e) = Expr::compile(&s)
+                {
+                    return StateKind::Wait(Wait::TimestampJsonata(e));
                 }
                 if crate::time::parse_rfc3339(&s).is_none() {
                     self.error(Code::Schema, span, &ptr, format!("`Timestamp` must be an RFC 3339 timestamp such as `2016-03-14T01:59:00Z`, not `{s}`"))
