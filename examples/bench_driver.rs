@@ -76,7 +76,7 @@ fn main() -> ExitCode {
     let handler = move |req: TaskRequest| {
         let calls = calls.clone();
         async move {
-            if req.context.state_name != "Flaky" {
+            if &*req.context.state_name != "Flaky" {
                 return Ok(req.input);
             }
             let k = calls.fetch_add(1, Ordering::Relaxed) + 1;

@@ -20,7 +20,7 @@ impl Scripted {
         Scripted { charges: Mutex::new(charges.into_iter().rev().collect()), calls: Mutex::new(Vec::new()) }
     }
     fn log(&self, ctx: &TaskContext) {
-        self.calls.lock().unwrap().push((ctx.state_name.clone(), ctx.retry_count));
+        self.calls.lock().unwrap().push((ctx.state_name.to_string(), ctx.retry_count));
     }
 }
 
@@ -108,7 +108,7 @@ async fn decline_is_caught_with_error_and_cause() {
         .events
         .iter()
         .find_map(|e| match &e.details {
-            Some(asl_runtime::EventDetails::StateEntered { name, input, .. }) if name == "Cancelled" => Some(input.clone()),
+            Some(asl_runtime::EventDetails::StateEntered { name, input, .. }) if &**name == "Cancelled" => Some(input.clone()),
             _ => None,
         })
         .unwrap();

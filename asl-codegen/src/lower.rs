@@ -62,7 +62,7 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
                 _ => None,
             };
             StateItem {
-                name: s.name.clone(),
+                name: s.name.to_string(),
                 variant,
                 type_name: s.kind.type_name(),
                 next,

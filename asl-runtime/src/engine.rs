@@ -68,7 +68,7 @@ impl Execution {
         self.events
             .iter()
             .filter_map(|e| match &e.details {
-                Some(EventDetails::StateEntered { name, .. }) => Some(name.as_str()),
+                Some(EventDetails::StateEntered { name, .. }) => Some(&**name),
                 _ => None,
             })
             .collect()
@@ -358,22 +358,22 @@ impl Stopper {
 /// An identity's names as the context object shows them.
 #[derive(Debug)]
 struct Names {
-    execution_id: String,
-    execution_name: String,
+    execution_id: Arc<str>,
+    execution_name: Arc<str>,
     /// Shared with every execution's `ExecutionStarted` event.
     role_arn: Arc<str>,
-    state_machine_id: String,
-    state_machine_name: String,
+    state_machine_id: Arc<str>,
+    state_machine_name: Arc<str>,
 }
 
 impl Names {
     fn of(identity: &Identity) -> Names {
         Names {
-            execution_id: identity.execution_arn(),
-            execution_name: identity.execution_name.clone(),
-            role_arn: Arc::from(identity.role_arn.as_str()),
-            state_machine_id: identity.state_machine_arn(),
-            state_machine_name: identity.state_machine_name.clone(),
+            execution_id: identity.execution_arn().into(),
+            execution_name: identity.execution_name.as_str().into(),
+            role_arn: identity.role_arn.as_str().into(),
+            state_machine_id: identity.state_machine_arn().into(),
+            state_machine_name: identity.state_machine_name.as_str().into(),
         }
     }
 }
@@ -397,15 +397,15 @@ impl RunInfo<'_> {
         // Boxed: a `Value` is 72 bytes, and most executions never build these.
         self.members.get_or_init(|| {
             let mut execution = JsonMap::new();
-            execution.insert("Id".into(), Value::String(self.names.execution_id.clone()));
+            execution.insert("Id".into(), Value::String(self.names.execution_id.to_string()));
             execution.insert("Input".into(), self.input.as_deref().cloned().unwrap_or_default());
             execution.insert("StartTime".into(), Value::String(format_timestamp(self.start_time)));
-            execution.insert("Name".into(), Value::String(self.names.execution_name.clone()));
+            execution.insert("Name".into(), Value::String(self.names.execution_name.to_string()));
             execution.insert("RoleArn".into(), Value::String(self.names.role_arn.to_string()));
             execution.insert("RedriveCount".into(), Value::from(0));
             let mut machine = JsonMap::new();
-            machine.insert("Id".into(), Value::String(self.names.state_machine_id.clone()));
-            machine.insert("Name".into(), Value::String(self.names.state_machine_name.clone()));
+            machine.insert("Id".into(), Value::String(self.names.state_machine_id.to_string()));
+            machine.insert("Name".into(), Value::String(self.names.state_machine_name.to_string()));
             Box::new((Value::Object(execution), Value::Object(machine)))
         })
     }
@@ -436,7 +436,7 @@ impl<'a> StateContext<'a> {
         self.value.get_or_init(|| {
             let mut own = JsonMap::new();
             let mut state = JsonMap::new();
-            state.insert("Name".into(), Value::String(self.state.name.clone()));
+            state.insert("Name".into(), Value::String(self.state.name.to_string()));
             let entered = self.entered_time.unwrap_or_else(|| self.run.now());
             state.insert("EnteredTime".into(), Value::String(format_timestamp(entered)));
             if let Some(n) = self.retry_count {
@@ -1245,7 +1245,7 @@ impl Run<'_> {
             self.exec.identity.region,
             self.exec.identity.account_id,
             self.info.names.state_machine_name,
-            map.label.clone().unwrap_or_else(|| state.name.clone()),
+            map.label.as_deref().unwrap_or(&state.name),
         );
         if distributed {
             let arn = map_run_arn.clone();
@@ -1716,8 +1716,7 @@ impl Run<'_> {
         // Only history events tell resource kinds apart.
         let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
         let kind = kind.as_ref();
-        let resource: Arc<str> = Arc::from(task.resource.as_str());
-        let mut policy = RetryPolicy::new(&task.retry);
+                let mut policy = RetryPolicy::new(&task.retry);
         loop {
             let token = context.task_token.as_ref().map(|_| Box::from(callbacks::new_token()));
             let context = &context.for_attempt(policy.retries, token);
@@ -1744,16 +1743,16 @@ impl Run<'_> {
             // would otherwise wait for a token forever.
             let timeout = timeout.or(registration.is_some().then_some(DEFAULT_TASK_TIMEOUT_SECONDS));
             let request = TaskRequest {
-                resource: resource.clone(),
+                resource: task.resource.clone(),
                 input,
                 context: TaskContext {
                     state_name: state.name.clone(),
                     resource: task.resource.clone(),
                     retry_count: policy.retries,
                     task_token: context.task_token.as_deref().map(str::to_string),
-                    execution_arn: self.info.names.execution_id.to_string(),
-                    execution_name: self.info.names.execution_name.to_string(),
-                    state_machine_arn: self.info.names.state_machine_id.to_string(),
+                    execution_arn: self.info.names.execution_id.clone(),
+                    execution_name: self.info.names.execution_name.clone(),
+                    state_machine_arn: self.info.names.state_machine_id.clone(),
                     heartbeats: heartbeats.clone(),
                 },
             };

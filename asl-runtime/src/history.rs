@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One history event.
@@ -37,7 +37,7 @@ pub struct PayloadDetails {
 pub enum EventDetails {
     #[serde(rename = "executionStartedEventDetails", rename_all = "camelCase")]
     /// `role_arn` is the executor's, shared by its executions.
-    ExecutionStarted { input: String, input_details: PayloadDetails, role_arn: std::sync::Arc<str> },
+    ExecutionStarted { input: String, input_details: PayloadDetails, role_arn: Arc<str> },
     #[serde(rename = "executionSucceededEventDetails", rename_all = "camelCase")]
     ExecutionSucceeded { output: String, output_details: PayloadDetails },
     #[serde(rename = "executionFailedEventDetails")]
@@ -47,10 +47,10 @@ pub enum EventDetails {
     #[serde(rename = "executionAbortedEventDetails")]
     ExecutionAborted(ErrorDetails),
     #[serde(rename = "stateEnteredEventDetails", rename_all = "camelCase")]
-    StateEntered { name: String, input: String, input_details: PayloadDetails },
+    StateEntered { name: Arc<str>, input: String, input_details: PayloadDetails },
     #[serde(rename = "stateExitedEventDetails", rename_all = "camelCase")]
     StateExited {
-        name: String,
+        name: Arc<str>,
         output: String,
         output_details: PayloadDetails,
         /// The variables the state assigned, each as JSON text, by name.
@@ -66,11 +66,11 @@ pub enum EventDetails {
         cause: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         location: Option<String>,
-        state: String,
+        state: Arc<str>,
     },
     #[serde(rename = "taskScheduledEventDetails", rename_all = "camelCase")]
     TaskScheduled {
-        resource: String,
+        resource: Arc<str>,
         resource_type: String,
         region: String,
         parameters: String,
@@ -80,28 +80,28 @@ pub enum EventDetails {
         heartbeat_in_seconds: Option<u64>,
     },
     #[serde(rename = "taskStartedEventDetails", rename_all = "camelCase")]
-    TaskStarted { resource: String, resource_type: String },
+    TaskStarted { resource: Arc<str>, resource_type: String },
     #[serde(rename = "taskSubmittedEventDetails", rename_all = "camelCase")]
-    TaskSubmitted { resource: String, resource_type: String, output: String, output_details: PayloadDetails },
+    TaskSubmitted { resource: Arc<str>, resource_type: String, output: String, output_details: PayloadDetails },
     #[serde(rename = "taskSucceededEventDetails", rename_all = "camelCase")]
-    TaskSucceeded { resource: String, resource_type: String, output: String, output_details: PayloadDetails },
+    TaskSucceeded { resource: Arc<str>, resource_type: String, output: String, output_details: PayloadDetails },
     #[serde(rename = "taskFailedEventDetails", rename_all = "camelCase")]
     TaskFailed {
-        resource: String,
+        resource: Arc<str>,
         resource_type: String,
         #[serde(flatten)]
         error: ErrorDetails,
     },
     #[serde(rename = "taskTimedOutEventDetails", rename_all = "camelCase")]
     TaskTimedOut {
-        resource: String,
+        resource: Arc<str>,
         resource_type: String,
         #[serde(flatten)]
         error: ErrorDetails,
     },
     #[serde(rename = "lambdaFunctionScheduledEventDetails", rename_all = "camelCase")]
     LambdaFunctionScheduled {
-        resource: String,
+        resource: Arc<str>,
         input: String,
         input_details: PayloadDetails,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,7 +115,7 @@ pub enum EventDetails {
     LambdaFunctionTimedOut(ErrorDetails),
     #[serde(rename = "activityScheduledEventDetails", rename_all = "camelCase")]
     ActivityScheduled {
-        resource: String,
+        resource: Arc<str>,
         input: String,
         input_details: PayloadDetails,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,13 +134,13 @@ pub enum EventDetails {
     #[serde(rename = "mapStateStartedEventDetails")]
     MapStateStarted { length: usize },
     #[serde(rename = "mapIterationStartedEventDetails")]
-    MapIterationStarted { name: String, index: usize },
+    MapIterationStarted { name: Arc<str>, index: usize },
     #[serde(rename = "mapIterationSucceededEventDetails")]
-    MapIterationSucceeded { name: String, index: usize },
+    MapIterationSucceeded { name: Arc<str>, index: usize },
     #[serde(rename = "mapIterationFailedEventDetails")]
-    MapIterationFailed { name: String, index: usize },
+    MapIterationFailed { name: Arc<str>, index: usize },
     #[serde(rename = "mapIterationAbortedEventDetails")]
-    MapIterationAborted { name: String, index: usize },
+    MapIterationAborted { name: Arc<str>, index: usize },
     #[serde(rename = "mapRunStartedEventDetails", rename_all = "camelCase")]
     MapRunStarted { map_run_arn: String },
     #[serde(rename = "mapRunFailedEventDetails")]

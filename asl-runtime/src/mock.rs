@@ -288,7 +288,7 @@ fn identity_of(execution_arn: &str) -> crate::identity::Identity {
 
 impl TaskHandler for Mocks {
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
-        if let Some(response) = self.by_state.get(&request.context.state_name) {
+        if let Some(response) = self.by_state.get(&*request.context.state_name) {
             let reply = self.next_reply(format!("state:{}", request.context.state_name), response);
             return Box::pin(async move {
                 let (response, index) = reply.ok_or_else(|| no_handler(&request.resource))?;

@@ -13,19 +13,19 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct TaskContext {
     /// The Task state's name.
-    pub state_name: String,
+    pub state_name: Arc<str>,
     /// The `Resource` being invoked.
-    pub resource: String,
+    pub resource: Arc<str>,
     /// `$$.State.RetryCount`: 0 on the first attempt.
     pub retry_count: u32,
     /// `$$.Task.Token` for `.waitForTaskToken` resources.
     pub task_token: Option<String>,
     /// `$$.Execution.Id`.
-    pub execution_arn: String,
+    pub execution_arn: Arc<str>,
     /// `$$.Execution.Name`.
-    pub execution_name: String,
+    pub execution_name: Arc<str>,
     /// `$$.StateMachine.Id`.
-    pub state_machine_arn: String,
+    pub state_machine_arn: Arc<str>,
     /// Where [`heartbeat`](TaskContext::heartbeat) reports to.
     pub(crate) heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
 }
@@ -34,13 +34,13 @@ impl TaskContext {
     /// A context for calling a handler outside an execution (tests, tools).
     pub fn detached(state_name: &str, resource: &str) -> TaskContext {
         TaskContext {
-            state_name: state_name.to_string(),
-            resource: resource.to_string(),
+            state_name: state_name.into(),
+            resource: resource.into(),
             retry_count: 0,
             task_token: None,
-            execution_arn: String::new(),
-            execution_name: String::new(),
-            state_machine_arn: String::new(),
+            execution_arn: "".into(),
+            execution_name: "".into(),
+            state_machine_arn: "".into(),
             heartbeats: None,
         }
     }
@@ -171,7 +171,7 @@ pub(crate) enum ResourceKind {
     Activity,
     /// An optimised or SDK integration (`arn:aws:states:::lambda:invoke`):
     /// `Task*` events with `resourceType` and `resource`.
-    Service { resource_type: String, resource: String },
+    Service { resource_type: String, resource: Arc<str> },
 }
 
 impl ResourceKind {
@@ -184,11 +184,11 @@ impl ResourceKind {
                 if resource_type == "activity" {
                     ResourceKind::Activity
                 } else {
-                    ResourceKind::Service { resource_type: resource_type.to_string(), resource: action }
+                    ResourceKind::Service { resource_type: resource_type.to_string(), resource: action.into() }
                 }
             }
-            ["arn", _, service, ..] => ResourceKind::Service { resource_type: service.to_string(), resource: resource.to_string() },
-            _ => ResourceKind::Service { resource_type: "custom".into(), resource: resource.to_string() },
+            ["arn", _, service, ..] => ResourceKind::Service { resource_type: service.to_string(), resource: resource.into() },
+            _ => ResourceKind::Service { resource_type: "custom".into(), resource: resource.into() },
         }
     }
 }

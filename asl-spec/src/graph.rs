@@ -6,17 +6,18 @@
 use crate::diag::{Code, Diagnostic, Diagnostics, Span, closest};
 use crate::model::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Checks the graph of every scope and resolves target indexes.
 pub fn check(def: &mut Definition, diags: &mut Diagnostics) {
-    let mut everywhere: HashMap<String, (Span, usize)> = HashMap::new();
+    let mut everywhere: HashMap<Arc<str>, (Span, usize)> = HashMap::new();
     let mut next_scope_id = 0;
     collect_names(&def.body, &mut next_scope_id, &mut everywhere, diags);
     let mut scope_id = 0;
     check_scope(&mut def.body, "", &mut scope_id, &everywhere, diags);
 }
 
-fn collect_names(scope: &Scope, next_id: &mut usize, seen: &mut HashMap<String, (Span, usize)>, diags: &mut Diagnostics) {
+fn collect_names(scope: &Scope, next_id: &mut usize, seen: &mut HashMap<Arc<str>, (Span, usize)>, diags: &mut Diagnostics) {
     let id = *next_id;
     *next_id += 1;
     for state in &scope.states {
@@ -68,13 +69,13 @@ fn check_scope(
     scope: &mut Scope,
     ptr: &str,
     scope_id: &mut usize,
-    everywhere: &HashMap<String, (Span, usize)>,
+    everywhere: &HashMap<Arc<str>, (Span, usize)>,
     diags: &mut Diagnostics,
 ) {
     let id = *scope_id;
     *scope_id += 1;
-    let names: Vec<String> = scope.states.iter().map(|s| s.name.clone()).collect();
-    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let names: Vec<Arc<str>> = scope.states.iter().map(|s| s.name.clone()).collect();
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (&**n, i)).collect();
     let missing = |name: &str, field: &str, span: Span, location: String| {
         let elsewhere = everywhere.get(name).is_some_and(|(_, sid)| *sid != id);
         let message = if elsewhere {
@@ -85,12 +86,12 @@ fn check_scope(
         Diagnostic::error(Code::MissingTarget, message)
             .at(span, "no such state here")
             .location(location)
-            .maybe_hint(closest(name, names.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?")))
+            .maybe_hint(closest(name, names.iter().map(|n| &**n)).map(|c| format!("did you mean `{c}`?")))
     };
 
     // A misspelled target is taken to mean its closest match, so that one
     // typo does not also report the intended state as unreachable.
-    let guess = |name: &str| closest(name, names.iter().map(String::as_str)).and_then(|c| index.get(c).copied());
+    let guess = |name: &str| closest(name, names.iter().map(|n| &**n)).and_then(|c| index.get(c).copied());
     let mut assumed: Vec<(usize, usize)> = Vec::new();
     let unloaded = |name: &str| scope.unloaded.iter().any(|u| u == name);
     match index.get(scope.start_at.as_str()) {

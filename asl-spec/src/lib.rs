@@ -92,7 +92,7 @@ pub fn load_as(text: &str, workflow_type: WorkflowType) -> Loaded {
 fn express_rules(def: &Definition, diagnostics: &mut Diagnostics) {
     model::visit_states(&def.body, &mut |state| {
         let StateKind::Task(task) = &state.kind else { return };
-        let r = task.resource.as_str();
+        let r = &*task.resource;
         let problem = if r.ends_with(".sync") || r.contains(".sync:") {
             Some("the `.sync` integration pattern")
         } else if r.ends_with(".waitForTaskToken") {

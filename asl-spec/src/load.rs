@@ -497,7 +497,7 @@ impl Builder<'_> {
         let transition = self.transition(&mut obj, &kind, &name);
         self.finish(obj, fields_of(&type_name), &format!("{type_name} state `{name}`"));
         let reads_context = mentions_context(&member.value);
-        Some(State { name, span: member.key_span, comment, query_language: ql, kind, transition, io, assign, output, reads_context })
+        Some(State { name: name.into(), span: member.key_span, comment, query_language: ql, kind, transition, io, assign, output, reads_context })
     }
 
     /// Reports fields of the other query language before anything else reads them.
@@ -608,7 +608,7 @@ impl Builder<'_> {
         self.check_resource(&resource, resource_span, &obj.child_ptr("Resource"));
         let retry = self.retriers(obj);
         let catch = self.catchers(obj, ql);
-        StateKind::Task(Box::new(Task { resource, resource_span, timeout, heartbeat, credentials, retry, catch }))
+        StateKind::Task(Box::new(Task { resource: resource.into(), resource_span, timeout, heartbeat, credentials, retry, catch }))
     }
 
     /// In a JSONata state, a string that opens or closes like an expression

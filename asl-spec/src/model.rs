@@ -8,6 +8,7 @@ use crate::intrinsic::Call;
 pub use crate::jsonata::{Expr, Jsonata};
 use crate::path::Path;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Which query language a state evaluates its fields with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -65,11 +66,11 @@ pub struct Scope {
 impl Scope {
     /// The state named `name`.
     pub fn state(&self, name: &str) -> Option<&State> {
-        self.states.iter().find(|s| s.name == name)
+        self.states.iter().find(|s| &*s.name == name)
     }
     /// Position of the state named `name`.
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.states.iter().position(|s| s.name == name)
+        self.states.iter().position(|s| &*s.name == name)
     }
     /// Whether every state runs without waiting (Pass, Choice, Succeed and
     /// Fail only), so the scope can run to its end without suspending.
@@ -103,8 +104,8 @@ pub struct Target {
 /// One state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
-    /// The state's name.
-    pub name: String,
+    /// The state's name (shared: history events and task requests carry it).
+    pub name: Arc<str>,
     /// Span of the name key.
     pub span: Span,
     /// `Comment`.
@@ -287,8 +288,8 @@ pub enum Seconds {
 /// Task state fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
-    /// `Resource`.
-    pub resource: String,
+    /// `Resource` (shared: every task request carries it).
+    pub resource: Arc<str>,
     /// Span of the `Resource` value.
     pub resource_span: Span,
     /// `TimeoutSeconds` / `TimeoutSecondsPath` (default 99999999).
@@ -637,9 +638,9 @@ impl Definition {
         let mut out: Vec<(String, Vec<String>)> = Vec::new();
         visit_states(&self.body, &mut |state| {
             if let StateKind::Task(task) = &state.kind {
-                match out.iter_mut().find(|(r, _)| *r == task.resource) {
-                    Some((_, users)) => users.push(state.name.clone()),
-                    None => out.push((task.resource.clone(), vec![state.name.clone()])),
+                match out.iter_mut().find(|(r, _)| **r == *task.resource) {
+                    Some((_, users)) => users.push(state.name.to_string()),
+                    None => out.push((task.resource.to_string(), vec![state.name.to_string()])),
                 }
             }
         });
