@@ -10,7 +10,7 @@
 //! ```
 //! let loaded = asl_spec::load(r#"{"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "End": true}}}"#);
 //! assert!(loaded.diagnostics.is_empty());
-//! assert_eq!(loaded.definition.unwrap().body.states[0].name, "Hello");
+//! assert_eq!(&*loaded.definition.unwrap().body.states[0].name, "Hello");
 //! ```
 
 #![warn(missing_docs)]
