@@ -4,13 +4,15 @@
 //! `../shared/bench/peers`.
 //!
 //! ```text
-//! cargo run --release --example bench_driver -- WORKLOAD.json INPUT.json [--skip-waits] [--no-history] [--repeat N]
+//! cargo run --release --example bench_driver -- WORKLOAD.json INPUT.json [--skip-waits] [--no-history] [--repeat N] [--threads N]
 //! ```
 //!
 //! Prints the output as one JSON line on stdout, and one JSON line on stderr:
 //! `construct_ms` (load and validate), `run_ms` (the median execution of
 //! `--repeat` runs, default 1) and `run_min_ms`. `--skip-waits` runs Waits
-//! and retry back-offs in virtual time. AWS's 25,000-event history limit is
+//! and retry back-offs in virtual time. `--threads N` sets
+//! [`Executor::parallelism`](asl_runtime::Executor::parallelism) (default:
+//! the machine's). AWS's 25,000-event history limit is
 //! lifted, as the peers do not enforce it and the loops run past it.
 //!
 //! Task handlers, chosen by state name as in the peers' drivers: `Flaky`
@@ -33,16 +35,12 @@ use std::time::Instant;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let repeat = args
-        .iter()
-        .position(|a| a == "--repeat")
-        .and_then(|i| args.get(i + 1))
-        .map(|n| n.parse::<usize>())
-        .unwrap_or(Ok(1));
-    let files: Vec<&String> =
-        args.iter().enumerate().filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--repeat")).map(|(_, a)| a).collect();
-    let (Some(definition), Some(input), Ok(repeat)) = (files.first(), files.get(1), repeat) else {
-        eprintln!("usage: bench_driver WORKLOAD.json INPUT.json [--skip-waits] [--no-history] [--repeat N]");
+    let number = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(|n| n.parse::<usize>());
+    let (repeat, threads) = (number("--repeat").unwrap_or(Ok(1)), number("--threads").transpose());
+    let takes_value = |i: usize| i > 0 && (args[i - 1] == "--repeat" || args[i - 1] == "--threads");
+    let files: Vec<&String> = args.iter().enumerate().filter(|(i, a)| !a.starts_with("--") && !takes_value(*i)).map(|(_, a)| a).collect();
+    let (Some(definition), Some(input), Ok(repeat), Ok(threads)) = (files.first(), files.get(1), repeat, threads) else {
+        eprintln!("usage: bench_driver WORKLOAD.json INPUT.json [--skip-waits] [--no-history] [--repeat N] [--threads N]");
         return ExitCode::from(2);
     };
     let read = |path: &str| std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"));
@@ -108,6 +106,9 @@ fn main() -> ExitCode {
                 .limits(Limits { max_history_events: u64::MAX, ..Limits::default() });
             if flag("--skip-waits") {
                 executor = executor.clock(VirtualClock::new());
+            }
+            if let Some(threads) = threads {
+                executor = executor.parallelism(threads);
             }
             let started = Instant::now();
             let execution = executor.run(input).await;

@@ -127,6 +127,8 @@ pub struct Executor {
     /// Whether any state reads the context object; if none does, nothing
     /// keeps a copy of the execution input for `$$.Execution.Input`.
     reads_context: bool,
+    /// Threads a Map's or Parallel's instant work may spread over.
+    parallelism: usize,
 }
 
 impl std::fmt::Debug for Executor {
@@ -151,6 +153,7 @@ impl Executor {
             record_history: true,
             limits: Limits::default(),
             object_store: None,
+            parallelism: available_parallelism(),
         }
     }
 
@@ -189,6 +192,18 @@ impl Executor {
     /// Turns history recording on (the default) or off.
     pub fn record_history(mut self, on: bool) -> Self {
         self.record_history = on;
+        self
+    }
+
+    /// How many threads may share the work of an inline Map or a Parallel
+    /// whose states never wait (Pass, Choice, Succeed, Fail), when history
+    /// is off. The default is the machine's available parallelism; 1 keeps
+    /// all work on the thread polling the execution. Outputs, errors and
+    /// event numbering are the same either way: work done on other threads
+    /// is kept only when every item or branch succeeded within the history
+    /// limit, and is otherwise done again in order on the polling thread.
+    pub fn parallelism(mut self, threads: usize) -> Self {
+        self.parallelism = threads.max(1);
         self
     }
 
@@ -539,9 +554,7 @@ fn exceeds_bytes(v: &Value, limit: usize) -> bool {
     let limit = isize::try_from(limit).unwrap_or(isize::MAX);
     // An upper bound that reads no string settles most payloads; only one
     // near the limit is measured byte by byte.
-    let mut bound = limit;
-    size_bound(v, &mut bound);
-    if bound >= 0 {
+    if size_bound(v, limit) >= 0 {
         return false;
     }
     let mut budget = limit;
@@ -549,29 +562,37 @@ fn exceeds_bytes(v: &Value, limit: usize) -> bool {
     budget < 0
 }
 
-/// Takes from `budget` at least the bytes of `v`'s JSON text: every string
-/// byte counted as escaped (`\u00XX`, 6 bytes), every number at its
-/// longest (24 bytes, as in `-2.2250738585072014e-308`).
-fn size_bound(v: &Value, budget: &mut isize) {
-    if *budget < 0 {
-        return;
-    }
-    *budget -= match v {
-        Value::Null | Value::Bool(_) => 5,
-        Value::Number(_) => 24,
-        Value::String(s) => 6 * s.len() as isize + 2,
+/// `budget` less at least the bytes of `v`'s JSON text: every string byte
+/// counted as escaped (`\u00XX`, 6 bytes), every number at its longest (24
+/// bytes, as in `-2.2250738585072014e-308`). Negative once the bound passes
+/// the budget (it then stops early). The budget travels by value: this
+/// runs on every state's output.
+fn size_bound(v: &Value, budget: isize) -> isize {
+    match v {
+        Value::Null | Value::Bool(_) => budget - 5,
+        Value::Number(_) => budget - 24,
+        Value::String(s) => budget - (6 * s.len() as isize + 2),
         Value::Array(items) => {
-            items.iter().for_each(|item| size_bound(item, budget));
-            2 + items.len() as isize
+            let mut budget = budget - (2 + items.len() as isize);
+            for item in items {
+                if budget < 0 {
+                    break;
+                }
+                budget = size_bound(item, budget);
+            }
+            budget
         }
         Value::Object(members) => {
+            let mut budget = budget - (2 + members.len() as isize);
             for (key, value) in members {
-                *budget -= 6 * key.len() as isize + 4;
-                size_bound(value, budget);
+                if budget < 0 {
+                    break;
+                }
+                budget = size_bound(value, budget - (6 * key.len() as isize + 4));
             }
-            2 + members.len() as isize
+            budget
         }
-    };
+    }
 }
 
 /// The length of a value's JSON text (compact, as serde_json writes it).
@@ -700,6 +721,17 @@ struct Next {
     sized: bool,
 }
 
+/// The machine's available parallelism, asked once (it reads cgroup limits).
+fn available_parallelism() -> usize {
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Below this much work (items, or states in all branches), spreading it
+/// over threads costs more than it saves: a thread takes tens of µs to
+/// start, a state about a tenth of a µs.
+const MIN_WORK_PER_THREAD: usize = 256;
+
 /// One execution in progress. Shared by concurrent branches and iterations,
 /// so its history takes events through a shared reference.
 struct Run<'a> {
@@ -708,7 +740,7 @@ struct Run<'a> {
     info: &'a RunInfo<'a>,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
     fn history(&self) -> &History {
         &self.history
     }
@@ -725,6 +757,67 @@ impl Run<'_> {
 
     fn now(&self) -> Timestamp {
         self.exec.clock.now()
+    }
+
+    /// A run of the same execution that only counts its events, from this
+    /// run's count on: what a thread works in, or a child execution.
+    fn counting_from(&self, count: u64) -> Run<'a> {
+        let history = History::new(false);
+        history.count_only(count);
+        Run { exec: self.exec, history, info: self.info }
+    }
+
+    /// How many threads `work` units of instant work should be spread over
+    /// (1: stay on this thread).
+    fn threads_for(&self, work: usize) -> usize {
+        if self.history().enabled() {
+            return 1;
+        }
+        self.exec.parallelism.min(work / MIN_WORK_PER_THREAD).max(1)
+    }
+
+    /// Runs `job` for every index in `0..len`, split into contiguous parts,
+    /// one per thread (this thread takes the first), each in a run of its
+    /// own that counts events. Gives the results in index order, with how
+    /// many events they counted, or `None` as soon as a job gives up or the
+    /// events would reach the history limit: nothing is then kept, and the
+    /// caller does the work again in order, as if this had not happened.
+    fn speculate<T: Send>(&self, len: usize, threads: usize, job: impl Fn(&Run<'_>, usize) -> Option<T> + Sync) -> Option<Vec<T>> {
+        let base = self.history().count();
+        let part = len.div_ceil(threads);
+        let work = |range: std::ops::Range<usize>| {
+            let run = self.counting_from(base);
+            let done: Option<Vec<T>> = range.map(|i| job(&run, i)).collect();
+            done.map(|done| (done, run.history().count() - base))
+        };
+        // Rayon's pool keeps its threads: starting one per Map would cost
+        // about as much as the work it takes on. This thread works too.
+        let mut parts: Vec<Option<(Vec<T>, u64)>> = (0..threads).map(|_| None).collect();
+        rayon_core::in_place_scope(|scope| {
+            let (first, others) = parts.split_first_mut().expect("at least one thread");
+            for (t, slot) in others.iter_mut().enumerate() {
+                let range = (t + 1) * part..((t + 2) * part).min(len);
+                let work = &work;
+                scope.spawn(move |_| *slot = work(range));
+            }
+            *first = work(0..part.min(len));
+        });
+        let mut results = Vec::with_capacity(len);
+        let mut events = 0;
+        for (done, counted) in parts.into_iter().collect::<Option<Vec<_>>>()? {
+            results.extend(done);
+            events += counted;
+        }
+        // Counts only grow: if the total stays under the limit, so did the
+        // count at every state the ordered run would have started.
+        let launches = len as u64;
+        if base.saturating_add(events).saturating_add(launches) >= self.exec.limits.max_history_events {
+            return None;
+        }
+        self.history().count_only(events);
+        #[cfg(test)]
+        tests::SPECULATIONS_KEPT.with(|kept| kept.set(kept.get() + 1));
+        Some(results)
     }
 
     /// Runs a scope to its end; `variables` are the ones it starts with.
@@ -1148,6 +1241,27 @@ impl Run<'_> {
         Ok(Done { output: self.finish_output(state, input, selected, context)?, next, sized: false, assigned })
     }
 
+    /// Branches that never wait, run on threads of their own when they are
+    /// worth it ([`Run::speculate`]); `None` when the ordered run must do it.
+    fn parallel_instant(&self, parallel: &Parallel, input: &Value, variables: &Variables) -> Option<Vec<Value>> {
+        let branches = &parallel.branches;
+        if !branches.iter().all(Scope::never_waits) {
+            return None;
+        }
+        let threads = self.threads_for(branches.iter().map(|b| b.states.len()).sum()).min(branches.len());
+        if threads < 2 {
+            return None;
+        }
+        self.speculate(branches.len(), threads, |worker, i| {
+            let branch = &branches[i];
+            let start = Next { index: branch.start_index, input: input.clone(), text: None, sized: false };
+            match worker.run_instant(branch, start, &mut variables.clone()) {
+                Ok(Halt::End(output)) => Some(output),
+                _ => None,
+            }
+        })
+    }
+
     /// Runs the branches concurrently (retrying the whole state as `Retry`
     /// says). The first failing branch fails the state; the other branches'
     /// futures are dropped, which cancels whatever they were awaiting.
@@ -1155,6 +1269,10 @@ impl Run<'_> {
         let mut policy = RetryPolicy::new(&parallel.retry);
         loop {
             self.mark("ParallelStateStarted");
+            if let Some(outputs) = self.parallel_instant(parallel, &input, variables) {
+                self.mark("ParallelStateSucceeded");
+                return Ok(Value::Array(outputs));
+            }
             // Each branch starts with the variables around it.
             let branches = parallel.branches.iter().map(|b| self.scope(b, input.clone(), variables.clone()));
             let error = match futures_util::future::try_join_all(branches).await {
@@ -1498,9 +1616,10 @@ impl Run<'_> {
 
     /// Without history, an item processor that never waits runs item after
     /// item with no future per iteration; it yields to the scheduler now and
-    /// then, so timers (a `TimeoutSeconds`, a stop) still fire during a long Map.
+    /// then, so timers (a `TimeoutSeconds`, a stop) still fire during a long
+    /// Map. Between yields, the items may be spread over threads
+    /// ([`Executor::parallelism`]).
     async fn iterate_instant(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
-        let processor = &run.map.processor;
         const ITEMS_BETWEEN_YIELDS: usize = 4096;
         let total = run.items.len();
         let mut results = Vec::with_capacity(total);
@@ -1512,39 +1631,57 @@ impl Run<'_> {
         let window = if run.limits.max_concurrency == 0 { total } else { run.limits.max_concurrency.min(total) };
         let mut launched = window;
         self.history().count_only(window as u64);
-        for index in 0..total {
-            if index % ITEMS_BETWEEN_YIELDS == ITEMS_BETWEEN_YIELDS - 1 {
+        let mut start = 0;
+        while start < total {
+            if start > 0 {
                 tokio::task::yield_now().await;
             }
-            // As in `iteration`: an item its selector fails on never started.
-            let outcome = self.iteration_input(run, index).and_then(|item_input| {
-                let start = Next { index: processor.start_index, input: item_input, text: None, sized: false };
-                // Each iteration starts with the variables around the Map.
-                let mut variables = run.context.variables.clone();
-                let outcome = match self.run_instant(processor, start, &mut variables) {
-                    Ok(Halt::End(output)) => Ok(output),
-                    Ok(Halt::Waiting(waiting, _)) => Err(StatesError::new(
-                        names::RUNTIME,
-                        format!("the state '{}' waits inside a processor that never waits", waiting.name),
-                    )),
-                    Err(error) => Err(error),
+            let end = total.min(start + ITEMS_BETWEEN_YIELDS);
+            let threads = self.threads_for(end - start);
+            let speculated = (threads > 1)
+                .then(|| self.speculate(end - start, threads, |worker, i| worker.instant_iteration(run, start + i).ok()))
+                .flatten();
+            let mut speculated = speculated.map(Vec::into_iter);
+            for index in start..end {
+                let outcome = match speculated.as_mut().and_then(Iterator::next) {
+                    Some(output) => Ok(output),
+                    None => self.instant_iteration(run, index),
                 };
-                self.iteration_ended(run.state, index, outcome.is_ok());
-                outcome
-            });
-            match run.limits.settle(outcome, &mut failures, total) {
-                Ok(result) => results.push(result),
-                Err(error) => {
-                    self.history().count_only((launched - index - 1) as u64);
-                    return Err(error);
+                match run.limits.settle(outcome, &mut failures, total) {
+                    Ok(result) => results.push(result),
+                    Err(error) => {
+                        self.history().count_only((launched - index - 1) as u64);
+                        return Err(error);
+                    }
+                }
+                if launched < total {
+                    launched += 1;
+                    self.history().count_only(1);
                 }
             }
-            if launched < total {
-                launched += 1;
-                self.history().count_only(1);
-            }
+            start = end;
         }
         Ok(results)
+    }
+
+    /// One iteration of a processor that never waits, run to its end.
+    fn instant_iteration(&self, run: &MapRun<'_>, index: usize) -> Result<Value, StatesError> {
+        // As in `iteration`: an item its selector fails on never started.
+        let item_input = self.iteration_input(run, index)?;
+        let processor = &run.map.processor;
+        let start = Next { index: processor.start_index, input: item_input, text: None, sized: false };
+        // Each iteration starts with the variables around the Map.
+        let mut variables = run.context.variables.clone();
+        let outcome = match self.run_instant(processor, start, &mut variables) {
+            Ok(Halt::End(output)) => Ok(output),
+            Ok(Halt::Waiting(waiting, _)) => Err(StatesError::new(
+                names::RUNTIME,
+                format!("the state '{}' waits inside a processor that never waits", waiting.name),
+            )),
+            Err(error) => Err(error),
+        };
+        self.iteration_ended(run.state, index, outcome.is_ok());
+        outcome
     }
 
     /// The input of item `index`'s iteration: the batch or the item as
@@ -2404,6 +2541,113 @@ fn condition_holds(rule: &Rule, scope: &jsonata::Scope) -> Result<bool, Failure>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    thread_local! {
+        /// Speculative runs whose results were kept (see [`Run::speculate`]),
+        /// on the thread that asked (each test has its own).
+        pub(super) static SPECULATIONS_KEPT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Runs `definition` without history on 1 and on 2 threads; the
+    /// outcomes must be the same. Returns the 2-thread run and whether it
+    /// kept work done on the other thread.
+    fn on_one_and_two_threads(definition: &str, input: Value, limits: Limits) -> (Execution, bool) {
+        let workflow = crate::Workflow::from_json(definition).unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let run = |threads| {
+            let executor = workflow.executor().record_history(false).limits(limits).parallelism(threads);
+            runtime.block_on(executor.run(input.clone()))
+        };
+        let alone = run(1);
+        let kept = SPECULATIONS_KEPT.with(std::cell::Cell::get);
+        let shared = run(2);
+        let spread = SPECULATIONS_KEPT.with(std::cell::Cell::get) > kept;
+        assert_eq!((&shared.status, &shared.output, &shared.error, &shared.cause), (&alone.status, &alone.output, &alone.error, &alone.cause));
+        (shared, spread)
+    }
+
+    fn map_of(processor: &str, tolerated: Option<u32>) -> String {
+        let tolerated = tolerated.map(|n| format!(r#""ToleratedFailureCount": {n},"#)).unwrap_or_default();
+        format!(r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "ItemsPath": "$.items", {tolerated} "ItemProcessor": {processor}, "End": true}}}}}}"#)
+    }
+
+    /// Items under `limit` succeed, those over it fail, and the one at it
+    /// matches no rule.
+    fn route(limit: u64) -> String {
+        let processor = r#"{"StartAt": "Label", "States": {
+            "Label": {"Type": "Pass", "Parameters": {"v.$": "$.v", "label.$": "States.Format('item-{}', $.v)"}, "Next": "Route"},
+            "Route": {"Type": "Choice", "Choices": [{"Variable": "$.v", "NumericLessThan": LIMIT, "Next": "Low"},
+                                                     {"Variable": "$.v", "NumericGreaterThan": LIMIT, "Next": "High"}]},
+            "Low": {"Type": "Pass", "Result": "low", "ResultPath": "$.bucket", "End": true},
+            "High": {"Type": "Fail", "Error": "Too.High", "Cause": "over the limit"}}}"#;
+        processor.replace("LIMIT", &limit.to_string())
+    }
+
+    fn items(n: u64) -> Value {
+        json!({"items": (0..n).map(|v| json!({"v": v})).collect::<Vec<_>>()})
+    }
+
+    #[test]
+    fn a_map_that_never_waits_spreads_over_threads_with_the_same_outcome() {
+        let (run, spread) = on_one_and_two_threads(&map_of(&route(700), None), items(700), Limits { max_history_events: u64::MAX, ..Limits::default() });
+        assert!(spread, "700 items on 2 threads");
+        let output = run.output.unwrap();
+        assert_eq!(output.as_array().map(Vec::len), Some(700));
+        assert_eq!(output[699], json!({"v": 699, "label": "item-699", "bucket": "low"}));
+    }
+
+    #[test]
+    fn failing_items_are_run_again_in_order_so_causes_number_events_alike() {
+        let unlimited = Limits { max_history_events: u64::MAX, ..Limits::default() };
+        // Item 700 matches no rule: the cause names the event id its Choice entered at.
+        let (run, _) = on_one_and_two_threads(&map_of(&route(700), None), items(701), unlimited);
+        assert_eq!(run.error.as_deref(), Some("States.NoChoiceMatched"));
+        assert!(run.cause.as_deref().is_some_and(|c| c.contains("event id #")), "{:?}", run.cause);
+        // The same after a first stretch of items (between two yields) was
+        // kept from the threads: the events it counted number the rest.
+        let (run, spread) = on_one_and_two_threads(&map_of(&route(4500), None), items(4600), unlimited);
+        assert!(spread);
+        assert!(run.cause.as_deref().is_some_and(|c| c.contains("event id #")), "{:?}", run.cause);
+        // Tolerated failures: items over 700 fail, up to 50 of them are allowed.
+        let (run, _) = on_one_and_two_threads(&map_of(&route(700), Some(50)), items(760), unlimited);
+        assert_eq!(run.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
+        let (run, _) = on_one_and_two_threads(&map_of(&route(700), Some(100)), items(760), unlimited);
+        assert_eq!(run.status, Status::Succeeded);
+    }
+
+    #[test]
+    fn the_history_limit_stops_a_spread_map_where_it_stops_an_ordered_one() {
+        let (run, spread) = on_one_and_two_threads(&map_of(&route(700), None), items(600), Limits { max_history_events: 3000, ..Limits::default() });
+        assert!(!spread, "the events would pass the limit: the ordered run decides");
+        assert_eq!(run.error.as_deref(), Some("States.Runtime"));
+        assert!(run.cause.as_deref().is_some_and(|c| c.contains("maximum number of history events (3000)")), "{:?}", run.cause);
+    }
+
+    #[test]
+    fn parallel_branches_that_never_wait_spread_over_threads() {
+        let branch = |b: usize, fail_at: Option<usize>| {
+            let states: Vec<String> = (0..=fail_at.unwrap_or(149))
+                .map(|i| match fail_at {
+                    Some(f) if f == i => format!(r#""B{b}S{i}": {{"Type": "Fail", "Error": "Branch.Failed"}}"#),
+                    _ => {
+                        let next = if i == 149 { r#""End": true"#.to_string() } else { format!(r#""Next": "B{b}S{}""#, i + 1) };
+                        format!(r#""B{b}S{i}": {{"Type": "Pass", "Parameters": {{"seed.$": "$.seed", "step": {i}}}, "ResultPath": "$.last", {next}}}"#)
+                    }
+                })
+                .collect();
+            format!(r#"{{"StartAt": "B{b}S0", "States": {{{}}}}}"#, states.join(","))
+        };
+        let parallel = |fail: Option<usize>| {
+            let branches: Vec<String> = (0..4).map(|b| branch(b, fail.filter(|_| b == 2))).collect();
+            format!(r#"{{"StartAt": "P", "States": {{"P": {{"Type": "Parallel", "Branches": [{}], "End": true}}}}}}"#, branches.join(","))
+        };
+        let (run, spread) = on_one_and_two_threads(&parallel(None), json!({"seed": 7}), Limits::default());
+        assert!(spread, "600 states on 2 threads");
+        assert_eq!(run.output.as_ref().map(|o| o[3].clone()), Some(json!({"seed": 7, "last": {"seed": 7, "step": 149}})));
+        let (run, _) = on_one_and_two_threads(&parallel(Some(80)), json!({"seed": 7}), Limits::default());
+        assert_eq!(run.error.as_deref(), Some("Branch.Failed"));
+    }
 
     #[test]
     fn json_len_matches_serde_json() {
@@ -2418,8 +2662,7 @@ mod tests {
             let text = serde_json::to_string(&v).unwrap();
             assert_eq!(json_len(&v), text.len(), "{text}");
             // The quick bound never undercounts.
-            let mut bound = text.len() as isize;
-            size_bound(&v, &mut bound);
+            let bound = size_bound(&v, text.len() as isize);
             assert!(bound <= 0, "{text}: bound short by {bound}");
             assert!(!exceeds_bytes(&v, text.len()));
             assert!(exceeds_bytes(&v, text.len() - 1));
