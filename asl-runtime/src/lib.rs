@@ -34,6 +34,7 @@ mod jsonpath;
 mod lambda;
 mod mock;
 mod payload;
+mod size;
 mod store;
 mod task;
 mod variables;

@@ -4,6 +4,7 @@
 use crate::error::Failure;
 use crate::intrinsics;
 use crate::jsonpath::{self, Roots};
+use crate::size::{self, Bound};
 use asl_spec::model::{Comparison, ObjectTemplate, Operand, Operator, Rule, Template};
 use asl_spec::path::{Path, Root, Segment, Selector};
 use serde_json::{Map, Value};
@@ -151,9 +152,11 @@ pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots
 
 /// Builds the template's object inside `old` (which [`reuse_for`] accepted)
 /// from the evaluated `members`: keeps its leading keys, drops the rest,
-/// and adds the template's other members.
-pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Members, old: Value) -> Value {
-    let Value::Object(mut map) = old else { return old };
+/// and adds the template's other members. Also gives a bound of the
+/// object's size: the template's fixed text and its dynamic members'
+/// bounds, so nothing else of it is walked.
+pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Members, old: Value) -> (Value, Bound) {
+    let Value::Object(mut map) = old else { return (old, size::UNKNOWN) };
     if map.len() > reuse.keep {
         let mut position = 0;
         // The map's entries keep their hashes, so this only re-indexes.
@@ -162,6 +165,7 @@ pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Membe
             position <= reuse.keep
         });
     }
+    let mut bound = object.fixed_len;
     let mut members = members.drain(..);
     let (kept, added) = object.fields.split_at(reuse.keep.min(object.fields.len()));
     for (index, ((key, template), slot)) in kept.iter().zip(map.values_mut()).enumerate() {
@@ -171,19 +175,25 @@ pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Membe
                 if slot != literal {
                     *slot = literal.clone();
                 }
+                continue;
             }
             _ if reuse.holds(index, key, template) => {}
             _ => *slot = members.next().unwrap_or_default(),
         }
+        bound = bound.saturating_add(size::bound_of(slot));
     }
     for (key, template) in added {
         let value = match template {
             Template::Literal(literal) => literal.clone(),
-            _ => members.next().unwrap_or_default(),
+            _ => {
+                let value = members.next().unwrap_or_default();
+                bound = bound.saturating_add(size::bound_of(&value));
+                value
+            }
         };
         map.insert(key.clone(), value);
     }
-    Value::Object(map)
+    (Value::Object(map), bound)
 }
 
 /// Whether a Choice rule holds.

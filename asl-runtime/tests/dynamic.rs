@@ -115,6 +115,52 @@ async fn oversized_state_output_fails_with_data_limit() {
     }
 }
 
+/// A chain of Pass states `P0..Pn` with these `Parameters`, each writing
+/// its result at `$.last`.
+fn pass_chain(n: usize, parameters: &str) -> String {
+    let states: Vec<String> = (0..n)
+        .map(|i| {
+            let next = if i + 1 == n { r#""End": true"#.to_string() } else { format!(r#""Next": "P{}""#, i + 1) };
+            format!(r#""P{i}": {{"Type": "Pass", "Parameters": {parameters}, "ResultPath": "$.last", {next}}}"#)
+        })
+        .collect();
+    format!(r#"{{"StartAt": "P0", "States": {{{}}}}}"#, states.join(","))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_growing_payload_fails_at_the_state_that_passes_the_limit() {
+    // Each state rewrites `$.last` with a string 10 characters longer. The
+    // size is tracked from what each state wrote, not measured, until it
+    // may pass the limit. It must fail where a measure of every output
+    // would, with history (which writes every output out) and without.
+    let limit = 1000;
+    let first_over = (0..200)
+        .position(|i| serde_json::to_string(&json!({"last": {"s": "0123456789".repeat(i + 1)}})).unwrap().len() > limit)
+        .expect("the payload passes the limit");
+    let def = pass_chain(200, r#"{"s.$": "States.Format('{}0123456789', $.last.s)"}"#);
+    for history in [true, false] {
+        let exec = workflow(&def).executor().limits(Limits { max_payload_bytes: limit, ..Limits::default() }).record_history(history);
+        let run = exec.run(json!({"last": {"s": ""}})).await;
+        assert_eq!(run.error.as_deref(), Some("States.DataLimitExceeded"), "history {history}");
+        let cause = run.cause.unwrap_or_default();
+        assert!(cause.contains(&format!("'P{first_over}'")), "history {history}: {cause}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_payload_of_steady_size_near_the_limit_runs_on() {
+    // Replacing the same member keeps the payload at ~40 bytes, while its
+    // tracked bound grows each state: when the bound passes the limit the
+    // payload is measured, found to fit, and the bound starts again.
+    let def = pass_chain(300, r#"{"s.$": "$.s", "n": 7}"#);
+    for history in [true, false] {
+        let exec = workflow(&def).executor().limits(Limits { max_payload_bytes: 120, ..Limits::default() }).record_history(history);
+        let run = exec.run(json!({ "s": "abc" })).await;
+        assert_eq!(run.status, Status::Succeeded, "history {history}: {:?}", run.cause);
+        assert_eq!(run.output, Some(json!({"s": "abc", "last": {"s": "abc", "n": 7}})));
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn history_off_still_runs_and_numbers_events() {
     let def = r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}}"#;

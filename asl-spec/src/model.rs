@@ -211,6 +211,11 @@ pub struct ObjectTemplate {
     /// `null`, in the same order: cloning it builds the result without
     /// hashing a key again.
     pub skeleton: serde_json::Map<String, Value>,
+    /// The length of the result's compact JSON text less its dynamic
+    /// members' values: braces, commas, keys and literal members. With a
+    /// bound of the dynamic values, it bounds the result's size without
+    /// walking it.
+    pub fixed_len: usize,
 }
 
 impl ObjectTemplate {
@@ -220,7 +225,17 @@ impl ObjectTemplate {
             .iter()
             .map(|(k, t)| (k.clone(), if let Template::Literal(v) = t { v.clone() } else { Value::Null }))
             .collect();
-        ObjectTemplate { fields, skeleton }
+        let text_len = |v: &Value| serde_json::to_string(v).map_or(0, |t| t.len());
+        let members: usize = fields
+            .iter()
+            .map(|(k, t)| {
+                // `"key":`, and the literal's text.
+                let key = text_len(&Value::String(k.clone())) + 1;
+                key + if let Template::Literal(v) = t { text_len(v) } else { 0 }
+            })
+            .sum();
+        let fixed_len = 2 + fields.len().saturating_sub(1) + members;
+        ObjectTemplate { fields, skeleton, fixed_len }
     }
 }
 
