@@ -719,11 +719,20 @@ impl<'a> Run<'a> {
         let mut at = Next { index: scope.start_index, input, text: None, bound: size::UNKNOWN };
         loop {
             // Only what the waiting state needs is held across its await.
-            let (state, input, text) = match self.run_instant(scope, at, &mut variables)? {
+            let (state, waiting) = match self.run_instant(scope, at, &mut variables)? {
                 Halt::End(output) => return Ok(output),
-                Halt::Waiting(state, waiting) => (state, waiting.input, waiting.text),
+                Halt::Waiting(state, waiting) => (state, waiting),
             };
-            at = match self.waiting_state(state, input, text, &mut variables).await? {
+            let flow = match plain_task(state) {
+                // The most common wait: a task's call and nothing else.
+                Some(task) => {
+                    let (task, call) = self.start_plain_task(state, task, waiting, &variables)?;
+                    let outcome = call.await;
+                    self.finish_plain_task(task, outcome, &mut variables)?
+                }
+                None => self.waiting_state(state, waiting.input, waiting.text, &mut variables).await?,
+            };
+            at = match flow {
                 Flow::Next(next) => next,
                 Flow::End(output) => return Ok(output),
             };
@@ -833,7 +842,7 @@ impl<'a> Run<'a> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {
-            StateKind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(Box::from(callbacks::new_token())),
+            StateKind::Task(t) if waits_for_token(t) => Some(Box::from(callbacks::new_token())),
             _ => None,
         };
         StateContext {
@@ -951,10 +960,17 @@ impl<'a> Run<'a> {
             }
         };
         drop(context);
-        let Done { output, next, bound, assigned } = done;
         // A state that never waits leaves in the instant it entered.
-        let flow = self.leave(state, output, (next, bound), entered_time, assigned.as_deref())?;
-        // New values take effect as the state ends.
+        self.end(state, done, entered_time, variables)
+    }
+
+    /// Leaves `state` with what it produced ([`Run::leave`], `at` that
+    /// time if given); the variables it assigned take effect as it ends.
+    /// (In line: every state's end goes through here.)
+    #[inline(always)]
+    fn end(&self, state: &State, done: Done, at: Option<Timestamp>, variables: &mut Variables) -> Result<Flow, StatesError> {
+        let Done { output, next, bound, assigned } = done;
+        let flow = self.leave(state, output, (next, bound), at, assigned.as_deref())?;
         if let Some(assigned) = assigned {
             variables.assign(*assigned);
         }
@@ -1797,20 +1813,7 @@ impl<'a> Run<'a> {
             // AWS's default task timeout; it matters for callbacks, which
             // would otherwise wait for a token forever.
             let timeout = timeout.or(registration.is_some().then_some(DEFAULT_TASK_TIMEOUT_SECONDS));
-            let request = TaskRequest {
-                resource: task.resource.clone(),
-                input,
-                context: TaskContext {
-                    state_name: state.name.clone(),
-                    resource: task.resource.clone(),
-                    retry_count: policy.retries,
-                    task_token: context.task_token.as_deref().map(str::to_string),
-                    execution_arn: self.info.names.execution_id.clone(),
-                    execution_name: self.info.names.execution_name.clone(),
-                    state_machine_arn: self.info.names.state_machine_id.clone(),
-                    heartbeats: heartbeats.clone(),
-                },
-            };
+            let request = self.task_request(state, task, input, policy.retries, context.task_token.as_deref(), heartbeats.clone());
             let call = self.exec.handler.invoke(request);
             // Most tasks have no deadline, heartbeat or callback: await the
             // call itself. The supervised path is boxed so that its size
@@ -1838,6 +1841,81 @@ impl<'a> Run<'a> {
                 None => return Err(error),
             }
         }
+    }
+
+    /// What the handler of `task` gets for one attempt.
+    fn task_request(
+        &self,
+        state: &State,
+        task: &Task,
+        input: Value,
+        retry_count: u32,
+        task_token: Option<&str>,
+        heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
+    ) -> TaskRequest {
+        TaskRequest {
+            resource: task.resource.clone(),
+            input,
+            context: TaskContext {
+                state_name: state.name.clone(),
+                resource: task.resource.clone(),
+                retry_count,
+                task_token: task_token.map(str::to_string),
+                execution_arn: self.info.names.execution_id.clone(),
+                execution_name: self.info.names.execution_name.clone(),
+                state_machine_arn: self.info.names.state_machine_id.clone(),
+                heartbeats,
+            },
+        }
+    }
+
+    /// Enters a [`plain_task`] and calls its handler, all without awaiting:
+    /// what is left is the call, and then [`Run::finish_plain_task`].
+    fn start_plain_task<'s>(
+        &self,
+        state: &'s State,
+        task: &Task,
+        at: Next,
+        variables: &Variables,
+    ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
+        let (entered, entered_time) = self.enter(state, &at.input, at.text)?;
+        let context = self.context(state, entered_time, variables);
+        // As in `waiting_state`: a JSONPath result that replaces the input
+        // lets the input go to the task, to build `Parameters` in.
+        let consumed = state.query_language == QueryLanguage::JsonPath && matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity());
+        let (input, effective) = if consumed {
+            (Value::Null, self.effective_input_owned(state, at.input, &context))
+        } else {
+            let effective = self.effective_input(state, &at.input, &context);
+            (at.input, effective)
+        };
+        let effective = effective.map_err(|f| self.fail_in(state, entered, f))?;
+        let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
+        self.record_task_start(kind.as_ref(), task, &effective, None, None);
+        let call = self.exec.handler.invoke(self.task_request(state, task, effective, 0, None, None));
+        Ok((PlainTask { state, entered, entered_time, input, kind }, call))
+    }
+
+    /// The rest of a [`plain_task`] once its call is answered.
+    fn finish_plain_task(&self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, variables: &mut Variables) -> Result<Flow, StatesError> {
+        let PlainTask { state, entered, entered_time, input, kind } = task;
+        let result = match outcome {
+            Ok(result) => {
+                self.record_task_end(kind.as_ref(), Ok(&result));
+                result
+            }
+            // No Retry, no Catch: the error is the state's.
+            Err(error) => {
+                if !error.is_uncatchable() {
+                    self.record_task_end(kind.as_ref(), Err(&error));
+                }
+                return Err(error);
+            }
+        };
+        let context = self.context(state, entered_time, variables);
+        let done = self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?;
+        drop(context);
+        self.end(state, done, None, variables)
     }
 
     /// A task call under its `TimeoutSeconds`, `HeartbeatSeconds` and, for
@@ -2052,6 +2130,36 @@ impl<'a> Run<'a> {
         let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None, assigned.as_deref());
         Ok((Flow::Next(Next { index: catcher.next.index, input: output, text, bound: size::UNKNOWN }), assigned))
     }
+}
+
+/// Whether a task hands out a task token and waits for it to come back.
+fn waits_for_token(task: &Task) -> bool {
+    task.resource.ends_with(".waitForTaskToken")
+}
+
+/// A Task state that waits for its call and nothing else: no Retry or
+/// Catch, no timeout or heartbeat to watch, no task token. Most tasks are
+/// this; they run with no future of their own ([`Run::start_plain_task`]).
+fn plain_task(state: &State) -> Option<&Task> {
+    match &state.kind {
+        StateKind::Task(task)
+            if task.retry.is_empty() && task.catch.is_empty() && task.timeout.is_none() && task.heartbeat.is_none() && !waits_for_token(task) =>
+        {
+            Some(task)
+        }
+        _ => None,
+    }
+}
+
+/// A [`plain_task`] whose call is in flight: what its end needs.
+struct PlainTask<'s> {
+    state: &'s State,
+    entered: u64,
+    entered_time: Option<Timestamp>,
+    /// The state input, when the output is made from it (else `null`).
+    input: Value,
+    /// The resource's kind, when history records its events.
+    kind: Option<ResourceKind>,
 }
 
 /// Features the model carries but this runtime does not execute yet. A state
