@@ -70,6 +70,29 @@ fn array_arg<'a>(call: &Call, v: &'a Value, what: &str) -> Result<&'a Vec<Value>
     v.as_array().ok_or_else(|| fail(call, format!("{what} must be an array")))
 }
 
+/// `text` with the sign of every integer `-0` dropped. AWS reads JSON text
+/// with Jackson, which makes the integer `-0` a plain 0 (and keeps the float
+/// `-0.0`); serde_json makes both the float -0.0. Borrowed when there is
+/// none, as almost always.
+fn integer_zeros_unsigned(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let signs: Vec<usize> = asl_spec::json::outside_strings(text)
+        .filter(|&(i, b)| b == b'-' && bytes.get(i + 1) == Some(&b'0') && !matches!(bytes.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')))
+        .map(|(i, _)| i)
+        .collect();
+    if signs.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for sign in signs {
+        out.push_str(&text[last..sign]);
+        last = sign + 1;
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
 /// How `States.Format` prints an argument (Java's `toString` of the value).
 fn format_arg(v: &Value, out: &mut String) {
     match v {
@@ -144,7 +167,7 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
             if s.trim().is_empty() {
                 Value::Null
             } else {
-                serde_json::from_str(s).map_err(|e| fail(call, format!("the string is not JSON: {e}")))?
+                serde_json::from_str(&integer_zeros_unsigned(s)).map_err(|e| fail(call, format!("the string is not JSON: {e}")))?
             }
         }
         JsonToString => Value::String(compact(&args[0])),
@@ -325,6 +348,12 @@ mod tests {
         assert_eq!(run("States.Hash('input data', 'MD5')", json!({})).unwrap(), json!("812f45842bc6d66ee14572ce20db8e86"));
         assert_eq!(run("States.JsonToString($.a)", json!({"a": {"x": [1, "s"]}})).unwrap(), json!("{\"x\":[1,\"s\"]}"));
         assert_eq!(run("States.StringToJson(' ')", json!({})).unwrap(), Value::Null);
+        // Jackson's reading: the integer -0 is 0, the float keeps its sign,
+        // and strings are left alone.
+        let parsed = run("States.StringToJson($.t)", json!({"t": r#"[-0, -0.0, -0e1, "-0", "a\"-0", {"k": -0}, -01]"#}));
+        assert!(parsed.is_err(), "a leading zero is not JSON");
+        let parsed = run("States.StringToJson($.t)", json!({"t": r#"[-0, -0.0, -0e1, "-0", "a\"-0", {"k": -0}, -10]"#})).unwrap();
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), r#"[0,-0.0,-0.0,"-0","a\"-0",{"k":0},-10]"#);
         let r = run("States.MathRandom(0, 999, 3)", json!({})).unwrap();
         assert_eq!(r, run("States.MathRandom(0, 999, 3)", json!({})).unwrap());
     }

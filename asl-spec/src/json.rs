@@ -105,19 +105,9 @@ pub const MAX_DEPTH: usize = 128;
 
 /// Where the text first nests deeper than [`MAX_DEPTH`], if it does.
 fn too_deep(text: &str) -> Option<usize> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (i, b) in text.bytes().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut depth = 0usize;
+    for (i, b) in outside_strings(text) {
         match b {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
@@ -129,6 +119,26 @@ fn too_deep(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// The bytes of JSON `text` outside its strings (their quotes left out too),
+/// with their offsets: what a scan of the text's structure or numbers reads.
+pub fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let (mut in_string, mut escaped) = (false, false);
+    text.bytes().enumerate().filter(move |&(_, b)| {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            false
+        } else {
+            in_string = b == b'"';
+            !in_string
+        }
+    })
 }
 
 /// Parses `text` as strict JSON. Syntax errors and duplicate keys become
