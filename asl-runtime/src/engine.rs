@@ -1006,14 +1006,7 @@ impl<'a> Run<'a> {
                 Ok(Done { output, next: next_of(state), bound: size::UNKNOWN, assigned })
             }
             StateKind::Task(task) => {
-                // Nothing reads the input after a JSONPath Task without
-                // Retry or Catch whose result replaces it: it is handed to
-                // the task, which builds its `Parameters` in it.
-                let consumed = !jsonata
-                    && task.retry.is_empty()
-                    && task.catch.is_empty()
-                    && matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity());
-                let (input, outcome) = if consumed {
+                let (input, outcome) = if task_consumes_input(state, task) {
                     (Value::Null, Box::pin(self.task(state, task, TaskInput::Owned(input), &context, entered)).await)
                 } else {
                     let outcome = Box::pin(self.task(state, task, TaskInput::Borrowed(&input), &context, entered)).await;
@@ -1638,7 +1631,7 @@ impl<'a> Run<'a> {
         let (state, map) = (run.state, run.map);
         if run.distributed {
             // A child execution sees no variables of its parent.
-            let child = Run { exec: self.exec, history: History::new(false), info: self.info };
+            let child = self.counting_from(0);
             return (index, child.scope(&map.processor, item_input, Variables::default()).await);
         }
         let outcome = self.scope(&map.processor, item_input, run.context.variables.clone()).await;
@@ -1787,7 +1780,7 @@ impl<'a> Run<'a> {
         // Only history events tell resource kinds apart.
         let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
         let kind = kind.as_ref();
-                let mut policy = RetryPolicy::new(&task.retry);
+        let mut policy = RetryPolicy::new(&task.retry);
         loop {
             let token = context.task_token.as_ref().map(|_| Box::from(callbacks::new_token()));
             let context = &context.for_attempt(policy.retries, token);
@@ -1825,22 +1818,27 @@ impl<'a> Run<'a> {
                 }
             };
             drop(heartbeats);
-            let error = match outcome {
-                Ok(output) => {
-                    self.record_task_end(kind, Ok(&output));
-                    return Ok((output, policy.retries));
-                }
-                Err(e) => e,
+            let error = match self.task_answered(kind, outcome) {
+                Ok(output) => return Ok((output, policy.retries)),
+                Err(error) if error.is_uncatchable() => return Err(error),
+                Err(error) => error,
             };
-            if error.is_uncatchable() {
-                return Err(error);
-            }
-            self.record_task_end(kind, Err(&error));
             match policy.next_delay(&error) {
                 Some(delay) => self.exec.clock.sleep(delay).await,
                 None => return Err(error),
             }
         }
+    }
+
+    /// Records how a task call ended (an uncatchable error, such as a stop,
+    /// ends no task) and passes the outcome on.
+    fn task_answered(&self, kind: Option<&ResourceKind>, outcome: Result<Value, StatesError>) -> Result<Value, StatesError> {
+        match &outcome {
+            Ok(output) => self.record_task_end(kind, Ok(output)),
+            Err(error) if !error.is_uncatchable() => self.record_task_end(kind, Err(error)),
+            Err(_) => {}
+        }
+        outcome
     }
 
     /// What the handler of `task` gets for one attempt.
@@ -1881,10 +1879,7 @@ impl<'a> Run<'a> {
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
         let (entered, entered_time) = self.enter(state, &input, text)?;
         let context = self.context(state, entered_time, variables);
-        // As in `waiting_state`: a JSONPath result that replaces the input
-        // lets the input go to the task, to build `Parameters` in.
-        let consumed = state.query_language == QueryLanguage::JsonPath && matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity());
-        let (input, effective) = if consumed {
+        let (input, effective) = if task_consumes_input(state, task) {
             (Value::Null, self.effective_input_owned(state, input, &context))
         } else {
             let effective = self.effective_input(state, &input, &context);
@@ -1900,19 +1895,8 @@ impl<'a> Run<'a> {
     /// The rest of a [`plain_task`] once its call is answered.
     fn finish_plain_task(&self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, variables: &mut Variables) -> Result<Flow, StatesError> {
         let PlainTask { state, entered, entered_time, input, kind } = task;
-        let result = match outcome {
-            Ok(result) => {
-                self.record_task_end(kind.as_ref(), Ok(&result));
-                result
-            }
-            // No Retry, no Catch: the error is the state's.
-            Err(error) => {
-                if !error.is_uncatchable() {
-                    self.record_task_end(kind.as_ref(), Err(&error));
-                }
-                return Err(error);
-            }
-        };
+        // No Retry, no Catch: an error is the state's.
+        let result = self.task_answered(kind.as_ref(), outcome)?;
         let context = self.context(state, entered_time, variables);
         let done = self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?;
         drop(context);
@@ -2131,6 +2115,16 @@ impl<'a> Run<'a> {
         let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None, assigned.as_deref());
         Ok((Flow::Next(Next { index: catcher.next.index, input: output, text, bound: size::UNKNOWN }), assigned))
     }
+}
+
+/// Whether nothing reads a Task's input once its handler is called: a
+/// JSONPath Task without Retry or Catch whose result replaces the input.
+/// The input is then handed to the task, which builds its `Parameters` in it.
+fn task_consumes_input(state: &State, task: &Task) -> bool {
+    state.query_language == QueryLanguage::JsonPath
+        && task.retry.is_empty()
+        && task.catch.is_empty()
+        && matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity())
 }
 
 /// Whether a task hands out a task token and waits for it to come back.
