@@ -142,10 +142,8 @@ impl Executor {
     /// An executor with no task handlers, the system clock and default identity.
     pub fn new(definition: impl Into<Arc<Definition>>) -> Self {
         let definition = definition.into();
-        let mut reads_context = false;
-        visit_states(&definition.body, &mut |s| reads_context |= s.reads_context);
         Executor {
-            reads_context,
+            reads_context: definition.reads_context,
             definition,
             handler: Arc::new(Handlers::new()),
             clock: Arc::new(SystemClock),
@@ -1095,44 +1093,35 @@ impl<'a> Run<'a> {
         context: &StateContext<'_>,
     ) -> Result<(Value, Bound), Failure> {
         let whole = at.is_none_or(Path::is_identity);
-        let old = match at {
-            Some(at) => jsonpath::select_in(at, &input).ok(),
-            None => Some(Cow::Borrowed(&input)),
-        };
-        let in_place = whole && matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity());
-        let Some(reuse) = old.and_then(|old| payload::reuse_for(object, &old, in_place)) else {
-            let result = self.effective_input(state, &input, context)?;
-            return match at {
-                Some(at) => jsonpath::set_at(input, at, result).map(|v| (v, size::UNKNOWN)),
-                None => Ok((result, size::UNKNOWN)),
-            };
+        if let Some(at) = at.filter(|_| !whole) {
+            // Into a member (`ResultPath` `$.last`): the members are
+            // evaluated first, then the path is walked once, and the
+            // object is built inside the member it replaces where it can.
+            let mut members = payload::Members::new();
+            {
+                let selected = select_nullable(&state.io.input_path, &input, context)?;
+                payload::evaluate_members(object, &Env { input: &selected, context }, payload::Reuse::NONE, &mut members)?;
+            }
+            let mut built = size::UNKNOWN;
+            let output = jsonpath::replace_at(input, at, |old| {
+                let value;
+                (value, built) = payload::build_in(object, &mut members, old);
+                value
+            })?;
+            // The replaced member is not taken off (that would walk it), so
+            // the bound grows until the limit makes `leave` measure the payload.
+            return Ok((output, input_bound.saturating_add(built).saturating_add(size::path_overhead(at))));
+        }
+        let in_place = matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity());
+        let Some(reuse) = payload::reuse_for(object, &input, in_place) else {
+            return self.effective_input(state, &input, context).map(|result| (result, size::UNKNOWN));
         };
         let mut members = payload::Members::new();
         {
             let selected = select_nullable(&state.io.input_path, &input, context)?;
             payload::evaluate_members(object, &Env { input: &selected, context }, reuse, &mut members)?;
         }
-        let mut built = size::UNKNOWN;
-        let output = match at {
-            Some(at) if !whole => jsonpath::replace_at(input, at, |old| {
-                let value;
-                (value, built) = payload::rebuild(object, reuse, &mut members, old);
-                value
-            })?,
-            _ => {
-                let value;
-                (value, built) = payload::rebuild(object, reuse, &mut members, input);
-                value
-            }
-        };
-        // The object replaces the whole input, or a member of it: the
-        // replaced member is not taken off (that would walk it), so the
-        // bound grows until the limit makes `leave` measure the payload.
-        let bound = match at {
-            Some(at) if !whole => input_bound.saturating_add(built).saturating_add(size::path_overhead(at)),
-            _ => built,
-        };
-        Ok((output, bound))
+        Ok(payload::rebuild(object, reuse, &mut members, input))
     }
 
     /// `InputPath` then `Parameters` (JSONata: `Arguments`, by default the input).

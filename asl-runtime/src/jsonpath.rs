@@ -31,6 +31,10 @@ pub(crate) struct Miss {
 
 /// Selects what `path` points at.
 pub(crate) fn select<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Result<Cow<'v, Value>, Miss> {
+    // `$.name`, the most common path, straight to the member.
+    if let (Root::Input, [Segment::Child(Selector::Name(name))]) = (&path.root, path.segments.as_slice()) {
+        return roots.input().as_object().and_then(|m| member(m, name)).map(Cow::Borrowed).ok_or(Miss { matched: 0, at_leaf: true });
+    }
     let root = match &path.root {
         Root::Input => roots.input(),
         Root::Context => {

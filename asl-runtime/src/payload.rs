@@ -129,6 +129,9 @@ pub(crate) fn reuse_for(object: &ObjectTemplate, old: &Value, in_place: bool) ->
 }
 
 impl Reuse {
+    /// Nothing of the old value is reused: every member is evaluated.
+    pub(crate) const NONE: Reuse = Reuse { keep: 0, in_place: false };
+
     /// Whether the template's member `index` is already in place.
     fn holds(&self, index: usize, key: &str, template: &Template) -> bool {
         self.in_place
@@ -194,6 +197,32 @@ pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Membe
         map.insert(key.clone(), value);
     }
     (Value::Object(map), bound)
+}
+
+/// Builds the template's object from the evaluated `members` (all the
+/// non-literal ones, [`Reuse::NONE`]) inside `old` where [`reuse_for`]
+/// accepts it, else from the skeleton; with a bound of its size.
+pub(crate) fn build_in(object: &ObjectTemplate, members: &mut Members, old: Value) -> (Value, Bound) {
+    match reuse_for(object, &old, false) {
+        Some(reuse) => rebuild(object, reuse, members, old),
+        None if object.skeleton.len() == object.fields.len() => {
+            let all = Reuse { keep: object.fields.len(), in_place: false };
+            rebuild(object, all, members, Value::Object(object.skeleton.clone()))
+        }
+        None => {
+            // Repeated keys (only in a definition that failed validation).
+            let mut map = Map::with_capacity(object.fields.len());
+            let mut members = members.drain(..);
+            for (key, template) in &object.fields {
+                let value = match template {
+                    Template::Literal(literal) => literal.clone(),
+                    _ => members.next().unwrap_or_default(),
+                };
+                map.insert(key.clone(), value);
+            }
+            (Value::Object(map), size::UNKNOWN)
+        }
+    }
 }
 
 /// Whether a Choice rule holds.

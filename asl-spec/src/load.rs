@@ -79,7 +79,9 @@ pub fn build(root: &Node, diags: &mut Diagnostics) -> Option<Definition> {
     let body = b.scope(&mut obj, query_language, "");
     b.finish(obj, &["Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"], "the top level");
     let body = body?;
-    Some(Definition { comment, version, timeout_seconds, query_language, body })
+    let mut reads_context = false;
+    crate::model::visit_states(&body, &mut |s| reads_context |= s.reads_context);
+    Some(Definition { comment, version, timeout_seconds, query_language, body, reads_context })
 }
 
 /// An object being read, with the members not yet consumed.

@@ -43,6 +43,10 @@ pub struct Definition {
     pub query_language: QueryLanguage,
     /// `StartAt` and `States`.
     pub body: Scope,
+    /// Whether any state, in any branch or processor, reads the context
+    /// object ([`State::reads_context`]), worked out once at load so a
+    /// runtime need not walk the states for each execution.
+    pub reads_context: bool,
 }
 
 /// A `StartAt` + `States` pair: the machine itself, a Parallel branch or a

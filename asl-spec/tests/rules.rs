@@ -109,3 +109,17 @@ fn negative_counts_name_the_value() {
     let def = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "ToleratedFailureCount": -1, "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
     assert_eq!(errors(def), ["`ToleratedFailureCount` must not be negative, but is -1"]);
 }
+
+#[test]
+fn whether_the_machine_reads_the_context_is_known_at_load() {
+    let reads = |inner: &str| {
+        let text = format!(
+            r#"{{"StartAt":"M","States":{{"M":{{"Type":"Map","End":true,"ItemProcessor":{{"StartAt":"P","States":{{"P":{{"Type":"Pass","End":true{inner}}}}}}}}}}}}}"#
+        );
+        asl_spec::load(&text).valid().expect("valid").reads_context
+    };
+    // Deep inside a Map's processor, as a payload path or in an intrinsic.
+    assert!(reads(r#","Parameters":{"id.$":"$$.Execution.Id"}"#));
+    assert!(reads(r#","Parameters":{"s.$":"States.Format('{}', $$.State.Name)"}"#));
+    assert!(!reads(r#","Parameters":{"id.$":"$.id"}"#));
+}
