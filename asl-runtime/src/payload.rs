@@ -175,9 +175,7 @@ pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Membe
         match template {
             // The slot may hold the literal already.
             Template::Literal(literal) => {
-                if slot != literal {
-                    *slot = literal.clone();
-                }
+                assign_literal(slot, literal);
                 continue;
             }
             _ if reuse.holds(index, key, template) => {}
@@ -197,6 +195,26 @@ pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Membe
         map.insert(key.clone(), value);
     }
     (Value::Object(map), bound)
+}
+
+/// Puts a template's literal into the slot that held the member before:
+/// scalars are written over, a string into the old one's buffer, and
+/// anything else is copied only if it changed.
+fn assign_literal(slot: &mut Value, literal: &Value) {
+    match (slot, literal) {
+        (Value::Number(old), Value::Number(new)) => *old = new.clone(),
+        (Value::Bool(old), Value::Bool(new)) => *old = *new,
+        (Value::String(old), Value::String(new)) => {
+            if old != new {
+                old.clone_from(new);
+            }
+        }
+        (slot, literal) => {
+            if slot != literal {
+                *slot = literal.clone();
+            }
+        }
+    }
 }
 
 /// Builds the template's object from the evaluated `members` (all the

@@ -271,6 +271,20 @@ async fn parameters_rebuilt_in_the_shape_they_replace() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn literals_written_over_members_of_any_type() {
+    // Each literal lands in a slot that held a value of another type, then
+    // of its own type with another value (`d.$` makes the template an
+    // object built in place, not a literal).
+    let def = r#"{"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Parameters": {"num": 7, "flag": false, "word": "w", "none": null, "obj": {"k": 1}, "d.$": "$.d"}, "ResultPath": "$.last", "Next": "B"},
+        "B": {"Type": "Pass", "Parameters": {"num": 8.5, "flag": true, "word": "a longer word", "none": null, "obj": {"k": 2}, "d.$": "$.d"}, "ResultPath": "$.last", "End": true}}}"#;
+    let run = run(def, json!({"d": 0, "last": {"num": "text", "flag": 3, "word": true, "none": [1], "obj": "o", "d": 1}})).await;
+    let outputs = pass_outputs(&run);
+    assert_eq!(outputs[0], json!({"d": 0, "last": {"num": 7, "flag": false, "word": "w", "none": null, "obj": {"k": 1}, "d": 0}}));
+    assert_eq!(outputs[1], json!({"d": 0, "last": {"num": 8.5, "flag": true, "word": "a longer word", "none": null, "obj": {"k": 2}, "d": 0}}));
+}
+
+#[tokio::test(start_paused = true)]
 async fn maps_agree_with_and_without_history() {
     // Without history, a processor that never waits runs item after item
     // without a future, and one with a Task runs under the general path;
