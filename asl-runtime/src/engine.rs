@@ -571,6 +571,37 @@ struct MapRun<'a> {
     distributed: bool,
 }
 
+/// The Task state a Parallel branch or an inline Map iteration is in: set
+/// while the Task runs and left set if it fails there. AWS closes such a
+/// Task with `TaskStateAborted` when the branch or iteration ends with it
+/// failed, or is aborted because another one failed. (A Task whose failure
+/// ends the execution itself, outside any branch, gets no such event.)
+#[derive(Default)]
+struct OpenTask(std::sync::atomic::AtomicBool);
+
+/// Where a scope notes whether it is in a Task: an [`OpenTask`], or
+/// nowhere (`()`).
+trait NotesTask: Copy + Send + Sync {
+    fn note(self, open: bool);
+}
+
+impl NotesTask for () {
+    fn note(self, _: bool) {}
+}
+
+impl NotesTask for &OpenTask {
+    fn note(self, open: bool) {
+        self.0.store(open, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl OpenTask {
+    /// Whether a Task is open; the marker is cleared.
+    fn take(&self) -> bool {
+        self.0.swap(false, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// Where a state sends the execution next.
 enum Flow {
     /// Go on to another state.
@@ -710,10 +741,18 @@ impl<'a> Run<'a> {
 
     /// Runs a scope to its end; `variables` are the ones it starts with.
     fn scope<'s>(&'s self, scope: &'s Scope, input: Value, variables: Variables) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
-        Box::pin(self.scope_inner(scope, input, variables))
+        Box::pin(self.scope_inner(scope, input, variables, ()))
     }
 
-    async fn scope_inner(&self, scope: &Scope, input: Value, mut variables: Variables) -> Result<Value, StatesError> {
+    /// [`Run::scope`] for a Parallel branch or an inline Map iteration,
+    /// which notes in `open` the Task it is in (see [`OpenTask`]).
+    fn scope_in<'s>(&'s self, scope: &'s Scope, input: Value, variables: Variables, open: &'s OpenTask) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
+        Box::pin(self.scope_inner(scope, input, variables, open))
+    }
+
+    /// (Generic over where it notes its Task so that a scope that notes
+    /// none, like the execution's own, keeps no room for it while parked.)
+    async fn scope_inner(&self, scope: &Scope, input: Value, mut variables: Variables, open: impl NotesTask) -> Result<Value, StatesError> {
         let mut at = Next { index: scope.start_index, input, text: None, bound: size::UNKNOWN };
         loop {
             // Only what the waiting state needs is held across its await.
@@ -721,6 +760,10 @@ impl<'a> Run<'a> {
                 Halt::End(output) => return Ok(output),
                 Halt::Waiting(state, waiting) => (state, waiting.input, waiting.text),
             };
+            if matches!(state.kind, StateKind::Task(_)) {
+                open.note(true);
+            }
+            // A Task that fails returns here and stays open.
             let flow = match plain_task(state) {
                 // The most common wait: a task's call and nothing else.
                 Some(task) => {
@@ -730,6 +773,7 @@ impl<'a> Run<'a> {
                 }
                 None => self.waiting_state(state, input, text, &mut variables).await?,
             };
+            open.note(false);
             at = match flow {
                 Flow::Next(next) => next,
                 Flow::End(output) => return Ok(output),
@@ -1190,18 +1234,37 @@ impl<'a> Run<'a> {
                 return Ok(Value::Array(outputs));
             }
             // Each branch starts with the variables around it.
-            let branches = parallel.branches.iter().map(|b| self.scope(b, input.clone(), variables.clone()));
-            let error = match futures_util::future::try_join_all(branches).await {
+            let open: Vec<OpenTask> = parallel.branches.iter().map(|_| OpenTask::default()).collect();
+            let branches = parallel.branches.iter().zip(&open).map(|(branch, open)| async {
+                self.scope_in(branch, input.clone(), variables.clone(), open).await.map_err(|error| {
+                    // The Task a branch failed in is closed at once.
+                    let in_task = open.take();
+                    if in_task {
+                        self.mark("TaskStateAborted");
+                    }
+                    (error, in_task)
+                })
+            });
+            let (error, in_task) = match futures_util::future::try_join_all(branches).await {
                 Ok(outputs) => {
                     self.mark("ParallelStateSucceeded");
                     return Ok(Value::Array(outputs));
                 }
-                Err(error) => error,
+                Err(failed) => failed,
             };
+            // The other branches were stopped inside their Tasks.
+            for _ in open.iter().filter(|open| open.take()) {
+                self.mark("TaskStateAborted");
+            }
             match policy.next_delay(&error) {
                 Some(delay) => self.exec.clock.sleep(delay).await,
                 None => {
-                    self.mark("ParallelStateFailed");
+                    // AWS records the Parallel's failure when a branch
+                    // failed in a Fail (or other) state, not after a Task
+                    // it aborted.
+                    if !in_task {
+                        self.mark("ParallelStateFailed");
+                    }
                     return Err(error);
                 }
             }
@@ -1498,6 +1561,8 @@ impl<'a> Run<'a> {
         let mut failures = 0usize;
         let mut results: Vec<Value> = Vec::with_capacity(items.len());
         results.resize(items.len(), Value::Null);
+        // The Task each inline iteration is in (a child execution keeps its own).
+        let open: Vec<OpenTask> = if distributed { Vec::new() } else { (0..items.len()).map(|_| OpenTask::default()).collect() };
         let mut running = FuturesUnordered::new();
         let mut in_flight: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
         let mut next = 0;
@@ -1509,7 +1574,7 @@ impl<'a> Run<'a> {
                 if !distributed {
                     self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
                 }
-                running.push(Box::pin(self.iteration(run, index)));
+                running.push(Box::pin(self.iteration(run, index, open.get(index))));
             }
             let Some((index, outcome)) = running.next().await else { break };
             in_flight.remove(&index);
@@ -1521,6 +1586,9 @@ impl<'a> Run<'a> {
                     if !distributed {
                         for i in in_flight {
                             self.event("MapIterationAborted", || EventDetails::MapIterationAborted { name: state.name.clone(), index: i });
+                            if open[i].take() {
+                                self.mark("TaskStateAborted");
+                            }
                         }
                     }
                     return Err(error);
@@ -1612,7 +1680,7 @@ impl<'a> Run<'a> {
 
     /// One item: `ItemSelector` (with `$$.Map.Item`), then the processor.
     /// Distributed iterations are child executions with their own history.
-    async fn iteration(&self, run: &MapRun<'_>, index: usize) -> (usize, Result<Value, StatesError>) {
+    async fn iteration(&self, run: &MapRun<'_>, index: usize, open: Option<&OpenTask>) -> (usize, Result<Value, StatesError>) {
         let item_input = match self.iteration_input(run, index) {
             Ok(v) => v,
             Err(e) => return (index, Err(e)),
@@ -1623,8 +1691,16 @@ impl<'a> Run<'a> {
             let child = self.counting_from(0);
             return (index, child.scope(&map.processor, item_input, Variables::default()).await);
         }
-        let outcome = self.scope(&map.processor, item_input, run.context.variables.clone()).await;
+        let variables = run.context.variables.clone();
+        let outcome = match open {
+            Some(open) => self.scope_in(&map.processor, item_input, variables, open).await,
+            None => self.scope(&map.processor, item_input, variables).await,
+        };
         self.iteration_ended(state, index, outcome.is_ok());
+        // The Task the iteration failed in is closed after it.
+        if open.is_some_and(OpenTask::take) {
+            self.mark("TaskStateAborted");
+        }
         (index, outcome)
     }
 
@@ -2676,7 +2752,7 @@ mod tests {
         let info = RunInfo { names: &exec.names, start_time: exec.clock.now(), input: None, input_text: None, members: OnceLock::new() };
         let run = Run { exec: &exec, history: History::new(true), info: &info };
         let (scope, mut variables) = (&exec.definition.body, Variables::default());
-        let scope_future = std::mem::size_of_val(&run.scope_inner(scope, Value::Null, Variables::default()));
+        let scope_future = std::mem::size_of_val(&run.scope_inner(scope, Value::Null, Variables::default(), ()));
         let waiting_future = std::mem::size_of_val(&run.waiting_state(&scope.states[0], Value::Null, None, &mut variables));
         assert!(scope_future <= waiting_future + 128, "scope_inner's future is {scope_future} bytes around waiting_state's {waiting_future}");
     }

@@ -83,8 +83,35 @@ async fn a_failing_branch_cancels_the_others_and_is_caught() {
     assert_eq!(probe.cancelled.load(Ordering::SeqCst), 1, "the slow branch's task was dropped");
     assert_eq!(probe.running.load(Ordering::SeqCst), 0, "nothing is still running");
     assert!(started.elapsed() < Duration::from_secs(600), "the execution did not wait for the slow branch");
+    // As AWS records it: the failed Task is closed as aborted at once, the
+    // other branch's running Task is aborted, and a Parallel whose branch
+    // failed in a Task gets no `ParallelStateFailed`.
     let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
-    assert!(types.contains(&"ParallelStateFailed") && types.contains(&"ParallelStateExited"), "{types:?}");
+    // (A Lambda function ARN as `Resource` records AWS's legacy Lambda events.)
+    let failed = types.iter().position(|t| *t == "LambdaFunctionFailed").expect("the fast task failed");
+    assert_eq!(types[failed + 1..failed + 3], ["TaskStateAborted", "TaskStateAborted"], "{types:?}");
+    assert_eq!(types[failed + 3], "ParallelStateExited", "{types:?}");
+    assert!(!types.contains(&"ParallelStateFailed"), "{types:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_branch_that_fails_in_a_fail_state_fails_the_parallel() {
+    // No Task is open: AWS records `ParallelStateFailed`, and no abort.
+    let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+        "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope"}}}]}}}"#;
+    let run = workflow(def).executor().clock(VirtualClock::new()).run(json!({})).await;
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    assert_eq!(types, ["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted", "FailStateEntered", "ParallelStateFailed", "ExecutionFailed"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_failing_outside_any_branch_is_not_aborted() {
+    let def = format!(r#"{{"StartAt": "W", "States": {{"W": {TASK}}}}}"#);
+    let probe = Arc::new(Probe::default());
+    let run = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe)).run(json!({"fail": "Bad"})).await;
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    assert_eq!(types[types.len() - 2..], ["LambdaFunctionFailed", "ExecutionFailed"]);
+    assert!(!types.contains(&"TaskStateAborted"), "{types:?}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -123,6 +150,36 @@ async fn a_failing_iteration_aborts_the_rest() {
     assert_eq!(probe.running.load(Ordering::SeqCst), 0);
     let aborted = run.events.iter().filter(|e| e.event_type == "MapIterationAborted").count();
     assert_eq!(aborted, 19);
+    // As AWS records it: the failed iteration, then its Task closed as
+    // aborted; each other iteration aborted, then its running Task.
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let failed = types.iter().position(|t| *t == "MapIterationFailed").expect("an iteration failed");
+    let mut expected = vec!["MapIterationFailed", "TaskStateAborted"];
+    expected.extend(std::iter::repeat_n(["MapIterationAborted", "TaskStateAborted"], 19).flatten());
+    expected.extend(["MapStateFailed", "ExecutionFailed"]);
+    assert_eq!(types[failed..], expected[..]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn aborted_tasks_are_counted_without_history() {
+    // A state after the failed Map names its entry's event id in its error:
+    // the same with and without history, so the aborts were counted.
+    let def = format!(
+        r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "MaxConcurrency": 0,
+            "ItemProcessor": {{"StartAt": "W", "States": {{"W": {TASK}}}}},
+            "Catch": [{{"ErrorEquals": ["States.ALL"], "Next": "After"}}], "End": true}},
+            "After": {{"Type": "Pass", "Parameters": {{"x.$": "$.missing"}}, "End": true}}}}}}"#
+    );
+    let items = || Value::Array(vec![json!({"sleep": 1, "fail": "Bad.Item"}), json!({"sleep": 100}), json!({"sleep": 100})]);
+    let run = |history: bool| {
+        let executor = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(Arc::new(Probe::default()))).record_history(history);
+        async move { executor.run(items()).await }
+    };
+    let (kept, counted) = (run(true).await, run(false).await);
+    let entered = kept.events.iter().find(|e| e.event_type == "PassStateEntered").expect("After was entered").id;
+    assert_eq!(kept.events.iter().filter(|e| e.event_type == "TaskStateAborted").count(), 3);
+    assert!(kept.cause.as_deref().unwrap().contains(&format!("(entered at the event id #{entered})")), "{:?}", kept.cause);
+    assert_eq!(counted.cause, kept.cause);
 }
 
 #[tokio::test(start_paused = true)]
