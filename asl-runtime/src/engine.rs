@@ -854,11 +854,7 @@ impl<'a> Run<'a> {
     /// Records the entry; returns its event id and, when history or the
     /// context object needs it, the entry time.
     fn enter(&self, state: &State, input: &Value, text: Option<String>) -> Result<(u64, Option<Timestamp>), StatesError> {
-        let (entered, entered_time) = self.record_entered(state, input, text);
-        if let Some(missing) = unsupported(state) {
-            return Err(Failure::runtime(format!("{missing} is not supported by this version of asl-runtime")).in_state(&state.name, entered));
-        }
-        Ok((entered, entered_time))
+        Ok(self.record_entered(state, input, text))
     }
 
     /// A failure inside `state` as the error it raises. A JSONata
@@ -1412,10 +1408,7 @@ impl<'a> Run<'a> {
     /// The items an `ItemReader` reads (`States.ItemReaderFailed` when it cannot).
     fn read_items(&self, reader: &ItemReader, env: &Env<'_>) -> Result<Vec<Value>, MapError> {
         let store = self.store("ItemReader")?;
-        let params = match &reader.parameters {
-            Some(t) => payload::evaluate(t, env).map_err(MapError::Failure)?,
-            None => Value::Object(JsonMap::new()),
-        };
+        let params = request(reader.parameters.as_ref(), reader.arguments.as_ref(), "ItemReader/Arguments", env).map_err(MapError::Failure)?;
         let failed = |cause: String| MapError::Failed(StatesError::new(names::ITEM_READER_FAILED, cause));
         let field = |name: &str| params.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
         let bucket = field("Bucket");
@@ -1452,10 +1445,7 @@ impl<'a> Run<'a> {
         results: Vec<Value>,
     ) -> Result<Value, MapError> {
         let store = self.store("ResultWriter")?;
-        let params = match &writer.parameters {
-            Some(t) => payload::evaluate(t, env).map_err(MapError::Failure)?,
-            None => Value::Object(JsonMap::new()),
-        };
+        let params = request(writer.parameters.as_ref(), writer.arguments.as_ref(), "ResultWriter/Arguments", env).map_err(MapError::Failure)?;
         let failed = |e: StatesError| MapError::Failed(StatesError::new(names::RESULT_WRITER_FAILED, e.to_string()));
         let bucket = params.get("Bucket").and_then(Value::as_str).unwrap_or_default().to_string();
         let prefix = params.get("Prefix").and_then(Value::as_str).unwrap_or_default().trim_end_matches('/').to_string();
@@ -1501,6 +1491,11 @@ impl<'a> Run<'a> {
             }
         };
         let max_items = limit(&batcher.max_items, "MaxItemsPerBatch")?.unwrap_or(u64::MAX);
+        // A JSONata `BatchInput` is evaluated once, over the Map's input.
+        let batch_input = match &batcher.batch_input_jsonata {
+            Some(template) => Some(jsonata::Scope::new(input, None, None, context).value(template, "ItemBatcher/BatchInput")?),
+            None => batcher.batch_input.clone(),
+        };
         let max_bytes = limit(&batcher.max_bytes, "MaxInputBytesPerBatch")?.unwrap_or(self.exec.limits.max_payload_bytes as u64);
         let mut batches = Vec::new();
         let mut current: Vec<Value> = Vec::new();
@@ -1509,14 +1504,14 @@ impl<'a> Run<'a> {
             let selected = self.select_item(state, index, item, input, context)?;
             let size = size::json_len(&selected) as u64;
             if !current.is_empty() && (current.len() as u64 >= max_items || bytes + size > max_bytes) {
-                batches.push(batch_object(batcher, std::mem::take(&mut current)));
+                batches.push(batch_object(batch_input.as_ref(), std::mem::take(&mut current)));
                 bytes = 0;
             }
             bytes += size;
             current.push(selected);
         }
         if !current.is_empty() {
-            batches.push(batch_object(batcher, current));
+            batches.push(batch_object(batch_input.as_ref(), current));
         }
         Ok(batches)
     }
@@ -2222,20 +2217,6 @@ struct PlainTask<'s> {
     kind: Option<ResourceKind>,
 }
 
-/// Features the model carries but this runtime does not execute yet. A state
-/// using one fails loudly instead of running with the feature ignored.
-fn unsupported(state: &State) -> Option<&'static str> {
-    match &state.kind {
-        StateKind::Map(m)
-            if state.query_language == QueryLanguage::Jsonata
-                && (m.item_reader.is_some() || m.item_batcher.is_some() || m.result_writer.is_some()) =>
-        {
-            Some("A JSONata distributed Map (`ItemReader`, `ItemBatcher`, `ResultWriter`)")
-        }
-        _ => None,
-    }
-}
-
 /// Whether `InputPath` and `OutputPath` both select the whole input.
 /// Whether `OutputPath` is `$`, so a state's output is what it built.
 fn passes_output_through(io: &Io) -> bool {
@@ -2330,9 +2311,19 @@ fn parse_items(reader: &ItemReader, bytes: &[u8]) -> Result<Vec<Value>, String> 
     }
 }
 
-fn batch_object(batcher: &ItemBatcher, items: Vec<Value>) -> Value {
+/// What an `ItemReader` or `ResultWriter` asks of the object store: its
+/// `Parameters` (JSONPath) or `Arguments` (JSONata) over the Map's input.
+fn request(parameters: Option<&Template>, arguments: Option<&Jsonata>, field: &str, env: &Env<'_>) -> Result<Value, Failure> {
+    match (parameters, arguments) {
+        (Some(t), _) => payload::evaluate(t, env),
+        (None, Some(arguments)) => jsonata::Scope::new(env.input, None, None, env.context).value(arguments, field),
+        (None, None) => Ok(Value::Object(JsonMap::new())),
+    }
+}
+
+fn batch_object(batch_input: Option<&Value>, items: Vec<Value>) -> Value {
     let mut batch = JsonMap::new();
-    if let Some(fixed) = &batcher.batch_input {
+    if let Some(fixed) = batch_input {
         batch.insert("BatchInput".into(), fixed.clone());
     }
     batch.insert("Items".into(), Value::Array(items));

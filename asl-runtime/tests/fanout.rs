@@ -282,3 +282,40 @@ async fn item_batcher_groups_selected_items_by_count_and_size() {
     let run = workflow(def).executor().run(json!({"per": "two", "items": [1]})).await;
     assert!(run.cause.unwrap().contains("The MaxItemsPerBatchPath field refers to value \"two\""));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_jsonata_distributed_map_reads_batches_and_writes_with_arguments() {
+    use asl_runtime::LocalObjectStore;
+    let root = tempfile::tempdir().unwrap();
+    let bucket = root.path().join("orders");
+    std::fs::create_dir_all(bucket.join("in")).unwrap();
+    std::fs::write(bucket.join("in/list.csv"), "id,qty\na1,2\na2,5\na3,1\n").unwrap();
+    // `Arguments`, `MaxItems`, `MaxItemsPerBatch` and `BatchInput` read the
+    // state's input through `$states.input`.
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": "{% $states.input.max %}"},
+            "Arguments": {"Bucket": "{% $states.input.bucket %}", "Key": "{% 'in/' & $states.input.file %}"}},
+        "ItemBatcher": {"MaxItemsPerBatch": "{% $states.input.per %}", "BatchInput": {"run": "{% $states.input.run %}", "fixed": 1}},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": "{% $states.input.bucket %}", "Prefix": "out"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
+    let input = json!({"bucket": "orders", "file": "list.csv", "max": 3, "per": 2, "run": "r7"});
+    let run = workflow(def).executor().object_store(LocalObjectStore::new(root.path())).run(input.clone()).await;
+    let out = run.output.clone().unwrap_or_else(|| panic!("{:?} {:?}", run.error, run.cause));
+    assert!(out["ResultWriterDetails"]["Key"].as_str().unwrap().starts_with("out/"), "{out}");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bucket.join(out["ResultWriterDetails"]["Key"].as_str().unwrap())).unwrap()).unwrap();
+    let results: Value = serde_json::from_slice(&std::fs::read(bucket.join(manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap())).unwrap()).unwrap();
+    let outputs: Vec<Value> = results.as_array().unwrap().iter().map(|r| serde_json::from_str(r["Output"].as_str().unwrap()).unwrap()).collect();
+    assert_eq!(
+        outputs,
+        [
+            json!({"BatchInput": {"run": "r7", "fixed": 1}, "Items": [{"id": "a1", "qty": "2"}, {"id": "a2", "qty": "5"}]}),
+            json!({"BatchInput": {"run": "r7", "fixed": 1}, "Items": [{"id": "a3", "qty": "1"}]}),
+        ]
+    );
+    // A failing expression in `Arguments` is AWS's JSONata error, naming the field.
+    let broken = def.replace("{% 'in/' & $states.input.file %}", "{% $states.input.nope %}");
+    let run = workflow(&broken).executor().object_store(LocalObjectStore::new(root.path())).run(input).await;
+    assert_eq!(run.error.as_deref(), Some("States.QueryEvaluationError"), "{:?}", run.cause);
+    assert!(run.cause.as_deref().unwrap().contains("'ItemReader/Arguments/Key'"), "{:?}", run.cause);
+}

@@ -1070,6 +1070,24 @@ impl Builder<'_> {
         self.path_value(&m.value, &obj.child_ptr(&path_key), &path_key).map(Count::Path)
     }
 
+    /// An `ItemReader`'s or `ResultWriter`'s request: `Parameters` in a
+    /// JSONPath state, `Arguments` in a JSONata one; the other language's
+    /// field is an error, as on the state itself.
+    fn parameters_or_arguments(&mut self, obj: &mut Obj<'_>, ql: QueryLanguage) -> (Option<Template>, Option<Jsonata>) {
+        let (wrong, message, hint) = match ql {
+            QueryLanguage::JsonPath => ("Arguments", "the field `Arguments` is only supported in JSONata states", "use `Parameters` in a JSONPath state"),
+            QueryLanguage::Jsonata => ("Parameters", "the field `Parameters` is not supported in JSONata states", "use `Arguments` in a JSONata state"),
+        };
+        if let Some(m) = obj.take(wrong) {
+            let d = self.error(Code::Schema, m.key_span, &obj.child_ptr(wrong), message);
+            d.hint = Some(hint.into());
+        }
+        match ql {
+            QueryLanguage::JsonPath => (self.template_field(obj, "Parameters"), None),
+            QueryLanguage::Jsonata => (None, obj.take("Arguments").and_then(|m| jsonata_of(&m.value))),
+        }
+    }
+
     fn map(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage, io: &mut Io) -> StateKind {
         let processor_member = match (obj.take("ItemProcessor"), obj.take("Iterator")) {
             (Some(p), Some(i)) => {
@@ -1140,11 +1158,11 @@ impl Builder<'_> {
             let ptr = obj.child_ptr("ItemReader");
             let mut r = self.object(&m.value, &ptr)?;
             let resource = self.required(&mut r, "Resource", "`ItemReader`").and_then(|m| self.string_value(&m.value, &format!("{ptr}/Resource"), "Resource"));
-            let parameters = self.template_field(&mut r, "Parameters");
-            r.take("Arguments");
+            let (parameters, arguments) = self.parameters_or_arguments(&mut r, ql);
             let mut reader = ItemReader {
                 resource: resource.map(|(s, _)| s).unwrap_or_default(),
                 parameters,
+                arguments,
                 input_type: None,
                 csv_header_location: None,
                 csv_headers: None,
@@ -1178,7 +1196,11 @@ impl Builder<'_> {
             let mut b = self.object(&m.value, &ptr)?;
             let max_items = self.count(&mut b, "MaxItemsPerBatch");
             let max_bytes = self.count(&mut b, "MaxInputBytesPerBatch");
-            let batch_input = b.take("BatchInput").map(|m| m.value.to_value());
+            let batch_input = b.take("BatchInput");
+            let (batch_input, batch_input_jsonata) = match ql {
+                QueryLanguage::JsonPath => (batch_input.map(|m| m.value.to_value()), None),
+                QueryLanguage::Jsonata => (None, batch_input.and_then(|m| jsonata_of(&m.value))),
+            };
             if max_items.is_none() && max_bytes.is_none() {
                 let span = m.value.span;
                 self.error(Code::Schema, span, &ptr, "`ItemBatcher` needs `MaxItemsPerBatch` or `MaxInputBytesPerBatch` (or their `Path` forms)");
@@ -1188,17 +1210,16 @@ impl Builder<'_> {
                 &["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"],
                 "`ItemBatcher`",
             );
-            Some(ItemBatcher { max_items, max_bytes, batch_input })
+            Some(ItemBatcher { max_items, max_bytes, batch_input, batch_input_jsonata })
         });
         let result_writer = obj.take("ResultWriter").and_then(|m| {
             let ptr = obj.child_ptr("ResultWriter");
             let mut w = self.object(&m.value, &ptr)?;
             let resource = w.take("Resource").and_then(|m| self.string_value(&m.value, &format!("{ptr}/Resource"), "Resource"));
-            let parameters = self.template_field(&mut w, "Parameters");
-            w.take("Arguments");
+            let (parameters, arguments) = self.parameters_or_arguments(&mut w, ql);
             let writer_config = w.take("WriterConfig").map(|m| m.value.to_value());
             self.finish(w, &["Resource", "Parameters", "Arguments", "WriterConfig"], "`ResultWriter`");
-            Some(ResultWriter { resource: resource.map(|(s, _)| s).unwrap_or_default(), parameters, writer_config })
+            Some(ResultWriter { resource: resource.map(|(s, _)| s).unwrap_or_default(), parameters, arguments, writer_config })
         });
         let label = self.string(obj, "Label").map(|(s, span)| {
             let ptr = obj.child_ptr("Label");

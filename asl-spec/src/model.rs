@@ -614,8 +614,10 @@ pub struct Map {
 pub struct ItemReader {
     /// `Resource` (`arn:aws:states:::s3:getObject`, `…:s3:listObjectsV2`).
     pub resource: String,
-    /// `Parameters` (`Bucket`, `Key`, `Prefix`).
+    /// `Parameters` (`Bucket`, `Key`, `Prefix`), in a JSONPath state.
     pub parameters: Option<Template>,
+    /// `Arguments`, the same in a JSONata state.
+    pub arguments: Option<Jsonata>,
     /// `ReaderConfig.InputType` (`JSON`, `JSONL`, `CSV`, `MANIFEST`).
     pub input_type: Option<String>,
     /// `ReaderConfig.CSVHeaderLocation` (`FIRST_ROW` or `GIVEN`).
@@ -633,8 +635,10 @@ pub struct ItemReader {
 pub struct ResultWriter {
     /// `Resource` (`arn:aws:states:::s3:putObject`).
     pub resource: String,
-    /// `Parameters` (`Bucket`, `Prefix`).
+    /// `Parameters` (`Bucket`, `Prefix`), in a JSONPath state.
     pub parameters: Option<Template>,
+    /// `Arguments`, the same in a JSONata state.
+    pub arguments: Option<Jsonata>,
     /// `WriterConfig`, as written.
     pub writer_config: Option<Value>,
 }
@@ -646,8 +650,11 @@ pub struct ItemBatcher {
     pub max_items: Option<Count>,
     /// `MaxInputBytesPerBatch` / `MaxInputBytesPerBatchPath`.
     pub max_bytes: Option<Count>,
-    /// `BatchInput`, as written.
+    /// `BatchInput`, as written (a JSONPath state).
     pub batch_input: Option<Value>,
+    /// `BatchInput` of a JSONata state, whose `{% %}` strings are
+    /// expressions.
+    pub batch_input_jsonata: Option<Jsonata>,
 }
 
 impl Definition {

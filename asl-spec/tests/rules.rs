@@ -123,3 +123,19 @@ fn whether_the_machine_reads_the_context_is_known_at_load() {
     assert!(reads(r#","Parameters":{"s.$":"States.Format('{}', $$.State.Name)"}"#));
     assert!(!reads(r#","Parameters":{"id.$":"$.id"}"#));
 }
+
+#[test]
+fn item_reader_and_result_writer_take_their_language_s_request_field() {
+    let map = |ql: &str, request: &str| {
+        format!(
+            r#"{{"QueryLanguage": "{ql}", "StartAt": "M", "States": {{"M": {{"Type": "Map", "End": true,
+            "ItemReader": {{"Resource": "arn:aws:states:::s3:listObjectsV2", {request}}},
+            "ResultWriter": {{"Resource": "arn:aws:states:::s3:putObject", {request}}},
+            "ItemProcessor": {{"ProcessorConfig": {{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}, "StartAt": "P", "States": {{"P": {{"Type": "Pass", "End": true}}}}}}}}}}}}"#
+        )
+    };
+    assert_eq!(errors(&map("JSONata", r#""Arguments": {"Bucket": "{% $states.input.b %}"}"#)), Vec::<String>::new());
+    assert_eq!(errors(&map("JSONPath", r#""Parameters": {"Bucket.$": "$.b"}"#)), Vec::<String>::new());
+    assert_eq!(errors(&map("JSONata", r#""Parameters": {"Bucket": "b"}"#)), ["the field `Parameters` is not supported in JSONata states"; 2]);
+    assert_eq!(errors(&map("JSONPath", r#""Arguments": {"Bucket": "b"}"#)), ["the field `Arguments` is only supported in JSONata states"; 2]);
+}
