@@ -213,13 +213,29 @@ async fn retry_reruns_the_whole_parallel() {
     assert_eq!(run.error.as_deref(), Some("E"));
 }
 
-#[tokio::test(start_paused = true)]
-async fn item_reader_and_result_writer_use_the_object_store() {
-    use asl_runtime::LocalObjectStore;
+/// A folder standing in for S3 with a bucket `orders` holding `in/list.csv`
+/// (three rows).
+fn orders_bucket() -> (tempfile::TempDir, std::path::PathBuf) {
     let root = tempfile::tempdir().unwrap();
     let bucket = root.path().join("orders");
     std::fs::create_dir_all(bucket.join("in")).unwrap();
     std::fs::write(bucket.join("in/list.csv"), "id,qty\na1,2\na2,5\na3,1\n").unwrap();
+    (root, bucket)
+}
+
+/// The iteration outputs a `ResultWriter` wrote, found from the Map's output
+/// through the manifest.
+fn written_outputs(bucket: &std::path::Path, map_output: &Value) -> Vec<Value> {
+    let read = |key: &Value| -> Value { serde_json::from_slice(&std::fs::read(bucket.join(key.as_str().unwrap())).unwrap()).unwrap() };
+    let manifest = read(&map_output["ResultWriterDetails"]["Key"]);
+    let results = read(&manifest["ResultFiles"]["SUCCEEDED"][0]["Key"]);
+    results.as_array().unwrap().iter().map(|r| serde_json::from_str(r["Output"].as_str().unwrap()).unwrap()).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn item_reader_and_result_writer_use_the_object_store() {
+    use asl_runtime::LocalObjectStore;
+    let (root, bucket) = orders_bucket();
     std::fs::write(bucket.join("in/list.jsonl"), "{\"id\": 1}\n{\"id\": 2}\n").unwrap();
     let def = |reader: &str| {
         format!(
@@ -232,12 +248,7 @@ async fn item_reader_and_result_writer_use_the_object_store() {
         "Parameters": {"Bucket.$": "$.bucket", "Key": "in/list.csv"}}"#);
     let run = workflow(&csv).executor().object_store(LocalObjectStore::new(root.path())).run(json!({"bucket": "orders"})).await;
     let out = run.output.clone().unwrap_or_else(|| panic!("{:?}", run.cause));
-    let manifest_key = out["ResultWriterDetails"]["Key"].as_str().unwrap();
-    let manifest: Value = serde_json::from_slice(&std::fs::read(bucket.join(manifest_key)).unwrap()).unwrap();
-    let results_key = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap();
-    let results: Value = serde_json::from_slice(&std::fs::read(bucket.join(results_key)).unwrap()).unwrap();
-    let outputs: Vec<Value> = results.as_array().unwrap().iter().map(|r| serde_json::from_str(r["Output"].as_str().unwrap()).unwrap()).collect();
-    assert_eq!(outputs, [json!({"id": "a1", "qty": "2"}), json!({"id": "a2", "qty": "5"})], "MaxItems 2 of 3 rows");
+    assert_eq!(written_outputs(&bucket, &out), [json!({"id": "a1", "qty": "2"}), json!({"id": "a2", "qty": "5"})], "MaxItems 2 of 3 rows");
 
     let jsonl = def(r#"{"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSONL"}, "Parameters": {"Bucket": "orders", "Key": "in/list.jsonl"}}"#);
     let run = workflow(&jsonl).executor().object_store(LocalObjectStore::new(root.path())).run(json!({})).await;
@@ -286,10 +297,7 @@ async fn item_batcher_groups_selected_items_by_count_and_size() {
 #[tokio::test(start_paused = true)]
 async fn a_jsonata_distributed_map_reads_batches_and_writes_with_arguments() {
     use asl_runtime::LocalObjectStore;
-    let root = tempfile::tempdir().unwrap();
-    let bucket = root.path().join("orders");
-    std::fs::create_dir_all(bucket.join("in")).unwrap();
-    std::fs::write(bucket.join("in/list.csv"), "id,qty\na1,2\na2,5\na3,1\n").unwrap();
+    let (root, bucket) = orders_bucket();
     // `Arguments`, `MaxItems`, `MaxItemsPerBatch` and `BatchInput` read the
     // state's input through `$states.input`.
     let def = r#"{"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map",
@@ -303,11 +311,8 @@ async fn a_jsonata_distributed_map_reads_batches_and_writes_with_arguments() {
     let run = workflow(def).executor().object_store(LocalObjectStore::new(root.path())).run(input.clone()).await;
     let out = run.output.clone().unwrap_or_else(|| panic!("{:?} {:?}", run.error, run.cause));
     assert!(out["ResultWriterDetails"]["Key"].as_str().unwrap().starts_with("out/"), "{out}");
-    let manifest: Value = serde_json::from_slice(&std::fs::read(bucket.join(out["ResultWriterDetails"]["Key"].as_str().unwrap())).unwrap()).unwrap();
-    let results: Value = serde_json::from_slice(&std::fs::read(bucket.join(manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap())).unwrap()).unwrap();
-    let outputs: Vec<Value> = results.as_array().unwrap().iter().map(|r| serde_json::from_str(r["Output"].as_str().unwrap()).unwrap()).collect();
     assert_eq!(
-        outputs,
+        written_outputs(&bucket, &out),
         [
             json!({"BatchInput": {"run": "r7", "fixed": 1}, "Items": [{"id": "a1", "qty": "2"}, {"id": "a2", "qty": "5"}]}),
             json!({"BatchInput": {"run": "r7", "fixed": 1}, "Items": [{"id": "a3", "qty": "1"}]}),
