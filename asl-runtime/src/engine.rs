@@ -1929,6 +1929,8 @@ impl<'a> Run<'a> {
 
     /// Enters a [`plain_task`] and calls its handler, all without awaiting:
     /// what is left is the call, and then [`Run::finish_plain_task`].
+    /// (In line in each kind of scope: it is the Task loop's hot path.)
+    #[inline(always)]
     fn start_plain_task<'s>(
         &self,
         state: &'s State,
@@ -1953,6 +1955,7 @@ impl<'a> Run<'a> {
     }
 
     /// The rest of a [`plain_task`] once its call is answered.
+    #[inline(always)]
     fn finish_plain_task(&self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, variables: &mut Variables) -> Result<Flow, StatesError> {
         let PlainTask { state, entered, entered_time, input, kind } = task;
         // No Retry, no Catch: an error is the state's.

@@ -85,12 +85,19 @@ fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, field: Fiel
             Value::Object(map)
         }
         Template::Array(items) => Value::Array(items.iter().map(|t| evaluate_field(t, roots, field)).collect::<Result<_, _>>()?),
-        Template::Path(p) => match jsonpath::select(p, roots) {
-            Ok(v) => v.into_owned(),
-            Err(_) => return Err(path_not_found(p, field, roots)),
-        },
+        Template::Path(p) => path_value(p, roots, field)?,
         Template::Call(c) => intrinsics::evaluate(c, roots, &field)?,
     })
+}
+
+/// What a template's path selects, copied (a miss is AWS's error naming
+/// the field).
+#[inline]
+fn path_value<R: Roots + ?Sized>(path: &Path, roots: &R, field: Field<'_>) -> Result<Value, Failure> {
+    match jsonpath::select(path, roots) {
+        Ok(v) => Ok(v.into_owned()),
+        Err(_) => Err(path_not_found(path, field, roots)),
+    }
 }
 
 /// The values of an object template's dynamic members, in order.
@@ -147,7 +154,11 @@ pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots
     for (index, (key, template)) in object.fields.iter().enumerate() {
         if !matches!(template, Template::Literal(_)) && !reuse.holds(index, key, template) {
             let field = Field { key, dynamic: matches!(template, Template::Path(_) | Template::Call(_)) };
-            members.push(evaluate_field(template, roots, field)?);
+            // A path, the most common member, without the general dispatch.
+            members.push(match template {
+                Template::Path(p) => path_value(p, roots, field)?,
+                _ => evaluate_field(template, roots, field)?,
+            });
         }
     }
     Ok(())
