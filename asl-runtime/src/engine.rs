@@ -951,7 +951,7 @@ impl<'a> Run<'a> {
                 let chosen = choose(state, choice, |rule| condition_holds(rule, &scope)).map_err(in_state)?;
                 let Some(Chosen { next, assign, output }) = chosen else { return Err(no_match()) };
                 let (output, assigned) = jsonata_outcome(assign, output, scope).map_err(in_state)?;
-                Done { output: output.unwrap_or(input), next: Some(next), bound: size::UNKNOWN, assigned }
+                Done { output: output_or(output, input, |input| input), next: Some(next), bound: size::UNKNOWN, assigned }
             }
             StateKind::Choice(choice) => {
                 let (output, (matched, assigned)) = self
@@ -967,7 +967,7 @@ impl<'a> Run<'a> {
             StateKind::Succeed | StateKind::Pass(_) if jsonata => {
                 let scope = jsonata::Scope::new(&input, None, None, &context);
                 let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope).map_err(in_state)?;
-                Done { output: output.unwrap_or(input), next: next_of(state), bound: size::UNKNOWN, assigned }
+                Done { output: output_or(output, input, |input| input), next: next_of(state), bound: size::UNKNOWN, assigned }
             }
             StateKind::Succeed => {
                 let output = self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0;
@@ -1029,7 +1029,7 @@ impl<'a> Run<'a> {
                     let duration = self.wait_duration(wait, &env).map_err(|f| self.fail_in(state, entered, f))?;
                     let scope = jsonata::Scope::new(&input, None, None, &context);
                     jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope)
-                        .map(|(output, assigned)| ((output.unwrap_or(input), assigned), duration))
+                        .map(|(output, assigned)| ((output_or(output, input, |input| input), assigned), duration))
                 } else {
                     self.through(state, input, &context, |env| {
                         let duration = self.wait_duration(wait, env)?;
@@ -1109,7 +1109,9 @@ impl<'a> Run<'a> {
     /// `InputPath` then `Parameters`, over an input nothing needs afterwards.
     fn effective_input_owned(&self, state: &State, input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
         if state.query_language == QueryLanguage::Jsonata {
-            return self.effective_input(state, &input, context);
+            let Some(arguments) = &state.io.arguments else { return Ok(input) };
+            let built = jsonata::Scope::new(&input, None, None, context).build(arguments, "Arguments")?;
+            return Ok(built.over(input));
         }
         match &state.io.parameters {
             Some(Template::Object(object)) => self.parameters_into(state, object, (input, size::UNKNOWN), None, context).map(|(input, _)| input),
@@ -1187,7 +1189,7 @@ impl<'a> Run<'a> {
         if state.query_language == QueryLanguage::Jsonata {
             let scope = jsonata::Scope::new(&input, Some(&result), None, context);
             let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope)?;
-            return Ok(Done { output: output.unwrap_or(result), next, bound: size::UNKNOWN, assigned });
+            return Ok(Done { output: output_or(output, input, |_| result), next, bound: size::UNKNOWN, assigned });
         }
         let selected = match &state.io.result_selector {
             Some(t) => payload::evaluate(t, &Env { input: &result, context })?,
@@ -2169,7 +2171,7 @@ impl<'a> Run<'a> {
         let error_output = Value::Object(error_output);
         let caught = if state.query_language == QueryLanguage::Jsonata {
             let scope = jsonata::Scope::new(&input, None, Some(&error_output), context);
-            jsonata_outcome(catcher.assign.as_ref(), catcher.output.as_ref(), scope).map(|(output, assigned)| (output.unwrap_or(error_output), assigned))
+            jsonata_outcome(catcher.assign.as_ref(), catcher.output.as_ref(), scope).map(|(output, assigned)| (output_or(output, input, |_| error_output), assigned))
         } else {
             assign_jsonpath(catcher.assign.as_ref(), &Env { input: &error_output, context })
                 .and_then(|assigned| Ok((apply_result_path(&catcher.result_path, input, error_output)?, assigned)))
@@ -2180,14 +2182,18 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Whether nothing reads a Task's input once its handler is called: a
-/// JSONPath Task without Retry or Catch whose result replaces the input.
-/// The input is then handed to the task, which builds its `Parameters` in it.
+/// Whether nothing reads a Task's input once its handler is called: a Task
+/// without Retry or Catch whose result replaces the input (JSONPath: the
+/// `ResultPath` is `$`; JSONata: there is no `Output` or `Assign`, which
+/// could read `$states.input`). The input is then handed to the task,
+/// which builds its `Parameters` or `Arguments` in it.
 fn task_consumes_input(state: &State, task: &Task) -> bool {
-    state.query_language == QueryLanguage::JsonPath
-        && task.retry.is_empty()
+    task.retry.is_empty()
         && task.catch.is_empty()
-        && matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity())
+        && match state.query_language {
+            QueryLanguage::JsonPath => matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity()),
+            QueryLanguage::Jsonata => state.output.is_none() && state.assign.is_none(),
+        }
 }
 
 /// Whether a task hands out a task token and waits for it to come back.
@@ -2553,17 +2559,26 @@ fn fail_text(text: Option<&FailText>, env: &Env<'_>, field: &str) -> Result<Opti
 /// `Output` over one `$states`: both see the same values. The output is
 /// `None` without `Output` (the caller's default: the input, the result or
 /// the error output). Takes the scope, so what it borrows is free again.
-fn jsonata_outcome(
+fn jsonata_outcome<'t>(
     assign: Option<&Assign>,
-    output: Option<&Jsonata>,
+    output: Option<&'t Jsonata>,
     scope: jsonata::Scope<'_>,
-) -> Result<(Option<Value>, Assigned), Failure> {
+) -> Result<(Option<jsonata::Built<'t>>, Assigned), Failure> {
     let assigned = match assign {
         Some(Assign::Jsonata(template)) => Some(object_of(scope.value(template, "Assign")?)),
         Some(Assign::JsonPath(_)) | None => None,
     };
-    let output = output.map(|template| scope.value(template, "Output")).transpose()?;
+    let output = output.map(|template| scope.build(template, "Output")).transpose()?;
     Ok((output, assigned))
+}
+
+/// A JSONata state's output: its `Output` over its `input`, else
+/// `default` (the input, the result or the error output).
+fn output_or(output: Option<jsonata::Built<'_>>, input: Value, default: impl FnOnce(Value) -> Value) -> Value {
+    match output {
+        Some(output) => output.over(input),
+        None => default(input),
+    }
 }
 
 impl jsonata::StateView for StateContext<'_> {

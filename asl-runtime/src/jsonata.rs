@@ -5,6 +5,7 @@
 
 use crate::error::Failure;
 use crate::intrinsics;
+use crate::jsonpath;
 use crate::variables::Variables;
 use asl_spec::intrinsic::Function;
 use asl_spec::jsonata::{Direct, DirectOp, Expr, Jsonata, MAX_EXACT, number};
@@ -84,7 +85,7 @@ impl<'a> Scope<'a> {
                 };
                 let mut node = root;
                 for name in names {
-                    node = node.as_object()?.get(name)?;
+                    node = jsonpath::member(node.as_object()?, name)?;
                 }
                 exact(node).then_some(Cow::Borrowed(node))
             }
@@ -114,6 +115,61 @@ impl<'a> Scope<'a> {
             }
             Direct::Binary { op, lhs, rhs } => binary(*op, &*self.direct(lhs)?, &*self.direct(rhs)?).map(Cow::Owned),
         }
+    }
+
+    /// A field's value (`Output`, `Arguments`), or how it is built in the
+    /// state's input, for a state that gives its input up (see [`Built`]).
+    pub fn build<'t>(&self, template: &'t Jsonata, field: &str) -> Result<Built<'t>, Failure> {
+        if let Jsonata::Expr(expr) = template
+            && let Some(Direct::Merge(items)) = expr.direct()
+            && let Some((Direct::Path { variable, names }, later)) = items.split_first()
+            && variable == "states"
+            && matches!(names.as_slice(), [input] if input == "input")
+            && self.input.is_object()
+            && exact(self.input)
+            // A variable named `merge` would take the function's place.
+            && self.view.variables().get("merge").is_none()
+            && let Some(added) = self.additions(later)
+        {
+            return Ok(Built::Added(added));
+        }
+        if let Jsonata::Object(members) = template
+            && let Value::Object(input) = self.input
+            && let (Some((first, _)), Some((key, _))) = (input.iter().next(), members.first())
+            && first == key
+            // A larger map would carry its allocation into the output.
+            && input.len() <= members.len()
+        {
+            let at = Location::Field(field);
+            let mut values = Added::new();
+            for (key, member) in members {
+                values.push((Cow::Borrowed(key.as_str()), self.value_at(member, &Location::Member(&at, key))?));
+            }
+            return Ok(Built::Rebuilt(values));
+        }
+        self.value(template, field).map(Built::Value)
+    }
+
+    /// The members the objects `items` give, in order; `None` where one is
+    /// not a plain object (the engine decides those).
+    fn additions<'t>(&self, items: &'t [Direct]) -> Option<Added<'t>> {
+        let mut added = Added::new();
+        for item in items {
+            match item {
+                // An object constructor's members go in without an object of their own.
+                Direct::Object(members) => {
+                    for (key, value) in members {
+                        added.push((Cow::Borrowed(key.as_str()), self.direct(value)?.into_owned()));
+                    }
+                }
+                _ => match self.direct(item)? {
+                    Cow::Borrowed(Value::Object(members)) => added.extend(members.iter().map(|(k, v)| (Cow::Owned(k.clone()), v.clone()))),
+                    Cow::Owned(Value::Object(members)) => added.extend(members.into_iter().map(|(k, v)| (Cow::Owned(k), v))),
+                    _ => return None,
+                },
+            }
+        }
+        Some(added)
     }
 
     /// The value of a whole field (`field` names it in errors: `Output`,
@@ -162,6 +218,71 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// Members to set in an object, in order, with their keys.
+type Added<'t> = smallvec::SmallVec<[(Cow<'t, str>, Value); 2]>;
+
+/// A JSONata field's value, or how it is built in the state's input rather
+/// than in a copy of it ([`Built::over`]): where the expression adds
+/// members to the input (`$merge([$states.input, {…}, …])`, the usual way
+/// to keep the input and add to it), or where an object constructor writes
+/// the input's shape again.
+pub(crate) enum Built<'t> {
+    /// The expression's value.
+    Value(Value),
+    /// The members the later objects of the `$merge` give, in order; only
+    /// made for a plain object input.
+    Added(Added<'t>),
+    /// An object constructor's members, in order, to be the whole output:
+    /// only made for an object input that starts with the first of their
+    /// keys (a state writing its input's shape again), whose map holds them.
+    Rebuilt(Added<'t>),
+}
+
+impl Built<'_> {
+    /// The value, given the input of the state whose field it is.
+    pub fn over(self, input: Value) -> Value {
+        match self {
+            Built::Value(value) => value,
+            Built::Added(added) => {
+                let Value::Object(mut map) = input else {
+                    unreachable!("`Scope::build` adds members to an object input only")
+                };
+                // `$merge` replaces a member in place and appends a new one.
+                for (key, value) in added {
+                    match jsonpath::member_mut(&mut map, &key) {
+                        Some(slot) => *slot = value,
+                        None => {
+                            map.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Value::Object(map)
+            }
+            Built::Rebuilt(members) => {
+                let Value::Object(mut map) = input else {
+                    unreachable!("`Scope::build` rebuilds an object input only")
+                };
+                // The leading members in place keep their slots; the map's
+                // entries keep their hashes, so dropping the rest only re-indexes.
+                let keep = map.keys().zip(&members).take_while(|(k, (key, _))| k.as_str() == key).count();
+                let mut position = 0;
+                map.retain(|_, _| {
+                    position += 1;
+                    position <= keep
+                });
+                let mut members = members.into_iter();
+                for (slot, (_, value)) in map.values_mut().zip(members.by_ref().take(keep)) {
+                    *slot = value;
+                }
+                for (key, value) in members {
+                    map.insert(key.into_owned(), value);
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
 /// What a direct path over `$states.input` selects, borrowed from the input
 /// (so a Map's `Items` need not copy its items); `None` when the expression
 /// is not such a path or its value is not plain.
@@ -173,7 +294,7 @@ pub(crate) fn input_member<'v>(expr: &Expr, input: &'v Value) -> Option<&'v Valu
     }
     let mut node = input;
     for name in rest {
-        node = node.as_object()?.get(name)?;
+        node = jsonpath::member(node.as_object()?, name)?;
     }
     exact(node).then_some(node)
 }
@@ -403,6 +524,53 @@ mod tests {
             assert!(expr.direct().and_then(|d| scope.direct(d)).is_some(), "{text}");
         }
         assert!(scope.bindings.get().is_none(), "no expression needed the engine's bindings");
+    }
+
+    #[test]
+    fn outputs_built_in_the_input_agree_with_the_engine() {
+        let input = json!({"i": 41, "last": {"i": 1, "tag": "y"}, "o": {"k": 1, "i": 0}, "s": "x"});
+        let view = View(Variables::default());
+        let merge = |text: &str| json!(format!("{{% {text} %}}"));
+        // (Output, how it is built)
+        for (output, built) in [
+            (merge("$merge([$states.input, {'last': {'i': $states.input.i, 'tag': 'x', 'step': 0}}])"), "added"),
+            (merge("$merge([$states.input, {'new': 1, 'i': $states.input.i + 1}, {'new': 2}])"), "added"),
+            (merge("$merge([$states.input, $states.input.o, {'k': 'k'}])"), "added"),
+            (merge("$merge([$states.input])"), "added"),
+            (merge("$merge([$states.input, $states.input.s])"), "value"),
+            (merge("$merge([$states.input, {'x': $states.input.missing}])"), "value"),
+            (merge("$merge([$states.input.o, {'k': 2}])"), "value"),
+            (json!({"i": "{% $states.input.i + 1 %}", "last": "{% $states.input.s %}", "o": 1, "s": 2, "more": 3}), "rebuilt"),
+            (json!({"i": "{% $states.input.i + 1 %}", "o": "{% $states.input.o %}", "s": "{% $states.input.s %}", "t": 0}), "rebuilt"),
+            (json!({"i": "{% $states.input.i %}", "i2": "{% $states.input.last %}"}), "value"),
+            (json!({"o": "{% $states.input.o %}", "i": 1, "last": 2, "s": 3, "t": 4}), "value"),
+            // A member that fails fails the whole output.
+            (json!({"i": "{% $states.input.nope %}", "last": 1, "o": 2, "s": 3}), "value"),
+        ] {
+            let template = Jsonata::from_value(&output).unwrap();
+            let scope = Scope::new(&input, None, None, &view);
+            let engine = match &template {
+                Jsonata::Expr(e) => e.compiled().evaluate(None, scope.bindings()).map_err(|e| e.code().to_string()),
+                _ => scope.value(&template, "Output").map(Some).map_err(|f| f.message),
+            };
+            let output = scope.build(&template, "Output");
+            let how = match &output {
+                Ok(Built::Added(_)) => "added",
+                Ok(Built::Rebuilt(_)) => "rebuilt",
+                Ok(Built::Value(_)) | Err(_) => "value",
+            };
+            let output = output.map(|o| o.over(input.clone())).map_err(|f| f.message);
+            match engine {
+                Ok(Some(value)) => assert_eq!(output.unwrap(), value, "{template:?}"),
+                _ => assert!(output.is_err(), "{template:?}"),
+            }
+            assert_eq!(how, built, "{template:?}");
+        }
+        // JSONata writes `1.0` as `1`, so such an input is the engine's to copy.
+        let inexact = json!({"w": 1.0});
+        let scope = Scope::new(&inexact, None, None, &view);
+        let template = Jsonata::Expr(Expr::compile("$merge([$states.input, {'a': 1}])").unwrap());
+        assert_eq!(scope.build(&template, "Output").unwrap().over(inexact.clone()), json!({"w": 1, "a": 1}));
     }
 
     #[test]

@@ -381,7 +381,7 @@ pub(crate) fn member<'v>(object: &'v serde_json::Map<String, Value>, name: &str)
 }
 
 /// An object's member, for writing; scanned like [`member`].
-fn member_mut<'v>(object: &'v mut serde_json::Map<String, Value>, name: &str) -> Option<&'v mut Value> {
+pub(crate) fn member_mut<'v>(object: &'v mut serde_json::Map<String, Value>, name: &str) -> Option<&'v mut Value> {
     if object.len() <= 8 {
         object.iter_mut().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
     } else {
