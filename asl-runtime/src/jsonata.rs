@@ -8,7 +8,7 @@ use crate::intrinsics;
 use crate::jsonpath;
 use crate::variables::Variables;
 use asl_spec::intrinsic::Function;
-use asl_spec::jsonata::{Direct, DirectOp, Expr, Jsonata, MAX_EXACT, number};
+use asl_spec::jsonata::{Direct, DirectOp, Expr, Jsonata, MAX_EXACT, StatesRead, number};
 use jlens_core::{Bindings, HostFunction};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -26,14 +26,15 @@ pub(crate) trait StateView {
 /// What one state's expressions see: `$states` (`input`, and `result` or
 /// `errorOutput` where the state has one, and `context`), the variables in
 /// scope and AWS's functions. Expressions with a [`Direct`] form read these
-/// in place; the JSONata engine's bindings (copies) are made only for the
-/// first expression that needs the engine.
+/// in place; the JSONata engine's bindings (copies of the members of
+/// `$states` it reads) are made only for the first expression that needs the
+/// engine.
 pub(crate) struct Scope<'a> {
     input: &'a Value,
     result: Option<&'a Value>,
     error_output: Option<&'a Value>,
     view: &'a dyn StateView,
-    bindings: OnceCell<Bindings>,
+    bindings: OnceCell<(StatesRead, Bindings)>,
 }
 
 impl<'a> Scope<'a> {
@@ -42,25 +43,33 @@ impl<'a> Scope<'a> {
         Scope { input, result, error_output, view, bindings: OnceCell::new() }
     }
 
-    fn bindings(&self) -> &Bindings {
-        self.bindings.get_or_init(|| {
-            let mut bindings = functions().clone();
-            for (name, value) in self.view.variables().iter() {
-                bindings = bindings.var(name.as_str(), value.clone());
-            }
-            let mut states = serde_json::Map::with_capacity(4);
+    /// The engine's bindings for an expression that reads `needs` of
+    /// `$states`: made once per scope, holding copies of only the members
+    /// the first expression reads; one that reads more gets its own.
+    fn bindings(&self, needs: StatesRead) -> Cow<'_, Bindings> {
+        let (bound, bindings) = self.bindings.get_or_init(|| (needs, self.make_bindings(needs)));
+        if bound.covers(needs) { Cow::Borrowed(bindings) } else { Cow::Owned(self.make_bindings(needs)) }
+    }
+
+    fn make_bindings(&self, needs: StatesRead) -> Bindings {
+        let mut bindings = functions().clone();
+        for (name, value) in self.view.variables().iter() {
+            bindings = bindings.var(name.as_str(), value.clone());
+        }
+        let mut states = serde_json::Map::with_capacity(4);
+        if needs.input {
             states.insert("input".into(), self.input.clone());
-            if let Some(result) = self.result {
-                states.insert("result".into(), result.clone());
-            }
-            if let Some(error_output) = self.error_output {
-                states.insert("errorOutput".into(), error_output.clone());
-            }
-            if let Some(context) = self.view.context() {
-                states.insert("context".into(), context);
-            }
-            bindings.var("states", Value::Object(states))
-        })
+        }
+        if let Some(result) = self.result.filter(|_| needs.result) {
+            states.insert("result".into(), result.clone());
+        }
+        if let Some(error_output) = self.error_output.filter(|_| needs.error_output) {
+            states.insert("errorOutput".into(), error_output.clone());
+        }
+        if let Some(context) = needs.context.then(|| self.view.context()).flatten() {
+            states.insert("context".into(), context);
+        }
+        bindings.var("states", Value::Object(states))
     }
 
     /// A [`Direct`] expression's value, or `None` where JSONata's answer is
@@ -210,7 +219,7 @@ impl<'a> Scope<'a> {
             return Ok(value.into_owned());
         }
         let field = || at.to_string();
-        match expr.compiled().evaluate(None, self.bindings()) {
+        match expr.compiled().evaluate(None, &self.bindings(expr.states_read())) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(query_error(expr, &field(), "returned nothing (undefined).")),
             Err(e) => Err(query_error(expr, &field(), &format!("threw an error during evaluation. {}: {}", e.code(), e.message()))),
@@ -481,7 +490,7 @@ mod tests {
         let view = View(vars);
         let scope = Scope::new(&input, None, None, &view);
         let direct = scope.expr(&expr, "Output");
-        let engine = match expr.compiled().evaluate(None, scope.bindings()) {
+        let engine = match expr.compiled().evaluate(None, &scope.bindings(StatesRead::ALL)) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(query_error(&expr, "Output", "returned nothing (undefined).")),
             Err(e) => Err(query_error(&expr, "Output", &format!("threw an error during evaluation. {}: {}", e.code(), e.message()))),
@@ -550,7 +559,7 @@ mod tests {
             let template = Jsonata::from_value(&output).unwrap();
             let scope = Scope::new(&input, None, None, &view);
             let engine = match &template {
-                Jsonata::Expr(e) => e.compiled().evaluate(None, scope.bindings()).map_err(|e| e.code().to_string()),
+                Jsonata::Expr(e) => e.compiled().evaluate(None, &scope.bindings(StatesRead::ALL)).map_err(|e| e.code().to_string()),
                 _ => scope.value(&template, "Output").map(Some).map_err(|f| f.message),
             };
             let output = scope.build(&template, "Output");
@@ -571,6 +580,21 @@ mod tests {
         let scope = Scope::new(&inexact, None, None, &view);
         let template = Jsonata::Expr(Expr::compile("$merge([$states.input, {'a': 1}])").unwrap());
         assert_eq!(scope.build(&template, "Output").unwrap().over(inexact.clone()), json!({"w": 1, "a": 1}));
+    }
+
+    #[test]
+    fn the_engine_sees_every_member_of_states_an_expression_reads() {
+        let (input, result) = (json!({"list": [5, 6]}), json!([1, 2, 3]));
+        let view = View(Variables::default());
+        let scope = Scope::new(&input, Some(&result), None, &view);
+        let value = |text: &str| scope.expr(&Expr::compile(text).unwrap(), "Output").map_err(|f| f.message);
+        // The first expression's bindings hold only the result; the later
+        // ones read more, in a different order each time.
+        assert_eq!(value("$count($states.result)"), Ok(json!(3)));
+        assert_eq!(value("$states.input.list[1]"), Ok(json!(6)));
+        assert_eq!(value("$states.result[0] + $states.input.list[0]"), Ok(json!(6)));
+        assert_eq!(value("$count($keys($states))"), Ok(json!(2)));
+        assert_eq!(value("$sum($states.result)"), Ok(json!(6)));
     }
 
     #[test]

@@ -15,6 +15,52 @@ pub struct Expr {
     source: String,
     compiled: jlens_core::Expression,
     direct: Option<Direct>,
+    states: StatesRead,
+}
+
+/// Which members of `$states` an expression may read, from the JSONata
+/// engine's own analysis of it ([`jlens_core::Expression::reads`]), so a
+/// runtime binds only those: copying a large input or result for an
+/// expression that never reads it costs more than the expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatesRead {
+    /// `$states.input`
+    pub input: bool,
+    /// `$states.result`
+    pub result: bool,
+    /// `$states.errorOutput`
+    pub error_output: bool,
+    /// `$states.context`
+    pub context: bool,
+}
+
+impl StatesRead {
+    /// Every member (what `$states` read whole, or `$eval`, may read).
+    pub const ALL: StatesRead = StatesRead { input: true, result: true, error_output: true, context: true };
+
+    fn of(reads: &jlens_core::reads::Reads) -> StatesRead {
+        if reads.every_binding() {
+            return StatesRead::ALL;
+        }
+        match reads.binding("states").map(jlens_core::reads::Read::fields) {
+            None => StatesRead::default(),
+            Some(None) => StatesRead::ALL,
+            Some(Some(fields)) => StatesRead {
+                input: fields.contains_key("input"),
+                result: fields.contains_key("result"),
+                error_output: fields.contains_key("errorOutput"),
+                context: fields.contains_key("context"),
+            },
+        }
+    }
+
+    /// Whether every member `other` reads is among these.
+    pub fn covers(self, other: StatesRead) -> bool {
+        (self.input || !other.input)
+            && (self.result || !other.result)
+            && (self.error_output || !other.error_output)
+            && (self.context || !other.context)
+    }
 }
 
 /// The shapes most expressions in state machines take (`$states.input.a`,
@@ -192,7 +238,11 @@ impl Expr {
         let source = text.strip_prefix("{%").and_then(|t| t.strip_suffix("%}")).unwrap_or(text).trim();
         let compiled = jlens_core::Expression::compile(source).map_err(|e| e.to_string())?;
         let direct = Direct::of(&compiled.ast().root);
-        Ok(Expr { source: source.to_string(), compiled, direct })
+        // An expression with a direct form reaches the engine only for
+        // values that are not plain: rare enough to bind all of `$states`
+        // rather than analyse every such expression at load.
+        let states = if direct.is_some() { StatesRead::ALL } else { StatesRead::of(&compiled.reads()) };
+        Ok(Expr { source: source.to_string(), compiled, direct, states })
     }
 
     /// The expression as written, without its delimiters.
@@ -208,6 +258,12 @@ impl Expr {
     /// The expression's direct form, when it has one.
     pub fn direct(&self) -> Option<&Direct> {
         self.direct.as_ref()
+    }
+
+    /// The members of `$states` the expression may read (all of them for
+    /// an expression with a direct form).
+    pub fn states_read(&self) -> StatesRead {
+        self.states
     }
 }
 
@@ -281,6 +337,24 @@ fn has_expression(value: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_members_of_states_an_expression_reads_are_known() {
+        let read = |text: &str| Expr::compile(text).unwrap().states_read();
+        // A direct expression binds everything when it needs the engine.
+        assert_eq!(read("$states.input.a"), StatesRead::ALL);
+        let none = StatesRead::default();
+        assert_eq!(read("$count($states.result)"), StatesRead { result: true, ..none });
+        assert_eq!(read("$string($states.input.a) & $states.errorOutput.Cause"), StatesRead { input: true, error_output: true, ..none });
+        assert_eq!(read("$string($states.context.Execution.Id)"), StatesRead { context: true, ..none });
+        assert_eq!(read("$string($x)"), none);
+        assert_eq!(read("$keys($states)"), StatesRead::ALL);
+        assert_eq!(read("$lookup($states, $states.input.member)"), StatesRead::ALL);
+        assert_eq!(read("$states"), StatesRead::ALL);
+        assert_eq!(read("$eval($x)"), StatesRead::ALL);
+        assert!(StatesRead::ALL.covers(read("$count($states.result)")));
+        assert!(!read("$count($states.result)").covers(read("$count($states.input)")));
+    }
 
     #[test]
     fn constants_stay_json_and_expressions_compile() {
