@@ -150,7 +150,7 @@ impl<'a> Scope<'a> {
             && input.len() <= members.len()
         {
             let at = Location::Field(field);
-            let mut values = Added::new();
+            let mut values = Added::with_capacity(members.len());
             for (key, member) in members {
                 values.push((Cow::Borrowed(key.as_str()), self.value_at(member, &Location::Member(&at, key))?));
             }
@@ -228,7 +228,7 @@ impl<'a> Scope<'a> {
 }
 
 /// Members to set in an object, in order, with their keys.
-type Added<'t> = smallvec::SmallVec<[(Cow<'t, str>, Value); 2]>;
+type Added<'t> = Vec<(Cow<'t, str>, Value)>;
 
 /// A JSONata field's value, or how it is built in the state's input rather
 /// than in a copy of it ([`Built::over`]): where the expression adds
