@@ -513,18 +513,32 @@ impl Builder<'_> {
             match ql {
                 QueryLanguage::Jsonata => {
                     if let Some((_, instead)) = JSONPATH_ONLY.iter().find(|(k, _)| *k == m.key) {
-                        let d = self.error(Code::Schema, m.key_span, &ptr, format!("the field `{}` is not supported in JSONata states", m.key));
-                        d.hint = Some(format!("use `{instead}` with a `{{% ... %}}` expression instead"));
+                        self.other_language_field(ql, m, &ptr, instead);
                     }
                 }
                 QueryLanguage::JsonPath => {
                     if JSONATA_ONLY.contains(&m.key.as_str()) {
-                        let d = self.error(Code::Schema, m.key_span, &ptr, format!("the field `{}` is only supported in JSONata states", m.key));
-                        d.hint = Some("set `\"QueryLanguage\": \"JSONata\"` on the state or the machine".into());
+                        self.other_language_field(ql, m, &ptr, "");
                     }
                 }
             }
         }
+    }
+
+    /// Reports `m`, a field of the other query language than `ql`, the
+    /// state's; `instead` is the field a JSONata state uses in its place.
+    fn other_language_field(&mut self, ql: QueryLanguage, m: &Member, ptr: &str, instead: &str) {
+        let (message, hint) = match ql {
+            QueryLanguage::Jsonata => (
+                format!("the field `{}` is not supported in JSONata states", m.key),
+                format!("use `{instead}` with a `{{% ... %}}` expression instead"),
+            ),
+            QueryLanguage::JsonPath => (
+                format!("the field `{}` is only supported in JSONata states", m.key),
+                "set `\"QueryLanguage\": \"JSONata\"` on the state or the machine".to_string(),
+            ),
+        };
+        self.error(Code::Schema, m.key_span, ptr, message).hint = Some(hint);
     }
 
     fn transition(&mut self, obj: &mut Obj<'_>, kind: &StateKind, name: &str) -> Transition {
@@ -1074,13 +1088,12 @@ impl Builder<'_> {
     /// JSONPath state, `Arguments` in a JSONata one; the other language's
     /// field is an error, as on the state itself.
     fn parameters_or_arguments(&mut self, obj: &mut Obj<'_>, ql: QueryLanguage) -> (Option<Template>, Option<Jsonata>) {
-        let (wrong, message, hint) = match ql {
-            QueryLanguage::JsonPath => ("Arguments", "the field `Arguments` is only supported in JSONata states", "use `Parameters` in a JSONPath state"),
-            QueryLanguage::Jsonata => ("Parameters", "the field `Parameters` is not supported in JSONata states", "use `Arguments` in a JSONata state"),
+        let wrong = match ql {
+            QueryLanguage::JsonPath => "Arguments",
+            QueryLanguage::Jsonata => "Parameters",
         };
         if let Some(m) = obj.take(wrong) {
-            let d = self.error(Code::Schema, m.key_span, &obj.child_ptr(wrong), message);
-            d.hint = Some(hint.into());
+            self.other_language_field(ql, m, &obj.child_ptr(wrong), "Arguments");
         }
         match ql {
             QueryLanguage::JsonPath => (self.template_field(obj, "Parameters"), None),
