@@ -806,9 +806,10 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Records the entry; `text` is the input's JSON text when the previous
-    /// state's exit already wrote it.
-    fn record_entered(&self, state: &State, input: &Value, text: Option<String>) -> (u64, Option<Timestamp>) {
+    /// Records the entry (`text` is the input's JSON text when the previous
+    /// state's exit already wrote it); returns its event id and, when
+    /// history or the context object needs it, the entry time.
+    fn enter(&self, state: &State, input: &Value, text: Option<String>) -> (u64, Option<Timestamp>) {
         let history = self.history();
         // Reading the clock costs; only history and `$$.State.EnteredTime` need it.
         let entered_time = (history.enabled() || state.reads_context).then(|| self.now());
@@ -851,11 +852,6 @@ impl<'a> Run<'a> {
         text
     }
 
-    /// Records the entry; returns its event id and, when history or the
-    /// context object needs it, the entry time.
-    fn enter(&self, state: &State, input: &Value, text: Option<String>) -> Result<(u64, Option<Timestamp>), StatesError> {
-        Ok(self.record_entered(state, input, text))
-    }
 
     /// A failure inside `state` as the error it raises. A JSONata
     /// evaluation failure is also recorded as AWS records it
@@ -929,7 +925,7 @@ impl<'a> Run<'a> {
 
     /// Pass, Choice, Succeed and Fail: no awaiting.
     fn instant_state(&self, state: &State, input: Value, text: Option<String>, bound: Bound, variables: &mut Variables) -> Result<Flow, StatesError> {
-        let (entered, entered_time) = self.enter(state, &input, text)?;
+        let (entered, entered_time) = self.enter(state, &input, text);
         let context = self.context(state, entered_time, variables);
         let in_state = |f: Failure| self.fail_in(state, entered, f);
         let jsonata = state.query_language == QueryLanguage::Jsonata;
@@ -1017,7 +1013,7 @@ impl<'a> Run<'a> {
 
     /// Task, Wait, Parallel and Map.
     async fn waiting_state(&self, state: &State, input: Value, text: Option<String>, variables: &mut Variables) -> Result<Flow, StatesError> {
-        let (entered, entered_time) = self.enter(state, &input, text)?;
+        let (entered, entered_time) = self.enter(state, &input, text);
         let context = self.context(state, entered_time, variables);
         // Not a closure: one held across the awaits below would be stored in
         // every waiting execution.
@@ -1941,7 +1937,7 @@ impl<'a> Run<'a> {
         text: Option<String>,
         variables: &Variables,
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
-        let (entered, entered_time) = self.enter(state, &input, text)?;
+        let (entered, entered_time) = self.enter(state, &input, text);
         let context = self.context(state, entered_time, variables);
         let (input, effective) = if task_consumes_input(state, task) {
             (Value::Null, self.effective_input_owned(state, input, &context))

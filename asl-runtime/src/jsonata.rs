@@ -106,21 +106,18 @@ impl<'a> Scope<'a> {
                 Some(Cow::Owned(Value::Object(out)))
             }
             Direct::Merge(items) => {
-                // A variable named `merge` would take the function's place.
-                if self.view.variables().get("merge").is_some() {
+                if self.merge_shadowed() {
                     return None;
                 }
-                let mut out = serde_json::Map::new();
-                for item in items {
-                    match self.direct(item)? {
-                        Cow::Borrowed(Value::Object(members)) if out.is_empty() => out = members.clone(),
-                        Cow::Owned(Value::Object(members)) if out.is_empty() => out = members,
-                        Cow::Borrowed(Value::Object(members)) => out.extend(members.iter().map(|(k, v)| (k.clone(), v.clone()))),
-                        Cow::Owned(Value::Object(members)) => out.extend(members),
-                        _ => return None,
-                    }
-                }
-                Some(Cow::Owned(Value::Object(out)))
+                let Some((first, later)) = items.split_first() else {
+                    return Some(Cow::Owned(Value::Object(serde_json::Map::new())));
+                };
+                let first = match self.direct(first)? {
+                    Cow::Borrowed(first @ Value::Object(_)) => first.clone(),
+                    Cow::Owned(first @ Value::Object(_)) => first,
+                    _ => return None,
+                };
+                Some(Cow::Owned(Built::Added(self.additions(later)?).over(first)))
             }
             Direct::Binary { op, lhs, rhs } => binary(*op, &*self.direct(lhs)?, &*self.direct(rhs)?).map(Cow::Owned),
         }
@@ -136,8 +133,7 @@ impl<'a> Scope<'a> {
             && matches!(names.as_slice(), [input] if input == "input")
             && self.input.is_object()
             && exact(self.input)
-            // A variable named `merge` would take the function's place.
-            && self.view.variables().get("merge").is_none()
+            && !self.merge_shadowed()
             && let Some(added) = self.additions(later)
         {
             return Ok(Built::Added(added));
@@ -157,6 +153,12 @@ impl<'a> Scope<'a> {
             return Ok(Built::Rebuilt(values));
         }
         self.value(template, field).map(Built::Value)
+    }
+
+    /// Whether a variable named `merge` takes the function's place (the
+    /// engine then decides).
+    fn merge_shadowed(&self) -> bool {
+        self.view.variables().get("merge").is_some()
     }
 
     /// The members the objects `items` give, in order; `None` where one is
@@ -238,8 +240,8 @@ type Added<'t> = Vec<(Cow<'t, str>, Value)>;
 pub(crate) enum Built<'t> {
     /// The expression's value.
     Value(Value),
-    /// The members the later objects of the `$merge` give, in order; only
-    /// made for a plain object input.
+    /// The members the later objects of a `$merge` give, in order, to set
+    /// in the first (the input, for `Scope::build`), which is an object.
     Added(Added<'t>),
     /// An object constructor's members, in order, to be the whole output:
     /// only made for an object input that starts with the first of their
@@ -254,7 +256,7 @@ impl Built<'_> {
             Built::Value(value) => value,
             Built::Added(added) => {
                 let Value::Object(mut map) = input else {
-                    unreachable!("`Scope::build` adds members to an object input only")
+                    unreachable!("members are added to an object only")
                 };
                 // `$merge` replaces a member in place and appends a new one.
                 for (key, value) in added {
