@@ -11,8 +11,9 @@ use std::borrow::Cow;
 pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn std::fmt::Display) -> Result<Value, Failure> {
     // Arguments borrow what paths select; a function copies only what it
     // puts in its result.
-    // Calls take a few arguments: keep them off the heap.
-    let mut args: Args<'_> = SmallVec::with_capacity(call.args.len());
+    // Calls take a few arguments: keep them off the heap. (`new`, not
+    // `with_capacity`, which returns the whole inline array by copy.)
+    let mut args: Args<'_> = SmallVec::new();
     for (i, arg) in call.args.iter().enumerate() {
         args.push(match arg {
             // `States.Format` reads its template from the call itself.
