@@ -167,10 +167,12 @@ fn no_text(s: &Option<String>) -> bool {
 }
 
 /// The recorder an execution writes to, shared by its concurrent branches.
-/// With recording off it only counts (ids appear in AWS's cause texts), with
-/// one atomic add and no lock.
+/// With recording off it only counts (ids appear in AWS's cause texts),
+/// with no lock. Branches are polled by one task, so one thread at a time
+/// records into a history; a Map's worker threads count into their own.
+/// (Internal for that reason: the count is not a shared counter.)
 #[derive(Debug, Default)]
-pub struct History {
+pub(crate) struct History {
     enabled: bool,
     /// Events so far; also the id of the most recent one.
     count: AtomicU64,
