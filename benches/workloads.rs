@@ -66,7 +66,7 @@ impl retry_catch::Tasks for Flaky {
     type FlakyInput = Value;
     type FlakyOutput = Value;
     async fn flaky(&self, input: Value, ctx: TaskContext) -> Result<Value, TaskError> {
-        flaky(&input, ctx.retry_count)
+        flaky(&input, ctx.retry_count())
     }
 }
 
@@ -128,7 +128,7 @@ fn cases() -> Vec<Case> {
         "retry_catch",
         retry_catch::DEFINITION,
         retry_catch::Machine::new(Flaky).executor().clone(),
-        |r: TaskRequest| async move { flaky(&r.input, r.context.retry_count) },
+        |r: TaskRequest| async move { flaky(&r.input, r.context.retry_count()) },
         json!({"failures": 3}),
         5,
         |o| o["result"] == json!({"attempts": 4}),

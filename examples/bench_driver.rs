@@ -72,11 +72,10 @@ fn main() -> ExitCode {
     let flaky_calls = Arc::new(AtomicU64::new(0));
     let calls = flaky_calls.clone();
     let handler = move |req: TaskRequest| {
-        let calls = calls.clone();
+        // Only `Flaky` shares a counter; the identity handler takes nothing.
+        let flaky = (req.context.state_name() == "Flaky").then(|| calls.clone());
         async move {
-            if &*req.context.state_name != "Flaky" {
-                return Ok(req.input);
-            }
+            let Some(calls) = flaky else { return Ok(req.input) };
             let k = calls.fetch_add(1, Ordering::Relaxed) + 1;
             if k <= req.input["failures"].as_u64().unwrap_or(0) {
                 return Err(TaskError::new("Flaky.Transient", format!("transient failure #{k}")));

@@ -20,7 +20,7 @@ impl Scripted {
         Scripted { charges: Mutex::new(charges.into_iter().rev().collect()), calls: Mutex::new(Vec::new()) }
     }
     fn log(&self, ctx: &TaskContext) {
-        self.calls.lock().unwrap().push((ctx.state_name.to_string(), ctx.retry_count));
+        self.calls.lock().unwrap().push((ctx.state_name().to_string(), ctx.retry_count()));
     }
 }
 

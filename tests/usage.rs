@@ -27,8 +27,8 @@ impl payment::Tasks for Impl {
     type InitPaymentOutput = Out;
     async fn init_payment(&self, input: Typed, ctx: TaskContext) -> Result<Out, TaskError> {
         let _: f64 = input.amount;
-        let _: &str = &ctx.state_name;
-        let _: u32 = ctx.retry_count;
+        let _: &str = ctx.state_name();
+        let _: u32 = ctx.retry_count();
         Ok(Out { id: String::new() })
     }
     type ChargeCardInput = Value;

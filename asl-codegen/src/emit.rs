@@ -209,7 +209,7 @@ fn tasks_trait(m: &Module) -> TokenStream {
             ) -> ::asl_runtime::BoxFuture<'static, ::core::result::Result<::asl_runtime::__private::serde_json::Value, ::asl_runtime::TaskError>> {
                 #[allow(unused_variables)]
                 let tasks = self.0.clone();
-                match &*request.resource {
+                match request.resource() {
                     #(#arms)*
                     other => {
                         let error = ::asl_runtime::no_handler(other);

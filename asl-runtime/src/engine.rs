@@ -5,7 +5,7 @@ use crate::callbacks;
 use crate::clock::{Clock, SystemClock, format_timestamp};
 use crate::error::{Failure, StatesError, names};
 use crate::history::{ErrorDetails, EventDetails, History, HistoryEvent, PayloadDetails};
-use crate::identity::Identity;
+use crate::identity::{Identity, Names};
 use crate::jsonata;
 use crate::jsonpath::{self, Roots};
 use crate::payload;
@@ -369,34 +369,11 @@ impl Stopper {
     }
 }
 
-/// An identity's names as the context object shows them.
-#[derive(Debug)]
-struct Names {
-    execution_id: Arc<str>,
-    execution_name: Arc<str>,
-    /// Shared with every execution's `ExecutionStarted` event.
-    role_arn: Arc<str>,
-    state_machine_id: Arc<str>,
-    state_machine_name: Arc<str>,
-}
-
-impl Names {
-    fn of(identity: &Identity) -> Names {
-        Names {
-            execution_id: identity.execution_arn().into(),
-            execution_name: identity.execution_name.as_str().into(),
-            role_arn: identity.role_arn.as_str().into(),
-            state_machine_id: identity.state_machine_arn().into(),
-            state_machine_name: identity.state_machine_name.as_str().into(),
-        }
-    }
-}
-
 /// Execution-wide facts for the context object; the names are the
 /// executor's, shared by all its executions.
 struct RunInfo<'e> {
     /// The execution's and machine's ids and names (the executor's).
-    names: &'e Names,
+    names: &'e Arc<Names>,
     start_time: Timestamp,
     /// The execution input, kept only when a state reads `$$`.
     input: Option<Box<Value>>,
@@ -1910,18 +1887,8 @@ impl<'a> Run<'a> {
         heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
     ) -> TaskRequest {
         TaskRequest {
-            resource: task.resource.clone(),
             input,
-            context: TaskContext {
-                state_name: state.name.clone(),
-                resource: task.resource.clone(),
-                retry_count,
-                task_token: task_token.map(str::to_string),
-                execution_arn: self.info.names.execution_id.clone(),
-                execution_name: self.info.names.execution_name.clone(),
-                state_machine_arn: self.info.names.state_machine_id.clone(),
-                heartbeats,
-            },
+            context: TaskContext::new((&state.name, &task.resource), retry_count, task_token, self.info.names, heartbeats),
         }
     }
 

@@ -2,6 +2,7 @@
 //! context object (`$$.Execution.Id`, `$$.StateMachine.Name`, …) and history.
 
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// The identity of one execution. Every field has a sensible default, and
 /// the JSON form (`account_id`, `region`, `state_machine_name`, …) is the one
@@ -58,5 +59,28 @@ impl Identity {
                 self.partition, self.region, self.account_id, self.state_machine_name, self.execution_name
             )
         })
+    }
+}
+
+/// An identity's names as the context object shows them.
+#[derive(Debug)]
+pub(crate) struct Names {
+    pub execution_id: Arc<str>,
+    pub execution_name: Arc<str>,
+    /// Shared with every execution's `ExecutionStarted` event.
+    pub role_arn: Arc<str>,
+    pub state_machine_id: Arc<str>,
+    pub state_machine_name: Arc<str>,
+}
+
+impl Names {
+    pub(crate) fn of(identity: &Identity) -> Names {
+        Names {
+            execution_id: identity.execution_arn().into(),
+            execution_name: identity.execution_name.as_str().into(),
+            role_arn: identity.role_arn.as_str().into(),
+            state_machine_id: identity.state_machine_arn().into(),
+            state_machine_name: identity.state_machine_name.as_str().into(),
+        }
     }
 }

@@ -288,10 +288,10 @@ fn identity_of(execution_arn: &str) -> crate::identity::Identity {
 
 impl TaskHandler for Mocks {
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
-        if let Some(response) = self.by_state.get(&*request.context.state_name) {
-            let reply = self.next_reply(format!("state:{}", request.context.state_name), response);
+        if let Some(response) = self.by_state.get(request.context.state_name()) {
+            let reply = self.next_reply(format!("state:{}", request.context.state_name()), response);
             return Box::pin(async move {
-                let (response, index) = reply.ok_or_else(|| no_handler(&request.resource))?;
+                let (response, index) = reply.ok_or_else(|| no_handler(request.resource()))?;
                 let reply = &response.steps[index].2;
                 if let Some(delay) = reply.delay {
                     tokio::time::sleep(delay).await;
@@ -300,11 +300,11 @@ impl TaskHandler for Mocks {
             });
         }
         if !self.functions.is_empty() {
-            if let Some((integration, name)) = lambda::target(&request.resource, &request.input) {
+            if let Some((integration, name)) = lambda::target(request.resource(), &request.input) {
                 let reply = self.functions.get(&name).and_then(|r| self.next_reply(format!("function:{name}"), r));
                 return Box::pin(async move {
                     let Some((response, index)) = reply else {
-                        return Err(lambda::not_found(&name, &identity_of(&request.context.execution_arn)));
+                        return Err(lambda::not_found(&name, &identity_of(request.context.execution_arn())));
                     };
                     let reply = &response.steps[index].2;
                     if let Some(delay) = reply.delay {
@@ -320,7 +320,7 @@ impl TaskHandler for Mocks {
             None => {
                 let error = StatesError::new(
                     crate::error::names::RUNTIME,
-                    format!("no mocked response for the Task state '{}' in this test case", request.context.state_name),
+                    format!("no mocked response for the Task state '{}' in this test case", request.context.state_name()),
                 );
                 Box::pin(async move { Err(error) })
             }
@@ -342,7 +342,7 @@ mod tests {
         }}"#;
 
     fn call(m: &Mocks, state: &str, input: Value) -> Result<Value, TaskError> {
-        let request = TaskRequest { resource: "r".into(), input, context: TaskContext::detached(state, "r") };
+        let request = TaskRequest { input, context: TaskContext::detached(state, "r") };
         futures_util::FutureExt::now_or_never(m.invoke(request)).unwrap()
     }
 
@@ -364,7 +364,7 @@ mod tests {
                                 "Boom": {"0": {"Throw": {"Error": "Exception", "Cause": "bad", "StackTrace": ["line 1"]}}}}}"#;
         let mocks = MockConfig::from_json(file).unwrap().test_case(None, None).unwrap();
         let invoke = |resource: &str, input: Value| {
-            let request = TaskRequest { resource: resource.into(), input, context: TaskContext::detached("S", resource) };
+            let request = TaskRequest { input, context: TaskContext::detached("S", resource) };
             futures_util::FutureExt::now_or_never(mocks.invoke(request)).unwrap()
         };
         // A function ARN: the payload itself.

@@ -3,48 +3,103 @@
 
 use crate::clock::BoxFuture;
 use crate::error::StatesError;
+use crate::identity::Names;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-/// What a Task handler receives besides its input. The names are shared
-/// with the definition and the execution (`Arc<str>`), not copied for each
-/// call; compare one as a `str`: `&*ctx.state_name == "ChargeCard"`.
+/// What a Task handler receives besides its input: which state calls which
+/// resource, the attempt, the callback token and the execution it is in.
+/// The names are shared with the definition and the execution, not copied
+/// for each call, and read as `&str`: `ctx.state_name() == "ChargeCard"`.
 #[derive(Debug, Clone)]
 pub struct TaskContext {
-    /// The Task state's name.
-    pub state_name: Arc<str>,
-    /// The `Resource` being invoked.
-    pub resource: Arc<str>,
-    /// `$$.State.RetryCount`: 0 on the first attempt.
-    pub retry_count: u32,
-    /// `$$.Task.Token` for `.waitForTaskToken` resources.
-    pub task_token: Option<String>,
-    /// `$$.Execution.Id`.
-    pub execution_arn: Arc<str>,
-    /// `$$.Execution.Name`.
-    pub execution_name: Arc<str>,
-    /// `$$.StateMachine.Id`.
-    pub state_machine_arn: Arc<str>,
+    state_name: Arc<str>,
+    resource: Arc<str>,
+    retry_count: u32,
+    task_token: Option<String>,
+    /// The execution's ids, shared by all its calls: one reference count
+    /// per call, not one per name.
+    execution: Arc<Names>,
     /// Where [`heartbeat`](TaskContext::heartbeat) reports to.
-    pub(crate) heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
+    heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
 }
 
 impl TaskContext {
-    /// A context for calling a handler outside an execution (tests, tools).
+    /// A context for calling a handler outside an execution (tests, tools):
+    /// the first attempt, no token, and empty execution names.
     pub fn detached(state_name: &str, resource: &str) -> TaskContext {
+        let none: Arc<str> = Arc::from("");
+        let execution = Names {
+            execution_id: none.clone(),
+            execution_name: none.clone(),
+            role_arn: none.clone(),
+            state_machine_id: none.clone(),
+            state_machine_name: none,
+        };
         TaskContext {
             state_name: state_name.into(),
             resource: resource.into(),
             retry_count: 0,
             task_token: None,
-            execution_arn: "".into(),
-            execution_name: "".into(),
-            state_machine_arn: "".into(),
+            execution: Arc::new(execution),
             heartbeats: None,
         }
+    }
+
+    /// The context of one attempt inside an execution.
+    pub(crate) fn new(
+        (state_name, resource): (&Arc<str>, &Arc<str>),
+        retry_count: u32,
+        task_token: Option<&str>,
+        execution: &Arc<Names>,
+        heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
+    ) -> TaskContext {
+        TaskContext {
+            state_name: state_name.clone(),
+            resource: resource.clone(),
+            retry_count,
+            task_token: task_token.map(str::to_string),
+            execution: execution.clone(),
+            heartbeats,
+        }
+    }
+
+    /// The Task state's name.
+    pub fn state_name(&self) -> &str {
+        &self.state_name
+    }
+
+    /// The `Resource` being invoked, as written in the definition.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// `$$.State.RetryCount`: 0 on the first attempt.
+    pub fn retry_count(&self) -> u32 {
+        self.retry_count
+    }
+
+    /// `$$.Task.Token`, for `.waitForTaskToken` resources.
+    pub fn task_token(&self) -> Option<&str> {
+        self.task_token.as_deref()
+    }
+
+    /// `$$.Execution.Id`.
+    pub fn execution_arn(&self) -> &str {
+        &self.execution.execution_id
+    }
+
+    /// `$$.Execution.Name`.
+    pub fn execution_name(&self) -> &str {
+        &self.execution.execution_name
+    }
+
+    /// `$$.StateMachine.Id`.
+    pub fn state_machine_arn(&self) -> &str {
+        &self.execution.state_machine_id
     }
 
     /// Reports that the task is still working, restarting the state's
@@ -59,12 +114,17 @@ impl TaskContext {
 /// One invocation of a Task's resource.
 #[derive(Debug, Clone)]
 pub struct TaskRequest {
-    /// The `Resource` string, as written in the definition.
-    pub resource: Arc<str>,
     /// The effective input (after `InputPath` and `Parameters`).
     pub input: Value,
-    /// Where the call comes from.
+    /// Where the call comes from, including the resource.
     pub context: TaskContext,
+}
+
+impl TaskRequest {
+    /// The `Resource` string, as written in the definition.
+    pub fn resource(&self) -> &str {
+        self.context.resource()
+    }
 }
 
 /// A Task's failure: an error name that `Retry`/`Catch` match, and a cause.
@@ -138,8 +198,8 @@ impl Handlers {
 
 impl TaskHandler for Handlers {
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
-        if !self.by_resource.contains_key(&*request.resource) && !self.functions.is_empty() {
-            if let Some((integration, name)) = crate::lambda::target(&request.resource, &request.input) {
+        if !self.by_resource.contains_key(request.resource()) && !self.functions.is_empty() {
+            if let Some((integration, name)) = crate::lambda::target(request.resource(), &request.input) {
                 if let Some(function) = self.functions.get(&name) {
                     let input = request.input.clone();
                     let event = crate::lambda::event(&integration, &request.input);
@@ -148,11 +208,11 @@ impl TaskHandler for Handlers {
                 }
             }
         }
-        match self.by_resource.get(&*request.resource).or(self.fallback.as_ref()) {
+        match self.by_resource.get(request.resource()).or(self.fallback.as_ref()) {
             Some(h) => h.invoke(request),
             None => {
-                let resource = request.resource.clone();
-                Box::pin(async move { Err(no_handler(&resource)) })
+                let error = no_handler(request.resource());
+                Box::pin(async move { Err(error) })
             }
         }
     }
@@ -216,9 +276,9 @@ mod tests {
     async fn handlers_route_by_resource() {
         let h = Handlers::new().on("a", |r: TaskRequest| async move { Ok(r.input) });
         let ctx = TaskContext::detached("S", "a");
-        let ok = h.invoke(TaskRequest { resource: "a".into(), input: Value::from(1), context: ctx.clone() }).await;
+        let ok = h.invoke(TaskRequest { input: Value::from(1), context: ctx }).await;
         assert_eq!(ok.unwrap(), Value::from(1));
-        let missing = h.invoke(TaskRequest { resource: "b".into(), input: Value::Null, context: ctx }).await;
+        let missing = h.invoke(TaskRequest { input: Value::Null, context: TaskContext::detached("S", "b") }).await;
         assert_eq!(missing.unwrap_err().error, "States.Runtime");
     }
 }

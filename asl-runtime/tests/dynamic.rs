@@ -187,7 +187,7 @@ async fn callback_tasks_get_a_task_token_in_context_and_handler() {
         "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}}"#;
     // The "service" answers the callback at once, echoing the token it got.
     let answer = |r: TaskRequest| async move {
-        let token = r.context.task_token.clone().unwrap();
+        let token = r.context.task_token().map(str::to_string).unwrap();
         assert_eq!(r.input["token"].as_str(), Some(token.as_str()));
         asl_runtime::send_task_success(&token, json!({"token": token})).unwrap();
         Ok(json!({"MessageId": "1"}))
@@ -403,4 +403,33 @@ async fn a_long_map_of_instant_states_keeps_every_result_in_order() {
     let results = output.as_array().expect("an array");
     assert_eq!(results.len(), 4_500);
     assert!(results.iter().enumerate().all(|(i, r)| r["i"] == i + 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_handler_sees_the_names_the_context_object_shows() {
+    // The Task's Parameters pass the context object's view of the call; the
+    // handler answers with its own, and the two must agree on every name.
+    let def = r#"{"StartAt": "Charge", "States": {"Charge": {"Type": "Task", "Resource": "arn:aws:lambda:eu-west-1:1:function:Charge",
+        "Parameters": {"state.$": "$$.State.Name", "retry.$": "$$.State.RetryCount", "execution.$": "$$.Execution.Id",
+            "name.$": "$$.Execution.Name", "machine.$": "$$.StateMachine.Id"},
+        "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 1}], "End": true}}}"#;
+    let seen = |r: TaskRequest| async move {
+        let c = &r.context;
+        if c.retry_count() == 0 {
+            return Err(TaskError::new("Busy", "try again"));
+        }
+        Ok(json!({"from_context": r.input, "from_handler": {"state": c.state_name(), "retry": c.retry_count(),
+            "execution": c.execution_arn(), "name": c.execution_name(), "machine": c.state_machine_arn()},
+            "resource": r.resource(), "context_resource": c.resource()}))
+    };
+    let identity = asl_runtime::Identity { execution_name: "order-7".into(), state_machine_name: "Orders".into(), ..Default::default() };
+    let run = workflow(def).executor().identity(identity).clock(VirtualClock::new()).handler(seen).run(json!({})).await;
+    let output = run.output.unwrap_or_else(|| panic!("{:?} {:?}", run.error, run.cause));
+    assert_eq!(output["from_handler"], output["from_context"]);
+    assert_eq!(output["from_handler"]["retry"], 1);
+    assert_eq!(output["from_handler"]["name"], "order-7");
+    assert!(output["from_handler"]["machine"].as_str().unwrap().ends_with(":stateMachine:Orders"), "{output}");
+    assert!(output["from_handler"]["execution"].as_str().unwrap().ends_with(":execution:Orders:order-7"), "{output}");
+    assert_eq!(output["resource"], "arn:aws:lambda:eu-west-1:1:function:Charge");
+    assert_eq!(output["context_resource"], output["resource"]);
 }

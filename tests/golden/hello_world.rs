@@ -105,7 +105,7 @@ pub mod hello_world {
         > {
             #[allow(unused_variables)]
             let tasks = self.0.clone();
-            match &*request.resource {
+            match request.resource() {
                 other => {
                     let error = ::asl_runtime::no_handler(other);
                     ::std::boxed::Box::pin(async move { Err(error) })

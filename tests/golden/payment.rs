@@ -265,7 +265,7 @@ pub mod payment {
         > {
             #[allow(unused_variables)]
             let tasks = self.0.clone();
-            match &*request.resource {
+            match request.resource() {
                 "arn:aws:lambda:us-east-1:123456789012:function:InitPayment" => {
                     ::std::boxed::Box::pin(async move {
                         let input: T::InitPaymentInput = ::asl_runtime::__private::from_input(
