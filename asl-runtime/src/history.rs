@@ -176,7 +176,46 @@ pub(crate) struct History {
     enabled: bool,
     /// Events so far; also the id of the most recent one.
     count: AtomicU64,
-    events: Mutex<Vec<HistoryEvent>>,
+    events: Mutex<Events>,
+}
+
+/// Kept events, in chunks that are never moved once full: a long execution
+/// never copies its history to grow it (nor holds the old and the doubled
+/// buffer at once); [`Events::into_vec`] joins them once, at the end.
+#[derive(Debug, Default)]
+struct Events {
+    full: Vec<Vec<HistoryEvent>>,
+    current: Vec<HistoryEvent>,
+}
+
+/// The largest chunk, in events (a few hundred KiB).
+const MAX_CHUNK: usize = 2048;
+
+impl Events {
+    fn with_capacity(capacity: usize) -> Events {
+        Events { full: Vec::new(), current: Vec::with_capacity(capacity) }
+    }
+
+    fn push(&mut self, event: HistoryEvent) {
+        if self.current.len() == self.current.capacity() && !self.current.is_empty() {
+            let next = Vec::with_capacity((self.current.capacity() * 2).min(MAX_CHUNK));
+            self.full.push(std::mem::replace(&mut self.current, next));
+        }
+        self.current.push(event);
+    }
+
+    fn into_vec(self) -> Vec<HistoryEvent> {
+        if self.full.is_empty() {
+            return self.current;
+        }
+        let len = self.full.iter().map(Vec::len).sum::<usize>() + self.current.len();
+        let mut all = Vec::with_capacity(len);
+        for chunk in self.full {
+            all.extend(chunk);
+        }
+        all.extend(self.current);
+        all
+    }
 }
 
 impl History {
@@ -184,7 +223,7 @@ impl History {
     pub fn new(enabled: bool) -> Self {
         // Room for `ExecutionStarted` and the first state: an execution
         // parked on its first Wait holds no more (a first push would make 4).
-        let events = if enabled { Vec::with_capacity(2) } else { Vec::new() };
+        let events = if enabled { Events::with_capacity(2) } else { Events::default() };
         History { enabled, count: AtomicU64::new(0), events: Mutex::new(events) }
     }
 
@@ -202,7 +241,8 @@ impl History {
     /// none must still number later events as AWS would.
     pub(crate) fn count_only(&self, n: u64) {
         debug_assert!(!self.enabled, "a kept history records its events");
-        self.count.fetch_add(n, Ordering::Relaxed);
+        // As in `record_with`: one thread at a time counts.
+        self.count.store(self.count.load(Ordering::Relaxed) + n, Ordering::Relaxed);
     }
 
     /// Id of the most recent event.
@@ -254,7 +294,7 @@ impl History {
 
     /// The recorded events.
     pub fn into_events(self) -> Vec<HistoryEvent> {
-        self.events.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.events.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).into_vec()
     }
 }
 
@@ -276,6 +316,19 @@ mod tests {
         assert_eq!(v["previousEventId"], 0);
         assert_eq!(v["type"], "PassStateEntered");
         assert_eq!(v["timestamp"], "2024-01-02T03:04:05.500Z");
+    }
+
+    #[test]
+    fn a_long_history_keeps_every_event_in_order() {
+        let h = History::new(true);
+        let at: Timestamp = "2024-01-02T03:04:05Z".parse().unwrap();
+        let n = 3 * MAX_CHUNK + 7;
+        for _ in 0..n {
+            h.record("PassStateEntered", || at, || None);
+        }
+        let events = h.into_events();
+        assert_eq!(events.len(), n);
+        assert!(events.iter().enumerate().all(|(i, e)| e.id == i as u64 + 1 && e.previous_event_id == i as u64));
     }
 
     #[test]
