@@ -179,41 +179,41 @@ pub(crate) struct History {
     events: Mutex<Events>,
 }
 
-/// Kept events, in chunks that are never moved once full: a long execution
-/// never copies its history to grow it (nor holds the old and the doubled
-/// buffer at once); [`Events::into_vec`] joins them once, at the end.
+/// Kept events, in chunks that are never moved once full (the last one is
+/// being filled): a long execution never copies its history to grow it, nor
+/// holds the old and the doubled buffer at once; [`Events::into_vec`] joins
+/// them once, at the end. The first chunk is held in line, so that a parked
+/// execution has no more allocations for it.
 #[derive(Debug, Default)]
-struct Events {
-    full: Vec<Vec<HistoryEvent>>,
-    current: Vec<HistoryEvent>,
-}
+struct Events(smallvec::SmallVec<[Vec<HistoryEvent>; 1]>);
 
+/// The first chunk: room for `ExecutionStarted` and the first state, all an
+/// execution parked on its first Wait holds.
+const FIRST_CHUNK: usize = 2;
 /// The largest chunk, in events (a few hundred KiB).
 const MAX_CHUNK: usize = 2048;
 
 impl Events {
-    fn with_capacity(capacity: usize) -> Events {
-        Events { full: Vec::new(), current: Vec::with_capacity(capacity) }
-    }
-
     fn push(&mut self, event: HistoryEvent) {
-        if self.current.len() == self.current.capacity() && !self.current.is_empty() {
-            let next = Vec::with_capacity((self.current.capacity() * 2).min(MAX_CHUNK));
-            self.full.push(std::mem::replace(&mut self.current, next));
+        match self.0.last_mut() {
+            Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(event),
+            last => {
+                let capacity = last.map_or(FIRST_CHUNK, |chunk| (chunk.capacity() * 2).min(MAX_CHUNK));
+                let mut chunk = Vec::with_capacity(capacity);
+                chunk.push(event);
+                self.0.push(chunk);
+            }
         }
-        self.current.push(event);
     }
 
-    fn into_vec(self) -> Vec<HistoryEvent> {
-        if self.full.is_empty() {
-            return self.current;
+    fn into_vec(mut self) -> Vec<HistoryEvent> {
+        if self.0.len() <= 1 {
+            return self.0.pop().unwrap_or_default();
         }
-        let len = self.full.iter().map(Vec::len).sum::<usize>() + self.current.len();
-        let mut all = Vec::with_capacity(len);
-        for chunk in self.full {
+        let mut all = Vec::with_capacity(self.0.iter().map(Vec::len).sum());
+        for chunk in self.0 {
             all.extend(chunk);
         }
-        all.extend(self.current);
         all
     }
 }
@@ -221,10 +221,7 @@ impl Events {
 impl History {
     /// A recorder; `enabled` decides whether events are kept.
     pub fn new(enabled: bool) -> Self {
-        // Room for `ExecutionStarted` and the first state: an execution
-        // parked on its first Wait holds no more (a first push would make 4).
-        let events = if enabled { Events::with_capacity(2) } else { Events::default() };
-        History { enabled, count: AtomicU64::new(0), events: Mutex::new(events) }
+        History { enabled, count: AtomicU64::new(0), events: Mutex::new(Events::default()) }
     }
 
     /// Whether events are kept (callers skip building details when not).
