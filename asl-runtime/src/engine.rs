@@ -786,6 +786,7 @@ impl<'a> Run<'a> {
     /// Records the entry (`text` is the input's JSON text when the previous
     /// state's exit already wrote it); returns its event id and, when
     /// history or the context object needs it, the entry time.
+    #[inline(always)]
     fn enter(&self, state: &State, input: &Value, text: Option<String>) -> (u64, Option<Timestamp>) {
         let history = self.history();
         // Reading the clock costs; only history and `$$.State.EnteredTime` need it.
@@ -871,6 +872,7 @@ impl<'a> Run<'a> {
     /// Checks the output's size (walking it only when its bound is past the
     /// limit), records the exit (`at` that time, if given) with the
     /// variables assigned, and says where to go.
+    #[inline(always)]
     fn leave(
         &self,
         state: &State,
@@ -1684,12 +1686,21 @@ impl<'a> Run<'a> {
     }
 
     /// `ResultPath` then `OutputPath`.
+    /// (In line: where `ResultPath` and `OutputPath` are both `$`, as for
+    /// most Tasks, the result is the output, and nothing else is done.)
+    #[inline(always)]
     fn finish_output(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+        if matches!(&state.io.result_path, ResultPath::Path(p) if p.segments.is_empty())
+            && matches!(&state.io.output_path, NullablePath::Path(p) if p.is_identity())
+        {
+            return Ok(result);
+        }
         let combined = apply_result_path(&state.io.result_path, input, result)?;
         self.select_output(state, combined, context)
     }
 
     /// `OutputPath`.
+    #[inline(always)]
     fn select_output(&self, state: &State, combined: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
         match &state.io.output_path {
             NullablePath::Path(p) if p.is_identity() => Ok(combined),
@@ -2486,6 +2497,7 @@ fn select_nullable<'v>(path: &NullablePath, input: &'v Value, context: &StateCon
 }
 
 /// `InputPath` / `OutputPath` over an owned value: `$` moves it through.
+#[inline(always)]
 fn select_owned(path: &NullablePath, input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
     match path {
         NullablePath::Path(p) if p.is_identity() => Ok(input),

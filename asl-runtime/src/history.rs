@@ -264,6 +264,9 @@ impl History {
         self.record_with(Some(previous), event_type, timestamp, details)
     }
 
+    /// (In line: a history that keeps nothing only counts, and every state
+    /// records twice.)
+    #[inline(always)]
     fn record_with(
         &self,
         previous: Option<u64>,
@@ -280,7 +283,10 @@ impl History {
             return id;
         }
         // Details are built before the lock, which then only numbers and stores.
-        let (timestamp, details) = (timestamp(), details());
+        self.keep(previous, event_type, timestamp(), details())
+    }
+
+    fn keep(&self, previous: Option<u64>, event_type: &'static str, timestamp: Timestamp, details: Option<EventDetails>) -> u64 {
         let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let last = self.count.load(Ordering::Relaxed);
         let id = last + 1;
