@@ -23,11 +23,10 @@ fn largest() -> Vec<(String, String)> {
             let name = p.file_name().unwrap_or_default().to_string_lossy().to_string();
             if p.is_dir() {
                 dirs.push(p);
-            } else if name == "definition.json" || (name.ends_with(".json") && name != "expected.json" && !p.to_string_lossy().contains("conformance")) {
-                if let Ok(text) = std::fs::read_to_string(&p) {
-                    let label = p.parent().and_then(|d| d.file_name()).map(|d| format!("{}/{name}", d.to_string_lossy())).unwrap_or(name);
-                    files.push((label, text));
-                }
+            } else if (name == "definition.json" || (name.ends_with(".json") && name != "expected.json" && !p.to_string_lossy().contains("conformance")))
+                && let Ok(text) = std::fs::read_to_string(&p) {
+                let label = p.parent().and_then(|d| d.file_name()).map(|d| format!("{}/{name}", d.to_string_lossy())).unwrap_or(name);
+                files.push((label, text));
             }
         }
     }
@@ -81,7 +80,9 @@ fn validate(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("validate_scaling");
-    let shapes: [(&str, fn(usize) -> String); 4] =
+    // A generator of a definition with `n` states, by name.
+    type Shape = (&'static str, fn(usize) -> String);
+    let shapes: [Shape; 4] =
         [("pass_chain", pass_chain), ("choice_rules", choice_rules), ("escaped_strings", escaped_strings), ("nested", nested)];
     for (shape, make) in shapes {
         for n in [250, 500, 1000, 2000, 4000] {

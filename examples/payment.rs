@@ -86,7 +86,7 @@ impl payment::Tasks for PaymentService {
     async fn charge_card(&self, req: ChargeRequest, ctx: TaskContext) -> Result<ChargeResult, TaskError> {
         // Every other first attempt finds the gateway busy; the definition retries it.
         let call = self.gateway_calls.fetch_add(1, Ordering::Relaxed);
-        if ctx.retry_count() == 0 && call % 2 == 0 {
+        if ctx.retry_count() == 0 && call.is_multiple_of(2) {
             return Err(TaskError::new("PaymentGateway.Unavailable", "the card gateway timed out"));
         }
         if req.card.ends_with("0000") {

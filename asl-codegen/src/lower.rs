@@ -81,7 +81,7 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
             TaskItem { type_prefix: names::pascal(&method), resource, method, states }
         })
         .collect();
-    Module { name: module_name.to_string(), states, start: def.body.start_index.min(usize::MAX), tasks }
+    Module { name: module_name.to_string(), states, start: def.body.start_index, tasks }
 }
 
 #[cfg(test)]

@@ -259,13 +259,13 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
             }
         }
         MathRandom => {
-            let start = int_arg(call, &Value::from(java_round_value(&args[0])), "the start")?;
-            let end = int_arg(call, &Value::from(java_round_value(&args[1])), "the end")?;
+            let start = int_arg(call, &java_round_value(&args[0]), "the start")?;
+            let end = int_arg(call, &java_round_value(&args[1]), "the end")?;
             if start >= end {
                 return Err(fail(call, "the start must be smaller than the end"));
             }
             let mut rng = match args.get(2) {
-                Some(seed) => fastrand::Rng::with_seed(int_arg(call, &**seed, "the seed")? as u64),
+                Some(seed) => fastrand::Rng::with_seed(int_arg(call, seed, "the seed")? as u64),
                 None => fastrand::Rng::new(),
             };
             Value::from(rng.i64(start..end))

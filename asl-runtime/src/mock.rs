@@ -299,21 +299,19 @@ impl TaskHandler for Mocks {
                 produce(&reply.step, &request.input)
             });
         }
-        if !self.functions.is_empty() {
-            if let Some((integration, name)) = lambda::target(request.resource(), &request.input) {
-                let reply = self.functions.get(&name).and_then(|r| self.next_reply(format!("function:{name}"), r));
-                return Box::pin(async move {
-                    let Some((response, index)) = reply else {
-                        return Err(lambda::not_found(&name, &identity_of(request.context.execution_arn())));
-                    };
-                    let reply = &response.steps[index].2;
-                    if let Some(delay) = reply.delay {
-                        tokio::time::sleep(delay).await;
-                    }
-                    let event = lambda::event(&integration, &request.input);
-                    lambda::shape(&integration, &request.input, produce(&reply.step, &event), reply.stack_trace.as_ref())
-                });
-            }
+        if !self.functions.is_empty() && let Some((integration, name)) = lambda::target(request.resource(), &request.input) {
+            let reply = self.functions.get(&name).and_then(|r| self.next_reply(format!("function:{name}"), r));
+            return Box::pin(async move {
+                let Some((response, index)) = reply else {
+                    return Err(lambda::not_found(&name, &identity_of(request.context.execution_arn())));
+                };
+                let reply = &response.steps[index].2;
+                if let Some(delay) = reply.delay {
+                    tokio::time::sleep(delay).await;
+                }
+                let event = lambda::event(&integration, &request.input);
+                lambda::shape(&integration, &request.input, produce(&reply.step, &event), reply.stack_trace.as_ref())
+            });
         }
         match &self.fallback {
             Some(h) => h.invoke(request),

@@ -198,15 +198,15 @@ impl Handlers {
 
 impl TaskHandler for Handlers {
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
-        if !self.by_resource.contains_key(request.resource()) && !self.functions.is_empty() {
-            if let Some((integration, name)) = crate::lambda::target(request.resource(), &request.input) {
-                if let Some(function) = self.functions.get(&name) {
-                    let input = request.input.clone();
-                    let event = crate::lambda::event(&integration, &request.input);
-                    let call = function.invoke(TaskRequest { input: event, ..request });
-                    return Box::pin(async move { crate::lambda::shape(&integration, &input, call.await, None) });
-                }
-            }
+        if !self.by_resource.contains_key(request.resource())
+            && !self.functions.is_empty()
+            && let Some((integration, name)) = crate::lambda::target(request.resource(), &request.input)
+            && let Some(function) = self.functions.get(&name)
+        {
+            let input = request.input.clone();
+            let event = crate::lambda::event(&integration, &request.input);
+            let call = function.invoke(TaskRequest { input: event, ..request });
+            return Box::pin(async move { crate::lambda::shape(&integration, &input, call.await, None) });
         }
         match self.by_resource.get(request.resource()).or(self.fallback.as_ref()) {
             Some(h) => h.invoke(request),

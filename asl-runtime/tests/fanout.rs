@@ -56,11 +56,9 @@ const TASK: &str = r#"{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:f
 
 #[tokio::test(start_paused = true)]
 async fn parallel_returns_branch_outputs_in_order() {
-    let def = format!(
-        r#"{{"StartAt": "P", "States": {{"P": {{"Type": "Parallel", "End": true, "Branches": [
-            {{"StartAt": "A", "States": {{"A": {{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "Parameters": {{"sleep": 3, "b": 1}}, "End": true}}}}}},
-            {{"StartAt": "B", "States": {{"B": {{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "Parameters": {{"sleep": 1, "b": 2}}, "End": true}}}}}}]}}}}}}"#
-    );
+    let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "Parameters": {"sleep": 3, "b": 1}, "End": true}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Work", "Parameters": {"sleep": 1, "b": 2}, "End": true}}}]}}}"#.to_string();
     let probe = Arc::new(Probe::default());
     let run = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe.clone())).run(json!({})).await;
     assert_eq!(run.output, Some(json!([{"sleep": 3, "b": 1}, {"sleep": 1, "b": 2}])));

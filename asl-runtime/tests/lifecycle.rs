@@ -55,8 +55,11 @@ const CALLBACK: &str = r#"{"StartAt": "Approve", "States": {"Approve": {"Type": 
     "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token", "order.$": "$.order"}},
     "HeartbeatSeconds": 60, "TimeoutSeconds": 3600, "ResultPath": "$.approval", "End": true}}}"#;
 
+/// The messages a [`queue`] handler published.
+type Inbox = Arc<Mutex<Vec<Value>>>;
+
 /// A stand-in for a queue: the handler publishes the message; the test plays the approver.
-fn queue() -> (Arc<Mutex<Vec<Value>>>, impl Fn(TaskRequest) -> std::future::Ready<Result<Value, TaskError>> + Send + Sync + 'static) {
+fn queue() -> (Inbox, impl Fn(TaskRequest) -> std::future::Ready<Result<Value, TaskError>> + Send + Sync + 'static) {
     let inbox = Arc::new(Mutex::new(Vec::new()));
     let sent = inbox.clone();
     (inbox, move |r: TaskRequest| {

@@ -22,11 +22,9 @@ fn states(node: &Node, ptr: &str, diags: &mut Diagnostics) {
         let ptr = format!("{ptr}/States/{}", state.key);
         lint_state(state, &ptr, diags);
         let node = &state.value;
-        if let Some(branches) = node.get("Branches").map(|m| &m.value) {
-            if let NodeKind::Array(items) = &branches.kind {
-                for (i, branch) in items.iter().enumerate() {
-                    states(branch, &format!("{ptr}/Branches/{i}"), diags);
-                }
+        if let Some(branches) = node.get("Branches").map(|m| &m.value) && let NodeKind::Array(items) = &branches.kind {
+            for (i, branch) in items.iter().enumerate() {
+                states(branch, &format!("{ptr}/Branches/{i}"), diags);
             }
         }
         for key in ["ItemProcessor", "Iterator"] {

@@ -68,9 +68,7 @@ const STATE_TYPES: &[&str] = &["Pass", "Task", "Choice", "Wait", "Succeed", "Fai
 /// document is too broken to model; diagnostics say why.
 pub fn build(root: &Node, diags: &mut Diagnostics) -> Option<Definition> {
     let mut b = Builder { diags, machine_ql: QueryLanguage::JsonPath };
-    let Some(mut obj) = b.object(root, "") else {
-        return None;
-    };
+    let mut obj = b.object(root, "")?;
     let query_language = b.query_language(&mut obj).unwrap_or_default();
     b.machine_ql = query_language;
     let comment = b.string(&mut obj, "Comment").map(|(s, _)| s);
@@ -429,9 +427,7 @@ impl Builder<'_> {
                 .hint = Some("a JSONata machine may not contain JSONPath states; remove this `QueryLanguage`".into());
         }
         let ql = own_ql.unwrap_or(parent_ql);
-        let Some(type_member) = self.required(&mut obj, "Type", &format!("state `{name}`")) else {
-            return None;
-        };
+        let type_member = self.required(&mut obj, "Type", &format!("state `{name}`"))?;
         let (type_name, type_span) = self.string_value(&type_member.value, &obj.child_ptr("Type"), "Type")?;
         if !STATE_TYPES.contains(&type_name.as_str()) {
             let hint = closest(&type_name, STATE_TYPES.iter().copied()).map(|c| format!("did you mean `{c}`?"));
@@ -461,20 +457,14 @@ impl Builder<'_> {
         // them; elsewhere they are reported as unknown fields.
         let has = |field: &str| fields_of(&type_name).contains(&field);
         let mut io = Io::default();
-        if has("InputPath") {
-            if let Some(p) = self.nullable_path(&mut obj, "InputPath") {
-                io.input_path = p;
-            }
+        if has("InputPath") && let Some(p) = self.nullable_path(&mut obj, "InputPath") {
+            io.input_path = p;
         }
-        if has("OutputPath") {
-            if let Some(p) = self.nullable_path(&mut obj, "OutputPath") {
-                io.output_path = p;
-            }
+        if has("OutputPath") && let Some(p) = self.nullable_path(&mut obj, "OutputPath") {
+            io.output_path = p;
         }
-        if has("ResultPath") {
-            if let Some(p) = self.result_path(&mut obj) {
-                io.result_path = p;
-            }
+        if has("ResultPath") && let Some(p) = self.result_path(&mut obj) {
+            io.result_path = p;
         }
         if has("Parameters") {
             io.parameters = self.template_field(&mut obj, "Parameters");
@@ -585,10 +575,8 @@ impl Builder<'_> {
         }
         if let Some(m) = lit {
             let ptr = obj.child_ptr(key);
-            if let NodeKind::String(s) = &m.value.kind {
-                if is_jsonata(s) {
-                    return Expr::compile(s).ok().map(Seconds::Jsonata);
-                }
+            if let NodeKind::String(s) = &m.value.kind && is_jsonata(s) {
+                return Expr::compile(s).ok().map(Seconds::Jsonata);
             }
             return self.int_value(&m.value, &ptr, key, 1).map(Seconds::Fixed);
         }
@@ -603,11 +591,9 @@ impl Builder<'_> {
             .unwrap_or_default();
         let timeout = self.seconds(obj, "TimeoutSeconds", "TimeoutSecondsPath");
         let heartbeat = self.seconds(obj, "HeartbeatSeconds", "HeartbeatSecondsPath");
-        if let (Some(Seconds::Fixed(t)), Some(Seconds::Fixed(h))) = (&timeout, &heartbeat) {
-            if h >= t {
-                let span = obj.take("HeartbeatSeconds").map_or(obj.span, |m| m.value.span);
-                self.error(Code::Schema, span, &obj.child_ptr("HeartbeatSeconds"), format!("`HeartbeatSeconds` ({h}) must be smaller than `TimeoutSeconds` ({t})"));
-            }
+        if let (Some(Seconds::Fixed(t)), Some(Seconds::Fixed(h))) = (&timeout, &heartbeat) && h >= t {
+            let span = obj.take("HeartbeatSeconds").map_or(obj.span, |m| m.value.span);
+            self.error(Code::Schema, span, &obj.child_ptr("HeartbeatSeconds"), format!("`HeartbeatSeconds` ({h}) must be smaller than `TimeoutSeconds` ({t})"));
         }
         let credentials = obj.take("Credentials").map(|m| {
             let ptr = obj.child_ptr("Credentials");
@@ -681,12 +667,10 @@ impl Builder<'_> {
         let mut parts = rest.splitn(2, ':');
         let (Some(service), Some(action)) = (parts.next(), parts.next()) else { return };
         let action = action.split('.').next().unwrap_or(action);
-        if let Some((_, actions)) = OPTIMISED.iter().find(|(s, _)| *s == service) {
-            if !actions.contains(&action) {
-                let hint = closest(action, actions.iter().copied()).map(|c| format!("did you mean `{c}`?"));
-                let d = self.error(Code::Schema, span, ptr, format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."));
-                d.hint = hint.or_else(|| Some(format!("`{service}` offers {}; other APIs go through `arn:aws:states:::aws-sdk:{service}:{action}`", actions.join(", "))));
-            }
+        if let Some((_, actions)) = OPTIMISED.iter().find(|(s, _)| *s == service) && !actions.contains(&action) {
+            let hint = closest(action, actions.iter().copied()).map(|c| format!("did you mean `{c}`?"));
+            let d = self.error(Code::Schema, span, ptr, format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."));
+            d.hint = hint.or_else(|| Some(format!("`{service}` offers {}; other APIs go through `arn:aws:states:::aws-sdk:{service}:{action}`", actions.join(", "))));
         }
     }
 
@@ -893,10 +877,8 @@ impl Builder<'_> {
             if let Some(m) = r.take(op.name()) {
                 found.push((*op, false, m));
             }
-            if op.has_path_form() {
-                if let Some(m) = r.take(&format!("{}Path", op.name())) {
-                    found.push((*op, true, m));
-                }
+            if op.has_path_form() && let Some(m) = r.take(&format!("{}Path", op.name())) {
+                found.push((*op, true, m));
             }
         }
         let Some(variable) = variable else {
@@ -980,26 +962,20 @@ impl Builder<'_> {
                 return StateKind::Wait(Wait::Timestamp(s));
             }
         }
-        if let Some(m) = obj.take("TimestampPath") {
-            if let Some(p) = self.path_value(&m.value, &obj.child_ptr("TimestampPath"), "TimestampPath") {
-                return StateKind::Wait(Wait::TimestampPath(p));
-            }
+        if let Some(m) = obj.take("TimestampPath") && let Some(p) = self.path_value(&m.value, &obj.child_ptr("TimestampPath"), "TimestampPath") {
+            return StateKind::Wait(Wait::TimestampPath(p));
         }
         if let Some(m) = obj.take("Seconds") {
             let ptr = obj.child_ptr("Seconds");
-            if let NodeKind::String(s) = &m.value.kind {
-                if let Some(e) = is_jsonata(s).then(|| Expr::compile(s).ok()).flatten() {
-                    return StateKind::Wait(Wait::Seconds(Seconds::Jsonata(e)));
-                }
+            if let NodeKind::String(s) = &m.value.kind && let Some(e) = is_jsonata(s).then(|| Expr::compile(s).ok()).flatten() {
+                return StateKind::Wait(Wait::Seconds(Seconds::Jsonata(e)));
             }
             if let Some(v) = self.int_value(&m.value, &ptr, "Seconds", 0) {
                 return StateKind::Wait(Wait::Seconds(Seconds::Fixed(v)));
             }
         }
-        if let Some(m) = obj.take("SecondsPath") {
-            if let Some(p) = self.path_value(&m.value, &obj.child_ptr("SecondsPath"), "SecondsPath") {
-                return StateKind::Wait(Wait::Seconds(Seconds::Path(p)));
-            }
+        if let Some(m) = obj.take("SecondsPath") && let Some(p) = self.path_value(&m.value, &obj.child_ptr("SecondsPath"), "SecondsPath") {
+            return StateKind::Wait(Wait::Seconds(Seconds::Path(p)));
         }
         StateKind::Wait(Wait::Seconds(Seconds::Fixed(0)))
     }
@@ -1161,10 +1137,8 @@ impl Builder<'_> {
         }
         let max_concurrency = self.count(obj, "MaxConcurrency");
         let tolerated_failure_percentage = self.count(obj, "ToleratedFailurePercentage");
-        if let Some(Count::Fixed(v)) = &tolerated_failure_percentage {
-            if v.as_f64().is_some_and(|p| p > 100.0) {
-                self.error(Code::Schema, obj.span, &obj.child_ptr("ToleratedFailurePercentage"), "`ToleratedFailurePercentage` must be between 0 and 100");
-            }
+        if let Some(Count::Fixed(v)) = &tolerated_failure_percentage && v.as_f64().is_some_and(|p| p > 100.0) {
+            self.error(Code::Schema, obj.span, &obj.child_ptr("ToleratedFailurePercentage"), "`ToleratedFailurePercentage` must be between 0 and 100");
         }
         let tolerated_failure_count = self.count(obj, "ToleratedFailureCount");
         let item_reader = obj.take("ItemReader").and_then(|m| {

@@ -27,10 +27,8 @@ fn corpus() -> Vec<String> {
                 roots.push(path);
             } else if path.extension().is_some_and(|e| e == "json")
                 && path.file_name().is_some_and(|n| n != "expected.json" && n != "input.json" && n != "index.json" && n != "task.json")
-            {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    out.push(text);
-                }
+                && let Ok(text) = std::fs::read_to_string(&path) {
+                out.push(text);
             }
         }
     }
@@ -83,10 +81,8 @@ fn apply(text: &str, e: &Edit) -> String {
         Edit::WrongType(n) => {
             // Replace the n-th string value after a colon with a number.
             let quotes: Vec<usize> = s.match_indices(": \"").map(|(i, _)| i + 2).collect();
-            if let Some(&i) = quotes.get(n % quotes.len().max(1)) {
-                if let Some(end) = s[i + 1..].find('"') {
-                    s.replace_range(i..i + end + 2, "42");
-                }
+            if let Some(&i) = quotes.get(n % quotes.len().max(1)) && let Some(end) = s[i + 1..].find('"') {
+                s.replace_range(i..i + end + 2, "42");
             }
         }
         Edit::DropField(n) => {
