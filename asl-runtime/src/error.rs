@@ -102,8 +102,17 @@ impl From<serde_json::Error> for StatesError {
 
 /// A failure while evaluating a state, before AWS's "An error occurred while
 /// executing the state …" prefix is added.
+///
+/// Boxed: every template, path and rule step returns `Result<_, Failure>`,
+/// and a one-word error keeps those results in registers (`Result<bool, _>`)
+/// or as small as their values, where the unboxed 64 bytes made each return
+/// go through memory on the hot path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Failure {
+pub(crate) struct Failure(Box<FailureDetail>);
+
+/// What a [`Failure`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FailureDetail {
     pub error: &'static str,
     pub message: String,
     /// The field a JSONata expression failed in (`Output/result`), which
@@ -111,20 +120,38 @@ pub(crate) struct Failure {
     pub location: Option<String>,
 }
 
+impl std::ops::Deref for Failure {
+    type Target = FailureDetail;
+    fn deref(&self) -> &FailureDetail {
+        &self.0
+    }
+}
+
 impl Failure {
+    // Out of line: building an error is the cold path of every caller.
+    #[inline(never)]
+    #[cold]
+    fn new(error: &'static str, message: String, location: Option<String>) -> Self {
+        Failure(Box::new(FailureDetail { error, message, location }))
+    }
     pub fn runtime(message: impl Into<String>) -> Self {
-        Failure { error: names::RUNTIME, message: message.into(), location: None }
+        Failure::new(names::RUNTIME, message.into(), None)
     }
     pub fn intrinsic(message: impl Into<String>) -> Self {
-        Failure { error: names::INTRINSIC_FAILURE, message: message.into(), location: None }
+        Failure::new(names::INTRINSIC_FAILURE, message.into(), None)
     }
     /// `States.QueryEvaluationError` in a JSONata field.
     pub fn query(location: &str, message: impl Into<String>) -> Self {
-        Failure { error: names::QUERY_EVALUATION_ERROR, message: message.into(), location: Some(location.to_string()) }
+        Failure::new(names::QUERY_EVALUATION_ERROR, message.into(), Some(location.to_string()))
     }
     /// `States.QueryEvaluationError` not tied to one field.
     pub fn query_unplaced(message: impl Into<String>) -> Self {
-        Failure { error: names::QUERY_EVALUATION_ERROR, message: message.into(), location: None }
+        Failure::new(names::QUERY_EVALUATION_ERROR, message.into(), None)
+    }
+
+    /// The message, taken out.
+    pub fn into_message(self) -> String {
+        self.0.message
     }
 
     /// AWS's full cause text for a failure inside state `state`.

@@ -449,7 +449,7 @@ fn functions() -> &'static Bindings {
                     }
                 }
                 let value = intrinsics::apply_values(function, values)
-                    .map_err(|f| jlens_core::Error::new("D3137").with("message", f.message))?;
+                    .map_err(|f| jlens_core::Error::new("D3137").with("message", f.into_message()))?;
                 // AWS's `$range` gives a JSONata sequence: one number is not wrapped.
                 Ok(Some(match value {
                     Value::Array(mut items) if function == Function::ArrayRange && items.len() == 1 => items.remove(0),
@@ -522,7 +522,7 @@ mod tests {
             "{'x': $states.input.i, 'y': {'z': $v}}", "{'x': $states.input.missing}", "$merge([])",
         ] {
             let (direct, engine) = both(text, input.clone(), vars.clone());
-            assert_eq!(direct.map_err(|f| f.message), engine.map_err(|f| f.message), "{text}");
+            assert_eq!(direct.map_err(|f| f.into_message()), engine.map_err(|f| f.into_message()), "{text}");
         }
         // These are answered without the engine (so the agreement above
         // compared two evaluations, not one twice).
@@ -562,7 +562,7 @@ mod tests {
             let scope = Scope::new(&input, None, None, &view);
             let engine = match &template {
                 Jsonata::Expr(e) => e.compiled().evaluate(None, &scope.bindings(StatesRead::ALL)).map_err(|e| e.code().to_string()),
-                _ => scope.value(&template, "Output").map(Some).map_err(|f| f.message),
+                _ => scope.value(&template, "Output").map(Some).map_err(|f| f.into_message()),
             };
             let output = scope.build(&template, "Output");
             let how = match &output {
@@ -570,7 +570,7 @@ mod tests {
                 Ok(Built::Rebuilt(_)) => "rebuilt",
                 Ok(Built::Value(_)) | Err(_) => "value",
             };
-            let output = output.map(|o| o.over(input.clone())).map_err(|f| f.message);
+            let output = output.map(|o| o.over(input.clone())).map_err(|f| f.into_message());
             match engine {
                 Ok(Some(value)) => assert_eq!(output.unwrap(), value, "{template:?}"),
                 _ => assert!(output.is_err(), "{template:?}"),
@@ -589,7 +589,7 @@ mod tests {
         let (input, result) = (json!({"list": [5, 6]}), json!([1, 2, 3]));
         let view = View(Variables::default());
         let scope = Scope::new(&input, Some(&result), None, &view);
-        let value = |text: &str| scope.expr(&Expr::compile(text).unwrap(), "Output").map_err(|f| f.message);
+        let value = |text: &str| scope.expr(&Expr::compile(text).unwrap(), "Output").map_err(|f| f.into_message());
         // The first expression's bindings hold only the result; the later
         // ones read more, in a different order each time.
         assert_eq!(value("$count($states.result)"), Ok(json!(3)));

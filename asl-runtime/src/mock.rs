@@ -270,7 +270,7 @@ fn produce(step: &Step, input: &Value) -> Result<Value, StatesError> {
         Step::ReturnPath(p) => jsonpath::select(p, &roots)
             .map(std::borrow::Cow::into_owned)
             .map_err(|_| StatesError::new(crate::error::names::RUNTIME, format!("the mock's ReturnPath '{}' selects nothing in the task input", p.text))),
-        Step::ReturnTemplate(t) => payload::evaluate(t, &roots).map_err(|f| StatesError::new(f.error, f.message)),
+        Step::ReturnTemplate(t) => payload::evaluate(t, &roots).map_err(|f| StatesError::new(f.error, f.into_message())),
     }
 }
 
