@@ -266,12 +266,12 @@ pub(crate) fn replace_at(input: Value, path: &Path, make: impl FnOnce(Value) -> 
                     *node = Value::Object(Map::new());
                 }
                 let Value::Object(map) = node else { unreachable!("made an object above") };
-                // Replacing a member (the common case) needs no new key.
-                let present = if map.len() <= 8 { map.keys().any(|k| k == name) } else { map.contains_key(name.as_str()) };
-                if present {
-                    member_mut(map, name).expect("the member is present")
-                } else {
-                    map.entry(name.clone()).or_insert(Value::Null)
+                // Replacing a member (the common case) needs no new key;
+                // a small object is scanned once, by position.
+                let position = if map.len() <= 8 { map.keys().position(|k| k == name) } else { None };
+                match position {
+                    Some(i) => map.values_mut().nth(i).expect("the member is present"),
+                    None => map.entry(name.clone()).or_insert(Value::Null),
                 }
             }
             Segment::Child(Selector::Index(ix)) => {
