@@ -2172,7 +2172,7 @@ fn task_consumes_input(state: &State, task: &Task) -> bool {
 
 /// Whether a task hands out a task token and waits for it to come back.
 fn waits_for_token(task: &Task) -> bool {
-    task.resource.ends_with(".waitForTaskToken")
+    task.integration == Integration::WaitForTaskToken
 }
 
 /// A Task state that waits for its call and nothing else: no Retry or

@@ -92,15 +92,11 @@ pub fn load_as(text: &str, workflow_type: WorkflowType) -> Loaded {
 fn express_rules(def: &Definition, diagnostics: &mut Diagnostics) {
     model::visit_states(&def.body, &mut |state| {
         let StateKind::Task(task) = &state.kind else { return };
-        let r = &*task.resource;
-        let problem = if r.ends_with(".sync") || r.contains(".sync:") {
-            Some("the `.sync` integration pattern")
-        } else if r.ends_with(".waitForTaskToken") {
-            Some("the `.waitForTaskToken` integration pattern")
-        } else if r.split(':').nth(5) == Some("activity") {
-            Some("activities")
-        } else {
-            None
+        let problem = match task.integration {
+            model::Integration::Sync => Some("the `.sync` integration pattern"),
+            model::Integration::WaitForTaskToken => Some("the `.waitForTaskToken` integration pattern"),
+            model::Integration::RequestResponse if task.resource.split(':').nth(5) == Some("activity") => Some("activities"),
+            model::Integration::RequestResponse => None,
         };
         if let Some(problem) = problem {
             diagnostics.push(

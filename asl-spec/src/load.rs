@@ -610,7 +610,8 @@ impl Builder<'_> {
         self.check_resource(&resource, resource_span, &obj.child_ptr("Resource"));
         let retry = self.retriers(obj);
         let catch = self.catchers(obj, ql);
-        StateKind::Task(Box::new(Task { resource: resource.into(), resource_span, timeout, heartbeat, credentials, retry, catch }))
+        let integration = Integration::of(&resource);
+        StateKind::Task(Box::new(Task { resource: resource.into(), integration, resource_span, timeout, heartbeat, credentials, retry, catch }))
     }
 
     /// In a JSONata state, a string that opens or closes like an expression

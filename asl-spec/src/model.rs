@@ -304,11 +304,38 @@ pub enum Seconds {
     Jsonata(Expr),
 }
 
+/// How a Task waits for its resource: AWS's service integration patterns,
+/// named by the suffix of the `Resource`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integration {
+    /// No suffix: call the resource and take its answer.
+    RequestResponse,
+    /// `.sync` (or `.sync:2`): start a job and wait for it to finish.
+    Sync,
+    /// `.waitForTaskToken`: hand out a task token and wait for it to come back.
+    WaitForTaskToken,
+}
+
+impl Integration {
+    /// The pattern a `Resource` names.
+    pub fn of(resource: &str) -> Integration {
+        if resource.ends_with(".waitForTaskToken") {
+            Integration::WaitForTaskToken
+        } else if resource.ends_with(".sync") || resource.contains(".sync:") {
+            Integration::Sync
+        } else {
+            Integration::RequestResponse
+        }
+    }
+}
+
 /// Task state fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     /// `Resource` (shared: every task request carries it).
     pub resource: Arc<str>,
+    /// The integration pattern the `Resource` names (read once, at load).
+    pub integration: Integration,
     /// Span of the `Resource` value.
     pub resource_span: Span,
     /// `TimeoutSeconds` / `TimeoutSecondsPath` (default 99999999).

@@ -43,6 +43,16 @@ fn resources() {
 }
 
 #[test]
+fn the_integration_pattern_is_read_from_the_resource() {
+    use asl_spec::Integration;
+    assert_eq!(Integration::of("arn:aws:states:::states:startExecution.sync"), Integration::Sync);
+    assert_eq!(Integration::of("arn:aws:states:::states:startExecution.sync:2"), Integration::Sync);
+    assert_eq!(Integration::of("arn:aws:states:::sqs:sendMessage.waitForTaskToken"), Integration::WaitForTaskToken);
+    assert_eq!(Integration::of("arn:aws:states:::lambda:invoke"), Integration::RequestResponse);
+    assert_eq!(Integration::of("arn:aws:lambda:us-east-1:1:function:sync"), Integration::RequestResponse);
+}
+
+#[test]
 fn express_workflows_cannot_wait() {
     for resource in ["arn:aws:states:::states:startExecution.sync", "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "arn:aws:states:us-east-1:1:activity:a"] {
         let text = task(resource, "");
