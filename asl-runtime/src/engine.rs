@@ -810,8 +810,20 @@ impl<'a> Run<'a> {
 
     /// Records the exit with the output's JSON text and the variables the
     /// state assigned (when history is kept); returns the text for the next
-    /// state's entry, so it is written once.
+    /// state's entry, so it is written once. (Counting is in line, as every
+    /// state ends here; building the event is not.)
+    #[inline(always)]
     fn record_exited(&self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>) -> Option<String> {
+        let history = self.history();
+        if !history.enabled() {
+            history.count_only(1);
+            return text;
+        }
+        self.record_exited_event(state, text, at, assigned)
+    }
+
+    #[inline(never)]
+    fn record_exited_event(&self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>) -> Option<String> {
         let history = self.history();
         history.record(
             state_event(&state.kind, false),
