@@ -2008,13 +2008,22 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The `*Scheduled` and `*Started` events of a call (counted in line
+    /// when history keeps nothing: every Task call starts here).
+    #[inline(always)]
     fn record_task_start(&self, kind: Option<&ResourceKind>, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
+        match kind.filter(|_| self.history().enabled()) {
+            Some(kind) => self.record_task_start_events(kind, task, input, timeout, heartbeat),
+            None => {
+                self.history().record("", || self.now(), || None);
+                self.history().record("", || self.now(), || None);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn record_task_start_events(&self, kind: &ResourceKind, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
         let history = self.history();
-        let Some(kind) = kind.filter(|_| history.enabled()) else {
-            history.record("", || self.now(), || None);
-            history.record("", || self.now(), || None);
-            return;
-        };
         let now = self.now();
         let text = to_text(input);
         match kind {
@@ -2061,12 +2070,20 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The event that ends a call (counted in line when history keeps nothing).
+    #[inline(always)]
     fn record_task_end(&self, kind: Option<&ResourceKind>, outcome: Result<&Value, &StatesError>) {
+        match kind.filter(|_| self.history().enabled()) {
+            Some(kind) => self.record_task_end_event(kind, outcome),
+            None => {
+                self.history().record("", || self.now(), || None);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn record_task_end_event(&self, kind: &ResourceKind, outcome: Result<&Value, &StatesError>) {
         let history = self.history();
-        let Some(kind) = kind.filter(|_| history.enabled()) else {
-            history.record("", || self.now(), || None);
-            return;
-        };
         let now = self.now();
         let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT);
         let details_of = |e: &StatesError| ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
@@ -2492,7 +2509,17 @@ fn backoff(r: &Retrier, attempt: u64) -> Duration {
 }
 
 /// `InputPath` / `OutputPath` over a borrowed value: borrows what it selects.
+/// (`$`, the usual path, in line; any other is a call.)
+#[inline(always)]
 fn select_nullable<'v>(path: &NullablePath, input: &'v Value, context: &StateContext<'_>) -> Result<Cow<'v, Value>, Failure> {
+    match path {
+        NullablePath::Path(p) if p.is_identity() => Ok(Cow::Borrowed(input)),
+        _ => select_nullable_path(path, input, context),
+    }
+}
+
+#[inline(never)]
+fn select_nullable_path<'v>(path: &NullablePath, input: &'v Value, context: &StateContext<'_>) -> Result<Cow<'v, Value>, Failure> {
     match path {
         NullablePath::Null => Ok(Cow::Owned(Value::Object(JsonMap::new()))),
         NullablePath::Path(p) if p.is_identity() => Ok(Cow::Borrowed(input)),
