@@ -1171,7 +1171,18 @@ impl<'a> Run<'a> {
     /// `ResultSelector`, `Assign` (reading the selected result as `$`),
     /// then `ResultPath` and `OutputPath`. JSONata: `Assign` and `Output`
     /// (by default the result) over `$states.result`.
+    /// (In line where there is only `ResultPath` and `OutputPath` to
+    /// apply, as after most Task calls.)
+    #[inline(always)]
     fn finish_result(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Done, Failure> {
+        if state.query_language == QueryLanguage::JsonPath && state.io.result_selector.is_none() && state.assign.is_none() {
+            return Ok(Done { output: self.finish_output(state, input, result, context)?, next: next_of(state), bound: size::UNKNOWN, assigned: None });
+        }
+        self.finish_result_selected(state, input, result, context)
+    }
+
+    #[inline(never)]
+    fn finish_result_selected(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Done, Failure> {
         let next = next_of(state);
         if state.query_language == QueryLanguage::Jsonata {
             let scope = jsonata::Scope::new(&input, Some(&result), None, context);
@@ -1890,6 +1901,7 @@ impl<'a> Run<'a> {
 
     /// Records how a task call ended (an uncatchable error, such as a stop,
     /// ends no task) and passes the outcome on.
+    #[inline(always)]
     fn task_answered(&self, kind: Option<&ResourceKind>, outcome: Result<Value, StatesError>) -> Result<Value, StatesError> {
         match &outcome {
             Ok(output) => self.record_task_end(kind, Ok(output)),
