@@ -1094,17 +1094,25 @@ impl<'a> Run<'a> {
     }
 
     /// `InputPath` then `Parameters`, over an input nothing needs afterwards.
+    /// (In line: it is the start of every Task call that gives its input away.)
+    #[inline(always)]
     fn effective_input_owned(&self, state: &State, input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
         if state.query_language == QueryLanguage::Jsonata {
-            let Some(arguments) = &state.io.arguments else { return Ok(input) };
-            let built = jsonata::Scope::new(&input, None, None, context).build(arguments, "Arguments")?;
-            return Ok(built.over(input));
+            return self.arguments_owned(state, input, context);
         }
         match &state.io.parameters {
             Some(Template::Object(object)) => self.parameters_into(state, object, (input, size::UNKNOWN), None, context).map(|(input, _)| input),
             Some(_) => self.effective_input(state, &input, context),
             None => select_owned(&state.io.input_path, input, context),
         }
+    }
+
+    /// JSONata `Arguments` (by default the input), built in the input.
+    #[inline(never)]
+    fn arguments_owned(&self, state: &State, input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+        let Some(arguments) = &state.io.arguments else { return Ok(input) };
+        let built = jsonata::Scope::new(&input, None, None, context).build(arguments, "Arguments")?;
+        Ok(built.over(input))
     }
 
     /// Evaluates object `Parameters` over `input` (after `InputPath`) and

@@ -29,12 +29,18 @@ pub(crate) struct Miss {
     pub at_leaf: bool,
 }
 
-/// Selects what `path` points at.
+/// Selects what `path` points at. (`$.name`, the most common path, in
+/// line and straight to the member; any other path is a call.)
+#[inline(always)]
 pub(crate) fn select<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Result<Cow<'v, Value>, Miss> {
-    // `$.name`, the most common path, straight to the member.
     if let (Root::Input, [Segment::Child(Selector::Name(name))]) = (&path.root, path.segments.as_slice()) {
         return roots.input().as_object().and_then(|m| member(m, name)).map(Cow::Borrowed).ok_or(Miss { matched: 0, at_leaf: true });
     }
+    select_path(path, roots)
+}
+
+#[inline(never)]
+fn select_path<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Result<Cow<'v, Value>, Miss> {
     let root = match &path.root {
         Root::Input => roots.input(),
         Root::Context => {
