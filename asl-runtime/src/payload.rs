@@ -255,7 +255,17 @@ pub(crate) fn build_in(object: &ObjectTemplate, members: &mut Members, old: Valu
 }
 
 /// Whether a Choice rule holds.
+/// (A comparison, the usual rule, in line; `And`, `Or` and `Not` are a call.)
+#[inline(always)]
 pub(crate) fn rule_holds<R: Roots + ?Sized>(rule: &Rule, roots: &R) -> Result<bool, Failure> {
+    match rule {
+        Rule::Compare(c) => compare(c, roots),
+        _ => combined_rule_holds(rule, roots),
+    }
+}
+
+#[inline(never)]
+fn combined_rule_holds<R: Roots + ?Sized>(rule: &Rule, roots: &R) -> Result<bool, Failure> {
     Ok(match rule {
         Rule::And(rules) => {
             for r in rules {
