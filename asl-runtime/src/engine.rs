@@ -963,7 +963,8 @@ impl<'a> Run<'a> {
             StateKind::Pass(pass) => {
                 let (output, assigned, bound) = match (&pass.result, &state.io.parameters, &state.io.result_path, &state.assign) {
                     (None, Some(Template::Object(object)), ResultPath::Path(at), None) => {
-                        let (combined, bound) = self.parameters_into(state, object, (input, bound), Some(at), &context).map_err(in_state)?;
+                        let mut combined = input;
+                        let bound = self.parameters_into(state, object, &mut combined, bound, Some(at), &context).map_err(in_state)?;
                         let bound = if passes_output_through(&state.io) { bound } else { size::UNKNOWN };
                         (self.select_output(state, combined, &context).map_err(in_state)?, None, bound)
                     }
@@ -1101,7 +1102,11 @@ impl<'a> Run<'a> {
             return self.arguments_owned(state, input, context);
         }
         match &state.io.parameters {
-            Some(Template::Object(object)) => self.parameters_into(state, object, (input, size::UNKNOWN), None, context).map(|(input, _)| input),
+            Some(Template::Object(object)) => {
+                let mut input = input;
+                self.parameters_into(state, object, &mut input, size::UNKNOWN, None, context)?;
+                Ok(input)
+            }
             Some(_) => self.effective_input(state, &input, context),
             None => select_owned(&state.io.input_path, input, context),
         }
@@ -1119,16 +1124,19 @@ impl<'a> Run<'a> {
     /// puts the object at `at` in `input` (`None`: `$`, replacing it). Where
     /// the value it replaces already has the template's leading keys (a
     /// state adding members, a loop writing the same shape again), the
-    /// object is built in that value's map. Returns the result with a bound
-    /// of its size, from the input's (`input_bound`) and the object's.
+    /// object is built in that value's map. Leaves the result in `input`
+    /// (which an error may leave half changed: it is one nothing reads
+    /// afterwards) and returns a bound of its size, from the input's
+    /// (`input_bound`) and the object's.
     fn parameters_into(
         &self,
         state: &State,
         object: &ObjectTemplate,
-        (input, input_bound): (Value, Bound),
+        input: &mut Value,
+        input_bound: Bound,
         at: Option<&Path>,
         context: &StateContext<'_>,
-    ) -> Result<(Value, Bound), Failure> {
+    ) -> Result<Bound, Failure> {
         let whole = at.is_none_or(Path::is_identity);
         if let Some(at) = at.filter(|_| !whole) {
             // Into a member (`ResultPath` `$.last`): the members are
@@ -1136,26 +1144,23 @@ impl<'a> Run<'a> {
             // object is built inside the member it replaces where it can.
             let mut members = payload::Members::new();
             {
-                let selected = select_nullable(&state.io.input_path, &input, context)?;
+                let selected = select_nullable(&state.io.input_path, input, context)?;
                 payload::evaluate_members(object, &Env { input: &selected, context }, payload::Reuse::NONE, &mut members)?;
             }
             let mut built = size::UNKNOWN;
-            let output = jsonpath::replace_at(input, at, |old| {
-                let value;
-                (value, built) = payload::build_in(object, &mut members, old);
-                value
-            })?;
+            jsonpath::replace_in(input, at, |slot| built = payload::build_in(object, &mut members, slot))?;
             // The replaced member is not taken off (that would walk it), so
             // the bound grows until the limit makes `leave` measure the payload.
-            return Ok((output, input_bound.saturating_add(built).saturating_add(size::path_overhead(at))));
+            return Ok(input_bound.saturating_add(built).saturating_add(size::path_overhead(at)));
         }
         let in_place = matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity());
-        let Some(reuse) = payload::reuse_for(object, &input, in_place) else {
-            return self.effective_input(state, &input, context).map(|result| (result, size::UNKNOWN));
+        let Some(reuse) = payload::reuse_for(object, input, in_place) else {
+            *input = self.effective_input(state, input, context)?;
+            return Ok(size::UNKNOWN);
         };
         let mut members = payload::Members::new();
         {
-            let selected = select_nullable(&state.io.input_path, &input, context)?;
+            let selected = select_nullable(&state.io.input_path, input, context)?;
             payload::evaluate_members(object, &Env { input: &selected, context }, reuse, &mut members)?;
         }
         Ok(payload::rebuild(object, reuse, &mut members, input))

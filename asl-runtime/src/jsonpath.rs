@@ -254,18 +254,26 @@ pub(crate) fn set_at(input: Value, path: &Path, result: Value) -> Result<Value, 
 
 /// Like [`set_at`], with the result made from the value it replaces (`null`
 /// where there was none), so a caller can reuse that value's allocations.
-pub(crate) fn replace_at(input: Value, path: &Path, make: impl FnOnce(Value) -> Value) -> Result<Value, Failure> {
+pub(crate) fn replace_at(mut input: Value, path: &Path, make: impl FnOnce(Value) -> Value) -> Result<Value, Failure> {
+    replace_in(&mut input, path, |slot| *slot = make(std::mem::take(slot)))?;
+    Ok(input)
+}
+
+/// Like [`replace_at`], in place: `make` rewrites the member at `path` in
+/// `root` (`null` where there was none). On an error `root` may have gained
+/// the intermediate objects, so only an input nothing reads afterwards is
+/// given here.
+pub(crate) fn replace_in(root: &mut Value, path: &Path, make: impl FnOnce(&mut Value)) -> Result<(), Failure> {
     if path.segments.is_empty() {
-        return Ok(make(input));
+        make(root);
+        return Ok(());
     }
-    let mut root = input;
     if !matches!(root, Value::Object(_)) && matches!(path.segments[0], Segment::Child(Selector::Name(_))) {
         // AWS replaces a non-object input with an object holding the result.
-        root = Value::Object(Map::new());
+        *root = Value::Object(Map::new());
     }
-    let mut node = &mut root;
-    for (i, seg) in path.segments.iter().enumerate() {
-        let last = i + 1 == path.segments.len();
+    let mut node = root;
+    for seg in &path.segments {
         node = match seg {
             Segment::Child(Selector::Name(name)) => {
                 if !node.is_object() {
@@ -298,12 +306,9 @@ pub(crate) fn replace_at(input: Value, path: &Path, make: impl FnOnce(Value) -> 
             }
             _ => return Err(Failure::runtime(format!("Invalid path '{}' : not a reference path", path.text))),
         };
-        if last {
-            *node = make(std::mem::take(node));
-            break;
-        }
     }
-    Ok(root)
+    make(node);
+    Ok(())
 }
 
 /// A single document serving as both `$` and `$$`, for unit tests.

@@ -164,13 +164,14 @@ pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots
     Ok(())
 }
 
-/// Builds the template's object inside `old` (which [`reuse_for`] accepted)
-/// from the evaluated `members`: keeps its leading keys, drops the rest,
-/// and adds the template's other members. Also gives a bound of the
+/// Builds the template's object inside `slot`, an object [`reuse_for`]
+/// accepted, from the evaluated `members`: keeps its leading keys, drops
+/// the rest, and adds the template's other members. Returns a bound of the
 /// object's size: the template's fixed text and its dynamic members'
-/// bounds, so nothing else of it is walked.
-pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Members, old: Value) -> (Value, Bound) {
-    let Value::Object(mut map) = old else { return (old, size::UNKNOWN) };
+/// bounds, so nothing else of it is walked. (In place: the payload is not
+/// moved in and out, which costs more than the work for small objects.)
+pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Members, slot: &mut Value) -> Bound {
+    let Value::Object(map) = slot else { return size::UNKNOWN };
     if map.len() > reuse.keep {
         let mut position = 0;
         // The map's entries keep their hashes, so this only re-indexes.
@@ -205,7 +206,7 @@ pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Membe
         };
         map.insert(key.clone(), value);
     }
-    (Value::Object(map), bound)
+    bound
 }
 
 /// Puts a template's literal into the slot that held the member before:
@@ -229,29 +230,30 @@ fn assign_literal(slot: &mut Value, literal: &Value) {
 }
 
 /// Builds the template's object from the evaluated `members` (all the
-/// non-literal ones, [`Reuse::NONE`]) inside `old` where [`reuse_for`]
-/// accepts it, else from the skeleton; with a bound of its size.
-pub(crate) fn build_in(object: &ObjectTemplate, members: &mut Members, old: Value) -> (Value, Bound) {
-    match reuse_for(object, &old, false) {
-        Some(reuse) => rebuild(object, reuse, members, old),
-        None if object.skeleton.len() == object.fields.len() => {
-            let all = Reuse { keep: object.fields.len(), in_place: false };
-            rebuild(object, all, members, Value::Object(object.skeleton.clone()))
-        }
-        None => {
-            // Repeated keys (only in a definition that failed validation).
-            let mut map = Map::with_capacity(object.fields.len());
-            let mut members = members.drain(..);
-            for (key, template) in &object.fields {
-                let value = match template {
-                    Template::Literal(literal) => literal.clone(),
-                    _ => members.next().unwrap_or_default(),
-                };
-                map.insert(key.clone(), value);
-            }
-            (Value::Object(map), size::UNKNOWN)
-        }
+/// non-literal ones, [`Reuse::NONE`]) in `slot`, inside the value it holds
+/// where [`reuse_for`] accepts it, else from the skeleton; returns a bound
+/// of its size.
+pub(crate) fn build_in(object: &ObjectTemplate, members: &mut Members, slot: &mut Value) -> Bound {
+    if let Some(reuse) = reuse_for(object, slot, false) {
+        return rebuild(object, reuse, members, slot);
     }
+    if object.skeleton.len() == object.fields.len() {
+        let all = Reuse { keep: object.fields.len(), in_place: false };
+        *slot = Value::Object(object.skeleton.clone());
+        return rebuild(object, all, members, slot);
+    }
+    // Repeated keys (only in a definition that failed validation).
+    let mut map = Map::with_capacity(object.fields.len());
+    let mut members = members.drain(..);
+    for (key, template) in &object.fields {
+        let value = match template {
+            Template::Literal(literal) => literal.clone(),
+            _ => members.next().unwrap_or_default(),
+        };
+        map.insert(key.clone(), value);
+    }
+    *slot = Value::Object(map);
+    size::UNKNOWN
 }
 
 /// Whether a Choice rule holds.
