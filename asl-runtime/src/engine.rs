@@ -776,9 +776,9 @@ impl<'a> Run<'a> {
             if state.kind.waits() {
                 return Ok(Halt::Waiting(state, at));
             }
-            match self.instant_state(state, at.input, at.text, at.bound, variables)? {
-                Flow::Next(next) => at = next,
-                Flow::End(output) => return Ok(Halt::End(output)),
+            // The payload stays in `at`, changed in place, state to state.
+            if !self.instant_state(state, &mut at, variables)? {
+                return Ok(Halt::End(at.input));
             }
         }
     }
@@ -893,13 +893,28 @@ impl<'a> Run<'a> {
         at: Option<Timestamp>,
         assigned: Option<&JsonMap<String, Value>>,
     ) -> Result<Flow, StatesError> {
+        let mut to = Next { index: 0, input: output, text: None, bound };
+        Ok(if self.leave_in(state, &mut to, (next, bound), at, assigned)? { Flow::Next(to) } else { Flow::End(to.input) })
+    }
+
+    /// [`Run::leave`] with the output in `to.input`, where it stays: fills
+    /// in the rest of `to` and says whether there is a next state.
+    #[inline(always)]
+    fn leave_in(
+        &self,
+        state: &State,
+        to: &mut Next,
+        (next, bound): (Option<usize>, Bound),
+        at: Option<Timestamp>,
+        assigned: Option<&JsonMap<String, Value>>,
+    ) -> Result<bool, StatesError> {
         let limit = self.exec.limits.max_payload_bytes;
         // With history the output is written out anyway: its length is the size.
-        let text = self.history().enabled().then(|| to_text(&output));
+        let text = self.history().enabled().then(|| to_text(&to.input));
         let bound = match &text {
             Some(text) => Some(text.len()).filter(|&len| len <= limit),
             None if bound <= limit => Some(bound),
-            None => size::fitting_bound(&output, limit),
+            None => size::fitting_bound(&to.input, limit),
         };
         let Some(bound) = bound else {
             return Err(StatesError::new(
@@ -907,16 +922,21 @@ impl<'a> Run<'a> {
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
             ));
         };
-        let text = self.record_exited(state, text, at, assigned);
-        Ok(match next {
-            Some(index) => Flow::Next(Next { index, input: output, text, bound }),
-            None => Flow::End(output),
-        })
+        to.text = self.record_exited(state, text, at, assigned);
+        to.bound = bound;
+        match next {
+            Some(index) => {
+                to.index = index;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
-    /// Pass, Choice, Succeed and Fail: no awaiting.
-    fn instant_state(&self, state: &State, input: Value, text: Option<String>, bound: Bound, variables: &mut Variables) -> Result<Flow, StatesError> {
-        let (entered, entered_time) = self.enter(state, &input, text);
+    /// Pass, Choice, Succeed and Fail: no awaiting. Runs on `at`, leaving
+    /// the output there (see [`Run::leave_in`]); `false` when the scope ends.
+    fn instant_state(&self, state: &State, at: &mut Next, variables: &mut Variables) -> Result<bool, StatesError> {
+        let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
         let context = self.context(state, entered_time, variables);
         let in_state = |f: Failure| self.fail_in(state, entered, f);
         let jsonata = state.query_language == QueryLanguage::Jsonata;
@@ -926,68 +946,79 @@ impl<'a> Run<'a> {
                 format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). No Matches!", state.name),
             )
         };
-        let done = match &state.kind {
+        let bound = at.bound;
+        let (next, bound, assigned) = match &state.kind {
             StateKind::Fail(fail) => {
-                let env = Env { input: &input, context: &context };
+                let env = Env { input: &at.input, context: &context };
                 let error = fail_text(fail.error.as_ref(), &env, "Error").map_err(in_state)?;
                 let cause = fail_text(fail.cause.as_ref(), &env, "Cause").map_err(in_state)?;
                 return Err(StatesError { error: error.unwrap_or_default(), cause });
             }
             StateKind::Choice(choice) if jsonata => {
+                let input = std::mem::take(&mut at.input);
                 let scope = jsonata::Scope::new(&input, None, None, &context);
                 let chosen = choose(state, choice, |rule| condition_holds(rule, &scope)).map_err(in_state)?;
                 let Some(Chosen { next, assign, output }) = chosen else { return Err(no_match()) };
                 let (output, assigned) = jsonata_outcome(assign, output, scope).map_err(in_state)?;
-                Done { output: output_or(output, input, |input| input), next: Some(next), bound: size::UNKNOWN, assigned }
+                at.input = output_or(output, input, |input| input);
+                (Some(next), size::UNKNOWN, assigned)
             }
             StateKind::Choice(choice) => {
-                let (output, (matched, assigned)) = self
-                    .through(state, input, &context, |env| match choose(state, choice, |rule| payload::rule_holds(rule, env))? {
+                let (matched, assigned) = self
+                    .through_in(state, &mut at.input, &context, |env| match choose(state, choice, |rule| payload::rule_holds(rule, env))? {
                         Some(Chosen { next, assign, .. }) => Ok((Some(next), assign_jsonpath(assign, env)?)),
                         None => Ok((None, None)),
                     })
                     .map_err(in_state)?;
                 let Some(next) = matched else { return Err(no_match()) };
                 // A Choice with `$` paths passes its input on unchanged.
-                Done { output, next: Some(next), bound: if passes_input_through(&state.io) { bound } else { size::UNKNOWN }, assigned }
+                (Some(next), if passes_input_through(&state.io) { bound } else { size::UNKNOWN }, assigned)
             }
             StateKind::Succeed | StateKind::Pass(_) if jsonata => {
+                let input = std::mem::take(&mut at.input);
                 let scope = jsonata::Scope::new(&input, None, None, &context);
                 let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope).map_err(in_state)?;
-                Done { output: output_or(output, input, |input| input), next: next_of(state), bound: size::UNKNOWN, assigned }
+                at.input = output_or(output, input, |input| input);
+                (next_of(state), size::UNKNOWN, assigned)
             }
             StateKind::Succeed => {
-                let output = self.through(state, input, &context, |_| Ok(())).map_err(in_state)?.0;
-                Done { output, next: None, bound: if passes_input_through(&state.io) { bound } else { size::UNKNOWN }, assigned: None }
+                self.through_in(state, &mut at.input, &context, |_| Ok(())).map_err(in_state)?;
+                (None, if passes_input_through(&state.io) { bound } else { size::UNKNOWN }, None)
             }
-            StateKind::Pass(pass) => {
-                let (output, assigned, bound) = match (&pass.result, &state.io.parameters, &state.io.result_path, &state.assign) {
-                    (None, Some(Template::Object(object)), ResultPath::Path(at), None) => {
-                        let mut combined = input;
-                        let bound = self.parameters_into(state, object, &mut combined, bound, Some(at), &context).map_err(in_state)?;
-                        let bound = if passes_output_through(&state.io) { bound } else { size::UNKNOWN };
-                        (self.select_output(state, combined, &context).map_err(in_state)?, None, bound)
+            StateKind::Pass(pass) => match (&pass.result, &state.io.parameters, &state.io.result_path, &state.assign) {
+                (None, Some(Template::Object(object)), ResultPath::Path(path), None) => {
+                    let bound = self.parameters_into(state, object, &mut at.input, bound, Some(path), &context).map_err(in_state)?;
+                    if !passes_output_through(&state.io) {
+                        at.input = self.select_output(state, std::mem::take(&mut at.input), &context).map_err(in_state)?;
+                        (next_of(state), size::UNKNOWN, None)
+                    } else {
+                        (next_of(state), bound, None)
                     }
-                    _ => {
-                        let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
-                        let result = match &pass.result {
-                            Some(r) => r.clone(),
-                            None => effective,
-                        };
-                        // `Assign` reads the state's result as `$`.
-                        let assigned = assign_jsonpath(state.assign.as_ref(), &Env { input: &result, context: &context }).map_err(in_state)?;
-                        (self.finish_output(state, input, result, &context).map_err(in_state)?, assigned, size::UNKNOWN)
-                    }
-                };
-                Done { output, next: next_of(state), bound, assigned }
-            }
+                }
+                _ => {
+                    let input = std::mem::take(&mut at.input);
+                    let effective = self.effective_input(state, &input, &context).map_err(in_state)?;
+                    let result = match &pass.result {
+                        Some(r) => r.clone(),
+                        None => effective,
+                    };
+                    // `Assign` reads the state's result as `$`.
+                    let assigned = assign_jsonpath(state.assign.as_ref(), &Env { input: &result, context: &context }).map_err(in_state)?;
+                    at.input = self.finish_output(state, input, result, &context).map_err(in_state)?;
+                    (next_of(state), size::UNKNOWN, assigned)
+                }
+            },
             StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
                 unreachable!("`run_instant` hands waiting states back to `scope_inner`")
             }
         };
         drop(context);
         // A state that never waits leaves in the instant it entered.
-        self.end(state, done, entered_time, variables)
+        let more = self.leave_in(state, at, (next, bound), entered_time, assigned.as_deref())?;
+        if let Some(assigned) = assigned {
+            variables.assign(*assigned);
+        }
+        Ok(more)
     }
 
     /// Leaves `state` with what it produced ([`Run::leave`], `at` that
@@ -1078,6 +1109,23 @@ impl<'a> Run<'a> {
             variables.assign(*assigned);
         }
         Ok(flow)
+    }
+
+    /// [`Run::through`] on a payload that stays where it is when both
+    /// paths are `$` (else it is taken, and the output put in its place).
+    fn through_in<T>(
+        &self,
+        state: &State,
+        payload: &mut Value,
+        context: &StateContext<'_>,
+        inspect: impl FnOnce(&Env<'_>) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        if passes_input_through(&state.io) {
+            return inspect(&Env { input: payload, context });
+        }
+        let (output, found) = self.through(state, std::mem::take(payload), context, inspect)?;
+        *payload = output;
+        Ok(found)
     }
 
     /// `InputPath`, then `inspect` on the effective input, then `OutputPath`;
