@@ -586,14 +586,6 @@ enum Flow {
     End(Value),
 }
 
-/// Where [`Run::run_instant`] stopped.
-enum Halt<'s> {
-    /// The scope ended with this output.
-    End(Value),
-    /// The next state waits (Task, Wait, Parallel, Map); it runs on `Next`.
-    Waiting(&'s State, Next),
-}
-
 /// What a state produced: its output, where it goes next (`None`: the
 /// scope ends), a bound of the output's size, and the variables it assigned.
 struct Done {
@@ -730,28 +722,35 @@ impl<'a> Run<'a> {
     /// (Generic over where it notes its Task so that a scope that notes
     /// none, like the execution's own, keeps no room for it while parked.)
     async fn scope_inner(&self, scope: &Scope, input: Value, mut variables: Variables, open: impl NotesTask) -> Result<Value, StatesError> {
-        let mut at = Next { index: scope.start_index, input, text: None, bound: size::UNKNOWN };
+        let mut next = Next { index: scope.start_index, input, text: None, bound: size::UNKNOWN };
         loop {
-            // Only what the waiting state needs is held across its await.
-            let (state, input, text) = match self.run_instant(scope, at, &mut variables)? {
-                Halt::End(output) => return Ok(output),
-                Halt::Waiting(state, waiting) => (state, waiting.input, waiting.text),
-            };
-            if matches!(state.kind, StateKind::Task(_)) {
-                open.note(true);
-            }
-            // A Task that fails returns here and stays open.
-            let flow = match plain_task(state) {
-                // The most common wait: a task's call and nothing else.
-                Some(task) => {
-                    let (task, call) = self.start_plain_task(state, task, input, text, &variables)?;
-                    let outcome = call.await;
-                    self.finish_plain_task(task, outcome, &mut variables)?
+            // A borrowed local keeps its room in the future until its block
+            // ends, so `at` lives in a block that a plain task's await is
+            // in and the other waits (a parked Wait) are not.
+            let (state, input, text) = {
+                let mut at = next;
+                let Some(state) = self.run_instant(scope, &mut at, &mut variables)? else { return Ok(at.input) };
+                if matches!(state.kind, StateKind::Task(_)) {
+                    open.note(true);
                 }
-                None => self.waiting_state(state, input, text, &mut variables).await?,
+                // A Task that fails returns here and stays open.
+                if let Some(task) = plain_task(state) {
+                    // The most common wait: a task's call and nothing else.
+                    let (task, call) = self.start_plain_task(state, task, std::mem::take(&mut at.input), at.text.take(), &variables)?;
+                    let outcome = call.await;
+                    let more = self.finish_plain_task(task, outcome, &mut at, &mut variables)?;
+                    open.note(false);
+                    if !more {
+                        return Ok(at.input);
+                    }
+                    next = at;
+                    continue;
+                }
+                (state, at.input, at.text)
             };
+            let flow = self.waiting_state(state, input, text, &mut variables).await?;
             open.note(false);
-            at = match flow {
+            next = match flow {
                 Flow::Next(next) => next,
                 Flow::End(output) => return Ok(output),
             };
@@ -759,9 +758,10 @@ impl<'a> Run<'a> {
     }
 
     /// Runs states that never wait (Pass, Choice, Succeed, Fail) from `at`
-    /// without building a future, until the scope ends or reaches a state
-    /// that waits.
-    fn run_instant<'s>(&self, scope: &'s Scope, mut at: Next, variables: &mut Variables) -> Result<Halt<'s>, StatesError> {
+    /// without building a future, until the scope ends (`None`, its output
+    /// left in `at.input`) or reaches a state that waits, which is given
+    /// back to run on `at`.
+    fn run_instant<'s>(&self, scope: &'s Scope, at: &mut Next, variables: &mut Variables) -> Result<Option<&'s State>, StatesError> {
         loop {
             let limit = self.exec.limits.max_history_events;
             if self.history().count() >= limit {
@@ -774,11 +774,11 @@ impl<'a> Run<'a> {
                 StatesError::new(names::RUNTIME, format!("the definition has no state at index {}; was it validated?", at.index))
             })?;
             if state.kind.waits() {
-                return Ok(Halt::Waiting(state, at));
+                return Ok(Some(state));
             }
             // The payload stays in `at`, changed in place, state to state.
-            if !self.instant_state(state, &mut at, variables)? {
-                return Ok(Halt::End(at.input));
+            if !self.instant_state(state, at, variables)? {
+                return Ok(None);
             }
         }
     }
@@ -1014,24 +1014,19 @@ impl<'a> Run<'a> {
         };
         drop(context);
         // A state that never waits leaves in the instant it entered.
-        let more = self.leave_in(state, at, (next, bound), entered_time, assigned.as_deref())?;
+        self.end_in(state, at, (next, bound, assigned), entered_time, variables)
+    }
+
+    /// Leaves `state` with the output in `to.input` ([`Run::leave_in`], `at`
+    /// that time if given); the variables it assigned take effect as it
+    /// ends. (In line: the states that run without a future end here.)
+    #[inline(always)]
+    fn end_in(&self, state: &State, to: &mut Next, (next, bound, assigned): (Option<usize>, Bound, Assigned), at: Option<Timestamp>, variables: &mut Variables) -> Result<bool, StatesError> {
+        let more = self.leave_in(state, to, (next, bound), at, assigned.as_deref())?;
         if let Some(assigned) = assigned {
             variables.assign(*assigned);
         }
         Ok(more)
-    }
-
-    /// Leaves `state` with what it produced ([`Run::leave`], `at` that
-    /// time if given); the variables it assigned take effect as it ends.
-    /// (In line: every state's end goes through here.)
-    #[inline(always)]
-    fn end(&self, state: &State, done: Done, at: Option<Timestamp>, variables: &mut Variables) -> Result<Flow, StatesError> {
-        let Done { output, next, bound, assigned } = done;
-        let flow = self.leave(state, output, (next, bound), at, assigned.as_deref())?;
-        if let Some(assigned) = assigned {
-            variables.assign(*assigned);
-        }
-        Ok(flow)
     }
 
     /// Task, Wait, Parallel and Map.
@@ -1272,8 +1267,9 @@ impl<'a> Run<'a> {
         self.speculate(branches.len(), threads, |worker, i| {
             let branch = &branches[i];
             let start = Next { index: branch.start_index, input: input.clone(), text: None, bound: size::UNKNOWN };
-            match worker.run_instant(branch, start, &mut variables.clone()) {
-                Ok(Halt::End(output)) => Some(output),
+            let mut at = start;
+            match worker.run_instant(branch, &mut at, &mut variables.clone()) {
+                Ok(None) => Some(at.input),
                 _ => None,
             }
         })
@@ -1712,9 +1708,10 @@ impl<'a> Run<'a> {
         let start = Next { index: processor.start_index, input: item_input, text: None, bound: size::UNKNOWN };
         // Each iteration starts with the variables around the Map.
         let mut variables = run.context.variables.clone();
-        let outcome = match self.run_instant(processor, start, &mut variables) {
-            Ok(Halt::End(output)) => Ok(output),
-            Ok(Halt::Waiting(waiting, _)) => Err(StatesError::new(
+        let mut at = start;
+        let outcome = match self.run_instant(processor, &mut at, &mut variables) {
+            Ok(None) => Ok(at.input),
+            Ok(Some(waiting)) => Err(StatesError::new(
                 names::RUNTIME,
                 format!("the state '{}' waits inside a processor that never waits", waiting.name),
             )),
@@ -2017,14 +2014,15 @@ impl<'a> Run<'a> {
 
     /// The rest of a [`plain_task`] once its call is answered.
     #[inline(always)]
-    fn finish_plain_task(&self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, variables: &mut Variables) -> Result<Flow, StatesError> {
+    fn finish_plain_task(&self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, to: &mut Next, variables: &mut Variables) -> Result<bool, StatesError> {
         let PlainTask { state, entered, entered_time, input, kind } = task;
         // No Retry, no Catch: an error is the state's.
         let result = self.task_answered(kind.as_ref(), outcome)?;
         let context = self.context(state, entered_time, variables);
-        let done = self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?;
+        let Done { output, next, bound, assigned } = self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?;
         drop(context);
-        self.end(state, done, None, variables)
+        to.input = output;
+        self.end_in(state, to, (next, bound, assigned), None, variables)
     }
 
     /// A task call under its `TimeoutSeconds`, `HeartbeatSeconds` and, for
