@@ -937,6 +937,23 @@ impl<'a> Run<'a> {
     /// the output there (see [`Run::leave_in`]); `false` when the scope ends.
     fn instant_state(&self, state: &State, at: &mut Next, variables: &mut Variables) -> Result<bool, StatesError> {
         let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
+        let decided = self.instant_outcome(state, at, (entered, entered_time), variables)?;
+        // A state that never waits leaves in the instant it entered.
+        self.end_in(state, at, decided, entered_time, variables)
+    }
+
+    /// What [`Run::instant_state`] does between entering and leaving: the
+    /// output goes in `at`; where to go, a bound of its size and the
+    /// variables assigned are returned. (Its own function so that the state
+    /// context is dropped where it lies, not moved out to be dropped.)
+    #[inline(always)]
+    fn instant_outcome(
+        &self,
+        state: &State,
+        at: &mut Next,
+        (entered, entered_time): (u64, Option<Timestamp>),
+        variables: &Variables,
+    ) -> Result<(Option<usize>, Bound, Assigned), StatesError> {
         let context = self.context(state, entered_time, variables);
         let in_state = |f: Failure| self.fail_in(state, entered, f);
         let jsonata = state.query_language == QueryLanguage::Jsonata;
@@ -947,7 +964,7 @@ impl<'a> Run<'a> {
             )
         };
         let bound = at.bound;
-        let (next, bound, assigned) = match &state.kind {
+        Ok(match &state.kind {
             StateKind::Fail(fail) => {
                 let env = Env { input: &at.input, context: &context };
                 let error = fail_text(fail.error.as_ref(), &env, "Error").map_err(in_state)?;
@@ -1011,10 +1028,7 @@ impl<'a> Run<'a> {
             StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
                 unreachable!("`run_instant` hands waiting states back to `scope_inner`")
             }
-        };
-        drop(context);
-        // A state that never waits leaves in the instant it entered.
-        self.end_in(state, at, (next, bound, assigned), entered_time, variables)
+        })
     }
 
     /// Leaves `state` with the output in `to.input` ([`Run::leave_in`], `at`
