@@ -2032,9 +2032,11 @@ impl<'a> Run<'a> {
         let PlainTask { state, entered, entered_time, input, kind } = task;
         // No Retry, no Catch: an error is the state's.
         let result = self.task_answered(kind.as_ref(), outcome)?;
-        let context = self.context(state, entered_time, variables);
-        let Done { output, next, bound, assigned } = self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?;
-        drop(context);
+        // (A block, not `drop`: the context is dropped where it lies.)
+        let Done { output, next, bound, assigned } = {
+            let context = self.context(state, entered_time, variables);
+            self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?
+        };
         to.input = output;
         self.end_in(state, to, (next, bound, assigned), None, variables)
     }
