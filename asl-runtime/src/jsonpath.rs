@@ -29,6 +29,17 @@ pub(crate) struct Miss {
     pub at_leaf: bool,
 }
 
+/// The input's member a `$.name` path selects, by reference, or `None` for
+/// a miss or any other path ([`select`] then settles it). (For callers that
+/// only read: a `Cow` is as big as the value, and moving it costs.)
+#[inline(always)]
+pub(crate) fn select_member<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Option<&'v Value> {
+    match (&path.root, path.segments.as_slice()) {
+        (Root::Input, [Segment::Child(Selector::Name(name))]) => roots.input().as_object().and_then(|m| member(m, name)),
+        _ => None,
+    }
+}
+
 /// Selects what `path` points at. (`$.name`, the most common path, in
 /// line and straight to the member; any other path is a call.)
 #[inline(always)]

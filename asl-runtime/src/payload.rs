@@ -94,6 +94,9 @@ fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, field: Fiel
 /// the field).
 #[inline]
 fn path_value<R: Roots + ?Sized>(path: &Path, roots: &R, field: Field<'_>) -> Result<Value, Failure> {
+    if let Some(v) = jsonpath::select_member(path, roots) {
+        return Ok(v.clone());
+    }
     match jsonpath::select(path, roots) {
         Ok(v) => Ok(v.into_owned()),
         Err(_) => Err(path_not_found(path, field, roots)),
@@ -299,17 +302,30 @@ fn invalid_variable(path: &Path) -> Failure {
 
 fn compare<R: Roots + ?Sized>(c: &Comparison, roots: &R) -> Result<bool, Failure> {
     use Operator::*;
-    let value = jsonpath::select(&c.variable, roots);
+    // `$.name` by reference; anything else through a `Cow`.
+    let (selected, selected_operand);
+    let value = match jsonpath::select_member(&c.variable, roots) {
+        Some(v) => Some(v),
+        None => {
+            selected = jsonpath::select(&c.variable, roots).ok();
+            selected.as_deref()
+        }
+    };
     if c.op == IsPresent {
         let expected = matches!(c.operand, Operand::Literal(Value::Bool(true)));
-        return Ok(value.is_ok() == expected);
+        return Ok(value.is_some() == expected);
     }
-    let value = value.map_err(|_| invalid_variable(&c.variable))?;
+    let value = value.ok_or_else(|| invalid_variable(&c.variable))?;
     let operand = match &c.operand {
-        Operand::Literal(v) => std::borrow::Cow::Borrowed(v),
-        Operand::Path(p) => jsonpath::select(p, roots).map_err(|_| invalid_variable(p))?,
+        Operand::Literal(v) => v,
+        Operand::Path(p) => match jsonpath::select_member(p, roots) {
+            Some(v) => v,
+            None => {
+                selected_operand = jsonpath::select(p, roots).map_err(|_| invalid_variable(p))?;
+                &*selected_operand
+            }
+        },
     };
-    let (value, operand) = (value.as_ref(), operand.as_ref());
     let flag = operand.as_bool();
     Ok(match c.op {
         IsNull => flag == Some(value.is_null()),
