@@ -22,7 +22,10 @@ pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn st
             Arg::Number(n) => Cow::Owned(Value::Number(n.clone())),
             Arg::Bool(b) => Cow::Owned(Value::Bool(*b)),
             Arg::Null => Cow::Owned(Value::Null),
-            Arg::Path(p) => jsonpath::select(p, roots).map_err(|_| crate::payload::path_not_found(p, field, roots))?,
+            Arg::Path(p) => match jsonpath::select_member(p, roots) {
+                Some(v) => Cow::Borrowed(v),
+                None => jsonpath::select(p, roots).map_err(|_| crate::payload::path_not_found(p, field, roots))?,
+            },
             Arg::Call(inner) => Cow::Owned(evaluate(inner, roots, field)?),
         });
     }
