@@ -736,7 +736,7 @@ impl<'a> Run<'a> {
                 // A Task that fails returns here and stays open.
                 if let Some(task) = plain_task(state) {
                     // The most common wait: a task's call and nothing else.
-                    let (task, call) = self.start_plain_task(state, task, std::mem::take(&mut at.input), at.text.take(), &variables)?;
+                    let (task, call) = self.start_plain_task(state, task, &mut at, &variables)?;
                     let outcome = call.await;
                     let more = self.finish_plain_task(task, outcome, &mut at, &mut variables)?;
                     open.note(false);
@@ -1152,20 +1152,25 @@ impl<'a> Run<'a> {
     }
 
     /// `InputPath` then `Parameters`, over an input nothing needs afterwards.
+    fn effective_input_owned(&self, state: &State, mut input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+        self.effective_input_in(state, &mut input, context)?;
+        Ok(input)
+    }
+
+    /// [`Run::effective_input_owned`] in place: `payload` becomes the
+    /// effective input (an error may leave it half changed).
     /// (In line: it is the start of every Task call that gives its input away.)
     #[inline(always)]
-    fn effective_input_owned(&self, state: &State, input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+    fn effective_input_in(&self, state: &State, payload: &mut Value, context: &StateContext<'_>) -> Result<(), Failure> {
         if state.query_language == QueryLanguage::Jsonata {
-            return self.arguments_owned(state, input, context);
+            *payload = self.arguments_owned(state, std::mem::take(payload), context)?;
+            return Ok(());
         }
         match &state.io.parameters {
-            Some(Template::Object(object)) => {
-                let mut input = input;
-                self.parameters_into(state, object, &mut input, size::UNKNOWN, None, context)?;
-                Ok(input)
-            }
-            Some(_) => self.effective_input(state, &input, context),
-            None => select_owned(&state.io.input_path, input, context),
+            Some(Template::Object(object)) => self.parameters_into(state, object, payload, size::UNKNOWN, None, context).map(|_| ()),
+            Some(_) => self.effective_input(state, payload, context).map(|effective| *payload = effective),
+            None if matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity()) => Ok(()),
+            None => select_owned(&state.io.input_path, std::mem::take(payload), context).map(|effective| *payload = effective),
         }
     }
 
@@ -2003,39 +2008,39 @@ impl<'a> Run<'a> {
     /// what is left is the call, and then [`Run::finish_plain_task`].
     /// (In line in each kind of scope: it is the Task loop's hot path.)
     #[inline(always)]
+    /// The state input stays in `at` when the output is made from it (else
+    /// it is given away, and `at` holds `null`).
     fn start_plain_task<'s>(
         &self,
         state: &'s State,
         task: &Task,
-        input: Value,
-        text: Option<String>,
+        at: &mut Next,
         variables: &Variables,
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
-        let (entered, entered_time) = self.enter(state, &input, text);
+        let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
         let context = self.context(state, entered_time, variables);
-        let (input, effective) = if task_consumes_input(state, task) {
-            (Value::Null, self.effective_input_owned(state, input, &context))
+        let effective = if task_consumes_input(state, task) {
+            self.effective_input_in(state, &mut at.input, &context).map(|()| std::mem::take(&mut at.input))
         } else {
-            let effective = self.effective_input(state, &input, &context);
-            (input, effective)
+            self.effective_input(state, &at.input, &context)
         };
         let effective = effective.map_err(|f| self.fail_in(state, entered, f))?;
         let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
         self.record_task_start(kind.as_ref(), task, &effective, None, None);
         let call = self.exec.handler.invoke(self.task_request(state, task, effective, 0, None, None));
-        Ok((PlainTask { state, entered, entered_time, input, kind }, call))
+        Ok((PlainTask { state, entered, entered_time, kind }, call))
     }
 
     /// The rest of a [`plain_task`] once its call is answered.
     #[inline(always)]
     fn finish_plain_task(&self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, to: &mut Next, variables: &mut Variables) -> Result<bool, StatesError> {
-        let PlainTask { state, entered, entered_time, input, kind } = task;
+        let PlainTask { state, entered, entered_time, kind } = task;
         // No Retry, no Catch: an error is the state's.
         let result = self.task_answered(kind.as_ref(), outcome)?;
         // (A block, not `drop`: the context is dropped where it lies.)
         let Done { output, next, bound, assigned } = {
             let context = self.context(state, entered_time, variables);
-            self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?
+            self.finish_result(state, std::mem::take(&mut to.input), result, &context).map_err(|f| self.fail_in(state, entered, f))?
         };
         to.input = output;
         self.end_in(state, to, (next, bound, assigned), None, variables)
@@ -2310,8 +2315,6 @@ struct PlainTask<'s> {
     state: &'s State,
     entered: u64,
     entered_time: Option<Timestamp>,
-    /// The state input, when the output is made from it (else `null`).
-    input: Value,
     /// The resource's kind, when history records its events.
     kind: Option<ResourceKind>,
 }
