@@ -6,7 +6,7 @@ use crate::intrinsics;
 use crate::jsonpath::{self, Roots};
 use crate::size::{self, Bound};
 use asl_spec::model::{Comparison, ObjectTemplate, Operand, Operator, Rule, Template};
-use asl_spec::path::{Path, Root, Segment, Selector};
+use asl_spec::path::{Path, Root};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
@@ -143,11 +143,8 @@ impl Reuse {
     pub(crate) const NONE: Reuse = Reuse { keep: 0, in_place: false };
 
     /// Whether the template's member `index` is already in place.
-    fn holds(&self, index: usize, key: &str, template: &Template) -> bool {
-        self.in_place
-            && index < self.keep
-            && matches!(template, Template::Path(p) if p.root == Root::Input
-                && matches!(p.segments.as_slice(), [Segment::Child(Selector::Name(name))] if name == key))
+    fn holds(&self, object: &ObjectTemplate, index: usize) -> bool {
+        self.in_place && index < self.keep && index < 64 && object.same_named >> index & 1 == 1
     }
 }
 
@@ -155,7 +152,7 @@ impl Reuse {
 /// in template order: not the literals, nor (with `reuse`) those in place.
 pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots: &R, reuse: Reuse, members: &mut Members) -> Result<(), Failure> {
     for (index, (key, template)) in object.fields.iter().enumerate() {
-        if !matches!(template, Template::Literal(_)) && !reuse.holds(index, key, template) {
+        if !matches!(template, Template::Literal(_)) && !reuse.holds(object, index) {
             let field = Field { key, dynamic: matches!(template, Template::Path(_) | Template::Call(_)) };
             // A path, the most common member, without the general dispatch.
             members.push(match template {
@@ -186,14 +183,14 @@ pub(crate) fn rebuild(object: &ObjectTemplate, reuse: Reuse, members: &mut Membe
     let mut bound = object.fixed_len;
     let mut members = members.drain(..);
     let (kept, added) = object.fields.split_at(reuse.keep.min(object.fields.len()));
-    for (index, ((key, template), slot)) in kept.iter().zip(map.values_mut()).enumerate() {
+    for (index, ((_, template), slot)) in kept.iter().zip(map.values_mut()).enumerate() {
         match template {
             // The slot may hold the literal already.
             Template::Literal(literal) => {
                 assign_literal(slot, literal);
                 continue;
             }
-            _ if reuse.holds(index, key, template) => {}
+            _ if reuse.holds(object, index) => {}
             _ => *slot = members.next().unwrap_or_default(),
         }
         bound = bound.saturating_add(size::bound_of(slot));

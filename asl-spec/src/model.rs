@@ -6,7 +6,7 @@
 use crate::diag::Span;
 use crate::intrinsic::Call;
 pub use crate::jsonata::{Expr, Jsonata};
-use crate::path::Path;
+use crate::path::{Path, Root, Segment, Selector};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -220,6 +220,10 @@ pub struct ObjectTemplate {
     /// bound of the dynamic values, it bounds the result's size without
     /// walking it.
     pub fixed_len: usize,
+    /// Bit `i` is set when member `i` (of the first 64) is `"k.$": "$.k"`,
+    /// its own key's member of the input: where the input is the value
+    /// being rebuilt, that member is already in place.
+    pub same_named: u64,
 }
 
 impl ObjectTemplate {
@@ -239,7 +243,12 @@ impl ObjectTemplate {
             })
             .sum();
         let fixed_len = 2 + fields.len().saturating_sub(1) + members;
-        ObjectTemplate { fields, skeleton, fixed_len }
+        let same_named = fields.iter().take(64).enumerate().fold(0, |bits, (i, (key, template))| {
+            let own = matches!(template, Template::Path(p) if p.root == Root::Input
+                && matches!(p.segments.as_slice(), [Segment::Child(Selector::Name(name))] if name == key));
+            bits | (u64::from(own) << i)
+        });
+        ObjectTemplate { fields, skeleton, fixed_len, same_named }
     }
 }
 

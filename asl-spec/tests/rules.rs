@@ -53,6 +53,18 @@ fn the_integration_pattern_is_read_from_the_resource() {
 }
 
 #[test]
+fn an_object_template_marks_the_members_that_copy_their_own_key() {
+    use asl_spec::model::Template;
+    let text = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true,
+        "Parameters": {"id.$": "$.id", "v.$": "$.other", "lit": 1, "n.$": "$.n", "deep.$": "$.deep.x", "var.$": "$var", "call.$": "States.Format('{}', $.call)"}}}}"#;
+    let definition = load(text).valid().expect("valid");
+    let Some(Template::Object(object)) = &definition.body.states[0].io.parameters else { panic!("object Parameters") };
+    // id (0) and n (3) copy their own key; a different key, a literal, a
+    // deeper path, a variable and a call do not.
+    assert_eq!(object.same_named, 0b1001);
+}
+
+#[test]
 fn express_workflows_cannot_wait() {
     for resource in ["arn:aws:states:::states:startExecution.sync", "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "arn:aws:states:us-east-1:1:activity:a"] {
         let text = task(resource, "");
