@@ -9,6 +9,25 @@ use std::borrow::Cow;
 
 /// Evaluates a call. `field` is the template key (`x.$`) for error messages.
 pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn std::fmt::Display) -> Result<Value, Failure> {
+    // The most common call, `States.Format` with a literal template over
+    // `$.name` members, reads its values where they are: no argument list.
+    if let (Function::Format, [Arg::String(template), values @ ..]) = (call.function, call.args.as_slice())
+        && values.len() <= 8
+    {
+        let mut found: SmallVec<[&Value; 8]> = SmallVec::new();
+        for value in values {
+            match value {
+                Arg::Path(p) => match jsonpath::select_member(p, roots) {
+                    Some(v) => found.push(v),
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        if found.len() == values.len() {
+            return format(call, (&template.value, &template.holes), &found);
+        }
+    }
     // Arguments borrow what paths select; a function copies only what it
     // puts in its result.
     // Calls take a few arguments: keep them off the heap. (`new`, not
@@ -133,6 +152,24 @@ pub(crate) fn write_list<T>(out: &mut String, open: char, close: char, items: im
 
 type Args<'v> = SmallVec<[Cow<'v, Value>; 4]>;
 
+/// `States.Format`: `values` in the template's holes (the offsets of its
+/// `{}`).
+fn format(call: &Call, (template, holes): (&str, &[usize]), values: &[&Value]) -> Result<Value, Failure> {
+    if holes.len() != values.len() {
+        return Err(fail(call, format!("the template has {} placeholder(s) but {} argument(s) were given", holes.len(), values.len())));
+    }
+    // Room for short arguments, so most calls allocate once.
+    let mut out = String::with_capacity(template.len() + 16 * values.len());
+    let mut last = 0;
+    for (hole, value) in holes.iter().zip(values) {
+        out.push_str(&template[last..*hole]);
+        format_arg(value, &mut out);
+        last = hole + 2;
+    }
+    out.push_str(&template[last..]);
+    Ok(Value::String(out))
+}
+
 fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
     use Function::*;
     Ok(match call.function {
@@ -148,23 +185,8 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
                     (text, &selected)
                 }
             };
-            let values = &args[1..];
-            if holes.len() != values.len() {
-                return Err(fail(
-                    call,
-                    format!("the template has {} placeholder(s) but {} argument(s) were given", holes.len(), values.len()),
-                ));
-            }
-            // Room for short arguments, so most calls allocate once.
-            let mut out = String::with_capacity(template.len() + 16 * values.len());
-            let mut last = 0;
-            for (hole, value) in holes.iter().zip(values) {
-                out.push_str(&template[last..*hole]);
-                format_arg(value, &mut out);
-                last = hole + 2;
-            }
-            out.push_str(&template[last..]);
-            Value::String(out)
+            let values: SmallVec<[&Value; 8]> = args[1..].iter().map(|v| &**v).collect();
+            return format(call, (template, holes), &values);
         }
         StringToJson => {
             let s = str_arg(call, &args[0], "the argument")?;
