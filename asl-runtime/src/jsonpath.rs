@@ -34,17 +34,15 @@ pub(crate) struct Miss {
 /// only read: a `Cow` is as big as the value, and moving it costs.)
 #[inline(always)]
 pub(crate) fn select_member<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Option<&'v Value> {
-    match (&path.root, path.segments.as_slice()) {
-        (Root::Input, [Segment::Child(Selector::Name(name))]) => roots.input().as_object().and_then(|m| member(m, name)),
-        _ => None,
-    }
+    let name = path.input_member()?;
+    roots.input().as_object().and_then(|m| member(m, name))
 }
 
 /// Selects what `path` points at. (`$.name`, the most common path, in
 /// line and straight to the member; any other path is a call.)
 #[inline(always)]
 pub(crate) fn select<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Result<Cow<'v, Value>, Miss> {
-    if let (Root::Input, [Segment::Child(Selector::Name(name))]) = (&path.root, path.segments.as_slice()) {
+    if let Some(name) = path.input_member() {
         return roots.input().as_object().and_then(|m| member(m, name)).map(Cow::Borrowed).ok_or(Miss { matched: 0, at_leaf: true });
     }
     select_path(path, roots)

@@ -6,7 +6,7 @@
 use crate::diag::Span;
 use crate::intrinsic::Call;
 pub use crate::jsonata::{Expr, Jsonata};
-use crate::path::{Path, Root, Segment, Selector};
+use crate::path::Path;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -244,8 +244,7 @@ impl ObjectTemplate {
             .sum();
         let fixed_len = 2 + fields.len().saturating_sub(1) + members;
         let same_named = fields.iter().take(64).enumerate().fold(0, |bits, (i, (key, template))| {
-            let own = matches!(template, Template::Path(p) if p.root == Root::Input
-                && matches!(p.segments.as_slice(), [Segment::Child(Selector::Name(name))] if name == key));
+            let own = matches!(template, Template::Path(p) if p.input_member() == Some(key.as_str()));
             bits | (u64::from(own) << i)
         });
         ObjectTemplate { fields, skeleton, fixed_len, same_named }

@@ -166,6 +166,16 @@ impl Path {
     pub fn is_identity(&self) -> bool {
         self.root == Root::Input && self.segments.is_empty()
     }
+
+    /// The name in `$.name` (or `$['name']`): one member of the input, the
+    /// most common path, which runtimes read without walking.
+    #[inline]
+    pub fn input_member(&self) -> Option<&str> {
+        match (&self.root, self.segments.as_slice()) {
+            (Root::Input, [Segment::Child(Selector::Name(name))]) => Some(name),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Path {
@@ -473,6 +483,16 @@ mod tests {
 
     fn segs(text: &str) -> Vec<Segment> {
         Path::parse(text).unwrap().segments
+    }
+
+    #[test]
+    fn an_input_member_is_one_name_under_the_input() {
+        let member = |text: &str| Path::parse(text).unwrap().input_member().map(str::to_owned);
+        assert_eq!(member("$.id"), Some("id".into()));
+        assert_eq!(member("$['a b']"), Some("a b".into()));
+        for other in ["$", "$.a.b", "$[0]", "$$.Execution", "$var", "$.*"] {
+            assert_eq!(member(other), None, "{other}");
+        }
     }
 
     #[test]
