@@ -4,7 +4,7 @@
 use crate::callbacks;
 use crate::clock::{Clock, SystemClock, format_timestamp};
 use crate::error::{Failure, StatesError, names};
-use crate::history::{ErrorDetails, EventDetails, History, HistoryEvent, PayloadDetails};
+use crate::history::{ErrorDetails, EventDetails, Events, History, PayloadDetails};
 use crate::identity::{Identity, Names};
 use crate::jsonata;
 use crate::jsonpath::{self, Roots};
@@ -60,7 +60,7 @@ pub struct Execution {
     /// The cause, when it failed.
     pub cause: Option<String>,
     /// The history (empty when history recording is off).
-    pub events: Vec<HistoryEvent>,
+    pub events: Events,
 }
 
 impl Execution {

@@ -179,13 +179,20 @@ pub(crate) struct History {
     events: Mutex<Events>,
 }
 
-/// Kept events, in chunks that are never moved once full (the last one is
-/// being filled): a long execution never copies its history to grow it, nor
-/// holds the old and the doubled buffer at once; [`Events::into_vec`] joins
-/// them once, at the end. The first chunk is held in line, so that a parked
-/// execution has no more allocations for it.
-#[derive(Debug, Default)]
-struct Events(smallvec::SmallVec<[Vec<HistoryEvent>; 1]>);
+/// An execution's history events, in order ([`crate::Execution::events`]).
+///
+/// Kept in chunks that are never moved once full (the last one is being
+/// filled): a long execution never copies its history, neither to grow it
+/// nor to hand it over (joining 100,000 events into one vector cost a
+/// quarter of a 10,000-item Map's run with history, most of it the kernel
+/// zeroing the fresh pages it was copied to). The first chunk is held in
+/// line, so that a parked execution has no more allocations for it.
+/// Index it, iterate it, or [`Events::into_vec`] it.
+#[derive(Debug, Clone, Default)]
+pub struct Events {
+    // (No count beside them: every parked execution would carry it.)
+    chunks: smallvec::SmallVec<[Vec<HistoryEvent>; 1]>,
+}
 
 /// The first chunk: room for `ExecutionStarted` and the first state, all an
 /// execution parked on its first Wait holds.
@@ -195,26 +202,105 @@ const MAX_CHUNK: usize = 2048;
 
 impl Events {
     fn push(&mut self, event: HistoryEvent) {
-        match self.0.last_mut() {
+        match self.chunks.last_mut() {
             Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(event),
             last => {
                 let capacity = last.map_or(FIRST_CHUNK, |chunk| (chunk.capacity() * 2).min(MAX_CHUNK));
                 let mut chunk = Vec::with_capacity(capacity);
                 chunk.push(event);
-                self.0.push(chunk);
+                self.chunks.push(chunk);
             }
         }
     }
 
-    fn into_vec(mut self) -> Vec<HistoryEvent> {
-        if self.0.len() <= 1 {
-            return self.0.pop().unwrap_or_default();
+    /// How many events there are.
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    /// Whether there are none (history was off, or nothing ran).
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// The events in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &HistoryEvent> + Clone {
+        self.chunks.iter().flatten()
+    }
+
+    /// The event at `index` (0-based; its `id` is `index + 1`).
+    pub fn get(&self, mut index: usize) -> Option<&HistoryEvent> {
+        for chunk in &self.chunks {
+            match chunk.get(index) {
+                Some(event) => return Some(event),
+                None => index -= chunk.len(),
+            }
         }
-        let mut all = Vec::with_capacity(self.0.iter().map(Vec::len).sum());
-        for chunk in self.0 {
+        None
+    }
+
+    /// The first event (`ExecutionStarted`).
+    pub fn first(&self) -> Option<&HistoryEvent> {
+        self.chunks.first().and_then(|chunk| chunk.first())
+    }
+
+    /// The last event (how the execution ended).
+    pub fn last(&self) -> Option<&HistoryEvent> {
+        self.chunks.last().and_then(|chunk| chunk.last())
+    }
+
+    /// The events as one vector (a copy of every event, made here).
+    pub fn into_vec(mut self) -> Vec<HistoryEvent> {
+        if self.chunks.len() <= 1 {
+            return self.chunks.pop().unwrap_or_default();
+        }
+        let mut all = Vec::with_capacity(self.len());
+        for chunk in self.chunks {
             all.extend(chunk);
         }
         all
+    }
+}
+
+impl PartialEq for Events {
+    fn eq(&self, other: &Events) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl std::ops::Index<usize> for Events {
+    type Output = HistoryEvent;
+
+    fn index(&self, index: usize) -> &HistoryEvent {
+        match self.get(index) {
+            Some(event) => event,
+            None => panic!("event index {index} is out of range for a history of {} events", self.len()),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Events {
+    type Item = &'a HistoryEvent;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<HistoryEvent>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.chunks.iter().flatten()
+    }
+}
+
+impl IntoIterator for Events {
+    type Item = HistoryEvent;
+    type IntoIter = std::iter::Flatten<smallvec::IntoIter<[Vec<HistoryEvent>; 1]>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.chunks.into_iter().flatten()
+    }
+}
+
+/// A list of events, as AWS's `GetExecutionHistory` gives them.
+impl Serialize for Events {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
     }
 }
 
@@ -296,8 +382,8 @@ impl History {
     }
 
     /// The recorded events.
-    pub fn into_events(self) -> Vec<HistoryEvent> {
-        self.events.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).into_vec()
+    pub fn into_events(self) -> Events {
+        self.events.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -332,6 +418,19 @@ mod tests {
         let events = h.into_events();
         assert_eq!(events.len(), n);
         assert!(events.iter().enumerate().all(|(i, e)| e.id == i as u64 + 1 && e.previous_event_id == i as u64));
+        // Found by index across the chunks, from either end, and as one list.
+        assert!((0..n).all(|i| events.get(i).map(|e| e.id) == Some(i as u64 + 1) && events[i].id == i as u64 + 1));
+        assert!(events.get(n).is_none());
+        assert_eq!((events.first().map(|e| e.id), events.last().map(|e| e.id)), (Some(1), Some(n as u64)));
+        assert_eq!(events.iter().next_back().map(|e| e.id), Some(n as u64));
+        let json = serde_json::to_value(&events).unwrap();
+        assert_eq!(json.as_array().map(Vec::len), Some(n));
+        assert_eq!(json[n - 1]["id"], n as u64);
+        let copy = events.clone();
+        let all = events.into_vec();
+        assert_eq!(all.len(), n);
+        assert!(all.iter().eq(copy.iter()));
+        assert_eq!(copy.into_iter().map(|e| e.id).sum::<u64>(), (n as u64) * (n as u64 + 1) / 2);
     }
 
     #[test]

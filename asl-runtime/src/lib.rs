@@ -46,7 +46,7 @@ pub use callbacks::{CallbackError, send_task_failure, send_task_heartbeat, send_
 pub use clock::{BoxFuture, Clock, SystemClock, VirtualClock, format_timestamp, virtual_time_runtime};
 pub use engine::{Execution, Executor, Limits, Status, Stopper};
 pub use error::{StatesError, names as error_names};
-pub use history::{ErrorDetails, EventDetails, HistoryEvent, PayloadDetails};
+pub use history::{ErrorDetails, EventDetails, Events, HistoryEvent, PayloadDetails};
 pub use identity::Identity;
 pub use mock::{MockConfig, MockError, Mocks};
 pub use store::{LocalObjectStore, ObjectInfo, ObjectStore};
@@ -114,7 +114,7 @@ pub mod __private {
             output: None,
             error: Some(crate::error_names::RUNTIME.to_string()),
             cause: Some(format!("The execution input could not be converted to JSON: {e}")),
-            events: Vec::new(),
+            events: crate::Events::default(),
         }
     }
 
