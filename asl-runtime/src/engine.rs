@@ -1666,7 +1666,7 @@ impl<'a> Run<'a> {
     async fn iterate(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
         use futures_util::stream::{FuturesUnordered, StreamExt};
         let MapRun { state, map, items, input: _, context: _, selected: _, limits, distributed } = *run;
-        if !self.history().enabled() && !distributed && map.processor.never_waits() {
+        if !distributed && map.processor.never_waits() {
             return self.iterate_instant(run).await;
         }
         // Every launch is recorded (or, without history, counted) before the
@@ -1713,10 +1713,11 @@ impl<'a> Run<'a> {
         Ok(results)
     }
 
-    /// Without history, an item processor that never waits runs item after
-    /// item with no future per iteration; it yields to the scheduler now and
-    /// then, so timers (a `TimeoutSeconds`, a stop) still fire during a long
-    /// Map. Between yields, the items may be spread over threads
+    /// An item processor that never waits runs item after item with no
+    /// future per iteration, recording the events the general path would, in
+    /// its order; it yields to the scheduler now and then, so timers (a
+    /// `TimeoutSeconds`, a stop) still fire during a long Map. Without
+    /// history, the items between yields may be spread over threads
     /// ([`Executor::parallelism`]).
     async fn iterate_instant(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
         const ITEMS_BETWEEN_YIELDS: usize = 4096;
@@ -1725,11 +1726,13 @@ impl<'a> Run<'a> {
         let mut failures = 0usize;
         // The general path records each launch (`MapIterationStarted`)
         // before running what it launched, and aborts what is still in
-        // flight: count those events where it would, so that the event ids
-        // in causes agree.
+        // flight: record those events where it would, so that histories and
+        // the event ids in causes agree.
+        let name = &run.state.name;
+        let started = |index| EventDetails::MapIterationStarted { name: name.clone(), index };
         let window = if run.limits.max_concurrency == 0 { total } else { run.limits.max_concurrency.min(total) };
         let mut launched = window;
-        self.history().count_only(window as u64);
+        self.iterations_marked("MapIterationStarted", 0..window, started);
         let mut start = 0;
         while start < total {
             if start > 0 {
@@ -1751,18 +1754,31 @@ impl<'a> Run<'a> {
                 match run.limits.settle(outcome, &mut failures, total) {
                     Ok(result) => results.push(result),
                     Err(error) => {
-                        self.history().count_only((launched - index - 1) as u64);
+                        let aborted = |index| EventDetails::MapIterationAborted { name: name.clone(), index };
+                        self.iterations_marked("MapIterationAborted", index + 1..launched, aborted);
                         return Err(error);
                     }
                 }
                 if launched < total {
+                    self.iterations_marked("MapIterationStarted", launched..launched + 1, started);
                     launched += 1;
-                    self.history().count_only(1);
                 }
             }
             start = end;
         }
         Ok(results)
+    }
+
+    /// Records `event_type` for each iteration in `indices`; without
+    /// history, counts them in one step.
+    fn iterations_marked(&self, event_type: &'static str, indices: std::ops::Range<usize>, details: impl Fn(usize) -> EventDetails) {
+        if !self.history().enabled() {
+            self.history().count_only(indices.len() as u64);
+            return;
+        }
+        for index in indices {
+            self.event(event_type, || details(index));
+        }
     }
 
     /// One iteration of a processor that never waits, run to its end.
