@@ -99,8 +99,22 @@ impl<'a> Obj<'a> {
     fn has(&self, key: &str) -> bool {
         self.members.iter().any(|m| m.key == key)
     }
+    /// The JSON pointer of member `key` (RFC 6901: `~` as `~0`, `/` as
+    /// `~1`). Every member of a definition gets one, so it is written
+    /// straight into one string, not through `format!` and two `replace`s
+    /// (which took a fifth of loading a 1,000-state definition).
     fn child_ptr(&self, key: &str) -> String {
-        format!("{}/{}", self.ptr, key.replace('~', "~0").replace('/', "~1"))
+        let mut ptr = String::with_capacity(self.ptr.len() + 1 + key.len());
+        ptr.push_str(&self.ptr);
+        ptr.push('/');
+        for c in key.chars() {
+            match c {
+                '~' => ptr.push_str("~0"),
+                '/' => ptr.push_str("~1"),
+                c => ptr.push(c),
+            }
+        }
+        ptr
     }
 }
 

@@ -161,3 +161,12 @@ fn item_reader_and_result_writer_take_their_language_s_request_field() {
     assert_eq!(errors(&map("JSONata", r#""Parameters": {"Bucket": "b"}"#)), ["the field `Parameters` is not supported in JSONata states"; 2]);
     assert_eq!(errors(&map("JSONPath", r#""Arguments": {"Bucket": "b"}"#)), ["the field `Arguments` is only supported in JSONata states"; 2]);
 }
+
+/// A diagnostic's location is a JSON pointer: `~` and `/` in a state's name
+/// are written `~0` and `~1` (RFC 6901), as AWS reports them.
+#[test]
+fn locations_escape_state_names_as_json_pointers() {
+    let definition = r#"{"StartAt": "a/b~c", "States": {"a/b~c": {"Type": "Pass", "Next": 5}}}"#;
+    let locations: Vec<String> = load(definition).diagnostics.iter().map(|d| d.location.clone()).collect();
+    assert!(locations.iter().any(|l| l == "/States/a~1b~0c/Next"), "{locations:?}");
+}
