@@ -274,6 +274,25 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// The JSON pointer (RFC 6901) of member `key` under `parent`: `~` is
+/// written `~0` and `/` `~1`, as AWS reports locations. Every member of a
+/// definition gets one, so it is written straight into one string (through
+/// `format!` and two `replace` calls it took a fifth of loading a
+/// 1,000-state definition).
+pub(crate) fn pointer_to(parent: &str, key: &str) -> String {
+    let mut pointer = String::with_capacity(parent.len() + 1 + key.len());
+    pointer.push_str(parent);
+    pointer.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+    pointer
+}
+
 /// The closest of `candidates` to `name`, for "did you mean" hints.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates

@@ -3,7 +3,7 @@
 //! Resolving targets here also fills in their indexes, so the runtime never
 //! looks a state up by name.
 
-use crate::diag::{Code, Diagnostic, Diagnostics, Span, closest};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span, closest, pointer_to};
 use crate::model::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -105,8 +105,9 @@ fn check_scope(
         }
     }
     let unloaded_names = scope.unloaded.clone();
+    let states_ptr = pointer_to(ptr, "States");
     for (from, state) in scope.states.iter_mut().enumerate() {
-        let sptr = format!("{ptr}/States/{}", state.name);
+        let sptr = pointer_to(&states_ptr, &state.name);
         for (field, target) in targets_mut(state) {
             match index.get(target.name.as_str()) {
                 Some(&i) => target.index = i,

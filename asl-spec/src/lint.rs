@@ -5,7 +5,7 @@
 //! Runs on the span-keeping JSON tree of a definition that has no errors, so
 //! every warning points at the field to change.
 
-use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span, pointer_to};
 use crate::intrinsic::Call;
 use crate::json::{Member, Node, NodeKind};
 use crate::path::{Path, Root, Segment, Selector};
@@ -18,8 +18,9 @@ pub(crate) fn check(root: &Node, diags: &mut Diagnostics) {
 /// Lints the states of the scope `node` (the machine, a branch or a processor).
 fn states(node: &Node, ptr: &str, diags: &mut Diagnostics) {
     let Some(list) = node.get("States").and_then(|m| m.value.as_object()) else { return };
+    let states_ptr = pointer_to(ptr, "States");
     for state in list {
-        let ptr = format!("{ptr}/States/{}", state.key);
+        let ptr = pointer_to(&states_ptr, &state.key);
         lint_state(state, &ptr, diags);
         let node = &state.value;
         if let Some(branches) = node.get("Branches").map(|m| &m.value) && let NodeKind::Array(items) = &branches.kind {
@@ -29,7 +30,7 @@ fn states(node: &Node, ptr: &str, diags: &mut Diagnostics) {
         }
         for key in ["ItemProcessor", "Iterator"] {
             if let Some(processor) = node.get(key) {
-                states(&processor.value, &format!("{ptr}/{key}"), diags);
+                states(&processor.value, &pointer_to(&ptr, key), diags);
             }
         }
     }
@@ -48,7 +49,7 @@ fn lint_state(state: &Member, ptr: &str, diags: &mut Diagnostics) {
     }
     for key in ["Parameters", "ResultSelector", "ItemSelector"] {
         if let Some(template) = node.get(key) {
-            missing_dollar_suffix(&template.value, &format!("{ptr}/{key}"), diags);
+            missing_dollar_suffix(&template.value, &pointer_to(ptr, key), diags);
         }
     }
 }
@@ -150,10 +151,10 @@ fn missing_dollar_suffix(node: &Node, ptr: &str, diags: &mut Diagnostics) {
     match &node.kind {
         NodeKind::Object(members) => {
             for m in members {
-                let child = format!("{ptr}/{}", m.key);
                 if m.key.ends_with(".$") {
                     continue;
                 }
+                let child = pointer_to(ptr, &m.key);
                 match m.value.as_str() {
                     Some(text) if looks_dynamic(text) => diags.push(
                         Diagnostic::warning(

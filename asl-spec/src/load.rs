@@ -5,7 +5,7 @@
 //! closest allowed name as a hint. Problems are collected, never thrown: the
 //! builder always continues, so one pass reports everything.
 
-use crate::diag::{Code, Diagnostic, Diagnostics, Span, closest};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span, closest, pointer_to};
 use crate::intrinsic::Call;
 use crate::json::{Member, Node, NodeKind};
 use crate::model::*;
@@ -99,22 +99,8 @@ impl<'a> Obj<'a> {
     fn has(&self, key: &str) -> bool {
         self.members.iter().any(|m| m.key == key)
     }
-    /// The JSON pointer of member `key` (RFC 6901: `~` as `~0`, `/` as
-    /// `~1`). Every member of a definition gets one, so it is written
-    /// straight into one string, not through `format!` and two `replace`s
-    /// (which took a fifth of loading a 1,000-state definition).
     fn child_ptr(&self, key: &str) -> String {
-        let mut ptr = String::with_capacity(self.ptr.len() + 1 + key.len());
-        ptr.push_str(&self.ptr);
-        ptr.push('/');
-        for c in key.chars() {
-            match c {
-                '~' => ptr.push_str("~0"),
-                '/' => ptr.push_str("~1"),
-                c => ptr.push(c),
-            }
-        }
-        ptr
+        pointer_to(&self.ptr, key)
     }
 }
 
@@ -152,7 +138,7 @@ impl Builder<'_> {
     }
 
     /// Reports every member that was not consumed.
-    fn finish(&mut self, obj: Obj<'_>, allowed: &[&str], owner: &str) {
+    fn finish(&mut self, obj: Obj<'_>, allowed: &[&str], owner: impl std::fmt::Display) {
         for (m, used) in obj.members.iter().zip(&obj.used) {
             if *used {
                 continue;
@@ -165,7 +151,8 @@ impl Builder<'_> {
         }
     }
 
-    fn required<'a>(&mut self, obj: &mut Obj<'a>, key: &str, owner: &str) -> Option<&'a Member> {
+    /// (`owner` is written out only when the field is missing.)
+    fn required<'a>(&mut self, obj: &mut Obj<'a>, key: &str, owner: impl std::fmt::Display) -> Option<&'a Member> {
         let m = obj.take(key);
         if m.is_none() {
             let span = obj.span;
@@ -326,7 +313,7 @@ impl Builder<'_> {
                 let mut out = Vec::with_capacity(members.len());
                 let mut dynamic = false;
                 for m in members {
-                    let child = format!("{ptr}/{}", m.key);
+                    let child = pointer_to(ptr, &m.key);
                     if let Some(plain) = m.key.strip_suffix(".$") {
                         if let Some(other) = members.iter().find(|o| o.key == plain) {
                             let d = self.error(Code::DuplicateField, m.key_span, &child, format!("field `{plain}` appears both as `{plain}` and as `{}`", m.key));
@@ -441,7 +428,7 @@ impl Builder<'_> {
                 .hint = Some("a JSONata machine may not contain JSONPath states; remove this `QueryLanguage`".into());
         }
         let ql = own_ql.unwrap_or(parent_ql);
-        let type_member = self.required(&mut obj, "Type", &format!("state `{name}`"))?;
+        let type_member = self.required(&mut obj, "Type", format_args!("state `{name}`"))?;
         let (type_name, type_span) = self.string_value(&type_member.value, &obj.child_ptr("Type"), "Type")?;
         if !STATE_TYPES.contains(&type_name.as_str()) {
             let hint = closest(&type_name, STATE_TYPES.iter().copied()).map(|c| format!("did you mean `{c}`?"));
@@ -501,7 +488,7 @@ impl Builder<'_> {
             _ => self.map(&mut obj, &name, ql, &mut io),
         };
         let transition = self.transition(&mut obj, &kind, &name);
-        self.finish(obj, fields_of(&type_name), &format!("{type_name} state `{name}`"));
+        self.finish(obj, fields_of(&type_name), format_args!("{type_name} state `{name}`"));
         let reads_context = mentions_context(&member.value);
         Some(State { name: name.into(), span: member.key_span, comment, query_language: ql, kind, transition, io, assign, output, reads_context })
     }
@@ -599,7 +586,7 @@ impl Builder<'_> {
     }
 
     fn task(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage) -> StateKind {
-        let resource = self.required(obj, "Resource", &format!("Task state `{name}`"));
+        let resource = self.required(obj, "Resource", format_args!("Task state `{name}`"));
         let (resource, resource_span) = resource
             .and_then(|m| self.string_value(&m.value, &obj.child_ptr("Resource"), "Resource"))
             .unwrap_or_default();
@@ -804,7 +791,7 @@ impl Builder<'_> {
     fn choice(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage) -> Choice {
         let default = obj.take("Default").and_then(|m| self.target(&m.value, &obj.child_ptr("Default"), "Default"));
         let mut choices = Vec::new();
-        match self.required(obj, "Choices", &format!("Choice state `{name}`")) {
+        match self.required(obj, "Choices", format_args!("Choice state `{name}`")) {
             Some(m) if matches!(&m.value.kind, NodeKind::Array(a) if a.is_empty()) => {
                 self.error(Code::Schema, m.value.span, &obj.child_ptr("Choices"), "`Choices` cannot be empty");
             }
@@ -1022,7 +1009,7 @@ impl Builder<'_> {
 
     fn parallel(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage) -> StateKind {
         let mut branches = Vec::new();
-        if let Some(m) = self.required(obj, "Branches", &format!("Parallel state `{name}`")) {
+        if let Some(m) = self.required(obj, "Branches", format_args!("Parallel state `{name}`")) {
             let ptr = obj.child_ptr("Branches");
             match &m.value.kind {
                 NodeKind::Array(items) if items.is_empty() => {

@@ -163,10 +163,15 @@ fn item_reader_and_result_writer_take_their_language_s_request_field() {
 }
 
 /// A diagnostic's location is a JSON pointer: `~` and `/` in a state's name
-/// are written `~0` and `~1` (RFC 6901), as AWS reports them.
+/// are written `~0` and `~1` (RFC 6901), as AWS reports them, whichever
+/// check finds the problem (loading, transitions, lints).
 #[test]
 fn locations_escape_state_names_as_json_pointers() {
-    let definition = r#"{"StartAt": "a/b~c", "States": {"a/b~c": {"Type": "Pass", "Next": 5}}}"#;
-    let locations: Vec<String> = load(definition).diagnostics.iter().map(|d| d.location.clone()).collect();
-    assert!(locations.iter().any(|l| l == "/States/a~1b~0c/Next"), "{locations:?}");
+    let locations = |definition: &str| -> Vec<String> { load(definition).diagnostics.iter().map(|d| d.location.clone()).collect() };
+    let wrong_type = locations(r#"{"StartAt": "a/b~c", "States": {"a/b~c": {"Type": "Pass", "Next": 5}}}"#);
+    assert!(wrong_type.iter().any(|l| l == "/States/a~1b~0c/Next"), "{wrong_type:?}");
+    let no_target = locations(r#"{"StartAt": "a/b~c", "States": {"a/b~c": {"Type": "Pass", "Next": "nowhere"}}}"#);
+    assert!(no_target.iter().any(|l| l == "/States/a~1b~0c/Next"), "{no_target:?}");
+    let literal = locations(r#"{"StartAt": "a/b", "States": {"a/b": {"Type": "Pass", "Parameters": {"x/y": "$.y"}, "End": true}}}"#);
+    assert!(literal.iter().any(|l| l == "/States/a~1b/Parameters/x~1y"), "{literal:?}");
 }
