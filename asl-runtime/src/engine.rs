@@ -1687,7 +1687,7 @@ impl<'a> Run<'a> {
                 next += 1;
                 in_flight.insert(index);
                 if !distributed {
-                    self.event("MapIterationStarted", || EventDetails::MapIterationStarted { name: state.name.clone(), index });
+                    self.iterations_started(state, index..index + 1);
                 }
                 running.push(Box::pin(self.iteration(run, index, open.get(index))));
             }
@@ -1700,7 +1700,7 @@ impl<'a> Run<'a> {
                     drop(running);
                     if !distributed {
                         for i in in_flight {
-                            self.event("MapIterationAborted", || EventDetails::MapIterationAborted { name: state.name.clone(), index: i });
+                            self.iterations_aborted(state, i..i + 1);
                             if open[i].take() {
                                 self.mark("TaskStateAborted");
                             }
@@ -1728,11 +1728,9 @@ impl<'a> Run<'a> {
         // before running what it launched, and aborts what is still in
         // flight: record those events where it would, so that histories and
         // the event ids in causes agree.
-        let name = &run.state.name;
-        let started = |index| EventDetails::MapIterationStarted { name: name.clone(), index };
         let window = if run.limits.max_concurrency == 0 { total } else { run.limits.max_concurrency.min(total) };
         let mut launched = window;
-        self.iterations_marked("MapIterationStarted", 0..window, started);
+        self.iterations_started(run.state, 0..window);
         let mut start = 0;
         while start < total {
             if start > 0 {
@@ -1754,13 +1752,12 @@ impl<'a> Run<'a> {
                 match run.limits.settle(outcome, &mut failures, total) {
                     Ok(result) => results.push(result),
                     Err(error) => {
-                        let aborted = |index| EventDetails::MapIterationAborted { name: name.clone(), index };
-                        self.iterations_marked("MapIterationAborted", index + 1..launched, aborted);
+                        self.iterations_aborted(run.state, index + 1..launched);
                         return Err(error);
                     }
                 }
                 if launched < total {
-                    self.iterations_marked("MapIterationStarted", launched..launched + 1, started);
+                    self.iterations_started(run.state, launched..launched + 1);
                     launched += 1;
                 }
             }
@@ -1769,8 +1766,17 @@ impl<'a> Run<'a> {
         Ok(results)
     }
 
-    /// Records `event_type` for each iteration in `indices`; without
-    /// history, counts them in one step.
+    /// Records `MapIterationStarted` for the inline iterations in `indices`
+    /// of the Map `state` (without history, counts them in one step).
+    fn iterations_started(&self, state: &State, indices: std::ops::Range<usize>) {
+        self.iterations_marked("MapIterationStarted", indices, |index| EventDetails::MapIterationStarted { name: state.name.clone(), index });
+    }
+
+    /// Records `MapIterationAborted` for the inline iterations in `indices`.
+    fn iterations_aborted(&self, state: &State, indices: std::ops::Range<usize>) {
+        self.iterations_marked("MapIterationAborted", indices, |index| EventDetails::MapIterationAborted { name: state.name.clone(), index });
+    }
+
     fn iterations_marked(&self, event_type: &'static str, indices: std::ops::Range<usize>, details: impl Fn(usize) -> EventDetails) {
         if !self.history().enabled() {
             self.history().count_only(indices.len() as u64);
