@@ -197,7 +197,9 @@ impl Executor {
     /// How many threads may share the work of an inline Map or a Parallel
     /// whose states never wait (Pass, Choice, Succeed, Fail), when history
     /// is off. The default is the machine's available parallelism; 1 keeps
-    /// all work on the thread polling the execution. Outputs, errors and
+    /// all work on the thread polling the execution. Work of fewer than
+    /// about 2,048 states per thread stays on that thread whatever this
+    /// says: waking another costs more than it saves. Outputs, errors and
     /// event numbering are the same either way: work done on other threads
     /// is kept only when every item or branch succeeded within the history
     /// limit, and is otherwise done again in order on the polling thread.
