@@ -364,7 +364,7 @@ impl Builder<'_> {
                 QueryLanguage::Jsonata => &member.key,
             };
             if let Some(problem) = variable_name_problem(name) {
-                let d = self.error(Code::Schema, member.key_span, &format!("{ptr}/{}", member.key), format!("`{name}` is not a valid variable name: {problem}"));
+                let d = self.error(Code::Schema, member.key_span, &pointer_to(&ptr, &member.key), format!("`{name}` is not a valid variable name: {problem}"));
                 d.label = "invalid variable name".into();
                 d.hint = Some("a variable name starts with a letter or `_`, continues with letters, digits or `_`, and has at most 80 characters".into());
             }
@@ -640,7 +640,7 @@ impl Builder<'_> {
             }
             NodeKind::Object(members) => {
                 for m in members {
-                    self.check_jsonata_strings(&m.value, &format!("{ptr}/{}", m.key));
+                    self.check_jsonata_strings(&m.value, &pointer_to(ptr, &m.key));
                 }
             }
             _ => {}

@@ -174,4 +174,6 @@ fn locations_escape_state_names_as_json_pointers() {
     assert!(no_target.iter().any(|l| l == "/States/a~1b~0c/Next"), "{no_target:?}");
     let literal = locations(r#"{"StartAt": "a/b", "States": {"a/b": {"Type": "Pass", "Parameters": {"x/y": "$.y"}, "End": true}}}"#);
     assert!(literal.iter().any(|l| l == "/States/a~1b/Parameters/x~1y"), "{literal:?}");
+    let variable = locations(r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"a/b": 1}, "End": true}}}"#);
+    assert!(variable.iter().any(|l| l == "/States/P/Assign/a~1b"), "{variable:?}");
 }
