@@ -1,0 +1,371 @@
+//! The executor: runs a [`Definition`] state by state with AWS's semantics
+//! for data flow, errors, retries, catchers, waits, timeouts and history.
+
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{StatesError, names};
+use crate::history::{ErrorDetails, EventDetails, Events, History, PayloadDetails};
+use crate::identity::{Identity, Names};
+use crate::store::ObjectStore;
+use crate::task::{Handlers, TaskHandler};
+use crate::variables::Variables;
+use asl_spec::model::*;
+use serde_json::{Map as JsonMap, Value};
+use std::sync::OnceLock;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::run::{Run, RunInfo, to_text};
+
+/// How an execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// It reached a Succeed state or an `End`.
+    Succeeded,
+    /// A Fail state or an uncaught error ended it.
+    Failed,
+    /// The machine's `TimeoutSeconds` ran out.
+    TimedOut,
+    /// It was stopped from outside.
+    Aborted,
+}
+
+impl Status {
+    /// AWS's name (`SUCCEEDED`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// The result of one execution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execution {
+    /// How it ended.
+    pub status: Status,
+    /// The output, when it succeeded.
+    pub output: Option<Value>,
+    /// The error name, when it failed.
+    pub error: Option<String>,
+    /// The cause, when it failed.
+    pub cause: Option<String>,
+    /// The history (empty when history recording is off).
+    pub events: Events,
+}
+
+impl Execution {
+    /// The names of the states entered, in order (needs history).
+    pub fn states_entered(&self) -> Vec<&str> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.details {
+                Some(EventDetails::StateEntered { name, .. }) => Some(&**name),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The result as one JSON object `{status, output, error, cause,
+    /// events}`: what `asl run --json` prints, with events shaped like AWS
+    /// `GetExecutionHistory` events.
+    pub fn to_json(&self) -> Value {
+        let mut out = JsonMap::new();
+        out.insert("status".into(), Value::String(self.status.as_str().to_string()));
+        out.insert("output".into(), self.output.clone().unwrap_or(Value::Null));
+        out.insert("error".into(), self.error.clone().map_or(Value::Null, Value::String));
+        out.insert("cause".into(), self.cause.clone().map_or(Value::Null, Value::String));
+        out.insert("events".into(), serde_json::to_value(&self.events).unwrap_or(Value::Null));
+        Value::Object(out)
+    }
+
+    /// The output, or the error as a [`StatesError`].
+    pub fn into_result(self) -> Result<Value, StatesError> {
+        match self.status {
+            Status::Succeeded => Ok(self.output.unwrap_or(Value::Null)),
+            _ => Err(StatesError { error: self.error.unwrap_or_else(|| self.status.as_str().to_string()), cause: self.cause }),
+        }
+    }
+}
+
+/// Limits AWS enforces, configurable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest state input or output, in bytes of JSON text (AWS: 256 KiB).
+    pub max_payload_bytes: usize,
+    /// Most history events one execution may have (AWS: 25,000). This also
+    /// stops a workflow that loops forever.
+    pub max_history_events: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_payload_bytes: 256 * 1024, max_history_events: 25_000 }
+    }
+}
+
+/// Runs executions of one definition. Cheap to clone; reuse it.
+#[derive(Clone)]
+pub struct Executor {
+    pub(crate) definition: Arc<Definition>,
+    pub(crate) handler: Arc<dyn TaskHandler>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) identity: Identity,
+    /// The ARNs and names the identity gives every execution, built once.
+    pub(crate) names: Arc<Names>,
+    pub(crate) record_history: bool,
+    pub(crate) limits: Limits,
+    pub(crate) object_store: Option<Arc<dyn ObjectStore>>,
+    /// Whether any state reads the context object; if none does, nothing
+    /// keeps a copy of the execution input for `$$.Execution.Input`.
+    pub(crate) reads_context: bool,
+    /// Threads a Map's or Parallel's instant work may spread over.
+    pub(crate) parallelism: usize,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor").field("identity", &self.identity).field("record_history", &self.record_history).finish()
+    }
+}
+
+impl Executor {
+    /// An executor with no task handlers, the system clock and default identity.
+    pub fn new(definition: impl Into<Arc<Definition>>) -> Self {
+        let definition = definition.into();
+        Executor {
+            reads_context: definition.reads_context,
+            definition,
+            handler: Arc::new(Handlers::new()),
+            clock: Arc::new(SystemClock),
+            names: Arc::new(Names::of(&Identity::default())),
+            identity: Identity::default(),
+            record_history: true,
+            limits: Limits::default(),
+            object_store: None,
+            parallelism: available_parallelism(),
+        }
+    }
+
+    /// Sets where distributed Maps' `ItemReader` and `ResultWriter` read
+    /// and write objects (e.g. a [`LocalObjectStore`](crate::LocalObjectStore)).
+    pub fn object_store(mut self, store: impl ObjectStore) -> Self {
+        self.object_store = Some(Arc::new(store));
+        self
+    }
+
+    /// Sets what runs Task states.
+    pub fn handler(mut self, handler: impl TaskHandler) -> Self {
+        self.handler = Arc::new(handler);
+        self
+    }
+
+    /// Sets what runs Task states, shared.
+    pub fn shared_handler(mut self, handler: Arc<dyn TaskHandler>) -> Self {
+        self.handler = handler;
+        self
+    }
+
+    /// Sets the clock (e.g. a [`VirtualClock`](crate::VirtualClock)).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Sets the execution's identity.
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.names = Arc::new(Names::of(&identity));
+        self.identity = identity;
+        self
+    }
+
+    /// Turns history recording on (the default) or off.
+    pub fn record_history(mut self, on: bool) -> Self {
+        self.record_history = on;
+        self
+    }
+
+    /// How many threads may share the work of an inline Map or a Parallel
+    /// whose states never wait (Pass, Choice, Succeed, Fail), when history
+    /// is off. The default is the machine's available parallelism; 1 keeps
+    /// all work on the thread polling the execution. Work of fewer than
+    /// about 2,048 states per thread stays on that thread whatever this
+    /// says: waking another costs more than it saves. Outputs, errors and
+    /// event numbering are the same either way: work done on other threads
+    /// is kept only when every item or branch succeeded within the history
+    /// limit, and is otherwise done again in order on the polling thread.
+    pub fn parallelism(mut self, threads: usize) -> Self {
+        self.parallelism = threads.max(1);
+        self
+    }
+
+    /// Sets the limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The definition being run.
+    pub fn definition(&self) -> &Definition {
+        &self.definition
+    }
+
+    /// Runs one execution to its end. (The execution's own future, not
+    /// wrapped in another: a parked execution holds no more than it needs.)
+    pub fn run(&self, input: Value) -> impl std::future::Future<Output = Execution> + Send + '_ {
+        self.run_inner(input, None, None)
+    }
+
+    /// Starts an execution that can be stopped from outside: the returned
+    /// [`Stopper`] ends it as `ABORTED`, dropping (and so cancelling) all of
+    /// its in-flight work. Await the future to drive the execution.
+    pub fn start(&self, input: Value) -> (Stopper, impl std::future::Future<Output = Execution> + Send + '_) {
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        (Stopper { tx: Arc::new(tx) }, self.run_inner(input, None, Some(rx)))
+    }
+
+    /// Runs one execution from input given as JSON text. History records the
+    /// text exactly as given, as AWS records `StartExecution`'s input.
+    pub async fn run_text(&self, input: &str) -> Result<Execution, serde_json::Error> {
+        let value = serde_json::from_str(input)?;
+        Ok(self.run_inner(value, Some(input), None).await)
+    }
+
+    async fn run_inner(&self, input: Value, input_text: Option<&str>, stop: Option<StopSignal>) -> Execution {
+        let start = self.clock.now();
+        let info = RunInfo {
+            names: &self.names,
+            start_time: start,
+            input: self.reads_context.then(|| Box::new(input.clone())),
+            input_text,
+            members: OnceLock::new(),
+        };
+        let run = Run { exec: self, history: History::new(self.record_history), info: &info };
+        run.history().record(
+            "ExecutionStarted",
+            || start,
+            || {
+                Some(EventDetails::ExecutionStarted {
+                    input: input_text.map_or_else(|| to_text(&input), str::to_string),
+                    input_details: PayloadDetails::default(),
+                    role_arn: self.names.role_arn.clone(),
+                })
+            },
+        );
+        let body = run.scope(&self.definition.body, input, Variables::default());
+        // Most executions have no execution timeout and no stopper: await
+        // the body itself, and keep the supervised path (boxed) out of
+        // every execution's future.
+        let outcome = match (stop, self.definition.timeout_seconds) {
+            (None, None) => Outcome::Finished(body.await),
+            (stop, timeout) => Box::pin(self.supervise_execution(body, stop, timeout)).await,
+        };
+        let history = run.history;
+        let now = || self.clock.now();
+        match outcome {
+            Outcome::Finished(Ok(output)) => {
+                let text = history.enabled().then(|| to_text(&output));
+                history.record("ExecutionSucceeded", now, || {
+                    Some(EventDetails::ExecutionSucceeded { output: text.unwrap_or_default(), output_details: PayloadDetails::default() })
+                });
+                Execution { status: Status::Succeeded, output: Some(output), error: None, cause: None, events: history.into_events() }
+            }
+            Outcome::Finished(Err(e)) => {
+                // A Fail state without `Error` fails with no error name at all.
+                let error = Some(e.error).filter(|name| !name.is_empty());
+                let details = ErrorDetails { error: error.clone(), cause: e.cause.clone() };
+                history.record("ExecutionFailed", now, || Some(EventDetails::ExecutionFailed(details)));
+                Execution { status: Status::Failed, output: None, error, cause: e.cause, events: history.into_events() }
+            }
+            Outcome::Aborted(StopReason { error, cause }) => {
+                let details = ErrorDetails { error: error.clone(), cause: cause.clone() };
+                history.record("ExecutionAborted", now, || Some(EventDetails::ExecutionAborted(details)));
+                Execution { status: Status::Aborted, output: None, error, cause, events: history.into_events() }
+            }
+            Outcome::TimedOut => {
+                let error = names::TIMEOUT.to_string();
+                let details = ErrorDetails { error: Some(error.clone()), cause: None };
+                history.record("ExecutionTimedOut", now, || Some(EventDetails::ExecutionTimedOut(details)));
+                Execution { status: Status::TimedOut, output: None, error: Some(error), cause: None, events: history.into_events() }
+            }
+        }
+    }
+}
+
+impl Executor {
+    /// An execution's body under its `TimeoutSeconds` and its stopper.
+    async fn supervise_execution(
+        &self,
+        body: crate::clock::BoxFuture<'_, Result<Value, StatesError>>,
+        stop: Option<StopSignal>,
+        timeout: Option<u64>,
+    ) -> Outcome {
+        let deadline = async {
+            match timeout {
+                Some(secs) => self.clock.sleep(Duration::from_secs(secs)).await,
+                None => std::future::pending().await,
+            }
+        };
+        let stopped = async {
+            let Some(mut rx) = stop else { return std::future::pending().await };
+            loop {
+                if let Some(reason) = rx.borrow_and_update().clone() {
+                    return reason;
+                }
+                if rx.changed().await.is_err() {
+                    // Every Stopper is gone: nobody can stop this execution.
+                    return std::future::pending().await;
+                }
+            }
+        };
+        tokio::select! {
+            biased;
+            reason = stopped => Outcome::Aborted(reason),
+            r = body => Outcome::Finished(r),
+            _ = deadline => Outcome::TimedOut,
+        }
+    }
+}
+
+/// How the top-level run ended.
+enum Outcome {
+    Finished(Result<Value, StatesError>),
+    TimedOut,
+    Aborted(StopReason),
+}
+
+/// Why an execution was stopped (AWS `StopExecution`'s error and cause).
+#[derive(Debug, Clone, Default)]
+struct StopReason {
+    error: Option<String>,
+    cause: Option<String>,
+}
+
+type StopSignal = tokio::sync::watch::Receiver<Option<StopReason>>;
+
+/// Stops an execution started with [`Executor::start`]. Cloneable and usable
+/// from any thread or task.
+#[derive(Debug, Clone)]
+pub struct Stopper {
+    tx: Arc<tokio::sync::watch::Sender<Option<StopReason>>>,
+}
+
+impl Stopper {
+    /// Ends the execution as `ABORTED` with an optional error and cause, as
+    /// `StopExecution` does. Stopping a finished execution does nothing.
+    pub fn stop(&self, error: Option<&str>, cause: Option<&str>) {
+        let reason = StopReason { error: error.map(str::to_string), cause: cause.map(str::to_string) };
+        self.tx.send_replace(Some(reason));
+    }
+}
+
+/// The machine's available parallelism, asked once (it reads cgroup limits).
+fn available_parallelism() -> usize {
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+

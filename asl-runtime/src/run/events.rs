@@ -1,0 +1,281 @@
+//! History events: what each state and call records, or only counts when
+//! history is off (event ids stay the same either way).
+
+
+use crate::error::{Failure, StatesError, names};
+use crate::history::{ErrorDetails, EventDetails, PayloadDetails};
+use crate::task::ResourceKind;
+use asl_spec::model::*;
+use serde_json::{Map as JsonMap, Value};
+use jiff::Timestamp;
+
+use crate::run::{to_text, Run};
+
+/// `PassStateEntered`, `TaskStateExited`, …
+fn state_event(kind: &StateKind, entered: bool) -> &'static str {
+    match (kind, entered) {
+        (StateKind::Pass(_), true) => "PassStateEntered",
+        (StateKind::Pass(_), false) => "PassStateExited",
+        (StateKind::Task(_), true) => "TaskStateEntered",
+        (StateKind::Task(_), false) => "TaskStateExited",
+        (StateKind::Choice(_), true) => "ChoiceStateEntered",
+        (StateKind::Choice(_), false) => "ChoiceStateExited",
+        (StateKind::Wait(_), true) => "WaitStateEntered",
+        (StateKind::Wait(_), false) => "WaitStateExited",
+        (StateKind::Succeed, true) => "SucceedStateEntered",
+        (StateKind::Succeed, false) => "SucceedStateExited",
+        (StateKind::Fail(_), true) => "FailStateEntered",
+        (StateKind::Fail(_), false) => "FailStateExited",
+        (StateKind::Parallel(_), true) => "ParallelStateEntered",
+        (StateKind::Parallel(_), false) => "ParallelStateExited",
+        (StateKind::Map(_), true) => "MapStateEntered",
+        (StateKind::Map(_), false) => "MapStateExited",
+    }
+}
+
+impl<'a> Run<'a> {
+    /// Records the entry (`text` is the input's JSON text when the previous
+    /// state's exit already wrote it); returns its event id and, when
+    /// history or the context object needs it, the entry time.
+    #[inline(always)]
+    pub(super) fn enter(&self, state: &State, input: &Value, text: Option<String>) -> (u64, Option<Timestamp>) {
+        let history = self.history();
+        // Reading the clock costs; only history and `$$.State.EnteredTime` need it.
+        let entered_time = (history.enabled() || state.reads_context).then(|| self.now());
+        let first = history.last_id() == 1;
+        // AWS links the first state to no event, and shows it the execution
+        // input exactly as given.
+        let previous = if first { 0 } else { history.last_id() };
+        let text = history.enabled().then(|| match (self.info.input_text, first) {
+            (Some(raw), true) => raw.to_string(),
+            _ => text.unwrap_or_else(|| to_text(input)),
+        });
+        let id = history.record_after(
+            previous,
+            state_event(&state.kind, true),
+            || entered_time.unwrap_or_else(|| self.now()),
+            || Some(EventDetails::StateEntered { name: state.name.clone(), input: text.unwrap_or_default(), input_details: PayloadDetails::default() }),
+        );
+        (id, entered_time)
+    }
+
+    /// Records the exit with the output's JSON text and the variables the
+    /// state assigned (when history is kept); returns the text for the next
+    /// state's entry, so it is written once. (Counting is in line, as every
+    /// state ends here; building the event is not.)
+    #[inline(always)]
+    pub(super) fn record_exited(&self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>) -> Option<String> {
+        let history = self.history();
+        if !history.enabled() {
+            history.count_only(1);
+            return text;
+        }
+        self.record_exited_event(state, text, at, assigned)
+    }
+
+    #[inline(never)]
+    fn record_exited_event(&self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>) -> Option<String> {
+        let history = self.history();
+        history.record(
+            state_event(&state.kind, false),
+            || at.unwrap_or_else(|| self.now()),
+            || {
+                let assigned_variables = assigned.map(|a| a.iter().map(|(k, v)| (k.clone(), to_text(v))).collect());
+                Some(EventDetails::StateExited {
+                    name: state.name.clone(),
+                    output: text.clone().unwrap_or_default(),
+                    output_details: PayloadDetails::default(),
+                    assigned_variables_details: assigned.map(|_| PayloadDetails::default()),
+                    assigned_variables,
+                })
+            },
+        );
+        text
+    }
+
+
+    /// A failure inside `state` as the error it raises. A JSONata
+    /// evaluation failure is also recorded as AWS records it
+    /// (`EvaluationFailed`, naming the field).
+    pub(super) fn fail_in(&self, state: &State, entered: u64, failure: Failure) -> StatesError {
+        let location = failure.location.clone();
+        let error = failure.in_state(&state.name, entered);
+        if error.error == names::QUERY_EVALUATION_ERROR {
+            self.event("EvaluationFailed", || EventDetails::EvaluationFailed {
+                error: error.error.clone(),
+                cause: error.cause.clone().unwrap_or_default(),
+                location,
+                state: state.name.clone(),
+            });
+        }
+        error
+    }
+
+    /// Records `MapIterationStarted` for the inline iterations in `indices`
+    /// of the Map `state` (without history, counts them in one step).
+    pub(super) fn iterations_started(&self, state: &State, indices: std::ops::Range<usize>) {
+        self.iterations_marked("MapIterationStarted", indices, |index| EventDetails::MapIterationStarted { name: state.name.clone(), index });
+    }
+
+    /// Records `MapIterationAborted` for the inline iterations in `indices`.
+    pub(super) fn iterations_aborted(&self, state: &State, indices: std::ops::Range<usize>) {
+        self.iterations_marked("MapIterationAborted", indices, |index| EventDetails::MapIterationAborted { name: state.name.clone(), index });
+    }
+
+    fn iterations_marked(&self, event_type: &'static str, indices: std::ops::Range<usize>, details: impl Fn(usize) -> EventDetails) {
+        if !self.history().enabled() {
+            self.history().count_only(indices.len() as u64);
+            return;
+        }
+        for index in indices {
+            self.event(event_type, || details(index));
+        }
+    }
+
+    /// Records the end of an inline Map iteration.
+    pub(super) fn iteration_ended(&self, state: &State, index: usize, succeeded: bool) {
+        let name = || state.name.clone();
+        match succeeded {
+            true => self.event("MapIterationSucceeded", || EventDetails::MapIterationSucceeded { name: name(), index }),
+            false => self.event("MapIterationFailed", || EventDetails::MapIterationFailed { name: name(), index }),
+        }
+    }
+
+    /// The `*Scheduled` and `*Started` events of a call (counted in line
+    /// when history keeps nothing: every Task call starts here).
+    #[inline(always)]
+    pub(super) fn record_task_start(&self, kind: Option<&ResourceKind>, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
+        match kind.filter(|_| self.history().enabled()) {
+            Some(kind) => self.record_task_start_events(kind, task, input, timeout, heartbeat),
+            None => {
+                self.history().record("", || self.now(), || None);
+                self.history().record("", || self.now(), || None);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn record_task_start_events(&self, kind: &ResourceKind, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
+        let history = self.history();
+        let now = self.now();
+        let text = to_text(input);
+        match kind {
+            ResourceKind::LambdaFunction => {
+                history.record("LambdaFunctionScheduled", || now, || {
+                    Some(EventDetails::LambdaFunctionScheduled {
+                        resource: task.resource.clone(),
+                        input: text,
+                        input_details: PayloadDetails::default(),
+                        timeout_in_seconds: timeout,
+                    })
+                });
+                history.record("LambdaFunctionStarted", || now, || None);
+            }
+            ResourceKind::Activity => {
+                history.record("ActivityScheduled", || now, || {
+                    Some(EventDetails::ActivityScheduled {
+                        resource: task.resource.clone(),
+                        input: text,
+                        input_details: PayloadDetails::default(),
+                        timeout_in_seconds: timeout,
+                        heartbeat_in_seconds: heartbeat,
+                    })
+                });
+                history.record("ActivityStarted", || now, || {
+                    Some(EventDetails::ActivityStarted { worker_name: "asl-runtime".into() })
+                });
+            }
+            ResourceKind::Service { resource_type, resource } => {
+                history.record("TaskScheduled", || now, || {
+                    Some(EventDetails::TaskScheduled {
+                        resource: resource.clone(),
+                        resource_type: resource_type.clone(),
+                        region: self.exec.identity.region.clone(),
+                        parameters: text,
+                        timeout_in_seconds: timeout,
+                        heartbeat_in_seconds: heartbeat,
+                    })
+                });
+                history.record("TaskStarted", || now, || {
+                    Some(EventDetails::TaskStarted { resource: resource.clone(), resource_type: resource_type.clone() })
+                });
+            }
+        }
+    }
+
+    /// The event that ends a call (counted in line when history keeps nothing).
+    #[inline(always)]
+    pub(super) fn record_task_end(&self, kind: Option<&ResourceKind>, outcome: Result<&Value, &StatesError>) {
+        match kind.filter(|_| self.history().enabled()) {
+            Some(kind) => self.record_task_end_event(kind, outcome),
+            None => {
+                self.history().record("", || self.now(), || None);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn record_task_end_event(&self, kind: &ResourceKind, outcome: Result<&Value, &StatesError>) {
+        let history = self.history();
+        let now = self.now();
+        let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT);
+        let details_of = |e: &StatesError| ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
+        let (event_type, details) = match (kind, outcome) {
+            (ResourceKind::LambdaFunction, Ok(v)) => (
+                "LambdaFunctionSucceeded",
+                EventDetails::LambdaFunctionSucceeded { output: to_text(v), output_details: PayloadDetails::default() },
+            ),
+            (ResourceKind::LambdaFunction, Err(e)) => {
+                let d = details_of(e);
+                if timed_out {
+                    ("LambdaFunctionTimedOut", EventDetails::LambdaFunctionTimedOut(d))
+                } else {
+                    ("LambdaFunctionFailed", EventDetails::LambdaFunctionFailed(d))
+                }
+            }
+            (ResourceKind::Activity, Ok(v)) => (
+                "ActivitySucceeded",
+                EventDetails::ActivitySucceeded { output: to_text(v), output_details: PayloadDetails::default() },
+            ),
+            (ResourceKind::Activity, Err(e)) => {
+                let d = details_of(e);
+                if timed_out {
+                    ("ActivityTimedOut", EventDetails::ActivityTimedOut(d))
+                } else {
+                    ("ActivityFailed", EventDetails::ActivityFailed(d))
+                }
+            }
+            (ResourceKind::Service { resource_type, resource }, Ok(v)) => (
+                "TaskSucceeded",
+                EventDetails::TaskSucceeded {
+                    resource: resource.clone(),
+                    resource_type: resource_type.clone(),
+                    output: to_text(v),
+                    output_details: PayloadDetails::default(),
+                },
+            ),
+            (ResourceKind::Service { resource_type, resource }, Err(e)) => {
+                let error = details_of(e);
+                let (resource, resource_type) = (resource.clone(), resource_type.clone());
+                if timed_out {
+                    ("TaskTimedOut", EventDetails::TaskTimedOut { resource, resource_type, error })
+                } else {
+                    ("TaskFailed", EventDetails::TaskFailed { resource, resource_type, error })
+                }
+            }
+        };
+        history.record(event_type, || now, || Some(details));
+    }
+
+    /// A callback task's call returned; it now waits for its token.
+    pub(super) fn record_task_submitted(&self, kind: Option<&ResourceKind>, response: &Value) {
+        if let Some(ResourceKind::Service { resource_type, resource }) = kind {
+            self.event("TaskSubmitted", || EventDetails::TaskSubmitted {
+                resource: resource.clone(),
+                resource_type: resource_type.clone(),
+                output: to_text(response),
+                output_details: PayloadDetails::default(),
+            });
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The Parallel state.
+
+
+use crate::error::StatesError;
+use crate::size::{self};
+use crate::variables::Variables;
+use asl_spec::model::*;
+use serde_json::Value;
+
+use crate::run::{OpenTask, Next, Run};
+use crate::run::catch::RetryPolicy;
+
+impl<'a> Run<'a> {
+    /// Branches that never wait, run on threads of their own when they are
+    /// worth it ([`Run::speculate`]); `None` when the ordered run must do it.
+    fn parallel_instant(&self, parallel: &Parallel, input: &Value, variables: &Variables) -> Option<Vec<Value>> {
+        let branches = &parallel.branches;
+        if !branches.iter().all(Scope::never_waits) {
+            return None;
+        }
+        let threads = self.threads_for(branches.iter().map(|b| b.states.len()).sum()).min(branches.len());
+        if threads < 2 {
+            return None;
+        }
+        self.speculate(branches.len(), threads, |worker, i| {
+            let branch = &branches[i];
+            let start = Next { index: branch.start_index, input: input.clone(), text: None, bound: size::UNKNOWN };
+            let mut at = start;
+            match worker.run_instant(branch, &mut at, &mut variables.clone()) {
+                Ok(None) => Some(at.input),
+                _ => None,
+            }
+        })
+    }
+
+    /// Runs the branches concurrently (retrying the whole state as `Retry`
+    /// says). The first failing branch fails the state; the other branches'
+    /// futures are dropped, which cancels whatever they were awaiting.
+    pub(super) async fn parallel(&self, parallel: &Parallel, input: Value, variables: &Variables) -> Result<Value, StatesError> {
+        let mut policy = RetryPolicy::new(&parallel.retry);
+        loop {
+            self.mark("ParallelStateStarted");
+            if let Some(outputs) = self.parallel_instant(parallel, &input, variables) {
+                self.mark("ParallelStateSucceeded");
+                return Ok(Value::Array(outputs));
+            }
+            // Each branch starts with the variables around it.
+            let open: Vec<OpenTask> = parallel.branches.iter().map(|_| OpenTask::default()).collect();
+            let branches = parallel.branches.iter().zip(&open).map(|(branch, open)| async {
+                self.scope_in(branch, input.clone(), variables.clone(), open).await.map_err(|error| {
+                    // The Task a branch failed in is closed at once.
+                    let in_task = open.take();
+                    if in_task {
+                        self.mark("TaskStateAborted");
+                    }
+                    (error, in_task)
+                })
+            });
+            let (error, in_task) = match futures_util::future::try_join_all(branches).await {
+                Ok(outputs) => {
+                    self.mark("ParallelStateSucceeded");
+                    return Ok(Value::Array(outputs));
+                }
+                Err(failed) => failed,
+            };
+            // The other branches were stopped inside their Tasks.
+            for _ in open.iter().filter(|open| open.take()) {
+                self.mark("TaskStateAborted");
+            }
+            match policy.next_delay(&error) {
+                Some(delay) => self.exec.clock.sleep(delay).await,
+                None => {
+                    // AWS records the Parallel's failure when a branch
+                    // failed in a Fail (or other) state, not after a Task
+                    // it aborted.
+                    if !in_task {
+                        self.mark("ParallelStateFailed");
+                    }
+                    return Err(error);
+                }
+            }
+        }
+    }
+}
