@@ -41,7 +41,10 @@ fn main() {
     let elapsed = started.elapsed();
     assert_eq!(execution.output, Some(json!({"count": ITEMS})), "{:?} {:?}", execution.error, execution.cause);
     let per_item = elapsed.as_secs_f64() * 1e6 / ITEMS as f64;
-    println!("map_million: {ITEMS} items, MaxConcurrency 100, {:.2} s ({per_item:.2} µs per item)", elapsed.as_secs_f64());
+    println!(
+        "map_million: {ITEMS} items, MaxConcurrency 100, {:.2} s ({per_item:.2} µs per item)",
+        elapsed.as_secs_f64()
+    );
     match (rss_before, peak_rss_mib()) {
         (Some(before), Some(peak)) => println!("map_million: peak RSS {peak:.0} MiB (input built: {before:.0} MiB)"),
         _ => println!("map_million: peak RSS not available on this platform"),

@@ -15,7 +15,8 @@ use std::path::Path;
 fn largest() -> Vec<(String, String)> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    let mut dirs = vec![repo.join("statemachines"), repo.join("../shared/validation"), repo.join("../shared/conformance/cases")];
+    let mut dirs =
+        vec![repo.join("statemachines"), repo.join("../shared/validation"), repo.join("../shared/conformance/cases")];
     while let Some(dir) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for entry in entries.flatten() {
@@ -23,9 +24,15 @@ fn largest() -> Vec<(String, String)> {
             let name = p.file_name().unwrap_or_default().to_string_lossy().to_string();
             if p.is_dir() {
                 dirs.push(p);
-            } else if (name == "definition.json" || (name.ends_with(".json") && name != "expected.json" && !p.to_string_lossy().contains("conformance")))
-                && let Ok(text) = std::fs::read_to_string(&p) {
-                let label = p.parent().and_then(|d| d.file_name()).map(|d| format!("{}/{name}", d.to_string_lossy())).unwrap_or(name);
+            } else if (name == "definition.json"
+                || (name.ends_with(".json") && name != "expected.json" && !p.to_string_lossy().contains("conformance")))
+                && let Ok(text) = std::fs::read_to_string(&p)
+            {
+                let label = p
+                    .parent()
+                    .and_then(|d| d.file_name())
+                    .map(|d| format!("{}/{name}", d.to_string_lossy()))
+                    .unwrap_or(name);
                 files.push((label, text));
             }
         }
@@ -50,12 +57,17 @@ fn pass_chain(n: usize) -> String {
 fn choice_rules(n: usize) -> String {
     let rules: Vec<String> =
         (0..n).map(|k| format!(r#"{{"And": [{{"Variable": "$.v", "NumericGreaterThan": {k}}}, {{"Variable": "$.s", "StringMatches": "a*{k}"}}], "Next": "Done"}}"#)).collect();
-    format!(r#"{{"StartAt": "C", "States": {{"C": {{"Type": "Choice", "Choices": [{}], "Default": "Done"}}, "Done": {{"Type": "Succeed"}}}}}}"#, rules.join(", "))
+    format!(
+        r#"{{"StartAt": "C", "States": {{"C": {{"Type": "Choice", "Choices": [{}], "Default": "Done"}}, "Done": {{"Type": "Succeed"}}}}}}"#,
+        rules.join(", ")
+    )
 }
 
 fn escaped_strings(n: usize) -> String {
     let text = r#"quote \" back \\ unicode \u00e9 tab \t"#.repeat(n);
-    format!(r#"{{"Comment": "{text}", "StartAt": "P", "States": {{"P": {{"Type": "Pass", "Result": {{"t": "{text}"}}, "End": true}}}}}}"#)
+    format!(
+        r#"{{"Comment": "{text}", "StartAt": "P", "States": {{"P": {{"Type": "Pass", "Result": {{"t": "{text}"}}, "End": true}}}}}}"#
+    )
 }
 
 fn nested(n: usize) -> String {
@@ -82,8 +94,12 @@ fn validate(c: &mut Criterion) {
     let mut group = c.benchmark_group("validate_scaling");
     // A generator of a definition with `n` states, by name.
     type Shape = (&'static str, fn(usize) -> String);
-    let shapes: [Shape; 4] =
-        [("pass_chain", pass_chain), ("choice_rules", choice_rules), ("escaped_strings", escaped_strings), ("nested", nested)];
+    let shapes: [Shape; 4] = [
+        ("pass_chain", pass_chain),
+        ("choice_rules", choice_rules),
+        ("escaped_strings", escaped_strings),
+        ("nested", nested),
+    ];
     for (shape, make) in shapes {
         for n in [250, 500, 1000, 2000, 4000] {
             let text = make(n);

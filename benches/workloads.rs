@@ -15,7 +15,9 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use asl_runtime::{Executor, Handlers, Limits, TaskContext, TaskError, TaskHandler, TaskRequest, VirtualClock, Workflow};
+use asl_runtime::{
+    Executor, Handlers, Limits, TaskContext, TaskError, TaskHandler, TaskRequest, VirtualClock, Workflow,
+};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -108,7 +110,8 @@ fn case(
 ) -> Case {
     // The dynamic path: the definition loaded at run time, with plain
     // closures as handlers instead of the typed trait.
-    let dynamic = unlimited(Workflow::from_json(text).expect("valid").executor().record_history(false).handler(handler));
+    let dynamic =
+        unlimited(Workflow::from_json(text).expect("valid").executor().record_history(false).handler(handler));
     Case {
         name,
         input,
@@ -135,37 +138,97 @@ fn cases() -> Vec<Case> {
     );
     retry.virtual_time = true;
     vec![
-        case("pass_chain", pass_chain::DEFINITION, pass_chain::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"i": 7}), 1000, |o| {
-            o["last"] == json!({"i": 7, "tag": "x", "step": 999})
-        }),
-        case("counter_loop", counter_loop::DEFINITION, counter_loop::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"i": 0, "n": 10_000}), 20_002, |o| {
-            o["i"] == 10_000
-        }),
-        case("map_10k", map_10k::DEFINITION, map_10k::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"items": items}), 40_001, |o| {
-            o["count"] == 10_000 && o["last"]["bucket"] == "high"
-        }),
-        case("parallel_fanout", parallel_fanout::DEFINITION, parallel_fanout::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"seed": 42}), 1001, |o| {
-            o[9]["last"] == json!({"seed": 42, "branch": 9, "step": 99})
-        }),
-        case("task_heavy", task_heavy::DEFINITION, task_heavy::Machine::new(Identity).executor().clone(), |r: TaskRequest| async move { Ok(r.input) }, json!({"i": 0, "n": 10_000}), 20_001, |o| {
-            o["i"] == 10_000
-        }),
+        case(
+            "pass_chain",
+            pass_chain::DEFINITION,
+            pass_chain::Machine::new(NoTasks).executor().clone(),
+            Handlers::new(),
+            json!({"i": 7}),
+            1000,
+            |o| o["last"] == json!({"i": 7, "tag": "x", "step": 999}),
+        ),
+        case(
+            "counter_loop",
+            counter_loop::DEFINITION,
+            counter_loop::Machine::new(NoTasks).executor().clone(),
+            Handlers::new(),
+            json!({"i": 0, "n": 10_000}),
+            20_002,
+            |o| o["i"] == 10_000,
+        ),
+        case(
+            "map_10k",
+            map_10k::DEFINITION,
+            map_10k::Machine::new(NoTasks).executor().clone(),
+            Handlers::new(),
+            json!({"items": items}),
+            40_001,
+            |o| o["count"] == 10_000 && o["last"]["bucket"] == "high",
+        ),
+        case(
+            "parallel_fanout",
+            parallel_fanout::DEFINITION,
+            parallel_fanout::Machine::new(NoTasks).executor().clone(),
+            Handlers::new(),
+            json!({"seed": 42}),
+            1001,
+            |o| o[9]["last"] == json!({"seed": 42, "branch": 9, "step": 99}),
+        ),
+        case(
+            "task_heavy",
+            task_heavy::DEFINITION,
+            task_heavy::Machine::new(Identity).executor().clone(),
+            |r: TaskRequest| async move { Ok(r.input) },
+            json!({"i": 0, "n": 10_000}),
+            20_001,
+            |o| o["i"] == 10_000,
+        ),
         retry,
-        case("jsonata_pass_chain", jsonata_pass_chain::DEFINITION, jsonata_pass_chain::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"i": 7}), 1000, |o| {
-            o["last"] == json!({"i": 7, "tag": "x", "step": 999})
-        }),
-        case("jsonata_counter_loop", jsonata_counter_loop::DEFINITION, jsonata_counter_loop::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"i": 0, "n": 10_000}), 20_002, |o| {
-            o["i"] == 10_000
-        }),
-        case("jsonata_map_10k", jsonata_map_10k::DEFINITION, jsonata_map_10k::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"items": jsonata_items}), 40_001, |o| {
-            o["count"] == 10_000 && o["last"]["bucket"] == "high"
-        }),
-        case("jsonata_parallel_fanout", jsonata_parallel_fanout::DEFINITION, jsonata_parallel_fanout::Machine::new(NoTasks).executor().clone(), Handlers::new(), json!({"seed": 42}), 1001, |o| {
-            o[9]["last"] == json!({"seed": 42, "branch": 9, "step": 99})
-        }),
-        case("jsonata_task_heavy", jsonata_task_heavy::DEFINITION, jsonata_task_heavy::Machine::new(Identity).executor().clone(), |r: TaskRequest| async move { Ok(r.input) }, json!({"i": 0, "n": 10_000}), 20_001, |o| {
-            o["i"] == 10_000
-        }),
+        case(
+            "jsonata_pass_chain",
+            jsonata_pass_chain::DEFINITION,
+            jsonata_pass_chain::Machine::new(NoTasks).executor().clone(),
+            Handlers::new(),
+            json!({"i": 7}),
+            1000,
+            |o| o["last"] == json!({"i": 7, "tag": "x", "step": 999}),
+        ),
+        case(
+            "jsonata_counter_loop",
+            jsonata_counter_loop::DEFINITION,
+            jsonata_counter_loop::Machine::new(NoTasks).executor().clone(),
+            Handlers::new(),
+            json!({"i": 0, "n": 10_000}),
+            20_002,
+            |o| o["i"] == 10_000,
+        ),
+        case(
+            "jsonata_map_10k",
+            jsonata_map_10k::DEFINITION,
+            jsonata_map_10k::Machine::new(NoTasks).executor().clone(),
+            Handlers::new(),
+            json!({"items": jsonata_items}),
+            40_001,
+            |o| o["count"] == 10_000 && o["last"]["bucket"] == "high",
+        ),
+        case(
+            "jsonata_parallel_fanout",
+            jsonata_parallel_fanout::DEFINITION,
+            jsonata_parallel_fanout::Machine::new(NoTasks).executor().clone(),
+            Handlers::new(),
+            json!({"seed": 42}),
+            1001,
+            |o| o[9]["last"] == json!({"seed": 42, "branch": 9, "step": 99}),
+        ),
+        case(
+            "jsonata_task_heavy",
+            jsonata_task_heavy::DEFINITION,
+            jsonata_task_heavy::Machine::new(Identity).executor().clone(),
+            |r: TaskRequest| async move { Ok(r.input) },
+            json!({"i": 0, "n": 10_000}),
+            20_001,
+            |o| o["i"] == 10_000,
+        ),
     ]
 }
 
@@ -176,18 +239,33 @@ fn workloads(c: &mut Criterion) {
         if case.transitions > 10_000 {
             group.sample_size(20).measurement_time(Duration::from_secs(8));
         }
-        for (variant, executor) in [("compiled/history-off", &case.compiled_off), ("compiled/history-on", &case.compiled_on), ("dynamic/history-off", &case.dynamic)] {
+        for (variant, executor) in [
+            ("compiled/history-off", &case.compiled_off),
+            ("compiled/history-on", &case.compiled_on),
+            ("dynamic/history-off", &case.dynamic),
+        ] {
             let runtime = if case.virtual_time {
                 asl_runtime::virtual_time_runtime().expect("runtime")
             } else {
                 tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime")
             };
-            let executor = if case.virtual_time { runtime.block_on(async { executor.clone().clock(VirtualClock::new()) }) } else { executor.clone() };
+            let executor = if case.virtual_time {
+                runtime.block_on(async { executor.clone().clock(VirtualClock::new()) })
+            } else {
+                executor.clone()
+            };
             let first = runtime.block_on(executor.run(case.input.clone()));
-            let output = first.output.as_ref().unwrap_or_else(|| panic!("{} {variant}: {:?} {:?}", case.name, first.error, first.cause));
+            let output = first
+                .output
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} {variant}: {:?} {:?}", case.name, first.error, first.cause));
             assert!((case.check)(output), "{} {variant}: unexpected output {output}", case.name);
             group.bench_with_input(BenchmarkId::from_parameter(variant), &case.input, |b, input| {
-                b.iter_batched(|| input.clone(), |input| runtime.block_on(executor.run(input)), criterion::BatchSize::LargeInput)
+                b.iter_batched(
+                    || input.clone(),
+                    |input| runtime.block_on(executor.run(input)),
+                    criterion::BatchSize::LargeInput,
+                )
             });
         }
         group.finish();

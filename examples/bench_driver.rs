@@ -35,12 +35,17 @@ use std::time::Instant;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let number = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(|n| n.parse::<usize>());
+    let number =
+        |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(|n| n.parse::<usize>());
     let (repeat, threads) = (number("--repeat").unwrap_or(Ok(1)), number("--threads").transpose());
     let takes_value = |i: usize| i > 0 && (args[i - 1] == "--repeat" || args[i - 1] == "--threads");
-    let files: Vec<&String> = args.iter().enumerate().filter(|(i, a)| !a.starts_with("--") && !takes_value(*i)).map(|(_, a)| a).collect();
-    let (Some(definition), Some(input), Ok(repeat), Ok(threads)) = (files.first(), files.get(1), repeat, threads) else {
-        eprintln!("usage: bench_driver WORKLOAD.json INPUT.json [--skip-waits] [--no-history] [--repeat N] [--threads N]");
+    let files: Vec<&String> =
+        args.iter().enumerate().filter(|(i, a)| !a.starts_with("--") && !takes_value(*i)).map(|(_, a)| a).collect();
+    let (Some(definition), Some(input), Ok(repeat), Ok(threads)) = (files.first(), files.get(1), repeat, threads)
+    else {
+        eprintln!(
+            "usage: bench_driver WORKLOAD.json INPUT.json [--skip-waits] [--no-history] [--repeat N] [--threads N]"
+        );
         return ExitCode::from(2);
     };
     let read = |path: &str| std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"));
@@ -124,14 +129,20 @@ fn main() -> ExitCode {
     let execution = last.expect("at least one run");
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
-    eprintln!("{}", json!({"load_ms": 0.0, "construct_ms": construct_ms, "run_ms": median, "run_min_ms": times[0], "runs": times.len()}));
+    eprintln!(
+        "{}",
+        json!({"load_ms": 0.0, "construct_ms": construct_ms, "run_ms": median, "run_min_ms": times[0], "runs": times.len()})
+    );
     match execution.output {
         Some(output) => {
             println!("{output}");
             ExitCode::SUCCESS
         }
         None => {
-            println!("{}", json!({"status": execution.status.as_str(), "error": execution.error, "cause": execution.cause}));
+            println!(
+                "{}",
+                json!({"status": execution.status.as_str(), "error": execution.error, "cause": execution.cause})
+            );
             ExitCode::from(1)
         }
     }

@@ -75,7 +75,10 @@ impl payment::Tasks for PaymentService {
     type InitPaymentOutput = Transaction;
     async fn init_payment(&self, req: OpenRequest, _ctx: TaskContext) -> Result<Transaction, TaskError> {
         if req.amount <= 0.0 {
-            return Err(TaskError::new("Payment.InvalidAmount", format!("{} {} is not a valid amount", req.amount, req.currency)));
+            return Err(TaskError::new(
+                "Payment.InvalidAmount",
+                format!("{} {} is not a valid amount", req.amount, req.currency),
+            ));
         }
         let n = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         Ok(Transaction { id: format!("txn-{}-{n:04}", req.order_id), status: "OPEN" })
@@ -90,7 +93,10 @@ impl payment::Tasks for PaymentService {
             return Err(TaskError::new("PaymentGateway.Unavailable", "the card gateway timed out"));
         }
         if req.card.ends_with("0000") {
-            return Err(TaskError::new("PaymentDeclined", format!("card ending {} was declined", &req.card[req.card.len() - 4..])));
+            return Err(TaskError::new(
+                "PaymentDeclined",
+                format!("card ending {} was declined", &req.card[req.card.len() - 4..]),
+            ));
         }
         let approved = req.amount <= 5_000.0;
         Ok(ChargeResult {
@@ -120,7 +126,10 @@ impl payment::Tasks for PaymentService {
             "amount": entry.amount,
             "status": entry.outcome["status"],
         });
-        self.ledger.lock().map_err(|_| TaskError::bare("Ledger.Poisoned"))?.insert(entry.transaction_id, record.clone());
+        self.ledger
+            .lock()
+            .map_err(|_| TaskError::bare("Ledger.Poisoned"))?
+            .insert(entry.transaction_id, record.clone());
         Ok(record)
     }
 }
@@ -142,7 +151,11 @@ async fn main() {
         println!("  status: {}", execution.status.as_str());
         match &execution.output {
             Some(output) => println!("  output: {output}"),
-            None => println!("  error:  {} ({})", execution.error.as_deref().unwrap_or("-"), execution.cause.as_deref().unwrap_or("-")),
+            None => println!(
+                "  error:  {} ({})",
+                execution.error.as_deref().unwrap_or("-"),
+                execution.cause.as_deref().unwrap_or("-")
+            ),
         }
         println!("  path:   {}", path.join(" -> "));
         println!("  failed gateway calls: {retries}");

@@ -72,7 +72,10 @@ async fn run(charges: Vec<Result<Value, TaskError>>) -> (asl_runtime::Execution,
 async fn approved_payment_completes() {
     let (execution, _) = run(vec![Ok(json!({"status": "APPROVED", "authorizationCode": "X1"}))]).await;
     assert_eq!(execution.status, Status::Succeeded);
-    assert_eq!(State::path(&execution), [State::Init, State::InProgress, State::ChargeApproved, State::Completed, State::Reconciliation]);
+    assert_eq!(
+        State::path(&execution),
+        [State::Init, State::InProgress, State::ChargeApproved, State::Completed, State::Reconciliation]
+    );
     assert_eq!(execution.output, Some(json!({"order": "A1", "status": "PAID"})));
 }
 
@@ -80,7 +83,8 @@ async fn approved_payment_completes() {
 async fn transient_failures_are_retried_with_backoff() {
     let unavailable = || Err(TaskError::new("PaymentGateway.Unavailable", "busy"));
     let started = tokio::time::Instant::now();
-    let (execution, calls) = run(vec![unavailable(), unavailable(), Ok(json!({"status": "APPROVED", "authorizationCode": "X"}))]).await;
+    let (execution, calls) =
+        run(vec![unavailable(), unavailable(), Ok(json!({"status": "APPROVED", "authorizationCode": "X"}))]).await;
     assert_eq!(execution.status, Status::Succeeded);
     let charges: Vec<u32> = calls.iter().filter(|(s, _)| s == "InProgress").map(|(_, n)| *n).collect();
     assert_eq!(charges, [0, 1, 2], "RetryCount counts attempts");
@@ -108,7 +112,9 @@ async fn decline_is_caught_with_error_and_cause() {
         .events
         .iter()
         .find_map(|e| match &e.details {
-            Some(asl_runtime::EventDetails::StateEntered { name, input, .. }) if &**name == "Cancelled" => Some(input.clone()),
+            Some(asl_runtime::EventDetails::StateEntered { name, input, .. }) if &**name == "Cancelled" => {
+                Some(input.clone())
+            }
             _ => None,
         })
         .unwrap();
@@ -119,7 +125,10 @@ async fn decline_is_caught_with_error_and_cause() {
 #[tokio::test(start_paused = true)]
 async fn unapproved_charge_takes_the_choice_default() {
     let (execution, _) = run(vec![Ok(json!({"status": "REVIEW", "authorizationCode": null}))]).await;
-    assert_eq!(State::path(&execution), [State::Init, State::InProgress, State::ChargeApproved, State::Cancelled, State::Reconciliation]);
+    assert_eq!(
+        State::path(&execution),
+        [State::Init, State::InProgress, State::ChargeApproved, State::Cancelled, State::Reconciliation]
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -72,9 +72,8 @@ fn state_api() {
 }
 
 async fn machine_api() {
-    let machine = payment::Machine::new(Impl).configure(|e| {
-        e.clock(VirtualClock::new()).identity(Identity::default()).record_history(false)
-    });
+    let machine = payment::Machine::new(Impl)
+        .configure(|e| e.clock(VirtualClock::new()).identity(Identity::default()).record_history(false));
     let _: &Impl = machine.tasks();
     let run: Execution = machine.run(serde_json::json!({"orderId": "1"})).await;
     let _: Status = run.status;

@@ -90,5 +90,8 @@ fn valid_definitions_compile() {
         .output()
         .unwrap();
     assert!(out.status.success(), "the valid corpus does not compile:\n{}", String::from_utf8_lossy(&out.stderr));
-    eprintln!("{included} valid definitions compiled through include_workflow! ({} left out, following AWS)", FOLLOWING_AWS.len());
+    eprintln!(
+        "{included} valid definitions compiled through include_workflow! ({} left out, following AWS)",
+        FOLLOWING_AWS.len()
+    );
 }

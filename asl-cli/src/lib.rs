@@ -140,7 +140,18 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             format == FormatArg::Json,
             deny_warnings,
         ),
-        Command::Run { definition, input, context, virtual_time, json, mock, test_case, state_machine, s3_root, max_history_events } => {
+        Command::Run {
+            definition,
+            input,
+            context,
+            virtual_time,
+            json,
+            mock,
+            test_case,
+            state_machine,
+            s3_root,
+            max_history_events,
+        } => {
             let mocks = match mock {
                 Some(path) => Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref())?),
                 None => None,
@@ -179,7 +190,12 @@ fn diagnostic_json(source: &SourceFile<'_>, d: &asl_spec::Diagnostic) -> Value {
     })
 }
 
-fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool, deny_warnings: bool) -> Result<ExitCode, UsageError> {
+fn validate(
+    files: &[PathBuf],
+    workflow_type: asl_spec::WorkflowType,
+    json: bool,
+    deny_warnings: bool,
+) -> Result<ExitCode, UsageError> {
     let styled = std::io::stderr().is_terminal();
     let mut any_invalid = false;
     let mut unreadable = None;
@@ -225,7 +241,8 @@ fn validate(files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool
 fn input_text(input: Option<String>) -> Result<String, UsageError> {
     let Some(input) = input else { return Ok("{}".to_string()) };
     let text = if Path::new(&input).is_file() { read(Path::new(&input))? } else { input };
-    serde_json::from_str::<Value>(&text).map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
+    serde_json::from_str::<Value>(&text)
+        .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     Ok(text)
 }
 
@@ -254,10 +271,13 @@ fn graph(definition: &Path, format: GraphFormat) -> Result<ExitCode, UsageError>
         Err(code) => return Ok(code),
     };
     let def = workflow.definition();
-    print!("{}", match format {
-        GraphFormat::Mermaid => asl_spec::render::mermaid(&def),
-        GraphFormat::Dot => asl_spec::render::dot(&def),
-    });
+    print!(
+        "{}",
+        match format {
+            GraphFormat::Mermaid => asl_spec::render::mermaid(&def),
+            GraphFormat::Dot => asl_spec::render::dot(&def),
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -280,11 +300,17 @@ fn generate(definition: &Path, name: Option<String>) -> Result<ExitCode, UsageEr
 
 fn syn_ident_ok(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn load_mocks(path: &Path, state_machine: Option<&str>, test_case: Option<&str>) -> Result<asl_runtime::Mocks, UsageError> {
-    let config = asl_runtime::MockConfig::from_json(&read(path)?).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+fn load_mocks(
+    path: &Path,
+    state_machine: Option<&str>,
+    test_case: Option<&str>,
+) -> Result<asl_runtime::Mocks, UsageError> {
+    let config =
+        asl_runtime::MockConfig::from_json(&read(path)?).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
     config.test_case(state_machine, test_case).map_err(|e| UsageError(format!("{}: {e}", path.display())))
 }
 
@@ -318,25 +344,26 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
         tokio::runtime::Builder::new_current_thread().enable_all().build()
     }
     .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
-    let execution = runtime.block_on(async {
-        // Only `--json` prints the history; otherwise nobody reads it.
-        let limits = asl_runtime::Limits {
-            max_history_events: if max_history_events == 0 { u64::MAX } else { max_history_events },
-            ..asl_runtime::Limits::default()
-        };
-        let executor = workflow.executor().identity(identity).record_history(json).limits(limits);
-        let executor = match mocks {
-            Some(mocks) => executor.handler(mocks),
-            None => executor,
-        };
-        let executor = match s3_root {
-            Some(root) => executor.object_store(asl_runtime::LocalObjectStore::new(root)),
-            None => executor,
-        };
-        let executor = if virtual_time { executor.clock(VirtualClock::new()) } else { executor };
-        executor.run_text(&input).await
-    })
-    .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
+    let execution = runtime
+        .block_on(async {
+            // Only `--json` prints the history; otherwise nobody reads it.
+            let limits = asl_runtime::Limits {
+                max_history_events: if max_history_events == 0 { u64::MAX } else { max_history_events },
+                ..asl_runtime::Limits::default()
+            };
+            let executor = workflow.executor().identity(identity).record_history(json).limits(limits);
+            let executor = match mocks {
+                Some(mocks) => executor.handler(mocks),
+                None => executor,
+            };
+            let executor = match s3_root {
+                Some(root) => executor.object_store(asl_runtime::LocalObjectStore::new(root)),
+                None => executor,
+            };
+            let executor = if virtual_time { executor.clock(VirtualClock::new()) } else { executor };
+            executor.run_text(&input).await
+        })
+        .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     let status = execution.status;
     if json {
         println!("{}", execution.to_json());

@@ -46,7 +46,10 @@ fn warnings_pass_unless_denied() {
     let out = asl(&["validate", "--format", "json", file]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], true);
-    assert_eq!((v["diagnostics"][0]["severity"].as_str(), v["diagnostics"][0]["code"].as_str()), (Some("warning"), Some("RESULT_DISCARDED")));
+    assert_eq!(
+        (v["diagnostics"][0]["severity"].as_str(), v["diagnostics"][0]["code"].as_str()),
+        (Some("warning"), Some("RESULT_DISCARDED"))
+    );
 }
 
 #[test]
@@ -57,10 +60,17 @@ fn validate_json_format_and_express_type() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], false);
     let first = &v["diagnostics"][0];
-    assert_eq!((first["code"].as_str(), first["line"].as_u64(), first["location"].as_str()), (Some("MISSING_TRANSITION_TARGET"), Some(4), Some("/States/Start/Next")));
+    assert_eq!(
+        (first["code"].as_str(), first["line"].as_u64(), first["location"].as_str()),
+        (Some("MISSING_TRANSITION_TARGET"), Some(4), Some("/States/Start/Next"))
+    );
     assert_eq!(first["hint"], "did you mean `Check`?");
     let dir = tempfile::tempdir().unwrap();
-    let sync = write(&dir, "sync.json", r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync", "End": true}}}"#);
+    let sync = write(
+        &dir,
+        "sync.json",
+        r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync", "End": true}}}"#,
+    );
     assert_eq!(asl(&["validate", &sync]).status.code(), Some(0));
     assert_eq!(asl(&["validate", "--type", "EXPRESS", &sync]).status.code(), Some(1));
 }
@@ -81,7 +91,11 @@ fn validate_exit_codes() {
 #[test]
 fn run_json_is_the_conformance_protocol() {
     let dir = tempfile::tempdir().unwrap();
-    let def = write(&dir, "wait.json", r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "Next": "P"}, "P": {"Type": "Pass", "Parameters": {"x.$": "$.a"}, "End": true}}}"#);
+    let def = write(
+        &dir,
+        "wait.json",
+        r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "Next": "P"}, "P": {"Type": "Pass", "Parameters": {"x.$": "$.a"}, "End": true}}}"#,
+    );
     let start = std::time::Instant::now();
     let out = asl(&["run", &def, "--input", r#"{"a": [1, 2.5]}"#, "--virtual-time", "--json"]);
     assert!(start.elapsed().as_secs() < 60, "virtual time does not wait an hour");
@@ -90,18 +104,35 @@ fn run_json_is_the_conformance_protocol() {
     assert_eq!(v["status"], "SUCCEEDED");
     assert_eq!(v["output"], serde_json::json!({"x": [1, 2.5]}));
     let types: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["ExecutionStarted", "WaitStateEntered", "WaitStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "WaitStateEntered",
+            "WaitStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
     assert_eq!(v["events"][4]["stateExitedEventDetails"]["output"], r#"{"x":[1,2.5]}"#);
 }
 
 #[test]
 fn run_reports_failures_with_exit_code_1() {
     let dir = tempfile::tempdir().unwrap();
-    let def = write(&dir, "fail.json", r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "because"}}}"#);
+    let def = write(
+        &dir,
+        "fail.json",
+        r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "because"}}}"#,
+    );
     let out = asl(&["run", &def, "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((v["status"].as_str(), v["error"].as_str(), v["cause"].as_str()), (Some("FAILED"), Some("Boom"), Some("because")));
+    assert_eq!(
+        (v["status"].as_str(), v["error"].as_str(), v["cause"].as_str()),
+        (Some("FAILED"), Some("Boom"), Some("because"))
+    );
 }
 
 #[test]
@@ -134,7 +165,9 @@ fn never_panics_on_the_validation_corpus() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") && path.file_name().is_some_and(|n| n != "expected.json") {
+            } else if path.extension().is_some_and(|e| e == "json")
+                && path.file_name().is_some_and(|n| n != "expected.json")
+            {
                 files.push(path);
             }
         }
@@ -154,14 +187,33 @@ fn never_panics_on_the_validation_corpus() {
 #[test]
 fn run_with_mocks() {
     let dir = tempfile::tempdir().unwrap();
-    let def = write(&dir, "order.json", r#"{"StartAt": "Charge", "States": {
+    let def = write(
+        &dir,
+        "order.json",
+        r#"{"StartAt": "Charge", "States": {
         "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "charge", "Payload.$": "$"},
-                   "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 30}], "ResultSelector": {"paid.$": "$.Payload"}, "End": true}}}"#);
-    let mocks = write(&dir, "mocks.json", r#"{"StateMachines": {"Order": {"TestCases": {"Happy": {"Charge": "BusyThenEcho"}, "Sad": {"Charge": "Declined"}}}},
+                   "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 30}], "ResultSelector": {"paid.$": "$.Payload"}, "End": true}}}"#,
+    );
+    let mocks = write(
+        &dir,
+        "mocks.json",
+        r#"{"StateMachines": {"Order": {"TestCases": {"Happy": {"Charge": "BusyThenEcho"}, "Sad": {"Charge": "Declined"}}}},
         "MockedResponses": {
             "BusyThenEcho": {"0": {"Throw": {"Error": "Busy", "Cause": "later"}}, "1": {"ReturnTemplate": {"StatusCode": 200, "Payload.$": "$.Payload"}}},
-            "Declined": {"0": {"Throw": {"Error": "Declined", "Cause": "no"}}}}}"#);
-    let out = asl(&["run", &def, "--input", r#"{"amount": 5}"#, "--mock", &mocks, "--test-case", "Happy", "--virtual-time", "--json"]);
+            "Declined": {"0": {"Throw": {"Error": "Declined", "Cause": "no"}}}}}"#,
+    );
+    let out = asl(&[
+        "run",
+        &def,
+        "--input",
+        r#"{"amount": 5}"#,
+        "--mock",
+        &mocks,
+        "--test-case",
+        "Happy",
+        "--virtual-time",
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["output"], serde_json::json!({"paid": {"amount": 5}}), "{v}");
     let out = asl(&["run", &def, "--mock", &mocks, "--test-case", "Sad", "--json"]);
@@ -181,7 +233,10 @@ fn run_applies_the_history_quota_unless_lifted() {
     // 5,000 rounds take about 20,000 events: within AWS's quota of 25,000.
     let out = asl(&["run", counter, "--input", r#"{"i": 0, "n": 5000}"#]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), serde_json::json!({"i": 5000, "n": 5000}));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        serde_json::json!({"i": 5000, "n": 5000})
+    );
     // 10,000 rounds pass it, and fail as they would on AWS...
     let out = asl(&["run", counter, "--input", r#"{"i": 0, "n": 10000}"#, "--json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -191,5 +246,8 @@ fn run_applies_the_history_quota_unless_lifted() {
     // ...unless the quota is lifted for a local run.
     let out = asl(&["run", counter, "--input", r#"{"i": 0, "n": 10000}"#, "--max-history-events", "0"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), serde_json::json!({"i": 10000, "n": 10000}));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        serde_json::json!({"i": 10000, "n": 10000})
+    );
 }

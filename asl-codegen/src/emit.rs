@@ -1,8 +1,8 @@
 //! Emission: the lowered [`Module`] becomes tokens. Generated code reaches
 //! the runtime only through `::asl_runtime::__private` and its public API.
 
-use crate::lower::Module;
 use crate::Settings;
+use crate::lower::Module;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -25,10 +25,16 @@ pub fn module(m: &Module, mermaid: &str, text: &str, settings: &Settings) -> Tok
 }
 
 fn module_doc(m: &Module, mermaid: &str, settings: &Settings) -> String {
-    let mut doc = format!(" The state machine in `{}`.\n\n | State | Type | Next |\n |---|---|---|\n", settings.source_name);
+    let mut doc =
+        format!(" The state machine in `{}`.\n\n | State | Type | Next |\n |---|---|---|\n", settings.source_name);
     for s in &m.states {
         let next: Vec<String> = s.successors.iter().map(|i| format!("`{}`", m.states[*i].name)).collect();
-        doc.push_str(&format!(" | `{}` | {} | {} |\n", s.name, s.type_name, if s.terminal && next.is_empty() { "end".to_string() } else { next.join(", ") }));
+        doc.push_str(&format!(
+            " | `{}` | {} | {} |\n",
+            s.name,
+            s.type_name,
+            if s.terminal && next.is_empty() { "end".to_string() } else { next.join(", ") }
+        ));
     }
     doc.push_str("\n ```mermaid\n");
     for line in mermaid.lines() {

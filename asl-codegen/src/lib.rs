@@ -2,7 +2,7 @@
 //!
 //! A plain library, so it is tested without a proc-macro context and shared
 //! by the macro and `asl generate`. The pipeline: `asl_spec::load` (parse and
-//! validate) → [`lower`] (plain data, unit-tested) → `emit` (tokens).
+//! validate) → [`lower`](mod@lower) (plain data, unit-tested) → `emit` (tokens).
 
 #![warn(missing_docs)]
 

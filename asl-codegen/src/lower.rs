@@ -100,7 +100,10 @@ mod tests {
         .valid()
         .unwrap();
         let m = lower(&def, "pay");
-        assert_eq!(m.states.iter().map(|s| s.variant.as_str()).collect::<Vec<_>>(), ["Charge", "Check", "ChargeAgain", "Done"]);
+        assert_eq!(
+            m.states.iter().map(|s| s.variant.as_str()).collect::<Vec<_>>(),
+            ["Charge", "Check", "ChargeAgain", "Done"]
+        );
         assert_eq!(m.states[1].successors, vec![3, 2]);
         assert_eq!(m.states[0].next, Some(1));
         assert_eq!(

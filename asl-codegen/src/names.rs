@@ -17,7 +17,11 @@ fn words(name: &str) -> Vec<String> {
         let prev = i.checked_sub(1).map(|j| chars[j]);
         let next = chars.get(i + 1);
         let boundary = c.is_ascii_uppercase()
-            && prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit() || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase())));
+            && prev.is_some_and(|p| {
+                p.is_ascii_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+            });
         if boundary && !current.is_empty() {
             words.push(std::mem::take(&mut current));
         }
@@ -78,7 +82,8 @@ pub fn task_method(resource: &str) -> String {
         ["arn", _, "states", "", "", service, action @ ..] => format!("{service}_{}", action.join("_")),
         _ => parts.iter().rev().find(|p| !p.is_empty()).map(|s| s.to_string()).unwrap_or_default(),
     };
-    let base = base.trim_end_matches(".sync").replace(".waitForTaskToken", "_wait_for_task_token").replace(".sync:2", "_sync");
+    let base =
+        base.trim_end_matches(".sync").replace(".waitForTaskToken", "_wait_for_task_token").replace(".sync:2", "_sync");
     snake(&base)
 }
 
@@ -103,7 +108,10 @@ mod tests {
     fn task_methods() {
         assert_eq!(task_method("arn:aws:lambda:us-east-1:123456789012:function:ChargeCard"), "charge_card");
         assert_eq!(task_method("arn:aws:lambda:us-east-1:123456789012:function:ChargeCard:$LATEST"), "charge_card");
-        assert_eq!(task_method("arn:aws:states:::sqs:sendMessage.waitForTaskToken"), "sqs_send_message_wait_for_task_token");
+        assert_eq!(
+            task_method("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
+            "sqs_send_message_wait_for_task_token"
+        );
         assert_eq!(task_method("arn:aws:states:::lambda:invoke"), "lambda_invoke");
         assert_eq!(task_method("arn:aws:states:us-east-1:123:activity:approve-order"), "approve_order");
     }

@@ -58,14 +58,17 @@ pub fn include_workflow(input: TokenStream) -> TokenStream {
     let call = syn::parse_macro_input!(input as Call);
     let written = call.path.value();
     let span = call.path.span();
-    let module_name = call.name.as_ref().map(Ident::to_string).unwrap_or_else(|| {
-        asl_codegen::Settings::for_file(&written).module_name
-    });
+    let module_name = call
+        .name
+        .as_ref()
+        .map(Ident::to_string)
+        .unwrap_or_else(|| asl_codegen::Settings::for_file(&written).module_name);
     let absolute = resolve(&written);
     let text = match std::fs::read_to_string(&absolute) {
         Ok(text) => text,
         Err(e) => {
-            let message = format!("cannot read the workflow definition `{written}`: {e}\n  (looked for {})", absolute.display());
+            let message =
+                format!("cannot read the workflow definition `{written}`: {e}\n  (looked for {})", absolute.display());
             return asl_codegen::error(&message, span, &module_name).into();
         }
     };

@@ -57,7 +57,9 @@ impl ActivityWorkers {
         let poll = async {
             loop {
                 let notified = self.queue.arrived.notified();
-                if let Some(task) = self.queue.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front() {
+                if let Some(task) =
+                    self.queue.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front()
+                {
                     return task;
                 }
                 notified.await;

@@ -76,7 +76,8 @@ impl Drop for Registration {
 /// An opaque task token, as long and unguessable as AWS's.
 pub(crate) fn new_token() -> String {
     use base64::Engine;
-    let bytes: Vec<u8> = uuid::Uuid::new_v4().as_bytes().iter().chain(uuid::Uuid::new_v4().as_bytes()).copied().collect();
+    let bytes: Vec<u8> =
+        uuid::Uuid::new_v4().as_bytes().iter().chain(uuid::Uuid::new_v4().as_bytes()).copied().collect();
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 

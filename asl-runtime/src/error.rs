@@ -158,7 +158,10 @@ impl Failure {
     pub fn in_state(self, state: &str, entered_event: u64) -> StatesError {
         StatesError::new(
             self.error,
-            format!("An error occurred while executing the state '{state}' (entered at the event id #{entered_event}). {}", self.message),
+            format!(
+                "An error occurred while executing the state '{state}' (entered at the event id #{entered_event}). {}",
+                self.message
+            ),
         )
     }
 }

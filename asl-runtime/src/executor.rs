@@ -1,7 +1,6 @@
 //! The executor: runs a [`Definition`] state by state with AWS's semantics
 //! for data flow, errors, retries, catchers, waits, timeouts and history.
 
-
 use crate::clock::{Clock, SystemClock};
 use crate::error::{StatesError, names};
 use crate::history::{ErrorDetails, EventDetails, Events, History, PayloadDetails};
@@ -11,8 +10,8 @@ use crate::task::{Handlers, TaskHandler};
 use crate::variables::Variables;
 use asl_spec::model::*;
 use serde_json::{Map as JsonMap, Value};
-use std::sync::OnceLock;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::run::{Run, RunInfo, to_text};
@@ -87,7 +86,10 @@ impl Execution {
     pub fn into_result(self) -> Result<Value, StatesError> {
         match self.status {
             Status::Succeeded => Ok(self.output.unwrap_or(Value::Null)),
-            _ => Err(StatesError { error: self.error.unwrap_or_else(|| self.status.as_str().to_string()), cause: self.cause }),
+            _ => Err(StatesError {
+                error: self.error.unwrap_or_else(|| self.status.as_str().to_string()),
+                cause: self.cause,
+            }),
         }
     }
 }
@@ -129,7 +131,10 @@ pub struct Executor {
 
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Executor").field("identity", &self.identity).field("record_history", &self.record_history).finish()
+        f.debug_struct("Executor")
+            .field("identity", &self.identity)
+            .field("record_history", &self.record_history)
+            .finish()
     }
 }
 
@@ -270,9 +275,18 @@ impl Executor {
             Outcome::Finished(Ok(output)) => {
                 let text = history.enabled().then(|| to_text(&output));
                 history.record("ExecutionSucceeded", now, || {
-                    Some(EventDetails::ExecutionSucceeded { output: text.unwrap_or_default(), output_details: PayloadDetails::default() })
+                    Some(EventDetails::ExecutionSucceeded {
+                        output: text.unwrap_or_default(),
+                        output_details: PayloadDetails::default(),
+                    })
                 });
-                Execution { status: Status::Succeeded, output: Some(output), error: None, cause: None, events: history.into_events() }
+                Execution {
+                    status: Status::Succeeded,
+                    output: Some(output),
+                    error: None,
+                    cause: None,
+                    events: history.into_events(),
+                }
             }
             Outcome::Finished(Err(e)) => {
                 // A Fail state without `Error` fails with no error name at all.
@@ -290,7 +304,13 @@ impl Executor {
                 let error = names::TIMEOUT.to_string();
                 let details = ErrorDetails { error: Some(error.clone()), cause: None };
                 history.record("ExecutionTimedOut", now, || Some(EventDetails::ExecutionTimedOut(details)));
-                Execution { status: Status::TimedOut, output: None, error: Some(error), cause: None, events: history.into_events() }
+                Execution {
+                    status: Status::TimedOut,
+                    output: None,
+                    error: Some(error),
+                    cause: None,
+                    events: history.into_events(),
+                }
             }
         }
     }
@@ -368,4 +388,3 @@ fn available_parallelism() -> usize {
     static THREADS: OnceLock<usize> = OnceLock::new();
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
-

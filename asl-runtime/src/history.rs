@@ -2,8 +2,8 @@
 
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// One history event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -335,7 +335,12 @@ impl History {
 
     /// Records an event following the previous one; returns its id. The
     /// time and details are asked for only when events are kept.
-    pub fn record(&self, event_type: &'static str, timestamp: impl FnOnce() -> Timestamp, details: impl FnOnce() -> Option<EventDetails>) -> u64 {
+    pub fn record(
+        &self,
+        event_type: &'static str,
+        timestamp: impl FnOnce() -> Timestamp,
+        details: impl FnOnce() -> Option<EventDetails>,
+    ) -> u64 {
         self.record_with(None, event_type, timestamp, details)
     }
 
@@ -372,7 +377,13 @@ impl History {
         self.keep(previous, event_type, timestamp(), details())
     }
 
-    fn keep(&self, previous: Option<u64>, event_type: &'static str, timestamp: Timestamp, details: Option<EventDetails>) -> u64 {
+    fn keep(
+        &self,
+        previous: Option<u64>,
+        event_type: &'static str,
+        timestamp: Timestamp,
+        details: Option<EventDetails>,
+    ) -> u64 {
         let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let last = self.count.load(Ordering::Relaxed);
         let id = last + 1;
@@ -398,7 +409,11 @@ mod tests {
             previous_event_id: 0,
             timestamp: "2024-01-02T03:04:05.5Z".parse().unwrap(),
             event_type: "PassStateEntered",
-            details: Some(EventDetails::StateEntered { name: "A".into(), input: "{}".into(), input_details: PayloadDetails::default() }),
+            details: Some(EventDetails::StateEntered {
+                name: "A".into(),
+                input: "{}".into(),
+                input_details: PayloadDetails::default(),
+            }),
         };
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["stateEnteredEventDetails"]["inputDetails"]["truncated"], false);

@@ -47,7 +47,10 @@ impl Identity {
     /// The state machine's ARN.
     pub fn state_machine_arn(&self) -> String {
         self.state_machine_arn.clone().unwrap_or_else(|| {
-            format!("arn:{}:states:{}:{}:stateMachine:{}", self.partition, self.region, self.account_id, self.state_machine_name)
+            format!(
+                "arn:{}:states:{}:{}:stateMachine:{}",
+                self.partition, self.region, self.account_id, self.state_machine_name
+            )
         })
     }
 

@@ -1,14 +1,18 @@
 //! The 18 intrinsic functions, evaluated over calls parsed by `asl_spec`.
 
-use smallvec::SmallVec;
 use crate::error::Failure;
 use crate::jsonpath::{self, Roots};
 use asl_spec::intrinsic::{Arg, Call, Function};
 use serde_json::Value;
+use smallvec::SmallVec;
 use std::borrow::Cow;
 
 /// Evaluates a call. `field` is the template key (`x.$`) for error messages.
-pub(crate) fn evaluate<R: Roots + ?Sized>(call: &Call, roots: &R, field: &dyn std::fmt::Display) -> Result<Value, Failure> {
+pub(crate) fn evaluate<R: Roots + ?Sized>(
+    call: &Call,
+    roots: &R,
+    field: &dyn std::fmt::Display,
+) -> Result<Value, Failure> {
     // The most common call, `States.Format` with a literal template over
     // `$.name` members, reads its values where they are: no argument list.
     if let (Function::Format, [Arg::String(template), values @ ..]) = (call.function, call.args.as_slice())
@@ -74,7 +78,11 @@ fn int_arg(call: &Call, v: &Value, what: &str) -> Result<i64, Failure> {
     match v {
         Value::Number(n) => match n.as_i64() {
             Some(i) => Ok(i),
-            None => n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64).ok_or_else(|| fail(call, format!("{what} must be an integer"))),
+            None => n
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+                .ok_or_else(|| fail(call, format!("{what} must be an integer"))),
         },
         _ => Err(fail(call, format!("{what} must be an integer"))),
     }
@@ -100,7 +108,11 @@ fn array_arg<'a>(call: &Call, v: &'a Value, what: &str) -> Result<&'a Vec<Value>
 fn integer_zeros_unsigned(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let signs: Vec<usize> = asl_spec::json::outside_strings(text)
-        .filter(|&(i, b)| b == b'-' && bytes.get(i + 1) == Some(&b'0') && !matches!(bytes.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')))
+        .filter(|&(i, b)| {
+            b == b'-'
+                && bytes.get(i + 1) == Some(&b'0')
+                && !matches!(bytes.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+        })
         .map(|(i, _)| i)
         .collect();
     if signs.is_empty() {
@@ -127,8 +139,12 @@ fn format_arg(v: &Value, out: &mut String) {
         }),
         Value::Array(a) => write_list(out, '[', ']', a, |out, v| format_arg(v, out)),
         // Integers, the common argument, without the formatting machinery.
-        Value::Number(n) if n.as_u64().is_some() => out.push_str(itoa::Buffer::new().format(n.as_u64().unwrap_or_default())),
-        Value::Number(n) if n.as_i64().is_some() => out.push_str(itoa::Buffer::new().format(n.as_i64().unwrap_or_default())),
+        Value::Number(n) if n.as_u64().is_some() => {
+            out.push_str(itoa::Buffer::new().format(n.as_u64().unwrap_or_default()))
+        }
+        Value::Number(n) if n.as_i64().is_some() => {
+            out.push_str(itoa::Buffer::new().format(n.as_i64().unwrap_or_default()))
+        }
         other => {
             use std::fmt::Write;
             // Writing into a String cannot fail.
@@ -139,7 +155,13 @@ fn format_arg(v: &Value, out: &mut String) {
 
 /// `open`, the items separated by `", "`, then `close`: the list shape that
 /// Java's `toString` and Python's `json.dumps` share.
-pub(crate) fn write_list<T>(out: &mut String, open: char, close: char, items: impl IntoIterator<Item = T>, mut write: impl FnMut(&mut String, T)) {
+pub(crate) fn write_list<T>(
+    out: &mut String,
+    open: char,
+    close: char,
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(&mut String, T),
+) {
     out.push(open);
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
@@ -156,7 +178,10 @@ type Args<'v> = SmallVec<[Cow<'v, Value>; 4]>;
 /// `{}`).
 fn format(call: &Call, (template, holes): (&str, &[usize]), values: &[&Value]) -> Result<Value, Failure> {
     if holes.len() != values.len() {
-        return Err(fail(call, format!("the template has {} placeholder(s) but {} argument(s) were given", holes.len(), values.len())));
+        return Err(fail(
+            call,
+            format!("the template has {} placeholder(s) but {} argument(s) were given", holes.len(), values.len()),
+        ));
     }
     // Room for short arguments, so most calls allocate once.
     let mut out = String::with_capacity(template.len() + 16 * values.len());
@@ -193,7 +218,8 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
             if s.trim().is_empty() {
                 Value::Null
             } else {
-                serde_json::from_str(&integer_zeros_unsigned(s)).map_err(|e| fail(call, format!("the string is not JSON: {e}")))?
+                serde_json::from_str(&integer_zeros_unsigned(s))
+                    .map_err(|e| fail(call, format!("the string is not JSON: {e}")))?
             }
         }
         JsonToString => Value::String(compact(&args[0])),
@@ -211,12 +237,16 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
             Value::Bool(items.contains(&*args[1]))
         }
         ArrayRange => {
-            let (start, end, step) =
-                (int_arg(call, &args[0], "the start")?, int_arg(call, &args[1], "the end")?, int_arg(call, &args[2], "the step")?);
+            let (start, end, step) = (
+                int_arg(call, &args[0], "the start")?,
+                int_arg(call, &args[1], "the end")?,
+                int_arg(call, &args[2], "the step")?,
+            );
             if step == 0 {
                 return Err(fail(call, "the step cannot be 0"));
             }
-            let count = if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
+            let count =
+                if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
             if count > 1000 {
                 return Err(fail(call, "the range cannot hold more than 1000 items"));
             }
@@ -225,11 +255,9 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
         ArrayGetItem => {
             let index = int_arg(call, &args[1], "the index")?;
             let items = array_arg(call, &args[0], "the first argument")?;
-            usize::try_from(index)
-                .ok()
-                .and_then(|i| items.get(i))
-                .cloned()
-                .ok_or_else(|| fail(call, format!("index {index} is out of bounds for an array of {} item(s)", items.len())))?
+            usize::try_from(index).ok().and_then(|i| items.get(i)).cloned().ok_or_else(|| {
+                fail(call, format!("index {index} is out of bounds for an array of {} item(s)", items.len()))
+            })?
         }
         ArrayLength => Value::from(array_arg(call, &args[0], "the argument")?.len()),
         ArrayUnique => {
@@ -253,8 +281,9 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
         Base64Decode => {
             use base64::Engine;
             let s = str_arg(call, &args[0], "the argument")?;
-            let bytes =
-                base64::engine::general_purpose::STANDARD.decode(s).map_err(|e| fail(call, format!("not valid base64: {e}")))?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|e| fail(call, format!("not valid base64: {e}")))?;
             Value::String(String::from_utf8_lossy(&bytes).into_owned())
         }
         Hash => {
@@ -304,7 +333,10 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
             let s = str_arg(call, &args[0], "the first argument")?;
             let delimiters = str_arg(call, &args[1], "the delimiter")?;
             Value::Array(
-                s.split(|c: char| delimiters.contains(c)).filter(|t| !t.is_empty()).map(|t| Value::String(t.to_string())).collect(),
+                s.split(|c: char| delimiters.contains(c))
+                    .filter(|t| !t.is_empty())
+                    .map(|t| Value::String(t.to_string()))
+                    .collect(),
             )
         }
         Uuid => Value::String(uuid::Uuid::new_v4().to_string()),
@@ -340,7 +372,6 @@ fn hash(algorithm: &str, data: &[u8]) -> Option<String> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,9 +385,15 @@ mod tests {
 
     #[test]
     fn format_prints_like_java() {
-        assert_eq!(run("States.Format('a={} b={}', $.a, $.b)", json!({"a": {"x": 1, "y": []}, "b": null})).unwrap(), json!("a={x=1, y=[]} b=null"));
+        assert_eq!(
+            run("States.Format('a={} b={}', $.a, $.b)", json!({"a": {"x": 1, "y": []}, "b": null})).unwrap(),
+            json!("a={x=1, y=[]} b=null")
+        );
         assert!(run("States.Format('{}')", json!({})).is_err());
-        assert_eq!(run("States.Format($.t, $.v)", json!({"t": "It's {}!", "v": "Pikachu"})).unwrap(), json!("It's Pikachu!"));
+        assert_eq!(
+            run("States.Format($.t, $.v)", json!({"t": "It's {}!", "v": "Pikachu"})).unwrap(),
+            json!("It's Pikachu!")
+        );
         assert!(run("States.Format($.t)", json!({"t": 1})).is_err());
     }
 
@@ -371,14 +408,20 @@ mod tests {
         assert_eq!(run("States.ArrayRange(0, 10, 3)", json!({})).unwrap(), json!([0, 3, 6, 9]));
         assert_eq!(run("States.ArrayPartition($.a, 2)", json!({"a": [0, 1, 2]})).unwrap(), json!([[0, 1], [2]]));
         assert_eq!(run("States.StringSplit(', , ,', ',')", json!({})).unwrap(), json!([" ", " "]));
-        assert_eq!(run("States.Hash('input data', 'MD5')", json!({})).unwrap(), json!("812f45842bc6d66ee14572ce20db8e86"));
+        assert_eq!(
+            run("States.Hash('input data', 'MD5')", json!({})).unwrap(),
+            json!("812f45842bc6d66ee14572ce20db8e86")
+        );
         assert_eq!(run("States.JsonToString($.a)", json!({"a": {"x": [1, "s"]}})).unwrap(), json!("{\"x\":[1,\"s\"]}"));
         assert_eq!(run("States.StringToJson(' ')", json!({})).unwrap(), Value::Null);
         // Jackson's reading: the integer -0 is 0, the float keeps its sign,
         // and strings are left alone.
-        let parsed = run("States.StringToJson($.t)", json!({"t": r#"[-0, -0.0, -0e1, "-0", "a\"-0", {"k": -0}, -01]"#}));
+        let parsed =
+            run("States.StringToJson($.t)", json!({"t": r#"[-0, -0.0, -0e1, "-0", "a\"-0", {"k": -0}, -01]"#}));
         assert!(parsed.is_err(), "a leading zero is not JSON");
-        let parsed = run("States.StringToJson($.t)", json!({"t": r#"[-0, -0.0, -0e1, "-0", "a\"-0", {"k": -0}, -10]"#})).unwrap();
+        let parsed =
+            run("States.StringToJson($.t)", json!({"t": r#"[-0, -0.0, -0e1, "-0", "a\"-0", {"k": -0}, -10]"#}))
+                .unwrap();
         assert_eq!(serde_json::to_string(&parsed).unwrap(), r#"[0,-0.0,-0.0,"-0","a\"-0",{"k":0},-10]"#);
         let r = run("States.MathRandom(0, 999, 3)", json!({})).unwrap();
         assert_eq!(r, run("States.MathRandom(0, 999, 3)", json!({})).unwrap());
@@ -388,6 +431,8 @@ mod tests {
     fn missing_path_argument_is_a_runtime_error() {
         let e = run("States.Format('{}', $.nope)", json!({"a": 1})).unwrap_err();
         assert_eq!(e.error, "States.Runtime");
-        assert!(e.message.contains("'$.nope' specified for the field 'f.$' could not be found in the input '{\"a\":1}'"));
+        assert!(
+            e.message.contains("'$.nope' specified for the field 'f.$' could not be found in the input '{\"a\":1}'")
+        );
     }
 }

@@ -39,7 +39,12 @@ pub(crate) struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     /// The scope of a state with this input (and result or error output).
-    pub fn new(input: &'a Value, result: Option<&'a Value>, error_output: Option<&'a Value>, view: &'a dyn StateView) -> Scope<'a> {
+    pub fn new(
+        input: &'a Value,
+        result: Option<&'a Value>,
+        error_output: Option<&'a Value>,
+        view: &'a dyn StateView,
+    ) -> Scope<'a> {
         Scope { input, result, error_output, view, bindings: OnceCell::new() }
     }
 
@@ -174,8 +179,12 @@ impl<'a> Scope<'a> {
                     }
                 }
                 _ => match self.direct(item)? {
-                    Cow::Borrowed(Value::Object(members)) => added.extend(members.iter().map(|(k, v)| (Cow::Owned(k.clone()), v.clone()))),
-                    Cow::Owned(Value::Object(members)) => added.extend(members.into_iter().map(|(k, v)| (Cow::Owned(k), v))),
+                    Cow::Borrowed(Value::Object(members)) => {
+                        added.extend(members.iter().map(|(k, v)| (Cow::Owned(k.clone()), v.clone())))
+                    }
+                    Cow::Owned(Value::Object(members)) => {
+                        added.extend(members.into_iter().map(|(k, v)| (Cow::Owned(k), v)))
+                    }
                     _ => return None,
                 },
             }
@@ -224,7 +233,11 @@ impl<'a> Scope<'a> {
         match expr.compiled().evaluate(None, &self.bindings(expr.states_read())) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(query_error(expr, &field(), "returned nothing (undefined).")),
-            Err(e) => Err(query_error(expr, &field(), &format!("threw an error during evaluation. {}: {}", e.code(), e.message()))),
+            Err(e) => Err(query_error(
+                expr,
+                &field(),
+                &format!("threw an error during evaluation. {}: {}", e.code(), e.message()),
+            )),
         }
     }
 }
@@ -255,9 +268,7 @@ impl Built<'_> {
         match self {
             Built::Value(value) => value,
             Built::Added(added) => {
-                let Value::Object(mut map) = input else {
-                    unreachable!("members are added to an object only")
-                };
+                let Value::Object(mut map) = input else { unreachable!("members are added to an object only") };
                 // `$merge` replaces a member in place and appends a new one.
                 for (key, value) in added {
                     match jsonpath::member_mut(&mut map, &key) {
@@ -405,7 +416,10 @@ fn binary(op: DirectOp, lhs: &Value, rhs: &Value) -> Option<Value> {
 
 /// AWS's cause for an expression that failed in `field`.
 pub(crate) fn query_error(expr: &Expr, field: &str, what: &str) -> Failure {
-    Failure::query(field, format!("The JSONata expression '{}' specified for the field '{field}' {what}", expr.source()))
+    Failure::query(
+        field,
+        format!("The JSONata expression '{}' specified for the field '{field}' {what}", expr.source()),
+    )
 }
 
 /// AWS's cause for an expression whose value has the wrong type.
@@ -495,7 +509,11 @@ mod tests {
         let engine = match expr.compiled().evaluate(None, &scope.bindings(StatesRead::ALL)) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(query_error(&expr, "Output", "returned nothing (undefined).")),
-            Err(e) => Err(query_error(&expr, "Output", &format!("threw an error during evaluation. {}: {}", e.code(), e.message()))),
+            Err(e) => Err(query_error(
+                &expr,
+                "Output",
+                &format!("threw an error during evaluation. {}: {}", e.code(), e.message()),
+            )),
         };
         (direct, engine)
     }
@@ -511,15 +529,44 @@ mod tests {
                            "list": [{"id": 1}], "neg": -0.0, "huge": 9007199254740993i64, "w": 150.0});
         let vars = json!({"v": {"w": 2}, "t": "y"});
         for text in [
-            "$states.input.i + 1", "$states.input.i - 0.5", "$states.input.n * 2", "$states.input.i >= $states.input.n",
-            "$states.input.i < 42", "$states.input.i = 41", "$states.input.s != 'x'", "$states.input.b = true",
-            "'id-' & $states.input.i", "$states.input.s & $states.input.b", "$states.input.s & $t", "$v.w * $v.w",
-            "$states.input.o", "$states.input.big", "$states.input.big + 0", "$states.input.list.id", "$states.input.missing",
-            "$states.input.neg", "$states.input.huge", "'n' & $states.input.n", "$states.input.b and $states.input.i > 3",
-            "$states.input.o.k", "$states.input.s & null", "$nope", "1 = 1.0", "$states.input.w", "$states.input.w + 1", "2", "-0", "0.5 * 3",
-            "$merge([$states.input.o, {'k': 2, 'new': $states.input.s}])", "$merge([$states.input, {'i': $states.input.i + 1}])",
-            "$merge([{'b': 1, 'a': 2}, {'a': 3}])", "$merge([$states.input.o, $states.input.list])", "$merge([$states.input.o, $states.input.s])",
-            "{'x': $states.input.i, 'y': {'z': $v}}", "{'x': $states.input.missing}", "$merge([])",
+            "$states.input.i + 1",
+            "$states.input.i - 0.5",
+            "$states.input.n * 2",
+            "$states.input.i >= $states.input.n",
+            "$states.input.i < 42",
+            "$states.input.i = 41",
+            "$states.input.s != 'x'",
+            "$states.input.b = true",
+            "'id-' & $states.input.i",
+            "$states.input.s & $states.input.b",
+            "$states.input.s & $t",
+            "$v.w * $v.w",
+            "$states.input.o",
+            "$states.input.big",
+            "$states.input.big + 0",
+            "$states.input.list.id",
+            "$states.input.missing",
+            "$states.input.neg",
+            "$states.input.huge",
+            "'n' & $states.input.n",
+            "$states.input.b and $states.input.i > 3",
+            "$states.input.o.k",
+            "$states.input.s & null",
+            "$nope",
+            "1 = 1.0",
+            "$states.input.w",
+            "$states.input.w + 1",
+            "2",
+            "-0",
+            "0.5 * 3",
+            "$merge([$states.input.o, {'k': 2, 'new': $states.input.s}])",
+            "$merge([$states.input, {'i': $states.input.i + 1}])",
+            "$merge([{'b': 1, 'a': 2}, {'a': 3}])",
+            "$merge([$states.input.o, $states.input.list])",
+            "$merge([$states.input.o, $states.input.s])",
+            "{'x': $states.input.i, 'y': {'z': $v}}",
+            "{'x': $states.input.missing}",
+            "$merge([])",
         ] {
             let (direct, engine) = both(text, input.clone(), vars.clone());
             assert_eq!(direct.map_err(|f| f.into_message()), engine.map_err(|f| f.into_message()), "{text}");
@@ -530,7 +577,13 @@ mod tests {
         variables.assign(vars.as_object().cloned().unwrap_or_default());
         let view = View(variables);
         let scope = Scope::new(&input, None, None, &view);
-        for text in ["$states.input.i + 1", "$v.w * $v.w", "'id-' & $states.input.i", "$states.input.o", "$merge([$states.input.o, {'k': 2}])"] {
+        for text in [
+            "$states.input.i + 1",
+            "$v.w * $v.w",
+            "'id-' & $states.input.i",
+            "$states.input.o",
+            "$merge([$states.input.o, {'k': 2}])",
+        ] {
             let expr = Expr::compile(text).unwrap();
             assert!(expr.direct().and_then(|d| scope.direct(d)).is_some(), "{text}");
         }
@@ -551,8 +604,14 @@ mod tests {
             (merge("$merge([$states.input, $states.input.s])"), "value"),
             (merge("$merge([$states.input, {'x': $states.input.missing}])"), "value"),
             (merge("$merge([$states.input.o, {'k': 2}])"), "value"),
-            (json!({"i": "{% $states.input.i + 1 %}", "last": "{% $states.input.s %}", "o": 1, "s": 2, "more": 3}), "rebuilt"),
-            (json!({"i": "{% $states.input.i + 1 %}", "o": "{% $states.input.o %}", "s": "{% $states.input.s %}", "t": 0}), "rebuilt"),
+            (
+                json!({"i": "{% $states.input.i + 1 %}", "last": "{% $states.input.s %}", "o": 1, "s": 2, "more": 3}),
+                "rebuilt",
+            ),
+            (
+                json!({"i": "{% $states.input.i + 1 %}", "o": "{% $states.input.o %}", "s": "{% $states.input.s %}", "t": 0}),
+                "rebuilt",
+            ),
             (json!({"i": "{% $states.input.i %}", "i2": "{% $states.input.last %}"}), "value"),
             (json!({"o": "{% $states.input.o %}", "i": 1, "last": 2, "s": 3, "t": 4}), "value"),
             // A member that fails fails the whole output.
@@ -561,7 +620,9 @@ mod tests {
             let template = Jsonata::from_value(&output).unwrap();
             let scope = Scope::new(&input, None, None, &view);
             let engine = match &template {
-                Jsonata::Expr(e) => e.compiled().evaluate(None, &scope.bindings(StatesRead::ALL)).map_err(|e| e.code().to_string()),
+                Jsonata::Expr(e) => {
+                    e.compiled().evaluate(None, &scope.bindings(StatesRead::ALL)).map_err(|e| e.code().to_string())
+                }
                 _ => scope.value(&template, "Output").map(Some).map_err(|f| f.into_message()),
             };
             let output = scope.build(&template, "Output");
@@ -614,8 +675,15 @@ mod tests {
     fn undefined_and_errors_are_query_evaluation_errors() {
         let e = eval("$nope", json!({})).unwrap_err();
         assert_eq!(e.error, "States.QueryEvaluationError");
-        assert_eq!(e.message, "The JSONata expression '$nope' specified for the field 'Output' returned nothing (undefined).");
+        assert_eq!(
+            e.message,
+            "The JSONata expression '$nope' specified for the field 'Output' returned nothing (undefined)."
+        );
         let e = eval("$randomSeeded(1)", json!({})).unwrap_err();
-        assert!(e.message.ends_with("threw an error during evaluation. T1006: Attempted to invoke a non-function"), "{}", e.message);
+        assert!(
+            e.message.ends_with("threw an error during evaluation. T1006: Attempted to invoke a non-function"),
+            "{}",
+            e.message
+        );
     }
 }

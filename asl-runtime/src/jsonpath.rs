@@ -43,7 +43,12 @@ pub(crate) fn select_member<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) ->
 #[inline(always)]
 pub(crate) fn select<'v, R: Roots + ?Sized>(path: &Path, roots: &'v R) -> Result<Cow<'v, Value>, Miss> {
     if let Some(name) = path.input_member() {
-        return roots.input().as_object().and_then(|m| member(m, name)).map(Cow::Borrowed).ok_or(Miss { matched: 0, at_leaf: true });
+        return roots
+            .input()
+            .as_object()
+            .and_then(|m| member(m, name))
+            .map(Cow::Borrowed)
+            .ok_or(Miss { matched: 0, at_leaf: true });
     }
     select_path(path, roots)
 }
@@ -393,11 +398,7 @@ mod tests {
 /// An object's member. Small objects (most payloads) are scanned, which is
 /// faster than hashing the key with the map's SipHash.
 pub(crate) fn member<'v>(object: &'v serde_json::Map<String, Value>, name: &str) -> Option<&'v Value> {
-    if object.len() <= 8 {
-        object.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
-    } else {
-        object.get(name)
-    }
+    if object.len() <= 8 { object.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v) } else { object.get(name) }
 }
 
 /// An object's member, for writing; scanned like [`member`].
@@ -408,4 +409,3 @@ pub(crate) fn member_mut<'v>(object: &'v mut serde_json::Map<String, Value>, nam
         object.get_mut(name)
     }
 }
-

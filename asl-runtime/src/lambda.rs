@@ -65,7 +65,11 @@ pub(crate) fn result(integration: &Integration, payload: Value, input: &Value) -
             // The body as the function's runtime wrote it, with spaced separators.
             let length = spaced(&payload).len().to_string();
             let date = jiff::Timestamp::now().strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
-            let trace = format!("root=1-{:08x}-{}", jiff::Timestamp::now().as_second(), &uuid::Uuid::new_v4().simple().to_string()[..24]);
+            let trace = format!(
+                "root=1-{:08x}-{}",
+                jiff::Timestamp::now().as_second(),
+                &uuid::Uuid::new_v4().simple().to_string()[..24]
+            );
             let mut response = json!({
                 "ExecutedVersion": "$LATEST",
                 "Payload": payload,
@@ -104,10 +108,14 @@ pub(crate) fn result(integration: &Integration, payload: Value, input: &Value) -
                     map.insert("LogResult".into(), Value::String(encoded.clone()));
                     map.sort_keys();
                 }
-                if let Some(headers) = response.pointer_mut("/SdkHttpMetadata/AllHttpHeaders").and_then(Value::as_object_mut) {
+                if let Some(headers) =
+                    response.pointer_mut("/SdkHttpMetadata/AllHttpHeaders").and_then(Value::as_object_mut)
+                {
                     headers.insert("X-Amz-Log-Result".into(), json!([encoded.clone()]));
                 }
-                if let Some(headers) = response.pointer_mut("/SdkHttpMetadata/HttpHeaders").and_then(Value::as_object_mut) {
+                if let Some(headers) =
+                    response.pointer_mut("/SdkHttpMetadata/HttpHeaders").and_then(Value::as_object_mut)
+                {
                     headers.insert("X-Amz-Log-Result".into(), Value::String(encoded));
                 }
             }
@@ -119,7 +127,12 @@ pub(crate) fn result(integration: &Integration, payload: Value, input: &Value) -
 /// A function's error: the Task fails with `errorType`, and the cause is the
 /// function's error document, printed as the integration prints it (Lambda's
 /// own spacing for a direct ARN, compact JSON through `lambda:invoke`).
-pub(crate) fn error(integration: &Integration, error_type: &str, message: Option<&str>, stack_trace: Option<&Value>) -> StatesError {
+pub(crate) fn error(
+    integration: &Integration,
+    error_type: &str,
+    message: Option<&str>,
+    stack_trace: Option<&Value>,
+) -> StatesError {
     let mut doc = Map::new();
     doc.insert("errorMessage".into(), Value::String(message.unwrap_or_default().to_string()));
     doc.insert("errorType".into(), Value::String(error_type.to_string()));
@@ -137,7 +150,12 @@ pub(crate) fn error(integration: &Integration, error_type: &str, message: Option
 
 /// The Task outcome for a function's outcome: the Invoke envelope or the
 /// payload on success, the function's error document as the cause on failure.
-pub(crate) fn shape(integration: &Integration, input: &Value, outcome: Result<Value, StatesError>, stack_trace: Option<&Value>) -> Result<Value, StatesError> {
+pub(crate) fn shape(
+    integration: &Integration,
+    input: &Value,
+    outcome: Result<Value, StatesError>,
+    stack_trace: Option<&Value>,
+) -> Result<Value, StatesError> {
     match outcome {
         Ok(payload) => Ok(result(integration, payload, input)),
         Err(e) => Err(error(integration, &e.error, e.cause.as_deref(), stack_trace)),
@@ -207,7 +225,10 @@ mod tests {
 
     #[test]
     fn targets() {
-        assert_eq!(target("arn:aws:lambda:us-east-1:1:function:f", &Value::Null), Some((Integration::Direct, "f".into())));
+        assert_eq!(
+            target("arn:aws:lambda:us-east-1:1:function:f", &Value::Null),
+            Some((Integration::Direct, "f".into()))
+        );
         let input = json!({"FunctionName": "arn:aws:lambda:us-east-1:1:function:g:$LATEST"});
         assert_eq!(target("arn:aws:states:::lambda:invoke", &input), Some((Integration::Invoke, "g".into())));
         assert_eq!(target("arn:aws:states:::sqs:sendMessage", &input), None);
@@ -217,7 +238,10 @@ mod tests {
     fn error_causes_follow_the_integration() {
         let trace = json!(["  File \"h.py\", line 2\n"]);
         let direct = error(&Integration::Direct, "Exception", Some("boom é"), Some(&trace)).cause.unwrap();
-        assert!(direct.starts_with(r#"{"errorMessage": "boom \u00e9", "errorType": "Exception", "requestId": ""#), "{direct}");
+        assert!(
+            direct.starts_with(r#"{"errorMessage": "boom \u00e9", "errorType": "Exception", "requestId": ""#),
+            "{direct}"
+        );
         assert!(direct.ends_with(r#""stackTrace": ["  File \"h.py\", line 2\n"]}"#), "{direct}");
         let invoke = error(&Integration::Invoke, "Exception", Some("boom"), None).cause.unwrap();
         assert!(invoke.starts_with(r#"{"errorMessage":"boom","errorType":"Exception","requestId":""#), "{invoke}");

@@ -104,7 +104,8 @@ fn object<'a>(v: &'a Value, what: &str) -> Result<&'a serde_json::Map<String, Va
 impl MockConfig {
     /// Parses a mock configuration file's text.
     pub fn from_json(text: &str) -> Result<MockConfig, MockError> {
-        let root: Value = serde_json::from_str(text).map_err(|e| MockError(format!("the mock file is not valid JSON: {e}")))?;
+        let root: Value =
+            serde_json::from_str(text).map_err(|e| MockError(format!("the mock file is not valid JSON: {e}")))?;
         let root = object(&root, "the mock file")?;
         let mut responses = HashMap::new();
         if let Some(r) = root.get("MockedResponses") {
@@ -114,14 +115,20 @@ impl MockConfig {
         }
         let mut state_machines = Vec::new();
         for (sm, body) in object(root.get("StateMachines").unwrap_or(&Value::Null), "`StateMachines`")? {
-            let cases = object(object(body, &format!("state machine `{sm}`"))?.get("TestCases").unwrap_or(&Value::Null), &format!("`{sm}.TestCases`"))?;
+            let cases = object(
+                object(body, &format!("state machine `{sm}`"))?.get("TestCases").unwrap_or(&Value::Null),
+                &format!("`{sm}.TestCases`"),
+            )?;
             let mut parsed = Vec::new();
             for (case, states) in cases {
                 let mut test_case = TestCase::default();
                 for (state, response) in object(states, &format!("test case `{case}`"))? {
                     if state == "LambdaFunctions" {
-                        for (function, response) in object(response, &format!("test case `{case}`: `LambdaFunctions`"))? {
-                            test_case.functions.push((function.clone(), response_name(case, function, response, &responses)?));
+                        for (function, response) in object(response, &format!("test case `{case}`: `LambdaFunctions`"))?
+                        {
+                            test_case
+                                .functions
+                                .push((function.clone(), response_name(case, function, response, &responses)?));
                         }
                         continue;
                     }
@@ -145,7 +152,8 @@ impl MockConfig {
     pub fn test_case(&self, state_machine: Option<&str>, test_case: Option<&str>) -> Result<Mocks, MockError> {
         let (sm_name, cases) = pick(&self.state_machines, state_machine, "state machine")?;
         let (_, case) = pick(cases, test_case, &format!("test case of `{sm_name}`"))?;
-        let lookup = |pairs: &[(String, String)]| pairs.iter().map(|(k, r)| (k.clone(), self.responses[r].clone())).collect();
+        let lookup =
+            |pairs: &[(String, String)]| pairs.iter().map(|(k, r)| (k.clone(), self.responses[r].clone())).collect();
         Ok(Mocks {
             by_state: lookup(&case.states),
             functions: lookup(&case.functions),
@@ -155,7 +163,12 @@ impl MockConfig {
     }
 }
 
-fn response_name(case: &str, key: &str, response: &Value, responses: &HashMap<String, Arc<MockedResponse>>) -> Result<String, MockError> {
+fn response_name(
+    case: &str,
+    key: &str,
+    response: &Value,
+    responses: &HashMap<String, Arc<MockedResponse>>,
+) -> Result<String, MockError> {
     let Some(name) = response.as_str() else {
         return err(format!("test case `{case}`: the response for `{key}` must be a name from `MockedResponses`"));
     };
@@ -168,7 +181,10 @@ fn response_name(case: &str, key: &str, response: &Value, responses: &HashMap<St
 fn pick<'a, T>(items: &'a [(String, T)], wanted: Option<&str>, what: &str) -> Result<&'a (String, T), MockError> {
     let names = || items.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ");
     match wanted {
-        Some(w) => items.iter().find(|(n, _)| n == w).ok_or_else(|| MockError(format!("no {what} named `{w}`; the file has {}", names()))),
+        Some(w) => items
+            .iter()
+            .find(|(n, _)| n == w)
+            .ok_or_else(|| MockError(format!("no {what} named `{w}`; the file has {}", names()))),
         None if items.len() == 1 => Ok(&items[0]),
         None => err(format!("the file has several of {what}: {}; choose one", names())),
     }
@@ -177,7 +193,11 @@ fn pick<'a, T>(items: &'a [(String, T)], wanted: Option<&str>, what: &str) -> Re
 fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError> {
     let mut out = Vec::new();
     for (range, step) in object(steps, &format!("mocked response `{name}`"))? {
-        let bad_range = || MockError(format!("mocked response `{name}`: `{range}` is not an invocation number or range such as `0` or `1-2`"));
+        let bad_range = || {
+            MockError(format!(
+                "mocked response `{name}`: `{range}` is not an invocation number or range such as `0` or `1-2`"
+            ))
+        };
         let (first, last) = match range.split_once('-') {
             Some((a, b)) => (a.parse::<u32>().map_err(|_| bad_range())?, b.parse::<u32>().map_err(|_| bad_range())?),
             None => {
@@ -191,30 +211,49 @@ fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError
         let step = object(step, &format!("mocked response `{name}` `{range}`"))?;
         let delay = match step.get("DelaySeconds") {
             None => None,
-            Some(v) => Some(std::time::Duration::from_secs_f64(
-                v.as_f64().filter(|s| *s >= 0.0 && s.is_finite()).ok_or_else(|| MockError(format!("mocked response `{name}`: `DelaySeconds` must be a non-negative number")))?,
-            )),
+            Some(v) => {
+                Some(std::time::Duration::from_secs_f64(v.as_f64().filter(|s| *s >= 0.0 && s.is_finite()).ok_or_else(
+                    || MockError(format!("mocked response `{name}`: `DelaySeconds` must be a non-negative number")),
+                )?))
+            }
         };
         let stack_trace = step.get("Throw").and_then(|t| t.get("StackTrace")).cloned();
         let parsed = match (step.get("Return"), step.get("Throw"), step.get("ReturnPath"), step.get("ReturnTemplate")) {
             (Some(v), None, None, None) => Step::Return(v.clone()),
-            _ if step.keys().any(|k| !["Return", "Throw", "ReturnPath", "ReturnTemplate", "DelaySeconds"].contains(&k.as_str())) => {
-                return err(format!("mocked response `{name}` `{range}` has an unknown field; use `Return`, `Throw`, `ReturnPath`, `ReturnTemplate` or `DelaySeconds`"));
+            _ if step.keys().any(|k| {
+                !["Return", "Throw", "ReturnPath", "ReturnTemplate", "DelaySeconds"].contains(&k.as_str())
+            }) =>
+            {
+                return err(format!(
+                    "mocked response `{name}` `{range}` has an unknown field; use `Return`, `Throw`, `ReturnPath`, `ReturnTemplate` or `DelaySeconds`"
+                ));
             }
             (None, Some(t), None, None) => {
                 let t = object(t, "`Throw`")?;
-                let error = t.get("Error").and_then(Value::as_str).ok_or_else(|| MockError(format!("mocked response `{name}`: `Throw` needs an `Error` string")))?;
+                let error = t
+                    .get("Error")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| MockError(format!("mocked response `{name}`: `Throw` needs an `Error` string")))?;
                 let cause = t.get("Cause").and_then(Value::as_str);
                 Step::Throw(StatesError { error: error.to_string(), cause: cause.map(str::to_string) })
             }
             (None, None, Some(p), None) => {
-                let text = p.as_str().ok_or_else(|| MockError(format!("mocked response `{name}`: `ReturnPath` must be a path string")))?;
-                Step::ReturnPath(Path::parse(text).map_err(|e| MockError(format!("mocked response `{name}`: `ReturnPath`: {e}")))?)
+                let text = p.as_str().ok_or_else(|| {
+                    MockError(format!("mocked response `{name}`: `ReturnPath` must be a path string"))
+                })?;
+                Step::ReturnPath(
+                    Path::parse(text).map_err(|e| MockError(format!("mocked response `{name}`: `ReturnPath`: {e}")))?,
+                )
             }
             (None, None, None, Some(t)) => Step::ReturnTemplate(
-                asl_spec::template_from_value(t).map_err(|e| MockError(format!("mocked response `{name}`: `ReturnTemplate`: {}", e.join("; "))))?,
+                asl_spec::template_from_value(t)
+                    .map_err(|e| MockError(format!("mocked response `{name}`: `ReturnTemplate`: {}", e.join("; "))))?,
             ),
-            _ => return err(format!("mocked response `{name}` `{range}` needs exactly one of `Return`, `Throw`, `ReturnPath` or `ReturnTemplate`")),
+            _ => {
+                return err(format!(
+                    "mocked response `{name}` `{range}` needs exactly one of `Return`, `Throw`, `ReturnPath` or `ReturnTemplate`"
+                ));
+            }
         };
         out.push((first, last, Reply { step: parsed, delay, stack_trace }));
     }
@@ -235,7 +274,10 @@ pub struct Mocks {
 
 impl fmt::Debug for Mocks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Mocks").field("states", &self.by_state.keys().collect::<Vec<_>>()).field("functions", &self.functions.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Mocks")
+            .field("states", &self.by_state.keys().collect::<Vec<_>>())
+            .field("functions", &self.functions.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -256,7 +298,11 @@ impl Mocks {
             *n += 1;
             attempt
         };
-        let index = response.steps.iter().position(|(first, last, _)| (*first..=*last).contains(&attempt)).unwrap_or(response.steps.len().checked_sub(1)?);
+        let index = response
+            .steps
+            .iter()
+            .position(|(first, last, _)| (*first..=*last).contains(&attempt))
+            .unwrap_or(response.steps.len().checked_sub(1)?);
         Some((response.clone(), index))
     }
 }
@@ -267,10 +313,15 @@ fn produce(step: &Step, input: &Value) -> Result<Value, StatesError> {
     match step {
         Step::Return(v) => Ok(v.clone()),
         Step::Throw(e) => Err(e.clone()),
-        Step::ReturnPath(p) => jsonpath::select(p, &roots)
-            .map(std::borrow::Cow::into_owned)
-            .map_err(|_| StatesError::new(crate::error::names::RUNTIME, format!("the mock's ReturnPath '{}' selects nothing in the task input", p.text))),
-        Step::ReturnTemplate(t) => payload::evaluate(t, &roots).map_err(|f| StatesError::new(f.error, f.into_message())),
+        Step::ReturnPath(p) => jsonpath::select(p, &roots).map(std::borrow::Cow::into_owned).map_err(|_| {
+            StatesError::new(
+                crate::error::names::RUNTIME,
+                format!("the mock's ReturnPath '{}' selects nothing in the task input", p.text),
+            )
+        }),
+        Step::ReturnTemplate(t) => {
+            payload::evaluate(t, &roots).map_err(|f| StatesError::new(f.error, f.into_message()))
+        }
     }
 }
 
@@ -299,7 +350,9 @@ impl TaskHandler for Mocks {
                 produce(&reply.step, &request.input)
             });
         }
-        if !self.functions.is_empty() && let Some((integration, name)) = lambda::target(request.resource(), &request.input) {
+        if !self.functions.is_empty()
+            && let Some((integration, name)) = lambda::target(request.resource(), &request.input)
+        {
             let reply = self.functions.get(&name).and_then(|r| self.next_reply(format!("function:{name}"), r));
             return Box::pin(async move {
                 let Some((response, index)) = reply else {
@@ -318,7 +371,10 @@ impl TaskHandler for Mocks {
             None => {
                 let error = StatesError::new(
                     crate::error::names::RUNTIME,
-                    format!("no mocked response for the Task state '{}' in this test case", request.context.state_name()),
+                    format!(
+                        "no mocked response for the Task state '{}' in this test case",
+                        request.context.state_name()
+                    ),
                 );
                 Box::pin(async move { Err(error) })
             }

@@ -72,19 +72,32 @@ fn evaluate_field<R: Roots + ?Sized>(template: &Template, roots: &R, field: Fiel
             if map.len() == object.fields.len() {
                 for ((k, t), slot) in object.fields.iter().zip(map.values_mut()) {
                     if !matches!(t, Template::Literal(_)) {
-                        *slot = evaluate_field(t, roots, Field { key: k, dynamic: matches!(t, Template::Path(_) | Template::Call(_)) })?;
+                        *slot = evaluate_field(
+                            t,
+                            roots,
+                            Field { key: k, dynamic: matches!(t, Template::Path(_) | Template::Call(_)) },
+                        )?;
                     }
                 }
             } else {
                 // Repeated keys (only in a definition that failed validation).
                 map = Map::with_capacity(object.fields.len());
                 for (k, t) in &object.fields {
-                    map.insert(k.clone(), evaluate_field(t, roots, Field { key: k, dynamic: matches!(t, Template::Path(_) | Template::Call(_)) })?);
+                    map.insert(
+                        k.clone(),
+                        evaluate_field(
+                            t,
+                            roots,
+                            Field { key: k, dynamic: matches!(t, Template::Path(_) | Template::Call(_)) },
+                        )?,
+                    );
                 }
             }
             Value::Object(map)
         }
-        Template::Array(items) => Value::Array(items.iter().map(|t| evaluate_field(t, roots, field)).collect::<Result<_, _>>()?),
+        Template::Array(items) => {
+            Value::Array(items.iter().map(|t| evaluate_field(t, roots, field)).collect::<Result<_, _>>()?)
+        }
         Template::Path(p) => path_value(p, roots, field)?,
         Template::Call(c) => intrinsics::evaluate(c, roots, &field)?,
     })
@@ -150,7 +163,12 @@ impl Reuse {
 
 /// Evaluates the members of an object template that need it into `members`,
 /// in template order: not the literals, nor (with `reuse`) those in place.
-pub(crate) fn evaluate_members<R: Roots + ?Sized>(object: &ObjectTemplate, roots: &R, reuse: Reuse, members: &mut Members) -> Result<(), Failure> {
+pub(crate) fn evaluate_members<R: Roots + ?Sized>(
+    object: &ObjectTemplate,
+    roots: &R,
+    reuse: Reuse,
+    members: &mut Members,
+) -> Result<(), Failure> {
     for (index, (key, template)) in object.fields.iter().enumerate() {
         if !matches!(template, Template::Literal(_)) && !reuse.holds(object, index) {
             let field = Field { key, dynamic: matches!(template, Template::Path(_) | Template::Call(_)) };
@@ -294,7 +312,10 @@ fn combined_rule_holds<R: Roots + ?Sized>(rule: &Rule, roots: &R) -> Result<bool
 }
 
 fn invalid_variable(path: &Path) -> Failure {
-    Failure::runtime(format!("Invalid path '{}': The choice state's condition path references an invalid value.", path.text))
+    Failure::runtime(format!(
+        "Invalid path '{}': The choice state's condition path references an invalid value.",
+        path.text
+    ))
 }
 
 fn compare<R: Roots + ?Sized>(c: &Comparison, roots: &R) -> Result<bool, Failure> {
@@ -348,7 +369,11 @@ fn compare<R: Roots + ?Sized>(c: &Comparison, roots: &R) -> Result<bool, Failure
                 _ => false,
             }
         }
-        TimestampEquals | TimestampLessThan | TimestampGreaterThan | TimestampLessThanEquals | TimestampGreaterThanEquals => {
+        TimestampEquals
+        | TimestampLessThan
+        | TimestampGreaterThan
+        | TimestampLessThanEquals
+        | TimestampGreaterThanEquals => {
             let parse = |v: &Value| v.as_str().and_then(asl_spec::time::parse_rfc3339);
             match (parse(value), parse(operand)) {
                 (Some(a), Some(b)) => ordering_holds(c.op, a.cmp(&b)),

@@ -39,7 +39,10 @@ impl LocalObjectStore {
         // Keys are paths inside the bucket folder, never outside it.
         let escapes = |s: &str| s.split('/').any(|part| part == "..") || s.starts_with('/');
         if bucket.is_empty() || bucket.contains('/') || escapes(bucket) || escapes(key) {
-            return Err(StatesError::new("S3.InvalidObjectName", format!("s3://{bucket}/{key} is not a valid bucket and key")));
+            return Err(StatesError::new(
+                "S3.InvalidObjectName",
+                format!("s3://{bucket}/{key} is not a valid bucket and key"),
+            ));
         }
         Ok(self.root.join(bucket).join(key))
     }
@@ -52,7 +55,8 @@ fn s3_error(error: &str, what: String) -> StatesError {
 impl ObjectStore for LocalObjectStore {
     fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, StatesError> {
         let path = self.path(bucket, key)?;
-        std::fs::read(&path).map_err(|e| s3_error("S3.NoSuchKey", format!("s3://{bucket}/{key} ({}): {e}", path.display())))
+        std::fs::read(&path)
+            .map_err(|e| s3_error("S3.NoSuchKey", format!("s3://{bucket}/{key} ({}): {e}", path.display())))
     }
 
     fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StatesError> {
@@ -63,7 +67,8 @@ impl ObjectStore for LocalObjectStore {
         let mut out = Vec::new();
         let mut dirs = vec![base.clone()];
         while let Some(dir) = dirs.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| s3_error("S3.AccessDenied", format!("{}: {e}", dir.display())))?;
+            let entries =
+                std::fs::read_dir(&dir).map_err(|e| s3_error("S3.AccessDenied", format!("{}: {e}", dir.display())))?;
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.is_dir() {

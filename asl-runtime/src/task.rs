@@ -249,7 +249,9 @@ impl ResourceKind {
                     ResourceKind::Service { resource_type: resource_type.to_string(), resource: action.into() }
                 }
             }
-            ["arn", _, service, ..] => ResourceKind::Service { resource_type: service.to_string(), resource: resource.into() },
+            ["arn", _, service, ..] => {
+                ResourceKind::Service { resource_type: service.to_string(), resource: resource.into() }
+            }
             _ => ResourceKind::Service { resource_type: "custom".into(), resource: resource.into() },
         }
     }

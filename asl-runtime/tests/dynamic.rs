@@ -4,7 +4,8 @@ use asl_runtime::{Executor, Handlers, Limits, Status, TaskError, TaskRequest, Vi
 use serde_json::{Value, json};
 
 fn workflow(text: &str) -> Workflow {
-    Workflow::from_json(text).unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
+    Workflow::from_json(text)
+        .unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
 }
 
 /// The outputs of the Pass states, in the order they exited.
@@ -12,7 +13,12 @@ fn pass_outputs(run: &asl_runtime::Execution) -> Vec<Value> {
     run.events
         .iter()
         .filter(|e| e.event_type == "PassStateExited")
-        .map(|e| serde_json::to_value(e).unwrap()["stateExitedEventDetails"]["output"].as_str().map(|t| serde_json::from_str(t).unwrap()).unwrap())
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["stateExitedEventDetails"]["output"]
+                .as_str()
+                .map(|t| serde_json::from_str(t).unwrap())
+                .unwrap()
+        })
         .collect()
 }
 
@@ -26,7 +32,8 @@ async fn infinite_loops_stop_at_the_history_limit() {
     let def = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
         "B": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "Done"}], "Default": "A"},
         "Done": {"Type": "Succeed"}}}"#;
-    let run = workflow(def).executor().limits(Limits { max_history_events: 1000, ..Limits::default() }).run(json!({})).await;
+    let run =
+        workflow(def).executor().limits(Limits { max_history_events: 1000, ..Limits::default() }).run(json!({})).await;
     assert_eq!(run.status, Status::Failed);
     assert_eq!(run.error.as_deref(), Some("States.Runtime"));
     assert!(run.events.len() <= 1002, "{}", run.events.len());
@@ -42,7 +49,11 @@ async fn input_output_processing_in_order() {
         let b = r.input["b"].as_i64().unwrap_or(0);
         Ok(json!({"sum": a + b, "noise": true}))
     };
-    let run = workflow(def).executor().handler(Handlers::new().on("arn:aws:lambda:us-east-1:1:function:Add", add)).run(json!({"numbers": {"x": 2, "y": 3}, "other": 1})).await;
+    let run = workflow(def)
+        .executor()
+        .handler(Handlers::new().on("arn:aws:lambda:us-east-1:1:function:Add", add))
+        .run(json!({"numbers": {"x": 2, "y": 3}, "other": 1}))
+        .await;
     assert_eq!(run.output, Some(json!({"x": 2, "y": 3, "result": {"total": 5}})));
 }
 
@@ -59,7 +70,20 @@ async fn task_timeout_raises_states_timeout_and_is_caught() {
     assert_eq!(run.status, Status::Succeeded);
     assert_eq!(run.output, Some(json!({"err": {"Error": "States.Timeout", "Cause": ""}})));
     let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
-    assert_eq!(types, ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskTimedOut", "TaskStateExited", "SucceedStateEntered", "SucceedStateExited", "ExecutionSucceeded"]);
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskTimedOut",
+            "TaskStateExited",
+            "SucceedStateEntered",
+            "SucceedStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -74,7 +98,11 @@ async fn retry_max_attempts_zero_and_states_all_not_catching_runtime() {
         async { Err(TaskError::new("Boom", "x")) }
     };
     let run = workflow(def).executor().handler(boom).run(json!({})).await;
-    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1, "the first matching retrier (MaxAttempts 0) decides");
+    assert_eq!(
+        calls.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the first matching retrier (MaxAttempts 0) decides"
+    );
     assert_eq!(run.output, Some(json!({"Error": "Boom", "Cause": "x"})));
 
     // A missing handler is a configuration error: States.Runtime, never caught.
@@ -101,7 +129,8 @@ async fn no_choice_matched() {
 async fn oversized_state_output_fails_with_data_limit() {
     // With history the size is the written text's length, without it a
     // walk of the value: both must draw the line at the same byte.
-    let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"s.$": "$.s", "t": 1}, "End": true}}}"#;
+    let def =
+        r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"s.$": "$.s", "t": 1}, "End": true}}}"#;
     for history in [true, false] {
         let wf = workflow(def);
         let exec = wf.executor().limits(Limits { max_payload_bytes: 34, ..Limits::default() }).record_history(history);
@@ -139,7 +168,10 @@ async fn a_growing_payload_fails_at_the_state_that_passes_the_limit() {
         .expect("the payload passes the limit");
     let def = pass_chain(200, r#"{"s.$": "States.Format('{}0123456789', $.last.s)"}"#);
     for history in [true, false] {
-        let exec = workflow(&def).executor().limits(Limits { max_payload_bytes: limit, ..Limits::default() }).record_history(history);
+        let exec = workflow(&def)
+            .executor()
+            .limits(Limits { max_payload_bytes: limit, ..Limits::default() })
+            .record_history(history);
         let run = exec.run(json!({"last": {"s": ""}})).await;
         assert_eq!(run.error.as_deref(), Some("States.DataLimitExceeded"), "history {history}");
         let cause = run.cause.unwrap_or_default();
@@ -154,7 +186,10 @@ async fn a_payload_of_steady_size_near_the_limit_runs_on() {
     // payload is measured, found to fit, and the bound starts again.
     let def = pass_chain(300, r#"{"s.$": "$.s", "n": 7}"#);
     for history in [true, false] {
-        let exec = workflow(&def).executor().limits(Limits { max_payload_bytes: 120, ..Limits::default() }).record_history(history);
+        let exec = workflow(&def)
+            .executor()
+            .limits(Limits { max_payload_bytes: 120, ..Limits::default() })
+            .record_history(history);
         let run = exec.run(json!({ "s": "abc" })).await;
         assert_eq!(run.status, Status::Succeeded, "history {history}: {:?}", run.cause);
         assert_eq!(run.output, Some(json!({"s": "abc", "last": {"s": "abc", "n": 7}})));
@@ -256,9 +291,17 @@ async fn parameters_rebuilt_in_the_shape_they_replace() {
     // D's path misses: the error names D's own input, untouched by the attempt.
     assert_eq!(run.error.as_deref(), Some("States.Runtime"));
     assert!(run.cause.as_deref().unwrap().contains("could not be found in the input '\"b\"'"), "{:?}", run.cause);
-    let ok = workflow(def.replace("$.missing", "$").as_str()).executor().clock(VirtualClock::new()).run(json!({"n": 1, "last": {"n": 0}})).await;
+    let ok = workflow(def.replace("$.missing", "$").as_str())
+        .executor()
+        .clock(VirtualClock::new())
+        .run(json!({"n": 1, "last": {"n": 0}}))
+        .await;
     assert_eq!(ok.output, Some(json!({"n": "D", "tag": "b"})));
-    let states = workflow(def).executor().clock(VirtualClock::new()).run(json!({"n": 1, "last": {"n": 0, "tag": "old", "list": "x"}})).await;
+    let states = workflow(def)
+        .executor()
+        .clock(VirtualClock::new())
+        .run(json!({"n": 1, "last": {"n": 0, "tag": "old", "list": "x"}}))
+        .await;
     let outputs = pass_outputs(&states);
     assert_eq!(
         outputs,
@@ -278,10 +321,18 @@ async fn literals_written_over_members_of_any_type() {
     let def = r#"{"StartAt": "A", "States": {
         "A": {"Type": "Pass", "Parameters": {"num": 7, "flag": false, "word": "w", "none": null, "obj": {"k": 1}, "d.$": "$.d"}, "ResultPath": "$.last", "Next": "B"},
         "B": {"Type": "Pass", "Parameters": {"num": 8.5, "flag": true, "word": "a longer word", "none": null, "obj": {"k": 2}, "d.$": "$.d"}, "ResultPath": "$.last", "End": true}}}"#;
-    let run = run(def, json!({"d": 0, "last": {"num": "text", "flag": 3, "word": true, "none": [1], "obj": "o", "d": 1}})).await;
+    let run =
+        run(def, json!({"d": 0, "last": {"num": "text", "flag": 3, "word": true, "none": [1], "obj": "o", "d": 1}}))
+            .await;
     let outputs = pass_outputs(&run);
-    assert_eq!(outputs[0], json!({"d": 0, "last": {"num": 7, "flag": false, "word": "w", "none": null, "obj": {"k": 1}, "d": 0}}));
-    assert_eq!(outputs[1], json!({"d": 0, "last": {"num": 8.5, "flag": true, "word": "a longer word", "none": null, "obj": {"k": 2}, "d": 0}}));
+    assert_eq!(
+        outputs[0],
+        json!({"d": 0, "last": {"num": 7, "flag": false, "word": "w", "none": null, "obj": {"k": 1}, "d": 0}})
+    );
+    assert_eq!(
+        outputs[1],
+        json!({"d": 0, "last": {"num": 8.5, "flag": true, "word": "a longer word", "none": null, "obj": {"k": 2}, "d": 0}})
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -316,7 +367,12 @@ async fn maps_agree_with_and_without_history() {
                 let mut runs = Vec::new();
                 for history in [true, false] {
                     let handlers = Handlers::new().on("arn:aws:lambda:us-east-1:1:function:Echo", echo);
-                    let run = workflow(&def(tolerated, concurrency, task)).executor().handler(handlers).record_history(history).run(input.clone()).await;
+                    let run = workflow(&def(tolerated, concurrency, task))
+                        .executor()
+                        .handler(handlers)
+                        .record_history(history)
+                        .run(input.clone())
+                        .await;
                     runs.push((run.status, run.output, run.error, run.cause));
                 }
                 let case = format!("Task {task}, ToleratedFailureCount {tolerated:?}, MaxConcurrency {concurrency}");
@@ -324,10 +380,19 @@ async fn maps_agree_with_and_without_history() {
                 let (_, _, error, cause) = &runs[1];
                 match tolerated {
                     // Without a tolerance the item's own error fails the Map.
-                    None => assert_eq!((error.as_deref(), cause.as_deref()), (Some("Negative"), Some("below zero")), "{case}"),
-                    Some(1 | 2) => assert_eq!(error.as_deref(), Some("States.ExceedToleratedFailureThreshold"), "{case}"),
+                    None => assert_eq!(
+                        (error.as_deref(), cause.as_deref()),
+                        (Some("Negative"), Some("below zero")),
+                        "{case}"
+                    ),
+                    Some(1 | 2) => {
+                        assert_eq!(error.as_deref(), Some("States.ExceedToleratedFailureThreshold"), "{case}")
+                    }
                     // Every item ran; the one no rule matches names its event id.
-                    _ => assert!(cause.as_deref().unwrap().contains("'C' (entered at the event id #"), "{case}: {cause:?}"),
+                    _ => assert!(
+                        cause.as_deref().unwrap().contains("'C' (entered at the event id #"),
+                        "{case}: {cause:?}"
+                    ),
                 }
             }
         }
@@ -422,7 +487,11 @@ async fn a_handler_sees_the_names_the_context_object_shows() {
             "execution": c.execution_arn(), "name": c.execution_name(), "machine": c.state_machine_arn()},
             "resource": r.resource(), "context_resource": c.resource()}))
     };
-    let identity = asl_runtime::Identity { execution_name: "order-7".into(), state_machine_name: "Orders".into(), ..Default::default() };
+    let identity = asl_runtime::Identity {
+        execution_name: "order-7".into(),
+        state_machine_name: "Orders".into(),
+        ..Default::default()
+    };
     let run = workflow(def).executor().identity(identity).clock(VirtualClock::new()).handler(seen).run(json!({})).await;
     let output = run.output.unwrap_or_else(|| panic!("{:?} {:?}", run.error, run.cause));
     assert_eq!(output["from_handler"], output["from_context"]);

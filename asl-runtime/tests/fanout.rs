@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 fn workflow(text: &str) -> Workflow {
-    Workflow::from_json(text).unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
+    Workflow::from_json(text)
+        .unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
 }
 
 /// Counts handler futures that were dropped before they finished.
@@ -33,7 +34,12 @@ impl Drop for Guard {
 }
 
 /// A handler that sleeps `input.sleep` seconds, then returns or fails with `input.fail`.
-fn slow(probe: Arc<Probe>) -> impl Fn(TaskRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, TaskError>> + Send>> + Send + Sync + 'static {
+fn slow(
+    probe: Arc<Probe>,
+) -> impl Fn(TaskRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, TaskError>> + Send>>
++ Send
++ Sync
++ 'static {
     move |r: TaskRequest| {
         let probe = probe.clone();
         Box::pin(async move {
@@ -99,14 +105,25 @@ async fn a_branch_that_fails_in_a_fail_state_fails_the_parallel() {
         "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope"}}}]}}}"#;
     let run = workflow(def).executor().clock(VirtualClock::new()).run(json!({})).await;
     let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
-    assert_eq!(types, ["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted", "FailStateEntered", "ParallelStateFailed", "ExecutionFailed"]);
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "ParallelStateEntered",
+            "ParallelStateStarted",
+            "FailStateEntered",
+            "ParallelStateFailed",
+            "ExecutionFailed"
+        ]
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_task_failing_outside_any_branch_is_not_aborted() {
     let def = format!(r#"{{"StartAt": "W", "States": {{"W": {TASK}}}}}"#);
     let probe = Arc::new(Probe::default());
-    let run = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe)).run(json!({"fail": "Bad"})).await;
+    let run =
+        workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe)).run(json!({"fail": "Bad"})).await;
     let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
     assert_eq!(types[types.len() - 2..], ["LambdaFunctionFailed", "ExecutionFailed"]);
     assert!(!types.contains(&"TaskStateAborted"), "{types:?}");
@@ -121,7 +138,12 @@ async fn map_respects_max_concurrency_and_keeps_order() {
     );
     let probe = Arc::new(Probe::default());
     let items: Vec<u64> = (0..10).map(|i| 10 - i).collect();
-    let run = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe.clone())).run(json!({"items": items, "tag": "t"})).await;
+    let run = workflow(&def)
+        .executor()
+        .clock(VirtualClock::new())
+        .handler(slow(probe.clone()))
+        .run(json!({"items": items, "tag": "t"}))
+        .await;
     assert_eq!(run.status, Status::Succeeded);
     let out = run.output.unwrap();
     let indexes: Vec<u64> = out.as_array().unwrap().iter().map(|v| v["index"].as_u64().unwrap()).collect();
@@ -141,7 +163,12 @@ async fn a_failing_iteration_aborts_the_rest() {
     let probe = Arc::new(Probe::default());
     let mut items: Vec<Value> = (0..20).map(|_| json!({"sleep": 100})).collect();
     items[7] = json!({"sleep": 1, "fail": "Bad.Item"});
-    let run = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe.clone())).run(Value::Array(items)).await;
+    let run = workflow(&def)
+        .executor()
+        .clock(VirtualClock::new())
+        .handler(slow(probe.clone()))
+        .run(Value::Array(items))
+        .await;
     assert_eq!((run.status, run.error.as_deref()), (Status::Failed, Some("Bad.Item")));
     assert_eq!(probe.started.load(Ordering::SeqCst), 20, "MaxConcurrency 0 runs everything at once");
     assert_eq!(probe.cancelled.load(Ordering::SeqCst), 19);
@@ -168,15 +195,24 @@ async fn aborted_tasks_are_counted_without_history() {
             "Catch": [{{"ErrorEquals": ["States.ALL"], "Next": "After"}}], "End": true}},
             "After": {{"Type": "Pass", "Parameters": {{"x.$": "$.missing"}}, "End": true}}}}}}"#
     );
-    let items = || Value::Array(vec![json!({"sleep": 1, "fail": "Bad.Item"}), json!({"sleep": 100}), json!({"sleep": 100})]);
+    let items =
+        || Value::Array(vec![json!({"sleep": 1, "fail": "Bad.Item"}), json!({"sleep": 100}), json!({"sleep": 100})]);
     let run = |history: bool| {
-        let executor = workflow(&def).executor().clock(VirtualClock::new()).handler(slow(Arc::new(Probe::default()))).record_history(history);
+        let executor = workflow(&def)
+            .executor()
+            .clock(VirtualClock::new())
+            .handler(slow(Arc::new(Probe::default())))
+            .record_history(history);
         async move { executor.run(items()).await }
     };
     let (kept, counted) = (run(true).await, run(false).await);
     let entered = kept.events.iter().find(|e| e.event_type == "PassStateEntered").expect("After was entered").id;
     assert_eq!(kept.events.iter().filter(|e| e.event_type == "TaskStateAborted").count(), 3);
-    assert!(kept.cause.as_deref().unwrap().contains(&format!("(entered at the event id #{entered})")), "{:?}", kept.cause);
+    assert!(
+        kept.cause.as_deref().unwrap().contains(&format!("(entered at the event id #{entered})")),
+        "{:?}",
+        kept.cause
+    );
     assert_eq!(counted.cause, kept.cause);
 }
 
@@ -190,7 +226,11 @@ async fn tolerated_failures() {
     };
     let items = json!([{"fail": "X"}, {}, {"fail": "X"}, {}]);
     let probe = Arc::new(Probe::default());
-    let ok = workflow(&def(r#""ToleratedFailureCount": 2"#)).executor().handler(slow(probe.clone())).run(items.clone()).await;
+    let ok = workflow(&def(r#""ToleratedFailureCount": 2"#))
+        .executor()
+        .handler(slow(probe.clone()))
+        .run(items.clone())
+        .await;
     assert_eq!(ok.status, Status::Succeeded);
     let over = workflow(&def(r#""ToleratedFailurePercentage": 25"#)).executor().handler(slow(probe)).run(items).await;
     assert_eq!(over.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
@@ -224,7 +264,9 @@ fn orders_bucket() -> (tempfile::TempDir, std::path::PathBuf) {
 /// The iteration outputs a `ResultWriter` wrote, found from the Map's output
 /// through the manifest.
 fn written_outputs(bucket: &std::path::Path, map_output: &Value) -> Vec<Value> {
-    let read = |key: &Value| -> Value { serde_json::from_slice(&std::fs::read(bucket.join(key.as_str().unwrap())).unwrap()).unwrap() };
+    let read = |key: &Value| -> Value {
+        serde_json::from_slice(&std::fs::read(bucket.join(key.as_str().unwrap())).unwrap()).unwrap()
+    };
     let manifest = read(&map_output["ResultWriterDetails"]["Key"]);
     let results = read(&manifest["ResultFiles"]["SUCCEEDED"][0]["Key"]);
     results.as_array().unwrap().iter().map(|r| serde_json::from_str(r["Output"].as_str().unwrap()).unwrap()).collect()
@@ -242,22 +284,37 @@ async fn item_reader_and_result_writer_use_the_object_store() {
             "ItemProcessor": {{"ProcessorConfig": {{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}, "StartAt": "P", "States": {{"P": {{"Type": "Pass", "End": true}}}}}}, "End": true}}}}}}"#
         )
     };
-    let csv = def(r#"{"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 2},
-        "Parameters": {"Bucket.$": "$.bucket", "Key": "in/list.csv"}}"#);
-    let run = workflow(&csv).executor().object_store(LocalObjectStore::new(root.path())).run(json!({"bucket": "orders"})).await;
+    let csv = def(
+        r#"{"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 2},
+        "Parameters": {"Bucket.$": "$.bucket", "Key": "in/list.csv"}}"#,
+    );
+    let run = workflow(&csv)
+        .executor()
+        .object_store(LocalObjectStore::new(root.path()))
+        .run(json!({"bucket": "orders"}))
+        .await;
     let out = run.output.clone().unwrap_or_else(|| panic!("{:?}", run.cause));
-    assert_eq!(written_outputs(&bucket, &out), [json!({"id": "a1", "qty": "2"}), json!({"id": "a2", "qty": "5"})], "MaxItems 2 of 3 rows");
+    assert_eq!(
+        written_outputs(&bucket, &out),
+        [json!({"id": "a1", "qty": "2"}), json!({"id": "a2", "qty": "5"})],
+        "MaxItems 2 of 3 rows"
+    );
 
-    let jsonl = def(r#"{"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSONL"}, "Parameters": {"Bucket": "orders", "Key": "in/list.jsonl"}}"#);
+    let jsonl = def(
+        r#"{"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSONL"}, "Parameters": {"Bucket": "orders", "Key": "in/list.jsonl"}}"#,
+    );
     let run = workflow(&jsonl).executor().object_store(LocalObjectStore::new(root.path())).run(json!({})).await;
     assert_eq!(run.status, Status::Succeeded, "{:?}", run.cause);
 
-    let listing = def(r#"{"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": "orders", "Prefix": "in/"}}"#);
+    let listing = def(
+        r#"{"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": "orders", "Prefix": "in/"}}"#,
+    );
     let run = workflow(&listing).executor().object_store(LocalObjectStore::new(root.path())).run(json!({})).await;
     assert_eq!(run.status, Status::Succeeded, "{:?}", run.cause);
 
     // A missing object is States.ItemReaderFailed; no store at all says how to configure one.
-    let missing = def(r#"{"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "orders", "Key": "nope.json"}}"#);
+    let missing =
+        def(r#"{"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "orders", "Key": "nope.json"}}"#);
     let run = workflow(&missing).executor().object_store(LocalObjectStore::new(root.path())).run(json!({})).await;
     assert_eq!(run.error.as_deref(), Some("States.ItemReaderFailed"));
     let run = workflow(&missing).executor().run(json!({})).await;
@@ -285,7 +342,8 @@ async fn item_batcher_groups_selected_items_by_count_and_size() {
     // The byte limit splits too: each {"n":"xxx…"} is ~40 bytes, 100 fit two.
     let long: Vec<Value> = (0..3).map(|i| json!(format!("{i}{}", "x".repeat(30)))).collect();
     let run = workflow(def).executor().run(json!({"per": 10, "items": long})).await;
-    let sizes: Vec<usize> = run.output.unwrap().as_array().unwrap().iter().map(|b| b["Items"].as_array().unwrap().len()).collect();
+    let sizes: Vec<usize> =
+        run.output.unwrap().as_array().unwrap().iter().map(|b| b["Items"].as_array().unwrap().len()).collect();
     assert_eq!(sizes, [2, 1]);
     // A bad path value is AWS's runtime error.
     let run = workflow(def).executor().run(json!({"per": "two", "items": [1]})).await;

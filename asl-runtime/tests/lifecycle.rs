@@ -1,13 +1,17 @@
 //! Lifecycle: stopping an execution, task-token callbacks, heartbeats.
 
-use asl_runtime::{CallbackError, Status, TaskError, TaskRequest, VirtualClock, Workflow, send_task_failure, send_task_heartbeat, send_task_success};
+use asl_runtime::{
+    CallbackError, Status, TaskError, TaskRequest, VirtualClock, Workflow, send_task_failure, send_task_heartbeat,
+    send_task_success,
+};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn workflow(text: &str) -> Workflow {
-    Workflow::from_json(text).unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
+    Workflow::from_json(text)
+        .unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
 }
 
 struct Live(Arc<AtomicUsize>);

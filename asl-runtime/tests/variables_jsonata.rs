@@ -4,7 +4,8 @@ use asl_runtime::{Execution, Executor, Handlers, Status, TaskError, TaskRequest,
 use serde_json::{Value, json};
 
 fn workflow(text: &str) -> Workflow {
-    Workflow::from_json(text).unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
+    Workflow::from_json(text)
+        .unwrap_or_else(|d| panic!("invalid: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()))
 }
 
 fn executor(text: &str, history: bool) -> Executor {
@@ -48,7 +49,10 @@ async fn jsonpath_assign_takes_effect_when_the_state_ends() {
     assert_eq!(run.output, Some(json!({"answer": "later", "question": "Q?", "ctx": "S2"})));
     assert_eq!(
         assigned(&run),
-        vec![("S0".to_string(), json!({"question": "Q?", "answer": 42})), ("S1".to_string(), json!({"answer": "later"}))]
+        vec![
+            ("S0".to_string(), json!({"question": "Q?", "answer": 42})),
+            ("S1".to_string(), json!({"answer": "later"}))
+        ]
     );
 }
 
@@ -73,7 +77,10 @@ async fn task_assign_reads_the_selected_result_and_catch_assign_the_error() {
                  "Catch": [{"ErrorEquals": ["States.ALL"], "Assign": {"why.$": "$.Cause"}, "ResultPath": "$.err", "Next": "Done"}], "End": true},
         "Done": {"Type": "Pass", "Parameters": {"got.$": "$got", "why.$": "$why"}, "End": true}}}"#;
     let handlers = Handlers::new()
-        .on("arn:aws:lambda:us-east-1:1:function:F", |_r: TaskRequest| async move { Ok(json!({"value": 5, "noise": 1})) })
+        .on(
+            "arn:aws:lambda:us-east-1:1:function:F",
+            |_r: TaskRequest| async move { Ok(json!({"value": 5, "noise": 1})) },
+        )
         .on("arn:aws:lambda:us-east-1:1:function:Boom", |_r: TaskRequest| async move {
             Err::<Value, _>(TaskError::new("Oops", "it broke"))
         });
@@ -101,7 +108,9 @@ async fn map_iterations_and_branches_read_outer_variables_and_keep_their_own() {
         assert_eq!(run.status, Status::Succeeded, "history {history}: {:?}", run.cause);
         assert_eq!(
             run.output,
-            Some(json!({"mapped": [{"mine": 11}, {"mine": 12}, {"mine": 13}], "branches": [{"inner": -1}], "bias": 10, "mine": 3})),
+            Some(
+                json!({"mapped": [{"mine": 11}, {"mine": 12}, {"mine": 13}], "branches": [{"inner": -1}], "bias": 10, "mine": 3})
+            ),
             "history {history}"
         );
     }
@@ -170,9 +179,14 @@ async fn jsonata_failures_are_query_evaluation_errors_with_aws_causes() {
     assert_eq!(run_undefined.error.as_deref(), Some("States.QueryEvaluationError"));
     assert_eq!(
         run_undefined.cause.as_deref(),
-        Some("An error occurred while executing the state 'S' (entered at the event id #2). The JSONata expression '$nope' specified for the field 'Output/r' returned nothing (undefined).")
+        Some(
+            "An error occurred while executing the state 'S' (entered at the event id #2). The JSONata expression '$nope' specified for the field 'Output/r' returned nothing (undefined)."
+        )
     );
-    assert_eq!(event_types(&run_undefined), ["ExecutionStarted", "PassStateEntered", "EvaluationFailed", "ExecutionFailed"]);
+    assert_eq!(
+        event_types(&run_undefined),
+        ["ExecutionStarted", "PassStateEntered", "EvaluationFailed", "ExecutionFailed"]
+    );
     let failed = serde_json::to_value(&run_undefined.events[2]).unwrap();
     assert_eq!(failed["evaluationFailedEventDetails"]["location"], json!("Output/r"));
     assert_eq!(failed["evaluationFailedEventDetails"]["state"], json!("S"));
@@ -182,9 +196,14 @@ async fn jsonata_failures_are_query_evaluation_errors_with_aws_causes() {
     let run_not_array = run(not_array, json!({})).await;
     assert_eq!(
         run_not_array.cause.as_deref(),
-        Some("An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression ''x'' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'string' for value: \"x\"")
+        Some(
+            "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression ''x'' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'string' for value: \"x\""
+        )
     );
-    assert_eq!(event_types(&run_not_array), ["ExecutionStarted", "MapStateEntered", "EvaluationFailed", "MapStateFailed", "ExecutionFailed"]);
+    assert_eq!(
+        event_types(&run_not_array),
+        ["ExecutionStarted", "MapStateEntered", "EvaluationFailed", "MapStateFailed", "ExecutionFailed"]
+    );
 
     // A branch that fails to evaluate fails its Parallel with that error,
     // which a catcher takes like any other.

@@ -239,11 +239,8 @@ impl SourceFile<'_> {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = if d.location.is_empty() {
-            d.message.clone()
-        } else {
-            format!("{} (at {})", d.message, d.location)
-        };
+        let title =
+            if d.location.is_empty() { d.message.clone() } else { format!("{} (at {})", d.message, d.location) };
         let mut group = annotate_snippets::Group::with_title(level.primary_title(title).id(d.code.as_str()));
         if let Some(span) = d.span {
             let clamp = |s: Span| {

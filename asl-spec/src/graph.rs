@@ -17,7 +17,12 @@ pub fn check(def: &mut Definition, diags: &mut Diagnostics) {
     check_scope(&mut def.body, "", &mut scope_id, &everywhere, diags);
 }
 
-fn collect_names(scope: &Scope, next_id: &mut usize, seen: &mut HashMap<Arc<str>, (Span, usize)>, diags: &mut Diagnostics) {
+fn collect_names(
+    scope: &Scope,
+    next_id: &mut usize,
+    seen: &mut HashMap<Arc<str>, (Span, usize)>,
+    diags: &mut Diagnostics,
+) {
     let id = *next_id;
     *next_id += 1;
     for state in &scope.states {
@@ -79,7 +84,9 @@ fn check_scope(
     let missing = |name: &str, field: &str, span: Span, location: String| {
         let elsewhere = everywhere.get(name).is_some_and(|(_, sid)| *sid != id);
         let message = if elsewhere {
-            format!("`{field}` names `{name}`, which is in another scope; transitions cannot cross into or out of a Parallel branch or Map processor")
+            format!(
+                "`{field}` names `{name}`, which is in another scope; transitions cannot cross into or out of a Parallel branch or Map processor"
+            )
         } else {
             format!("`{field}` names `{name}`, but there is no state with that name")
         };
@@ -113,7 +120,12 @@ fn check_scope(
                 Some(&i) => target.index = i,
                 None if unloaded_names.contains(&target.name) => {}
                 None => {
-                    diags.push(missing(&target.name, field, target.span, format!("{sptr}/{}", field.replace("Catch ", ""))));
+                    diags.push(missing(
+                        &target.name,
+                        field,
+                        target.span,
+                        format!("{sptr}/{}", field.replace("Catch ", "")),
+                    ));
                     if let Some(g) = guess(&target.name) {
                         assumed.push((from, g));
                     }
@@ -126,7 +138,9 @@ fn check_scope(
                     check_scope(b, &format!("{sptr}/Branches/{i}"), scope_id, everywhere, diags);
                 }
             }
-            StateKind::Map(m) => check_scope(&mut m.processor, &format!("{sptr}/ItemProcessor"), scope_id, everywhere, diags),
+            StateKind::Map(m) => {
+                check_scope(&mut m.processor, &format!("{sptr}/ItemProcessor"), scope_id, everywhere, diags)
+            }
             _ => {}
         }
     }
@@ -152,17 +166,23 @@ fn check_scope(
                     Diagnostic::error(Code::Unreachable, format!("state `{}` can never be reached", state.name))
                         .at(state.span, "no transition leads here")
                         .location(format!("{ptr}/States/{}", state.name))
-                        .hint(format!("add a `Next`, `Default` or Catch that targets `{}`, or remove the state", state.name)),
+                        .hint(format!(
+                            "add a `Next`, `Default` or Catch that targets `{}`, or remove the state",
+                            state.name
+                        )),
                 );
             }
         }
     }
     if !scope.states.iter().any(State::is_terminal) && scope.unloaded.is_empty() {
         diags.push(
-            Diagnostic::error(Code::NoTerminal, "no state ends the execution: there is no `End: true`, Succeed or Fail state")
-                .at(scope.start_at_span, "")
-                .location(format!("{ptr}/States"))
-                .hint("give the last state `\"End\": true`"),
+            Diagnostic::error(
+                Code::NoTerminal,
+                "no state ends the execution: there is no `End: true`, Succeed or Fail state",
+            )
+            .at(scope.start_at_span, "")
+            .location(format!("{ptr}/States"))
+            .hint("give the last state `\"End\": true`"),
         );
     }
 }

@@ -186,8 +186,13 @@ impl Parser<'_> {
                 }
             }
         }
-        if let Some(bad) = args.iter().position(|a| function.numeric_args() && matches!(a, Arg::String(_) | Arg::Bool(_) | Arg::Null)) {
-            return Err(CallError { message: format!("argument {} of `{name}` must be a number or a path", bad + 1), offset: start });
+        if let Some(bad) =
+            args.iter().position(|a| function.numeric_args() && matches!(a, Arg::String(_) | Arg::Bool(_) | Arg::Null))
+        {
+            return Err(CallError {
+                message: format!("argument {} of `{name}` must be a number or a path", bad + 1),
+                offset: start,
+            });
         }
         let (min, max) = function.arity();
         if args.len() < min || max.is_some_and(|m| args.len() > m) {

@@ -146,9 +146,12 @@ pub fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
 pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Node> {
     if let Some(at) = too_deep(text) {
         diags.push(
-            Diagnostic::error(Code::InvalidJson, format!("the definition nests arrays and objects more than {MAX_DEPTH} levels deep"))
-                .at(Span::new(at, at + 1), "too deep")
-                .hint("flatten the data, or pass it in the execution input instead"),
+            Diagnostic::error(
+                Code::InvalidJson,
+                format!("the definition nests arrays and objects more than {MAX_DEPTH} levels deep"),
+            )
+            .at(Span::new(at, at + 1), "too deep")
+            .hint("flatten the data, or pass it in the execution input instead"),
         );
         return None;
     }

@@ -149,7 +149,9 @@ impl Direct {
                     .collect::<Option<Vec<_>>>()?;
                 Direct::Path { variable: variable.clone(), names }
             }
-            NodeKind::Variable { name } if !name.is_empty() => Direct::Path { variable: name.clone(), names: Vec::new() },
+            NodeKind::Variable { name } if !name.is_empty() => {
+                Direct::Path { variable: name.clone(), names: Vec::new() }
+            }
             NodeKind::String { value } => Direct::Literal(Value::String(value.clone())),
             NodeKind::Number { value } => Direct::Literal(number(*value)?),
             NodeKind::Bool { value } => Direct::Literal(Value::Bool(*value)),
@@ -345,7 +347,10 @@ mod tests {
         assert_eq!(read("$states.input.a"), StatesRead::ALL);
         let none = StatesRead::default();
         assert_eq!(read("$count($states.result)"), StatesRead { result: true, ..none });
-        assert_eq!(read("$string($states.input.a) & $states.errorOutput.Cause"), StatesRead { input: true, error_output: true, ..none });
+        assert_eq!(
+            read("$string($states.input.a) & $states.errorOutput.Cause"),
+            StatesRead { input: true, error_output: true, ..none }
+        );
         assert_eq!(read("$string($states.context.Execution.Id)"), StatesRead { context: true, ..none });
         assert_eq!(read("$string($x)"), none);
         assert_eq!(read("$keys($states)"), StatesRead::ALL);
@@ -369,18 +374,39 @@ mod tests {
     #[test]
     fn common_shapes_have_a_direct_form() {
         let direct = |s: &str| Expr::compile(s).unwrap().direct().cloned();
-        let path = |v: &str, names: &[&str]| Direct::Path { variable: v.into(), names: names.iter().map(|n| n.to_string()).collect() };
+        let path = |v: &str, names: &[&str]| Direct::Path {
+            variable: v.into(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+        };
         assert_eq!(direct("$states.input.a"), Some(path("states", &["input", "a"])));
         assert_eq!(direct("$x"), Some(path("x", &[])));
         assert_eq!(
             direct("$states.input.i + 1"),
-            Some(Direct::Binary { op: DirectOp::Add, lhs: Box::new(path("states", &["input", "i"])), rhs: Box::new(Direct::Literal(json!(1))) })
+            Some(Direct::Binary {
+                op: DirectOp::Add,
+                lhs: Box::new(path("states", &["input", "i"])),
+                rhs: Box::new(Direct::Literal(json!(1)))
+            })
         );
         assert_eq!(
             direct("$merge([$states.input, {'last': $x}])"),
-            Some(Direct::Merge(vec![path("states", &["input"]), Direct::Object(vec![("last".into(), path("x", &[]))])]))
+            Some(Direct::Merge(vec![
+                path("states", &["input"]),
+                Direct::Object(vec![("last".into(), path("x", &[]))])
+            ]))
         );
-        for other in ["{'a': 1, 'a': 2}", "$merge($states.input.list)", "$sum([1, 2])", "$states.input.a[0]", "$states.input.a[x > 1]", "$sum($states.input.a)", "$states.input.a{'k': 1}", "a.b", "$", "$states.input.a / 2"] {
+        for other in [
+            "{'a': 1, 'a': 2}",
+            "$merge($states.input.list)",
+            "$sum([1, 2])",
+            "$states.input.a[0]",
+            "$states.input.a[x > 1]",
+            "$sum($states.input.a)",
+            "$states.input.a{'k': 1}",
+            "a.b",
+            "$",
+            "$states.input.a / 2",
+        ] {
             assert_eq!(direct(other), None, "{other}");
         }
     }

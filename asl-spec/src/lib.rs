@@ -95,15 +95,20 @@ fn express_rules(def: &Definition, diagnostics: &mut Diagnostics) {
         let problem = match task.integration {
             model::Integration::Sync => Some("the `.sync` integration pattern"),
             model::Integration::WaitForTaskToken => Some("the `.waitForTaskToken` integration pattern"),
-            model::Integration::RequestResponse if task.resource.split(':').nth(5) == Some("activity") => Some("activities"),
+            model::Integration::RequestResponse if task.resource.split(':').nth(5) == Some("activity") => {
+                Some("activities")
+            }
             model::Integration::RequestResponse => None,
         };
         if let Some(problem) = problem {
             diagnostics.push(
-                Diagnostic::error(Code::Schema, format!("Express state machines do not support {problem} (state `{}`)", state.name))
-                    .at(task.resource_span, "not available in an Express workflow")
-                    .location(format!("/States/{}/Resource", state.name))
-                    .hint("deploy the machine as STANDARD, or call the service without waiting for it"),
+                Diagnostic::error(
+                    Code::Schema,
+                    format!("Express state machines do not support {problem} (state `{}`)", state.name),
+                )
+                .at(task.resource_span, "not available in an Express workflow")
+                .location(format!("/States/{}/Resource", state.name))
+                .hint("deploy the machine as STANDARD, or call the service without waiting for it"),
             );
         }
     });

@@ -23,7 +23,9 @@ fn states(node: &Node, ptr: &str, diags: &mut Diagnostics) {
         let ptr = pointer_to(&states_ptr, &state.key);
         lint_state(state, &ptr, diags);
         let node = &state.value;
-        if let Some(branches) = node.get("Branches").map(|m| &m.value) && let NodeKind::Array(items) = &branches.kind {
+        if let Some(branches) = node.get("Branches").map(|m| &m.value)
+            && let NodeKind::Array(items) = &branches.kind
+        {
             for (i, branch) in items.iter().enumerate() {
                 states(branch, &format!("{ptr}/Branches/{i}"), diags);
             }
@@ -159,7 +161,10 @@ fn missing_dollar_suffix(node: &Node, ptr: &str, diags: &mut Diagnostics) {
                     Some(text) if looks_dynamic(text) => diags.push(
                         Diagnostic::warning(
                             Code::LiteralLooksDynamic,
-                            format!("`{}` is passed on as the literal text `{text}`: its key does not end in `.$`", m.key),
+                            format!(
+                                "`{}` is passed on as the literal text `{text}`: its key does not end in `.$`",
+                                m.key
+                            ),
                         )
                         .at(m.key_span, "no `.$` suffix")
                         .location(child)
@@ -193,7 +198,12 @@ mod tests {
     fn warnings(text: &str) -> Vec<(Code, String)> {
         let loaded = crate::load(text);
         assert!(!loaded.diagnostics.has_errors(), "{:?}", loaded.diagnostics);
-        loaded.diagnostics.iter().filter(|d| d.severity == Severity::Warning).map(|d| (d.code, d.location.clone())).collect()
+        loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| (d.code, d.location.clone()))
+            .collect()
     }
 
     fn task(fields: &str) -> String {
@@ -205,9 +215,11 @@ mod tests {
 
     #[test]
     fn a_catcher_after_one_handling_the_same_errors_never_fires() {
-        let def = task(r#""Catch": [{"ErrorEquals": ["A", "B"], "Next": "Done"}, {"ErrorEquals": ["B"], "Next": "Done"}]"#);
+        let def =
+            task(r#""Catch": [{"ErrorEquals": ["A", "B"], "Next": "Done"}, {"ErrorEquals": ["B"], "Next": "Done"}]"#);
         assert_eq!(warnings(&def), [(Code::HandlerNeverApplies, "/States/T/Catch/1".to_string())]);
-        let fine = task(r#""Catch": [{"ErrorEquals": ["A"], "Next": "Done"}, {"ErrorEquals": ["A", "B"], "Next": "Done"}]"#);
+        let fine =
+            task(r#""Catch": [{"ErrorEquals": ["A"], "Next": "Done"}, {"ErrorEquals": ["A", "B"], "Next": "Done"}]"#);
         assert_eq!(warnings(&fine), []);
     }
 
@@ -221,7 +233,8 @@ mod tests {
     fn heartbeat_timeout_without_a_heartbeat() {
         let def = task(r#""Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Done"}]"#);
         assert_eq!(warnings(&def), [(Code::HandlerNeverApplies, "/States/T/Catch/0/ErrorEquals".to_string())]);
-        let fine = task(r#""HeartbeatSeconds": 10, "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Done"}]"#);
+        let fine =
+            task(r#""HeartbeatSeconds": 10, "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Done"}]"#);
         assert_eq!(warnings(&fine), []);
     }
 
@@ -242,7 +255,9 @@ mod tests {
 
     #[test]
     fn template_keys_without_the_dollar_suffix() {
-        let def = task(r#""Parameters": {"id": "$.order.id", "nested": {"when": "$$.Execution.StartTime"}, "n": "States.MathAdd($.n, 1)"}"#);
+        let def = task(
+            r#""Parameters": {"id": "$.order.id", "nested": {"when": "$$.Execution.StartTime"}, "n": "States.MathAdd($.n, 1)"}"#,
+        );
         assert_eq!(
             warnings(&def),
             [

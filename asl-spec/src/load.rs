@@ -37,26 +37,112 @@ const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items"];
 /// Every field each state type may carry, in either query language.
 fn fields_of(type_name: &str) -> &'static [&'static str] {
     match type_name {
-        "Pass" => &["Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result", "Assign", "Output"],
-        "Task" => &[
-            "Type", "Comment", "QueryLanguage", "Next", "End", "Resource", "InputPath", "OutputPath", "ResultPath", "Parameters",
-            "ResultSelector", "Retry", "Catch", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
-            "HeartbeatSecondsPath", "Credentials", "Assign", "Arguments", "Output",
+        "Pass" => &[
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "Parameters",
+            "Result",
+            "Assign",
+            "Output",
         ],
-        "Choice" => &["Type", "Comment", "QueryLanguage", "Choices", "Default", "InputPath", "OutputPath", "Assign", "Output"],
-        "Wait" => &["Type", "Comment", "QueryLanguage", "Next", "End", "Seconds", "SecondsPath", "Timestamp", "TimestampPath", "InputPath", "OutputPath", "Assign", "Output"],
+        "Task" => &[
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "Resource",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "Parameters",
+            "ResultSelector",
+            "Retry",
+            "Catch",
+            "TimeoutSeconds",
+            "TimeoutSecondsPath",
+            "HeartbeatSeconds",
+            "HeartbeatSecondsPath",
+            "Credentials",
+            "Assign",
+            "Arguments",
+            "Output",
+        ],
+        "Choice" => {
+            &["Type", "Comment", "QueryLanguage", "Choices", "Default", "InputPath", "OutputPath", "Assign", "Output"]
+        }
+        "Wait" => &[
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "Seconds",
+            "SecondsPath",
+            "Timestamp",
+            "TimestampPath",
+            "InputPath",
+            "OutputPath",
+            "Assign",
+            "Output",
+        ],
         "Succeed" => &["Type", "Comment", "QueryLanguage", "InputPath", "OutputPath", "Output"],
         "Fail" => &["Type", "Comment", "QueryLanguage", "Error", "ErrorPath", "Cause", "CausePath"],
         "Parallel" => &[
-            "Type", "Comment", "QueryLanguage", "Next", "End", "Branches", "InputPath", "OutputPath", "ResultPath", "Parameters",
-            "ResultSelector", "Retry", "Catch", "Assign", "Arguments", "Output",
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "Branches",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "Parameters",
+            "ResultSelector",
+            "Retry",
+            "Catch",
+            "Assign",
+            "Arguments",
+            "Output",
         ],
         "Map" => &[
-            "Type", "Comment", "QueryLanguage", "Next", "End", "ItemProcessor", "Iterator", "ItemsPath", "Items", "ItemSelector",
-            "Parameters", "MaxConcurrency", "MaxConcurrencyPath", "InputPath", "OutputPath", "ResultPath",
-            "ResultSelector", "Retry", "Catch", "ItemReader", "ItemBatcher", "ResultWriter",
-            "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ToleratedFailureCount",
-            "ToleratedFailureCountPath", "Label", "Assign", "Arguments", "Output",
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "ItemProcessor",
+            "Iterator",
+            "ItemsPath",
+            "Items",
+            "ItemSelector",
+            "Parameters",
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "ResultSelector",
+            "Retry",
+            "Catch",
+            "ItemReader",
+            "ItemBatcher",
+            "ResultWriter",
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            "Label",
+            "Assign",
+            "Arguments",
+            "Output",
         ],
         _ => &[],
     }
@@ -119,8 +205,8 @@ impl Builder<'_> {
 
     fn type_error(&mut self, node: &Node, ptr: &str, field: &str, expected: &str) {
         let found = node.type_name();
-        self.error(Code::Schema, node.span, ptr, format!("`{field}` must be {expected}, but is {found}"))
-            .label = format!("expected {expected}");
+        self.error(Code::Schema, node.span, ptr, format!("`{field}` must be {expected}, but is {found}")).label =
+            format!("expected {expected}");
     }
 
     fn object<'a>(&mut self, node: &'a Node, ptr: &str) -> Option<Obj<'a>> {
@@ -130,8 +216,13 @@ impl Builder<'_> {
             }
             _ => {
                 let what = if ptr.is_empty() { "the definition".to_string() } else { format!("`{ptr}`") };
-                self.error(Code::Schema, node.span, ptr, format!("{what} must be a JSON object, but is {}", node.type_name()))
-                    .label = "expected an object".into();
+                self.error(
+                    Code::Schema,
+                    node.span,
+                    ptr,
+                    format!("{what} must be a JSON object, but is {}", node.type_name()),
+                )
+                .label = "expected an object".into();
                 None
             }
         }
@@ -157,8 +248,13 @@ impl Builder<'_> {
         if m.is_none() {
             let span = obj.span;
             let ptr = obj.ptr.clone();
-            self.error(Code::Schema, Span::new(span.start, span.start + 1), &ptr, format!("{owner} is missing the required field `{key}`"))
-                .label = format!("`{key}` is required");
+            self.error(
+                Code::Schema,
+                Span::new(span.start, span.start + 1),
+                &ptr,
+                format!("{owner} is missing the required field `{key}`"),
+            )
+            .label = format!("`{key}` is required");
         }
         m
     }
@@ -201,8 +297,8 @@ impl Builder<'_> {
                     NodeKind::Number(n) => n.to_string(),
                     _ => node.type_name().to_string(),
                 };
-                self.error(Code::Schema, node.span, ptr, format!("`{field}` must be {expected}, but is {found}")).label =
-                    format!("expected {expected}");
+                self.error(Code::Schema, node.span, ptr, format!("`{field}` must be {expected}, but is {found}"))
+                    .label = format!("expected {expected}");
                 None
             }
         }
@@ -230,7 +326,12 @@ impl Builder<'_> {
             other => {
                 let ptr = obj.child_ptr("QueryLanguage");
                 let hint = closest(other, ["JSONPath", "JSONata"]).map(|c| format!("did you mean `{c}`?"));
-                let d = self.error(Code::Schema, span, &ptr, format!("`QueryLanguage` must be `JSONPath` or `JSONata`, not `{other}`"));
+                let d = self.error(
+                    Code::Schema,
+                    span,
+                    &ptr,
+                    format!("`QueryLanguage` must be `JSONPath` or `JSONata`, not `{other}`"),
+                );
                 d.hint = hint;
                 None
             }
@@ -242,7 +343,12 @@ impl Builder<'_> {
         match Path::parse(&text) {
             Ok(p) => Some(p),
             Err(e) => {
-                let d = self.error(Code::InvalidPath, span, ptr, format!("`{field}` is not a valid JSONPath: {}", e.message));
+                let d = self.error(
+                    Code::InvalidPath,
+                    span,
+                    ptr,
+                    format!("`{field}` is not a valid JSONPath: {}", e.message),
+                );
                 d.label = format!("invalid path `{text}`");
                 None
             }
@@ -267,11 +373,21 @@ impl Builder<'_> {
         match Path::parse_reference(&text) {
             Ok(p) if p.root == crate::path::Root::Input => Some(ResultPath::Path(p)),
             Ok(_) => {
-                self.error(Code::InvalidPath, span, &ptr, "`ResultPath` must start with `$.`; it cannot write to the context object or a variable");
+                self.error(
+                    Code::InvalidPath,
+                    span,
+                    &ptr,
+                    "`ResultPath` must start with `$.`; it cannot write to the context object or a variable",
+                );
                 None
             }
             Err(e) => {
-                let d = self.error(Code::InvalidPath, span, &ptr, format!("`ResultPath` must be a reference path: {}", e.message));
+                let d = self.error(
+                    Code::InvalidPath,
+                    span,
+                    &ptr,
+                    format!("`ResultPath` must be a reference path: {}", e.message),
+                );
                 d.hint = Some("a reference path uses only `.name`, `['name']` and `[index]`, e.g. `$.result`".into());
                 None
             }
@@ -285,7 +401,12 @@ impl Builder<'_> {
             match Call::parse(&text) {
                 Ok(c) => Some(Template::Call(c)),
                 Err(e) => {
-                    let d = self.error(Code::InvalidIntrinsic, span, ptr, format!("invalid intrinsic function call in `{field}`: {}", e.message));
+                    let d = self.error(
+                        Code::InvalidIntrinsic,
+                        span,
+                        ptr,
+                        format!("invalid intrinsic function call in `{field}`: {}", e.message),
+                    );
                     d.label = format!("at offset {} of the call", e.offset);
                     None
                 }
@@ -298,7 +419,10 @@ impl Builder<'_> {
                         Code::InvalidPath,
                         span,
                         ptr,
-                        format!("the value of `{field}` must be a valid JSONPath or a valid intrinsic function call: {}", e.message),
+                        format!(
+                            "the value of `{field}` must be a valid JSONPath or a valid intrinsic function call: {}",
+                            e.message
+                        ),
                     );
                     d.hint = Some("a `.$` field holds a path such as `$.order.id` or a call such as `States.Format('{}', $.x)`; drop the `.$` for a literal".into());
                     None
@@ -316,7 +440,12 @@ impl Builder<'_> {
                     let child = pointer_to(ptr, &m.key);
                     if let Some(plain) = m.key.strip_suffix(".$") {
                         if let Some(other) = members.iter().find(|o| o.key == plain) {
-                            let d = self.error(Code::DuplicateField, m.key_span, &child, format!("field `{plain}` appears both as `{plain}` and as `{}`", m.key));
+                            let d = self.error(
+                                Code::DuplicateField,
+                                m.key_span,
+                                &child,
+                                format!("field `{plain}` appears both as `{plain}` and as `{}`", m.key),
+                            );
                             d.related.push((other.key_span, "also here".into()));
                         }
                         dynamic = true;
@@ -364,7 +493,12 @@ impl Builder<'_> {
                 QueryLanguage::Jsonata => &member.key,
             };
             if let Some(problem) = variable_name_problem(name) {
-                let d = self.error(Code::Schema, member.key_span, &pointer_to(&ptr, &member.key), format!("`{name}` is not a valid variable name: {problem}"));
+                let d = self.error(
+                    Code::Schema,
+                    member.key_span,
+                    &pointer_to(&ptr, &member.key),
+                    format!("`{name}` is not a valid variable name: {problem}"),
+                );
                 d.label = "invalid variable name".into();
                 d.hint = Some("a variable name starts with a letter or `_`, continues with letters, digits or `_`, and has at most 80 characters".into());
             }
@@ -406,8 +540,8 @@ impl Builder<'_> {
                     }
                 }
                 if sobj.members.is_empty() {
-                    self.error(Code::Schema, m.value.span, &ptr, format!("`States` of {what} is empty"))
-                        .hint = Some("add at least one state".into());
+                    self.error(Code::Schema, m.value.span, &ptr, format!("`States` of {what} is empty")).hint =
+                        Some("add at least one state".into());
                 }
             }
         }
@@ -418,14 +552,24 @@ impl Builder<'_> {
     fn state(&mut self, member: &Member, ptr: &str, parent_ql: QueryLanguage) -> Option<State> {
         let name = member.key.clone();
         if name.chars().count() > 80 {
-            self.error(Code::Schema, member.key_span, ptr, format!("state name is {} characters long; the limit is 80", name.chars().count()));
+            self.error(
+                Code::Schema,
+                member.key_span,
+                ptr,
+                format!("state name is {} characters long; the limit is 80", name.chars().count()),
+            );
         }
         let mut obj = self.object(&member.value, ptr)?;
         let own_ql = self.query_language(&mut obj);
         if self.machine_ql == QueryLanguage::Jsonata && own_ql == Some(QueryLanguage::JsonPath) {
             let span = obj.take("QueryLanguage").map_or(member.key_span, |m| m.value.span);
-            self.error(Code::Schema, span, &obj.child_ptr("QueryLanguage"), "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine")
-                .hint = Some("a JSONata machine may not contain JSONPath states; remove this `QueryLanguage`".into());
+            self.error(
+                Code::Schema,
+                span,
+                &obj.child_ptr("QueryLanguage"),
+                "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+            )
+            .hint = Some("a JSONata machine may not contain JSONPath states; remove this `QueryLanguage`".into());
         }
         let ql = own_ql.unwrap_or(parent_ql);
         let type_member = self.required(&mut obj, "Type", format_args!("state `{name}`"))?;
@@ -458,13 +602,19 @@ impl Builder<'_> {
         // them; elsewhere they are reported as unknown fields.
         let has = |field: &str| fields_of(&type_name).contains(&field);
         let mut io = Io::default();
-        if has("InputPath") && let Some(p) = self.nullable_path(&mut obj, "InputPath") {
+        if has("InputPath")
+            && let Some(p) = self.nullable_path(&mut obj, "InputPath")
+        {
             io.input_path = p;
         }
-        if has("OutputPath") && let Some(p) = self.nullable_path(&mut obj, "OutputPath") {
+        if has("OutputPath")
+            && let Some(p) = self.nullable_path(&mut obj, "OutputPath")
+        {
             io.output_path = p;
         }
-        if has("ResultPath") && let Some(p) = self.result_path(&mut obj) {
+        if has("ResultPath")
+            && let Some(p) = self.result_path(&mut obj)
+        {
             io.result_path = p;
         }
         if has("Parameters") {
@@ -490,7 +640,18 @@ impl Builder<'_> {
         let transition = self.transition(&mut obj, &kind, &name);
         self.finish(obj, fields_of(&type_name), format_args!("{type_name} state `{name}`"));
         let reads_context = mentions_context(&member.value);
-        Some(State { name: name.into(), span: member.key_span, comment, query_language: ql, kind, transition, io, assign, output, reads_context })
+        Some(State {
+            name: name.into(),
+            span: member.key_span,
+            comment,
+            query_language: ql,
+            kind,
+            transition,
+            io,
+            assign,
+            output,
+            reads_context,
+        })
     }
 
     /// Reports fields of the other query language before anything else reads them.
@@ -538,7 +699,12 @@ impl Builder<'_> {
         let end = obj.take("End");
         if !flows {
             for m in [next, end].into_iter().flatten() {
-                let d = self.error(Code::Schema, m.key_span, &obj.child_ptr(&m.key), format!("a {} state cannot have `{}`", kind.type_name(), m.key));
+                let d = self.error(
+                    Code::Schema,
+                    m.key_span,
+                    &obj.child_ptr(&m.key),
+                    format!("a {} state cannot have `{}`", kind.type_name(), m.key),
+                );
                 d.hint = Some(match kind {
                     StateKind::Choice(_) => "a Choice state moves on through its `Choices` and `Default`".into(),
                     _ => format!("a {} state always ends the execution (or branch)", kind.type_name()),
@@ -551,7 +717,8 @@ impl Builder<'_> {
         match (next_target, end_value) {
             (Some(t), Some(true)) => {
                 let span = end.map_or(t.span, |m| m.key_span);
-                let d = self.error(Code::Schema, span, &obj.ptr, format!("state `{name}` has both `Next` and `End: true`"));
+                let d =
+                    self.error(Code::Schema, span, &obj.ptr, format!("state `{name}` has both `Next` and `End: true`"));
                 d.related.push((t.span, "`Next` here".into()));
                 d.hint = Some("keep exactly one of them".into());
                 Transition::Next(t)
@@ -561,7 +728,12 @@ impl Builder<'_> {
             (None, _) if next.is_some() => Transition::End,
             (None, _) => {
                 let span = obj.span;
-                let d = self.error(Code::Schema, Span::new(span.start, span.start + 1), &obj.ptr, format!("state `{name}` has neither `Next` nor `End: true`"));
+                let d = self.error(
+                    Code::Schema,
+                    Span::new(span.start, span.start + 1),
+                    &obj.ptr,
+                    format!("state `{name}` has neither `Next` nor `End: true`"),
+                );
                 d.hint = Some("add `\"Next\": \"<state>\"` or `\"End\": true`".into());
                 Transition::End
             }
@@ -572,11 +744,18 @@ impl Builder<'_> {
         let lit = obj.take(key);
         let path = obj.take(path_key);
         if let (Some(_), Some(p)) = (lit, path) {
-            self.error(Code::Schema, p.key_span, &obj.child_ptr(path_key), format!("`{key}` and `{path_key}` cannot both be set"));
+            self.error(
+                Code::Schema,
+                p.key_span,
+                &obj.child_ptr(path_key),
+                format!("`{key}` and `{path_key}` cannot both be set"),
+            );
         }
         if let Some(m) = lit {
             let ptr = obj.child_ptr(key);
-            if let NodeKind::String(s) = &m.value.kind && is_jsonata(s) {
+            if let NodeKind::String(s) = &m.value.kind
+                && is_jsonata(s)
+            {
                 return Expr::compile(s).ok().map(Seconds::Jsonata);
             }
             return self.int_value(&m.value, &ptr, key, 1).map(Seconds::Fixed);
@@ -592,9 +771,16 @@ impl Builder<'_> {
             .unwrap_or_default();
         let timeout = self.seconds(obj, "TimeoutSeconds", "TimeoutSecondsPath");
         let heartbeat = self.seconds(obj, "HeartbeatSeconds", "HeartbeatSecondsPath");
-        if let (Some(Seconds::Fixed(t)), Some(Seconds::Fixed(h))) = (&timeout, &heartbeat) && h >= t {
+        if let (Some(Seconds::Fixed(t)), Some(Seconds::Fixed(h))) = (&timeout, &heartbeat)
+            && h >= t
+        {
             let span = obj.take("HeartbeatSeconds").map_or(obj.span, |m| m.value.span);
-            self.error(Code::Schema, span, &obj.child_ptr("HeartbeatSeconds"), format!("`HeartbeatSeconds` ({h}) must be smaller than `TimeoutSeconds` ({t})"));
+            self.error(
+                Code::Schema,
+                span,
+                &obj.child_ptr("HeartbeatSeconds"),
+                format!("`HeartbeatSeconds` ({h}) must be smaller than `TimeoutSeconds` ({t})"),
+            );
         }
         let credentials = obj.take("Credentials").map(|m| {
             let ptr = obj.child_ptr("Credentials");
@@ -602,7 +788,8 @@ impl Builder<'_> {
                 Some(members) if members.iter().any(|c| c.key == "RoleArn" || c.key == "RoleArn.$") => {}
                 Some(_) => {
                     self.error(Code::Schema, m.value.span, &ptr, "The field 'RoleArn' is required but was missing")
-                        .hint = Some("give `Credentials` a `RoleArn` (or `RoleArn.$`) naming the role to assume".into());
+                        .hint =
+                        Some("give `Credentials` a `RoleArn` (or `RoleArn.$`) naming the role to assume".into());
                 }
                 None => self.type_error(&m.value, &ptr, "Credentials", "an object"),
             }
@@ -612,7 +799,16 @@ impl Builder<'_> {
         let retry = self.retriers(obj);
         let catch = self.catchers(obj, ql);
         let integration = Integration::of(&resource);
-        StateKind::Task(Box::new(Task { resource: resource.into(), integration, resource_span, timeout, heartbeat, credentials, retry, catch }))
+        StateKind::Task(Box::new(Task {
+            resource: resource.into(),
+            integration,
+            resource_span,
+            timeout,
+            heartbeat,
+            credentials,
+            retry,
+            catch,
+        }))
     }
 
     /// In a JSONata state, a string that opens or closes like an expression
@@ -621,15 +817,27 @@ impl Builder<'_> {
         match &node.kind {
             NodeKind::String(s) if s.starts_with("{%") || s.ends_with("%}") => {
                 let inner = s.strip_prefix("{%").and_then(|r| r.strip_suffix("%}"));
-                let ok = inner.is_some_and(|e| e.starts_with(char::is_whitespace) && e.ends_with(char::is_whitespace) && !e.trim().is_empty());
+                let ok = inner.is_some_and(|e| {
+                    e.starts_with(char::is_whitespace) && e.ends_with(char::is_whitespace) && !e.trim().is_empty()
+                });
                 if !ok {
-                    let d = self.error(Code::Schema, node.span, ptr, format!("`{s}` is not a JSONata expression: it must be written `{{% <expression> %}}`"));
+                    let d = self.error(
+                        Code::Schema,
+                        node.span,
+                        ptr,
+                        format!("`{s}` is not a JSONata expression: it must be written `{{% <expression> %}}`"),
+                    );
                     d.hint = Some("open with `{% ` and close with ` %}`, with a space inside each".into());
                 } else if let Some(expr) = inner {
                     // Every expression must parse; the runtime never re-parses a bad one.
                     if let Err(e) = jlens_core::parse(expr.trim()) {
-                        self.error(Code::Schema, node.span, ptr, format!("the JSONata expression `{}` does not parse: {e}", expr.trim()))
-                            .label = "invalid JSONata".into();
+                        self.error(
+                            Code::Schema,
+                            node.span,
+                            ptr,
+                            format!("the JSONata expression `{}` does not parse: {e}", expr.trim()),
+                        )
+                        .label = "invalid JSONata".into();
                     }
                 }
             }
@@ -669,10 +877,17 @@ impl Builder<'_> {
         let mut parts = rest.splitn(2, ':');
         let (Some(service), Some(action)) = (parts.next(), parts.next()) else { return };
         let action = action.split('.').next().unwrap_or(action);
-        if let Some((_, actions)) = OPTIMISED.iter().find(|(s, _)| *s == service) && !actions.contains(&action) {
+        if let Some((_, actions)) = OPTIMISED.iter().find(|(s, _)| *s == service)
+            && !actions.contains(&action)
+        {
             let hint = closest(action, actions.iter().copied()).map(|c| format!("did you mean `{c}`?"));
             let d = self.error(Code::Schema, span, ptr, format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."));
-            d.hint = hint.or_else(|| Some(format!("`{service}` offers {}; other APIs go through `arn:aws:states:::aws-sdk:{service}:{action}`", actions.join(", "))));
+            d.hint = hint.or_else(|| {
+                Some(format!(
+                    "`{service}` offers {}; other APIs go through `arn:aws:states:::aws-sdk:{service}:{action}`",
+                    actions.join(", ")
+                ))
+            });
         }
     }
 
@@ -731,29 +946,44 @@ impl Builder<'_> {
         for (mut r, ptr) in self.list(obj, "Retry") {
             let error_equals = self.error_equals(&mut r, "a retrier");
             seen.push((error_equals.clone(), r.span, ptr.clone()));
-            let interval_seconds =
-                r.take("IntervalSeconds").and_then(|m| self.int_value(&m.value, &format!("{ptr}/IntervalSeconds"), "IntervalSeconds", 1)).unwrap_or(1);
-            let max_attempts =
-                r.take("MaxAttempts").and_then(|m| self.int_value(&m.value, &format!("{ptr}/MaxAttempts"), "MaxAttempts", 0)).unwrap_or(3);
+            let interval_seconds = r
+                .take("IntervalSeconds")
+                .and_then(|m| self.int_value(&m.value, &format!("{ptr}/IntervalSeconds"), "IntervalSeconds", 1))
+                .unwrap_or(1);
+            let max_attempts = r
+                .take("MaxAttempts")
+                .and_then(|m| self.int_value(&m.value, &format!("{ptr}/MaxAttempts"), "MaxAttempts", 0))
+                .unwrap_or(3);
             let backoff_rate = match r.take("BackoffRate") {
                 Some(m) => match self.number_value(&m.value, &format!("{ptr}/BackoffRate"), "BackoffRate") {
                     Some(v) if v >= 1.0 => v,
                     Some(v) => {
-                        self.error(Code::Schema, m.value.span, &format!("{ptr}/BackoffRate"), format!("`BackoffRate` must be at least 1.0, but is {v}"));
+                        self.error(
+                            Code::Schema,
+                            m.value.span,
+                            &format!("{ptr}/BackoffRate"),
+                            format!("`BackoffRate` must be at least 1.0, but is {v}"),
+                        );
                         2.0
                     }
                     None => 2.0,
                 },
                 None => 2.0,
             };
-            let max_delay_seconds =
-                r.take("MaxDelaySeconds").and_then(|m| self.int_value(&m.value, &format!("{ptr}/MaxDelaySeconds"), "MaxDelaySeconds", 1));
+            let max_delay_seconds = r
+                .take("MaxDelaySeconds")
+                .and_then(|m| self.int_value(&m.value, &format!("{ptr}/MaxDelaySeconds"), "MaxDelaySeconds", 1));
             let jitter = match r.take("JitterStrategy") {
                 Some(m) => match self.string_value(&m.value, &format!("{ptr}/JitterStrategy"), "JitterStrategy") {
                     Some((s, _)) if s == "FULL" => Jitter::Full,
                     Some((s, _)) if s == "NONE" => Jitter::None,
                     Some((s, span)) => {
-                        self.error(Code::Schema, span, &format!("{ptr}/JitterStrategy"), format!("`JitterStrategy` must be `FULL` or `NONE`, not `{s}`"));
+                        self.error(
+                            Code::Schema,
+                            span,
+                            &format!("{ptr}/JitterStrategy"),
+                            format!("`JitterStrategy` must be `FULL` or `NONE`, not `{s}`"),
+                        );
                         Jitter::None
                     }
                     None => Jitter::None,
@@ -761,7 +991,19 @@ impl Builder<'_> {
                 None => Jitter::None,
             };
             r.take("Comment");
-            self.finish(r, &["ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"], "a retrier");
+            self.finish(
+                r,
+                &[
+                    "ErrorEquals",
+                    "IntervalSeconds",
+                    "MaxAttempts",
+                    "BackoffRate",
+                    "MaxDelaySeconds",
+                    "JitterStrategy",
+                    "Comment",
+                ],
+                "a retrier",
+            );
             out.push(Retrier { error_equals, interval_seconds, max_attempts, backoff_rate, max_delay_seconds, jitter });
         }
         self.check_all_last(&seen, "retrier");
@@ -774,7 +1016,9 @@ impl Builder<'_> {
         for (mut c, ptr) in self.list(obj, "Catch") {
             let error_equals = self.error_equals(&mut c, "a catcher");
             seen.push((error_equals.clone(), c.span, ptr.clone()));
-            let next = self.required(&mut c, "Next", "a catcher").and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
+            let next = self
+                .required(&mut c, "Next", "a catcher")
+                .and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
             let result_path = self.result_path(&mut c).unwrap_or_else(|| Io::default().result_path);
             let assign = self.assign(&mut c, ql);
             let output = self.output(&mut c);
@@ -798,7 +1042,9 @@ impl Builder<'_> {
             Some(_) | None => {}
         }
         for (mut r, ptr) in self.list(obj, "Choices") {
-            let next = self.required(&mut r, "Next", "a choice rule").and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
+            let next = self
+                .required(&mut r, "Next", "a choice rule")
+                .and_then(|m| self.target(&m.value, &format!("{ptr}/Next"), "Next"));
             let assign = self.assign(&mut r, ql);
             let output = self.output(&mut r);
             let rule = self.rule(r, &ptr, ql, true);
@@ -830,7 +1076,12 @@ impl Builder<'_> {
                     NodeKind::Bool(_) => Some(Rule::Condition(Jsonata::Literal(m.value.to_value()))),
                     NodeKind::String(s) if is_jsonata(s) => jsonata_of(&m.value).map(Rule::Condition),
                     _ => {
-                        self.type_error(&m.value, &format!("{ptr}/Condition"), "Condition", "a `{% ... %}` expression or a boolean");
+                        self.type_error(
+                            &m.value,
+                            &format!("{ptr}/Condition"),
+                            "Condition",
+                            "a `{% ... %}` expression or a boolean",
+                        );
                         None
                     }
                 },
@@ -841,7 +1092,8 @@ impl Builder<'_> {
         };
         let owner = if top { "a choice rule" } else { "a nested choice rule" };
         allowed.extend(Operator::ALL.iter().map(|o| o.name()));
-        let path_names: Vec<String> = Operator::ALL.iter().filter(|o| o.has_path_form()).map(|o| format!("{}Path", o.name())).collect();
+        let path_names: Vec<String> =
+            Operator::ALL.iter().filter(|o| o.has_path_form()).map(|o| format!("{}Path", o.name())).collect();
         allowed.extend(path_names.iter().map(String::as_str));
         self.finish(r, &allowed, owner);
         result
@@ -879,13 +1131,20 @@ impl Builder<'_> {
             if let Some(m) = r.take(op.name()) {
                 found.push((*op, false, m));
             }
-            if op.has_path_form() && let Some(m) = r.take(&format!("{}Path", op.name())) {
+            if op.has_path_form()
+                && let Some(m) = r.take(&format!("{}Path", op.name()))
+            {
                 found.push((*op, true, m));
             }
         }
         let Some(variable) = variable else {
             let span = r.span;
-            let d = self.error(Code::Schema, Span::new(span.start, span.start + 1), ptr, "a choice rule needs `Variable` and one comparison operator, or `And`, `Or` or `Not`");
+            let d = self.error(
+                Code::Schema,
+                Span::new(span.start, span.start + 1),
+                ptr,
+                "a choice rule needs `Variable` and one comparison operator, or `And`, `Or` or `Not`",
+            );
             d.hint = Some("e.g. `{\"Variable\": \"$.status\", \"StringEquals\": \"paid\", \"Next\": \"Ship\"}`".into());
             return None;
         };
@@ -894,13 +1153,23 @@ impl Builder<'_> {
             [one] => *one,
             [] => {
                 let span = r.span;
-                self.error(Code::Schema, Span::new(span.start, span.start + 1), ptr, "a choice rule with `Variable` needs exactly one comparison operator")
-                    .hint = Some("add e.g. `StringEquals`, `NumericGreaterThan`, `IsPresent` or `BooleanEquals`".into());
+                self.error(
+                    Code::Schema,
+                    Span::new(span.start, span.start + 1),
+                    ptr,
+                    "a choice rule with `Variable` needs exactly one comparison operator",
+                )
+                .hint = Some("add e.g. `StringEquals`, `NumericGreaterThan`, `IsPresent` or `BooleanEquals`".into());
                 return None;
             }
             [_, second, ..] => {
-                self.error(Code::Schema, second.2.key_span, ptr, "a choice rule may use only one comparison operator")
-                    .hint = Some("combine several comparisons with `And` or `Or`".into());
+                self.error(
+                    Code::Schema,
+                    second.2.key_span,
+                    ptr,
+                    "a choice rule may use only one comparison operator",
+                )
+                .hint = Some("combine several comparisons with `And` or `Or`".into());
                 return None;
             }
         };
@@ -915,7 +1184,14 @@ impl Builder<'_> {
                 (OperandType::Boolean, NodeKind::Bool(_)) => true,
                 (OperandType::Timestamp, NodeKind::String(s)) => {
                     if crate::time::parse_rfc3339(s).is_none() {
-                        self.error(Code::Schema, m.value.span, &fptr, format!("`{field}` must be an RFC 3339 timestamp such as `2016-03-14T01:59:00Z`, not `{s}`"));
+                        self.error(
+                            Code::Schema,
+                            m.value.span,
+                            &fptr,
+                            format!(
+                                "`{field}` must be an RFC 3339 timestamp such as `2016-03-14T01:59:00Z`, not `{s}`"
+                            ),
+                        );
                     }
                     true
                 }
@@ -942,7 +1218,9 @@ impl Builder<'_> {
         if present.len() != 1 {
             let span = obj.span;
             let msg = if present.is_empty() {
-                format!("Wait state `{name}` needs exactly one of `Seconds`, `SecondsPath`, `Timestamp` or `TimestampPath`")
+                format!(
+                    "Wait state `{name}` needs exactly one of `Seconds`, `SecondsPath`, `Timestamp` or `TimestampPath`"
+                )
             } else {
                 format!("Wait state `{name}` has {}; only one is allowed", present.join(" and "))
             };
@@ -958,25 +1236,36 @@ impl Builder<'_> {
                     return StateKind::Wait(Wait::TimestampJsonata(e));
                 }
                 if crate::time::parse_rfc3339(&s).is_none() {
-                    self.error(Code::Schema, span, &ptr, format!("`Timestamp` must be an RFC 3339 timestamp such as `2016-03-14T01:59:00Z`, not `{s}`"))
-                        .label = "String does not match RFC3339 timestamp".into();
+                    self.error(
+                        Code::Schema,
+                        span,
+                        &ptr,
+                        format!("`Timestamp` must be an RFC 3339 timestamp such as `2016-03-14T01:59:00Z`, not `{s}`"),
+                    )
+                    .label = "String does not match RFC3339 timestamp".into();
                 }
                 return StateKind::Wait(Wait::Timestamp(s));
             }
         }
-        if let Some(m) = obj.take("TimestampPath") && let Some(p) = self.path_value(&m.value, &obj.child_ptr("TimestampPath"), "TimestampPath") {
+        if let Some(m) = obj.take("TimestampPath")
+            && let Some(p) = self.path_value(&m.value, &obj.child_ptr("TimestampPath"), "TimestampPath")
+        {
             return StateKind::Wait(Wait::TimestampPath(p));
         }
         if let Some(m) = obj.take("Seconds") {
             let ptr = obj.child_ptr("Seconds");
-            if let NodeKind::String(s) = &m.value.kind && let Some(e) = is_jsonata(s).then(|| Expr::compile(s).ok()).flatten() {
+            if let NodeKind::String(s) = &m.value.kind
+                && let Some(e) = is_jsonata(s).then(|| Expr::compile(s).ok()).flatten()
+            {
                 return StateKind::Wait(Wait::Seconds(Seconds::Jsonata(e)));
             }
             if let Some(v) = self.int_value(&m.value, &ptr, "Seconds", 0) {
                 return StateKind::Wait(Wait::Seconds(Seconds::Fixed(v)));
             }
         }
-        if let Some(m) = obj.take("SecondsPath") && let Some(p) = self.path_value(&m.value, &obj.child_ptr("SecondsPath"), "SecondsPath") {
+        if let Some(m) = obj.take("SecondsPath")
+            && let Some(p) = self.path_value(&m.value, &obj.child_ptr("SecondsPath"), "SecondsPath")
+        {
             return StateKind::Wait(Wait::Seconds(Seconds::Path(p)));
         }
         StateKind::Wait(Wait::Seconds(Seconds::Fixed(0)))
@@ -987,11 +1276,17 @@ impl Builder<'_> {
             let lit = obj.take(key);
             let path = obj.take(path_key);
             if let (Some(_), Some(p)) = (lit, path) {
-                b.error(Code::Schema, p.key_span, &obj.child_ptr(path_key), format!("`{key}` and `{path_key}` cannot both be set"));
+                b.error(
+                    Code::Schema,
+                    p.key_span,
+                    &obj.child_ptr(path_key),
+                    format!("`{key}` and `{path_key}` cannot both be set"),
+                );
             }
             if let Some(m) = lit {
                 return b.string_value(&m.value, &obj.child_ptr(key), key).map(|(s, _)| {
-                    let expr = (ql == QueryLanguage::Jsonata && is_jsonata(&s)).then(|| Expr::compile(&s).ok()).flatten();
+                    let expr =
+                        (ql == QueryLanguage::Jsonata && is_jsonata(&s)).then(|| Expr::compile(&s).ok()).flatten();
                     expr.map_or(FailText::Literal(s), FailText::Jsonata)
                 });
             }
@@ -1041,7 +1336,12 @@ impl Builder<'_> {
         let lit = obj.take(key);
         let path = obj.take(&path_key);
         if let (Some(_), Some(p)) = (lit, path) {
-            self.error(Code::Schema, p.key_span, &obj.child_ptr(&path_key), format!("`{key}` and `{path_key}` cannot both be set"));
+            self.error(
+                Code::Schema,
+                p.key_span,
+                &obj.child_ptr(&path_key),
+                format!("`{key}` and `{path_key}` cannot both be set"),
+            );
         }
         if let Some(m) = lit {
             let ptr = obj.child_ptr(key);
@@ -1082,14 +1382,24 @@ impl Builder<'_> {
     fn map(&mut self, obj: &mut Obj<'_>, name: &str, ql: QueryLanguage, io: &mut Io) -> StateKind {
         let processor_member = match (obj.take("ItemProcessor"), obj.take("Iterator")) {
             (Some(p), Some(i)) => {
-                self.error(Code::Schema, i.key_span, &obj.child_ptr("Iterator"), "a Map state cannot have both `ItemProcessor` and `Iterator`")
-                    .hint = Some("`Iterator` is the legacy name; keep `ItemProcessor`".into());
+                self.error(
+                    Code::Schema,
+                    i.key_span,
+                    &obj.child_ptr("Iterator"),
+                    "a Map state cannot have both `ItemProcessor` and `Iterator`",
+                )
+                .hint = Some("`Iterator` is the legacy name; keep `ItemProcessor`".into());
                 Some(p)
             }
             (Some(p), None) | (None, Some(p)) => Some(p),
             (None, None) => {
                 let span = obj.span;
-                self.error(Code::Schema, Span::new(span.start, span.start + 1), &obj.ptr, format!("Map state `{name}` is missing the required field `ItemProcessor`"));
+                self.error(
+                    Code::Schema,
+                    Span::new(span.start, span.start + 1),
+                    &obj.ptr,
+                    format!("Map state `{name}` is missing the required field `ItemProcessor`"),
+                );
                 None
             }
         };
@@ -1108,7 +1418,12 @@ impl Builder<'_> {
                             "INLINE" => mode = ProcessorMode::Inline,
                             "DISTRIBUTED" => mode = ProcessorMode::Distributed,
                             _ => {
-                                self.error(Code::Schema, span, &format!("{cptr}/Mode"), format!("`Mode` must be `INLINE` or `DISTRIBUTED`, not `{s}`"));
+                                self.error(
+                                    Code::Schema,
+                                    span,
+                                    &format!("{cptr}/Mode"),
+                                    format!("`Mode` must be `INLINE` or `DISTRIBUTED`, not `{s}`"),
+                                );
                             }
                         }
                     }
@@ -1132,21 +1447,35 @@ impl Builder<'_> {
         }
         let selector = self.template_field(obj, "ItemSelector");
         if selector.is_some() && io.parameters.is_some() {
-            self.error(Code::Schema, obj.span, &obj.ptr, "a Map state cannot have both `ItemSelector` and `Parameters`");
+            self.error(
+                Code::Schema,
+                obj.span,
+                &obj.ptr,
+                "a Map state cannot have both `ItemSelector` and `Parameters`",
+            );
         }
         if selector.is_some() {
             io.parameters = selector;
         }
         let max_concurrency = self.count(obj, "MaxConcurrency");
         let tolerated_failure_percentage = self.count(obj, "ToleratedFailurePercentage");
-        if let Some(Count::Fixed(v)) = &tolerated_failure_percentage && v.as_f64().is_some_and(|p| p > 100.0) {
-            self.error(Code::Schema, obj.span, &obj.child_ptr("ToleratedFailurePercentage"), "`ToleratedFailurePercentage` must be between 0 and 100");
+        if let Some(Count::Fixed(v)) = &tolerated_failure_percentage
+            && v.as_f64().is_some_and(|p| p > 100.0)
+        {
+            self.error(
+                Code::Schema,
+                obj.span,
+                &obj.child_ptr("ToleratedFailurePercentage"),
+                "`ToleratedFailurePercentage` must be between 0 and 100",
+            );
         }
         let tolerated_failure_count = self.count(obj, "ToleratedFailureCount");
         let item_reader = obj.take("ItemReader").and_then(|m| {
             let ptr = obj.child_ptr("ItemReader");
             let mut r = self.object(&m.value, &ptr)?;
-            let resource = self.required(&mut r, "Resource", "`ItemReader`").and_then(|m| self.string_value(&m.value, &format!("{ptr}/Resource"), "Resource"));
+            let resource = self
+                .required(&mut r, "Resource", "`ItemReader`")
+                .and_then(|m| self.string_value(&m.value, &format!("{ptr}/Resource"), "Resource"));
             let (parameters, arguments) = self.parameters_or_arguments(&mut r, ql);
             let mut reader = ItemReader {
                 resource: resource.map(|(s, _)| s).unwrap_or_default(),
@@ -1172,7 +1501,15 @@ impl Builder<'_> {
                     c.take("ManifestType");
                     self.finish(
                         c,
-                        &["InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath", "ManifestType"],
+                        &[
+                            "InputType",
+                            "CSVHeaderLocation",
+                            "CSVHeaders",
+                            "CSVDelimiter",
+                            "MaxItems",
+                            "MaxItemsPath",
+                            "ManifestType",
+                        ],
                         "`ReaderConfig`",
                     );
                 }
@@ -1192,11 +1529,22 @@ impl Builder<'_> {
             };
             if max_items.is_none() && max_bytes.is_none() {
                 let span = m.value.span;
-                self.error(Code::Schema, span, &ptr, "`ItemBatcher` needs `MaxItemsPerBatch` or `MaxInputBytesPerBatch` (or their `Path` forms)");
+                self.error(
+                    Code::Schema,
+                    span,
+                    &ptr,
+                    "`ItemBatcher` needs `MaxItemsPerBatch` or `MaxInputBytesPerBatch` (or their `Path` forms)",
+                );
             }
             self.finish(
                 b,
-                &["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"],
+                &[
+                    "MaxItemsPerBatch",
+                    "MaxItemsPerBatchPath",
+                    "MaxInputBytesPerBatch",
+                    "MaxInputBytesPerBatchPath",
+                    "BatchInput",
+                ],
                 "`ItemBatcher`",
             );
             Some(ItemBatcher { max_items, max_bytes, batch_input, batch_input_jsonata })
@@ -1204,11 +1552,17 @@ impl Builder<'_> {
         let result_writer = obj.take("ResultWriter").and_then(|m| {
             let ptr = obj.child_ptr("ResultWriter");
             let mut w = self.object(&m.value, &ptr)?;
-            let resource = w.take("Resource").and_then(|m| self.string_value(&m.value, &format!("{ptr}/Resource"), "Resource"));
+            let resource =
+                w.take("Resource").and_then(|m| self.string_value(&m.value, &format!("{ptr}/Resource"), "Resource"));
             let (parameters, arguments) = self.parameters_or_arguments(&mut w, ql);
             let writer_config = w.take("WriterConfig").map(|m| m.value.to_value());
             self.finish(w, &["Resource", "Parameters", "Arguments", "WriterConfig"], "`ResultWriter`");
-            Some(ResultWriter { resource: resource.map(|(s, _)| s).unwrap_or_default(), parameters, arguments, writer_config })
+            Some(ResultWriter {
+                resource: resource.map(|(s, _)| s).unwrap_or_default(),
+                parameters,
+                arguments,
+                writer_config,
+            })
         });
         let label = self.string(obj, "Label").map(|(s, span)| {
             let ptr = obj.child_ptr("Label");
@@ -1224,7 +1578,13 @@ impl Builder<'_> {
         });
         let retry = self.retriers(obj);
         let catch = self.catchers(obj, ql);
-        let processor = processor.unwrap_or(Scope { start_at: String::new(), start_at_span: Span::default(), start_index: usize::MAX, states: Vec::new(), unloaded: Vec::new() });
+        let processor = processor.unwrap_or(Scope {
+            start_at: String::new(),
+            start_at_span: Span::default(),
+            start_index: usize::MAX,
+            states: Vec::new(),
+            unloaded: Vec::new(),
+        });
         StateKind::Map(Box::new(Map {
             processor,
             mode,

@@ -515,12 +515,19 @@ impl Operator {
     pub fn operand_type(self) -> OperandType {
         use Operator::*;
         match self {
-            StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals | StringGreaterThanEquals
+            StringEquals
+            | StringLessThan
+            | StringGreaterThan
+            | StringLessThanEquals
+            | StringGreaterThanEquals
             | StringMatches => OperandType::String,
             NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals | NumericGreaterThanEquals => {
                 OperandType::Number
             }
-            TimestampEquals | TimestampLessThan | TimestampGreaterThan | TimestampLessThanEquals
+            TimestampEquals
+            | TimestampLessThan
+            | TimestampGreaterThan
+            | TimestampLessThanEquals
             | TimestampGreaterThanEquals => OperandType::Timestamp,
             BooleanEquals | IsNull | IsPresent | IsNumeric | IsString | IsBoolean | IsTimestamp => OperandType::Boolean,
         }

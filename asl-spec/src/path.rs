@@ -42,7 +42,9 @@ pub enum Segment {
 impl Segment {
     /// Whether these steps select at most one node (names and indexes only).
     pub fn all_definite(segments: &[Segment]) -> bool {
-        segments.iter().all(|s| matches!(s, Segment::Child(Selector::Name(_) | Selector::Index(_) | Selector::FromEnd(_))))
+        segments
+            .iter()
+            .all(|s| matches!(s, Segment::Child(Selector::Name(_) | Selector::Index(_) | Selector::FromEnd(_))))
     }
 }
 
@@ -430,9 +432,16 @@ impl Parser<'_> {
         }
         let left = self.operand()?;
         self.skip_ws();
-        let op = [("==", CompareOp::Eq), ("!=", CompareOp::Ne), ("<=", CompareOp::Le), (">=", CompareOp::Ge), ("<", CompareOp::Lt), (">", CompareOp::Gt)]
-            .into_iter()
-            .find(|(t, _)| self.rest().starts_with(t));
+        let op = [
+            ("==", CompareOp::Eq),
+            ("!=", CompareOp::Ne),
+            ("<=", CompareOp::Le),
+            (">=", CompareOp::Ge),
+            ("<", CompareOp::Lt),
+            (">", CompareOp::Gt),
+        ]
+        .into_iter()
+        .find(|(t, _)| self.rest().starts_with(t));
         match op {
             Some((t, op)) => {
                 self.i += t.len();
@@ -505,7 +514,10 @@ mod tests {
     #[test]
     fn names_with_hyphens_and_brackets() {
         assert_eq!(segs("$.input-value"), vec![Segment::Child(Selector::Name("input-value".into()))]);
-        assert_eq!(segs("$['a b'][0]"), vec![Segment::Child(Selector::Name("a b".into())), Segment::Child(Selector::Index(0))]);
+        assert_eq!(
+            segs("$['a b'][0]"),
+            vec![Segment::Child(Selector::Name("a b".into())), Segment::Child(Selector::Index(0))]
+        );
     }
 
     #[test]

@@ -92,9 +92,15 @@ fn edges(state: &State) -> Vec<(String, usize)> {
                 out.push(("default".into(), d.index));
             }
         }
-        StateKind::Task(t) => out.extend(t.catch.iter().map(|c| (format!("catch {}", c.error_equals.join(", ")), c.next.index))),
-        StateKind::Parallel(p) => out.extend(p.catch.iter().map(|c| (format!("catch {}", c.error_equals.join(", ")), c.next.index))),
-        StateKind::Map(m) => out.extend(m.catch.iter().map(|c| (format!("catch {}", c.error_equals.join(", ")), c.next.index))),
+        StateKind::Task(t) => {
+            out.extend(t.catch.iter().map(|c| (format!("catch {}", c.error_equals.join(", ")), c.next.index)))
+        }
+        StateKind::Parallel(p) => {
+            out.extend(p.catch.iter().map(|c| (format!("catch {}", c.error_equals.join(", ")), c.next.index)))
+        }
+        StateKind::Map(m) => {
+            out.extend(m.catch.iter().map(|c| (format!("catch {}", c.error_equals.join(", ")), c.next.index)))
+        }
         _ => {}
     }
     out

@@ -26,8 +26,11 @@ fn corpus() -> Vec<String> {
             if path.is_dir() {
                 roots.push(path);
             } else if path.extension().is_some_and(|e| e == "json")
-                && path.file_name().is_some_and(|n| n != "expected.json" && n != "input.json" && n != "index.json" && n != "task.json")
-                && let Ok(text) = std::fs::read_to_string(&path) {
+                && path
+                    .file_name()
+                    .is_some_and(|n| n != "expected.json" && n != "input.json" && n != "index.json" && n != "task.json")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
                 out.push(text);
             }
         }
@@ -81,12 +84,19 @@ fn apply(text: &str, e: &Edit) -> String {
         Edit::WrongType(n) => {
             // Replace the n-th string value after a colon with a number.
             let quotes: Vec<usize> = s.match_indices(": \"").map(|(i, _)| i + 2).collect();
-            if let Some(&i) = quotes.get(n % quotes.len().max(1)) && let Some(end) = s[i + 1..].find('"') {
+            if let Some(&i) = quotes.get(n % quotes.len().max(1))
+                && let Some(end) = s[i + 1..].find('"')
+            {
                 s.replace_range(i..i + end + 2, "42");
             }
         }
         Edit::DropField(n) => {
-            let keys: Vec<usize> = s.match_indices("\"Next\"").chain(s.match_indices("\"Type\"")).chain(s.match_indices("\"End\"")).map(|(i, _)| i).collect();
+            let keys: Vec<usize> = s
+                .match_indices("\"Next\"")
+                .chain(s.match_indices("\"Type\""))
+                .chain(s.match_indices("\"End\""))
+                .map(|(i, _)| i)
+                .collect();
             if let Some(&i) = keys.get(n % keys.len().max(1)) {
                 let end = s[i..].find([',', '}']).map_or(s.len(), |e| i + e);
                 s.replace_range(i..end, "\"X\": 0");
@@ -129,5 +139,9 @@ fn edits_never_panic() {
     });
     outcome.unwrap_or_else(|e| panic!("a mutated definition broke the loader: {e}"));
     assert_eq!(seen.get(), cases, "every case ran");
-    eprintln!("mutations: {cases} mutated cases over {} definitions; worst {:.0} ns per byte (texts of 512 bytes or more)", texts.len(), worst.get());
+    eprintln!(
+        "mutations: {cases} mutated cases over {} definitions; worst {:.0} ns per byte (texts of 512 bytes or more)",
+        texts.len(),
+        worst.get()
+    );
 }

@@ -4,11 +4,18 @@
 use asl_spec::{WorkflowType, load, load_as};
 
 fn errors(text: &str) -> Vec<String> {
-    load(text).diagnostics.iter().filter(|d| d.severity == asl_spec::Severity::Error).map(|d| d.message.clone()).collect()
+    load(text)
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == asl_spec::Severity::Error)
+        .map(|d| d.message.clone())
+        .collect()
 }
 
 fn task(resource: &str, extra: &str) -> String {
-    format!(r#"{{"StartAt": "T", "States": {{"T": {{"Type": "Task", "Resource": "{resource}"{extra}, "End": true}}}}}}"#)
+    format!(
+        r#"{{"StartAt": "T", "States": {{"T": {{"Type": "Task", "Resource": "{resource}"{extra}, "End": true}}}}}}"#
+    )
 }
 
 fn map_with_label(label: &str) -> String {
@@ -28,9 +35,17 @@ fn map_labels() {
 
 #[test]
 fn credentials_need_a_role() {
-    assert!(errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {"RoleArn": "arn:aws:iam::1:role/r"}"#)).is_empty());
-    assert!(errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {"RoleArn.$": "$.role"}"#)).is_empty());
-    assert!(errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {}"#))[0].contains("'RoleArn' is required"));
+    assert!(
+        errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {"RoleArn": "arn:aws:iam::1:role/r"}"#))
+            .is_empty()
+    );
+    assert!(
+        errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {"RoleArn.$": "$.role"}"#)).is_empty()
+    );
+    assert!(
+        errors(&task("arn:aws:states:::sqs:sendMessage", r#", "Credentials": {}"#))[0]
+            .contains("'RoleArn' is required")
+    );
 }
 
 #[test]
@@ -66,7 +81,11 @@ fn an_object_template_marks_the_members_that_copy_their_own_key() {
 
 #[test]
 fn express_workflows_cannot_wait() {
-    for resource in ["arn:aws:states:::states:startExecution.sync", "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "arn:aws:states:us-east-1:1:activity:a"] {
+    for resource in [
+        "arn:aws:states:::states:startExecution.sync",
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:us-east-1:1:activity:a",
+    ] {
         let text = task(resource, "");
         assert!(!load(&text).diagnostics.has_errors(), "{resource} is fine in STANDARD");
         assert!(load_as(&text, WorkflowType::Express).diagnostics.has_errors(), "{resource} is not in EXPRESS");
@@ -75,7 +94,12 @@ fn express_workflows_cannot_wait() {
 
 #[test]
 fn jsonata_expressions_are_delimited_and_parse() {
-    let pass = |output: &str| format!(r#"{{"QueryLanguage": "JSONata", "StartAt": "P", "States": {{"P": {{"Type": "Pass", "Output": {}, "End": true}}}}}}"#, serde_json::to_string(output).unwrap());
+    let pass = |output: &str| {
+        format!(
+            r#"{{"QueryLanguage": "JSONata", "StartAt": "P", "States": {{"P": {{"Type": "Pass", "Output": {}, "End": true}}}}}}"#,
+            serde_json::to_string(output).unwrap()
+        )
+    };
     assert!(errors(&pass("{% $states.input.a + 1 %}")).is_empty());
     assert!(errors(&pass("plain text")).is_empty());
     assert!(!errors(&pass("{%$x%}")).is_empty());
@@ -101,7 +125,9 @@ fn io_fields_only_where_the_type_has_them() {
 }
 
 fn pass_with_assign(assign: &str, ql: &str) -> String {
-    format!(r#"{{"QueryLanguage": "{ql}", "StartAt": "P", "States": {{"P": {{"Type": "Pass", "Assign": {assign}, "End": true}}}}}}"#)
+    format!(
+        r#"{{"QueryLanguage": "{ql}", "StartAt": "P", "States": {{"P": {{"Type": "Pass", "Assign": {assign}, "End": true}}}}}}"#
+    )
 }
 
 #[test]
@@ -109,7 +135,13 @@ fn variable_names_are_unicode_identifiers() {
     for ok in [r#"{"total": 1}"#, r#"{"_hidden": 1}"#, r#"{"größe": 1}"#, r#"{"x1.$": "$.a"}"#, "{}"] {
         assert_eq!(errors(&pass_with_assign(ok, "JSONPath")), Vec::<String>::new(), "{ok}");
     }
-    for bad in [r#"{"1st": 1}"#, r#"{"top-level": 1}"#, r#"{"a b": 1}"#, r#"{"": 1}"#, &format!(r#"{{"{}": 1}}"#, "v".repeat(81))] {
+    for bad in [
+        r#"{"1st": 1}"#,
+        r#"{"top-level": 1}"#,
+        r#"{"a b": 1}"#,
+        r#"{"": 1}"#,
+        &format!(r#"{{"{}": 1}}"#, "v".repeat(81)),
+    ] {
         let found = errors(&pass_with_assign(bad, "JSONPath"));
         assert_eq!(found.len(), 1, "{bad}: {found:?}");
         assert!(found[0].contains("is not a valid variable name"), "{found:?}");
@@ -158,8 +190,14 @@ fn item_reader_and_result_writer_take_their_language_s_request_field() {
     };
     assert_eq!(errors(&map("JSONata", r#""Arguments": {"Bucket": "{% $states.input.b %}"}"#)), Vec::<String>::new());
     assert_eq!(errors(&map("JSONPath", r#""Parameters": {"Bucket.$": "$.b"}"#)), Vec::<String>::new());
-    assert_eq!(errors(&map("JSONata", r#""Parameters": {"Bucket": "b"}"#)), ["the field `Parameters` is not supported in JSONata states"; 2]);
-    assert_eq!(errors(&map("JSONPath", r#""Arguments": {"Bucket": "b"}"#)), ["the field `Arguments` is only supported in JSONata states"; 2]);
+    assert_eq!(
+        errors(&map("JSONata", r#""Parameters": {"Bucket": "b"}"#)),
+        ["the field `Parameters` is not supported in JSONata states"; 2]
+    );
+    assert_eq!(
+        errors(&map("JSONPath", r#""Arguments": {"Bucket": "b"}"#)),
+        ["the field `Arguments` is only supported in JSONata states"; 2]
+    );
 }
 
 /// A diagnostic's location is a JSON pointer: `~` and `/` in a state's name
@@ -167,13 +205,17 @@ fn item_reader_and_result_writer_take_their_language_s_request_field() {
 /// check finds the problem (loading, transitions, lints).
 #[test]
 fn locations_escape_state_names_as_json_pointers() {
-    let locations = |definition: &str| -> Vec<String> { load(definition).diagnostics.iter().map(|d| d.location.clone()).collect() };
+    let locations =
+        |definition: &str| -> Vec<String> { load(definition).diagnostics.iter().map(|d| d.location.clone()).collect() };
     let wrong_type = locations(r#"{"StartAt": "a/b~c", "States": {"a/b~c": {"Type": "Pass", "Next": 5}}}"#);
     assert!(wrong_type.iter().any(|l| l == "/States/a~1b~0c/Next"), "{wrong_type:?}");
     let no_target = locations(r#"{"StartAt": "a/b~c", "States": {"a/b~c": {"Type": "Pass", "Next": "nowhere"}}}"#);
     assert!(no_target.iter().any(|l| l == "/States/a~1b~0c/Next"), "{no_target:?}");
-    let literal = locations(r#"{"StartAt": "a/b", "States": {"a/b": {"Type": "Pass", "Parameters": {"x/y": "$.y"}, "End": true}}}"#);
+    let literal = locations(
+        r#"{"StartAt": "a/b", "States": {"a/b": {"Type": "Pass", "Parameters": {"x/y": "$.y"}, "End": true}}}"#,
+    );
     assert!(literal.iter().any(|l| l == "/States/a~1b/Parameters/x~1y"), "{literal:?}");
-    let variable = locations(r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"a/b": 1}, "End": true}}}"#);
+    let variable =
+        locations(r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"a/b": 1}, "End": true}}}"#);
     assert!(variable.iter().any(|l| l == "/States/P/Assign/a~1b"), "{variable:?}");
 }

@@ -11,7 +11,9 @@ fn files_under(dir: &Path, name: Option<&str>, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             files_under(&path, name, out);
-        } else if path.extension().is_some_and(|e| e == "json") && name.is_none_or(|n| path.file_name().is_some_and(|f| f == n)) {
+        } else if path.extension().is_some_and(|e| e == "json")
+            && name.is_none_or(|n| path.file_name().is_some_and(|f| f == n))
+        {
             out.push(path);
         }
     }

@@ -1,6 +1,5 @@
 //! `Retry` (when to try again and how long to wait) and `Catch`.
 
-
 use crate::error::StatesError;
 use crate::jsonata;
 use crate::size::{self};
@@ -8,9 +7,9 @@ use asl_spec::model::*;
 use serde_json::{Map as JsonMap, Value};
 use std::time::Duration;
 
-use crate::run::{to_text, Flow, Assigned, Next, Run};
-use crate::run::context::{StateContext, Env};
-use crate::run::dataflow::{apply_result_path, jsonata_outcome, output_or, assign_jsonpath};
+use crate::run::context::{Env, StateContext};
+use crate::run::dataflow::{apply_result_path, assign_jsonpath, jsonata_outcome, output_or};
+use crate::run::{Assigned, Flow, Next, Run, to_text};
 
 /// AWS's retry rule: the first retrier whose `ErrorEquals` matches decides;
 /// once it has used its `MaxAttempts` the error stands (later retriers are
@@ -87,13 +86,15 @@ impl<'a> Run<'a> {
         let error_output = Value::Object(error_output);
         let caught = if state.query_language == QueryLanguage::Jsonata {
             let scope = jsonata::Scope::new(&input, None, Some(&error_output), context);
-            jsonata_outcome(catcher.assign.as_ref(), catcher.output.as_ref(), scope).map(|(output, assigned)| (output_or(output, input, |_| error_output), assigned))
+            jsonata_outcome(catcher.assign.as_ref(), catcher.output.as_ref(), scope)
+                .map(|(output, assigned)| (output_or(output, input, |_| error_output), assigned))
         } else {
             assign_jsonpath(catcher.assign.as_ref(), &Env { input: &error_output, context })
                 .and_then(|assigned| Ok((apply_result_path(&catcher.result_path, input, error_output)?, assigned)))
         };
         let (output, assigned) = caught.map_err(|f| self.fail_in(state, entered, f))?;
-        let text = self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None, assigned.as_deref());
+        let text =
+            self.record_exited(state, self.history().enabled().then(|| to_text(&output)), None, assigned.as_deref());
         Ok((Flow::Next(Next { index: catcher.next.index, input: output, text, bound: size::UNKNOWN }), assigned))
     }
 }

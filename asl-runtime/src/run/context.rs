@@ -1,19 +1,18 @@
 //! The context object (`$$`) of one state, and the roots (`$`, `$$`,
 //! variables) that paths and JSONata read.
 
-
 use crate::callbacks;
-use crate::clock::{format_timestamp};
+use crate::clock::format_timestamp;
 use crate::jsonata;
 use crate::jsonpath::Roots;
 use crate::variables::Variables;
 use asl_spec::model::*;
+use jiff::Timestamp;
 use serde_json::{Map as JsonMap, Value};
 use std::sync::OnceLock;
-use jiff::Timestamp;
 
-use crate::run::task::waits_for_token;
 use crate::run::Run;
+use crate::run::task::waits_for_token;
 
 /// The context object of one state, built only if a path asks for `$$`.
 ///
@@ -131,7 +130,12 @@ impl jsonata::StateView for StateContext<'_> {
 impl<'a> Run<'a> {
     /// The state's context object (built only if read). Returned on its
     /// own, not inside a `Result`, so it is built in place.
-    pub(super) fn context<'s>(&'s self, state: &'s State, entered_time: Option<Timestamp>, variables: &'s Variables) -> StateContext<'s> {
+    pub(super) fn context<'s>(
+        &'s self,
+        state: &'s State,
+        entered_time: Option<Timestamp>,
+        variables: &'s Variables,
+    ) -> StateContext<'s> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {

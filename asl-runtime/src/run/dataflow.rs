@@ -1,7 +1,6 @@
 //! Data flow: `InputPath`, `Parameters` / `Arguments`, `ResultSelector`,
 //! `ResultPath`, `OutputPath`, `Assign` and JSONata `Output`.
 
-
 use crate::error::Failure;
 use crate::jsonata;
 use crate::jsonpath::{self};
@@ -12,8 +11,8 @@ use asl_spec::path::Path;
 use serde_json::{Map as JsonMap, Value};
 use std::borrow::Cow;
 
-use crate::run::{Done, Assigned, Run, next_of};
-use crate::run::context::{StateContext, Env};
+use crate::run::context::{Env, StateContext};
+use crate::run::{Assigned, Done, Run, next_of};
 
 /// Whether `InputPath` and `OutputPath` both select the whole input.
 /// Whether `OutputPath` is `$`, so a state's output is what it built.
@@ -29,7 +28,11 @@ pub(super) fn passes_input_through(io: &Io) -> bool {
 /// `InputPath` / `OutputPath` over a borrowed value: borrows what it selects.
 /// (`$`, the usual path, in line; any other is a call.)
 #[inline(always)]
-pub(super) fn select_nullable<'v>(path: &NullablePath, input: &'v Value, context: &StateContext<'_>) -> Result<Cow<'v, Value>, Failure> {
+pub(super) fn select_nullable<'v>(
+    path: &NullablePath,
+    input: &'v Value,
+    context: &StateContext<'_>,
+) -> Result<Cow<'v, Value>, Failure> {
     match path {
         NullablePath::Path(p) if p.is_identity() => Ok(Cow::Borrowed(input)),
         _ => select_nullable_path(path, input, context),
@@ -37,7 +40,11 @@ pub(super) fn select_nullable<'v>(path: &NullablePath, input: &'v Value, context
 }
 
 #[inline(never)]
-fn select_nullable_path<'v>(path: &NullablePath, input: &'v Value, context: &StateContext<'_>) -> Result<Cow<'v, Value>, Failure> {
+fn select_nullable_path<'v>(
+    path: &NullablePath,
+    input: &'v Value,
+    context: &StateContext<'_>,
+) -> Result<Cow<'v, Value>, Failure> {
     match path {
         NullablePath::Null => Ok(Cow::Owned(Value::Object(JsonMap::new()))),
         NullablePath::Path(p) if p.is_identity() => Ok(Cow::Borrowed(input)),
@@ -88,7 +95,11 @@ pub(super) fn jsonata_outcome<'t>(
 
 /// A JSONata state's output: its `Output` over its `input`, else
 /// `default` (the input, the result or the error output).
-pub(super) fn output_or(output: Option<jsonata::Built<'_>>, input: Value, default: impl FnOnce(Value) -> Value) -> Value {
+pub(super) fn output_or(
+    output: Option<jsonata::Built<'_>>,
+    input: Value,
+    default: impl FnOnce(Value) -> Value,
+) -> Value {
     match output {
         Some(output) => output.over(input),
         None => default(input),
@@ -144,7 +155,12 @@ impl<'a> Run<'a> {
     }
 
     /// `InputPath` then `Parameters`, over an input nothing needs afterwards.
-    pub(super) fn effective_input_owned(&self, state: &State, mut input: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+    pub(super) fn effective_input_owned(
+        &self,
+        state: &State,
+        mut input: Value,
+        context: &StateContext<'_>,
+    ) -> Result<Value, Failure> {
         self.effective_input_in(state, &mut input, context)?;
         Ok(input)
     }
@@ -153,16 +169,24 @@ impl<'a> Run<'a> {
     /// effective input (an error may leave it half changed).
     /// (In line: it is the start of every Task call that gives its input away.)
     #[inline(always)]
-    pub(super) fn effective_input_in(&self, state: &State, payload: &mut Value, context: &StateContext<'_>) -> Result<(), Failure> {
+    pub(super) fn effective_input_in(
+        &self,
+        state: &State,
+        payload: &mut Value,
+        context: &StateContext<'_>,
+    ) -> Result<(), Failure> {
         if state.query_language == QueryLanguage::Jsonata {
             *payload = self.arguments_owned(state, std::mem::take(payload), context)?;
             return Ok(());
         }
         match &state.io.parameters {
-            Some(Template::Object(object)) => self.parameters_into(state, object, payload, size::UNKNOWN, None, context).map(|_| ()),
+            Some(Template::Object(object)) => {
+                self.parameters_into(state, object, payload, size::UNKNOWN, None, context).map(|_| ())
+            }
             Some(_) => self.effective_input(state, payload, context).map(|effective| *payload = effective),
             None if matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity()) => Ok(()),
-            None => select_owned(&state.io.input_path, std::mem::take(payload), context).map(|effective| *payload = effective),
+            None => select_owned(&state.io.input_path, std::mem::take(payload), context)
+                .map(|effective| *payload = effective),
         }
     }
 
@@ -199,7 +223,12 @@ impl<'a> Run<'a> {
             let mut members = payload::Members::new();
             {
                 let selected = select_nullable(&state.io.input_path, input, context)?;
-                payload::evaluate_members(object, &Env { input: &selected, context }, payload::Reuse::NONE, &mut members)?;
+                payload::evaluate_members(
+                    object,
+                    &Env { input: &selected, context },
+                    payload::Reuse::NONE,
+                    &mut members,
+                )?;
             }
             let mut built = size::UNKNOWN;
             jsonpath::replace_in(input, at, |slot| built = payload::build_in(object, &mut members, slot))?;
@@ -221,7 +250,12 @@ impl<'a> Run<'a> {
     }
 
     /// `InputPath` then `Parameters` (JSONata: `Arguments`, by default the input).
-    pub(super) fn effective_input(&self, state: &State, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+    pub(super) fn effective_input(
+        &self,
+        state: &State,
+        input: &Value,
+        context: &StateContext<'_>,
+    ) -> Result<Value, Failure> {
         if state.query_language == QueryLanguage::Jsonata {
             return match &state.io.arguments {
                 Some(arguments) => jsonata::Scope::new(input, None, None, context).value(arguments, "Arguments"),
@@ -241,15 +275,35 @@ impl<'a> Run<'a> {
     /// (In line where there is only `ResultPath` and `OutputPath` to
     /// apply, as after most Task calls.)
     #[inline(always)]
-    pub(super) fn finish_result(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Done, Failure> {
-        if state.query_language == QueryLanguage::JsonPath && state.io.result_selector.is_none() && state.assign.is_none() {
-            return Ok(Done { output: self.finish_output(state, input, result, context)?, next: next_of(state), bound: size::UNKNOWN, assigned: None });
+    pub(super) fn finish_result(
+        &self,
+        state: &State,
+        input: Value,
+        result: Value,
+        context: &StateContext<'_>,
+    ) -> Result<Done, Failure> {
+        if state.query_language == QueryLanguage::JsonPath
+            && state.io.result_selector.is_none()
+            && state.assign.is_none()
+        {
+            return Ok(Done {
+                output: self.finish_output(state, input, result, context)?,
+                next: next_of(state),
+                bound: size::UNKNOWN,
+                assigned: None,
+            });
         }
         self.finish_result_selected(state, input, result, context)
     }
 
     #[inline(never)]
-    fn finish_result_selected(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Done, Failure> {
+    fn finish_result_selected(
+        &self,
+        state: &State,
+        input: Value,
+        result: Value,
+        context: &StateContext<'_>,
+    ) -> Result<Done, Failure> {
         let next = next_of(state);
         if state.query_language == QueryLanguage::Jsonata {
             let scope = jsonata::Scope::new(&input, Some(&result), None, context);
@@ -268,7 +322,13 @@ impl<'a> Run<'a> {
     /// (In line: where `ResultPath` and `OutputPath` are both `$`, as for
     /// most Tasks, the result is the output, and nothing else is done.)
     #[inline(always)]
-    pub(super) fn finish_output(&self, state: &State, input: Value, result: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+    pub(super) fn finish_output(
+        &self,
+        state: &State,
+        input: Value,
+        result: Value,
+        context: &StateContext<'_>,
+    ) -> Result<Value, Failure> {
         if matches!(&state.io.result_path, ResultPath::Path(p) if p.segments.is_empty())
             && matches!(&state.io.output_path, NullablePath::Path(p) if p.is_identity())
         {
@@ -280,7 +340,12 @@ impl<'a> Run<'a> {
 
     /// `OutputPath`.
     #[inline(always)]
-    pub(super) fn select_output(&self, state: &State, combined: Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+    pub(super) fn select_output(
+        &self,
+        state: &State,
+        combined: Value,
+        context: &StateContext<'_>,
+    ) -> Result<Value, Failure> {
         match &state.io.output_path {
             NullablePath::Path(p) if p.is_identity() => Ok(combined),
             other => select_nullable(other, &combined, context).map(Cow::into_owned),

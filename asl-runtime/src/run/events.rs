@@ -1,15 +1,14 @@
 //! History events: what each state and call records, or only counts when
 //! history is off (event ids stay the same either way).
 
-
 use crate::error::{Failure, StatesError, names};
 use crate::history::{ErrorDetails, EventDetails, PayloadDetails};
 use crate::task::ResourceKind;
 use asl_spec::model::*;
-use serde_json::{Map as JsonMap, Value};
 use jiff::Timestamp;
+use serde_json::{Map as JsonMap, Value};
 
-use crate::run::{to_text, Run};
+use crate::run::{Run, to_text};
 
 /// `PassStateEntered`, `TaskStateExited`, …
 fn state_event(kind: &StateKind, entered: bool) -> &'static str {
@@ -54,7 +53,13 @@ impl<'a> Run<'a> {
             previous,
             state_event(&state.kind, true),
             || entered_time.unwrap_or_else(|| self.now()),
-            || Some(EventDetails::StateEntered { name: state.name.clone(), input: text.unwrap_or_default(), input_details: PayloadDetails::default() }),
+            || {
+                Some(EventDetails::StateEntered {
+                    name: state.name.clone(),
+                    input: text.unwrap_or_default(),
+                    input_details: PayloadDetails::default(),
+                })
+            },
         );
         (id, entered_time)
     }
@@ -64,7 +69,13 @@ impl<'a> Run<'a> {
     /// state's entry, so it is written once. (Counting is in line, as every
     /// state ends here; building the event is not.)
     #[inline(always)]
-    pub(super) fn record_exited(&self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>) -> Option<String> {
+    pub(super) fn record_exited(
+        &self,
+        state: &State,
+        text: Option<String>,
+        at: Option<Timestamp>,
+        assigned: Option<&JsonMap<String, Value>>,
+    ) -> Option<String> {
         let history = self.history();
         if !history.enabled() {
             history.count_only(1);
@@ -74,7 +85,13 @@ impl<'a> Run<'a> {
     }
 
     #[inline(never)]
-    fn record_exited_event(&self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>) -> Option<String> {
+    fn record_exited_event(
+        &self,
+        state: &State,
+        text: Option<String>,
+        at: Option<Timestamp>,
+        assigned: Option<&JsonMap<String, Value>>,
+    ) -> Option<String> {
         let history = self.history();
         history.record(
             state_event(&state.kind, false),
@@ -92,7 +109,6 @@ impl<'a> Run<'a> {
         );
         text
     }
-
 
     /// A failure inside `state` as the error it raises. A JSONata
     /// evaluation failure is also recorded as AWS records it
@@ -114,15 +130,26 @@ impl<'a> Run<'a> {
     /// Records `MapIterationStarted` for the inline iterations in `indices`
     /// of the Map `state` (without history, counts them in one step).
     pub(super) fn iterations_started(&self, state: &State, indices: std::ops::Range<usize>) {
-        self.iterations_marked("MapIterationStarted", indices, |index| EventDetails::MapIterationStarted { name: state.name.clone(), index });
+        self.iterations_marked("MapIterationStarted", indices, |index| EventDetails::MapIterationStarted {
+            name: state.name.clone(),
+            index,
+        });
     }
 
     /// Records `MapIterationAborted` for the inline iterations in `indices`.
     pub(super) fn iterations_aborted(&self, state: &State, indices: std::ops::Range<usize>) {
-        self.iterations_marked("MapIterationAborted", indices, |index| EventDetails::MapIterationAborted { name: state.name.clone(), index });
+        self.iterations_marked("MapIterationAborted", indices, |index| EventDetails::MapIterationAborted {
+            name: state.name.clone(),
+            index,
+        });
     }
 
-    fn iterations_marked(&self, event_type: &'static str, indices: std::ops::Range<usize>, details: impl Fn(usize) -> EventDetails) {
+    fn iterations_marked(
+        &self,
+        event_type: &'static str,
+        indices: std::ops::Range<usize>,
+        details: impl Fn(usize) -> EventDetails,
+    ) {
         if !self.history().enabled() {
             self.history().count_only(indices.len() as u64);
             return;
@@ -144,7 +171,14 @@ impl<'a> Run<'a> {
     /// The `*Scheduled` and `*Started` events of a call (counted in line
     /// when history keeps nothing: every Task call starts here).
     #[inline(always)]
-    pub(super) fn record_task_start(&self, kind: Option<&ResourceKind>, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
+    pub(super) fn record_task_start(
+        &self,
+        kind: Option<&ResourceKind>,
+        task: &Task,
+        input: &Value,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+    ) {
         match kind.filter(|_| self.history().enabled()) {
             Some(kind) => self.record_task_start_events(kind, task, input, timeout, heartbeat),
             None => {
@@ -155,50 +189,78 @@ impl<'a> Run<'a> {
     }
 
     #[inline(never)]
-    fn record_task_start_events(&self, kind: &ResourceKind, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>) {
+    fn record_task_start_events(
+        &self,
+        kind: &ResourceKind,
+        task: &Task,
+        input: &Value,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+    ) {
         let history = self.history();
         let now = self.now();
         let text = to_text(input);
         match kind {
             ResourceKind::LambdaFunction => {
-                history.record("LambdaFunctionScheduled", || now, || {
-                    Some(EventDetails::LambdaFunctionScheduled {
-                        resource: task.resource.clone(),
-                        input: text,
-                        input_details: PayloadDetails::default(),
-                        timeout_in_seconds: timeout,
-                    })
-                });
+                history.record(
+                    "LambdaFunctionScheduled",
+                    || now,
+                    || {
+                        Some(EventDetails::LambdaFunctionScheduled {
+                            resource: task.resource.clone(),
+                            input: text,
+                            input_details: PayloadDetails::default(),
+                            timeout_in_seconds: timeout,
+                        })
+                    },
+                );
                 history.record("LambdaFunctionStarted", || now, || None);
             }
             ResourceKind::Activity => {
-                history.record("ActivityScheduled", || now, || {
-                    Some(EventDetails::ActivityScheduled {
-                        resource: task.resource.clone(),
-                        input: text,
-                        input_details: PayloadDetails::default(),
-                        timeout_in_seconds: timeout,
-                        heartbeat_in_seconds: heartbeat,
-                    })
-                });
-                history.record("ActivityStarted", || now, || {
-                    Some(EventDetails::ActivityStarted { worker_name: "asl-runtime".into() })
-                });
+                history.record(
+                    "ActivityScheduled",
+                    || now,
+                    || {
+                        Some(EventDetails::ActivityScheduled {
+                            resource: task.resource.clone(),
+                            input: text,
+                            input_details: PayloadDetails::default(),
+                            timeout_in_seconds: timeout,
+                            heartbeat_in_seconds: heartbeat,
+                        })
+                    },
+                );
+                history.record(
+                    "ActivityStarted",
+                    || now,
+                    || Some(EventDetails::ActivityStarted { worker_name: "asl-runtime".into() }),
+                );
             }
             ResourceKind::Service { resource_type, resource } => {
-                history.record("TaskScheduled", || now, || {
-                    Some(EventDetails::TaskScheduled {
-                        resource: resource.clone(),
-                        resource_type: resource_type.clone(),
-                        region: self.exec.identity.region.clone(),
-                        parameters: text,
-                        timeout_in_seconds: timeout,
-                        heartbeat_in_seconds: heartbeat,
-                    })
-                });
-                history.record("TaskStarted", || now, || {
-                    Some(EventDetails::TaskStarted { resource: resource.clone(), resource_type: resource_type.clone() })
-                });
+                history.record(
+                    "TaskScheduled",
+                    || now,
+                    || {
+                        Some(EventDetails::TaskScheduled {
+                            resource: resource.clone(),
+                            resource_type: resource_type.clone(),
+                            region: self.exec.identity.region.clone(),
+                            parameters: text,
+                            timeout_in_seconds: timeout,
+                            heartbeat_in_seconds: heartbeat,
+                        })
+                    },
+                );
+                history.record(
+                    "TaskStarted",
+                    || now,
+                    || {
+                        Some(EventDetails::TaskStarted {
+                            resource: resource.clone(),
+                            resource_type: resource_type.clone(),
+                        })
+                    },
+                );
             }
         }
     }

@@ -1,6 +1,5 @@
 //! The states that never wait: Pass, Choice, Succeed and Fail.
 
-
 use crate::error::{Failure, StatesError, names};
 use crate::jsonata;
 use crate::jsonpath::{self};
@@ -8,12 +7,12 @@ use crate::payload;
 use crate::size::{self, Bound};
 use crate::variables::Variables;
 use asl_spec::model::*;
-use serde_json::Value;
 use jiff::Timestamp;
+use serde_json::Value;
 
-use crate::run::{to_text, Assigned, Next, Run, next_of, text_of};
 use crate::run::context::Env;
-use crate::run::dataflow::{passes_output_through, passes_input_through, jsonata_outcome, output_or, assign_jsonpath};
+use crate::run::dataflow::{assign_jsonpath, jsonata_outcome, output_or, passes_input_through, passes_output_through};
+use crate::run::{Assigned, Next, Run, next_of, text_of, to_text};
 
 /// A Fail state's `Error` or `Cause` (`field`), given literally, by path
 /// (`ErrorPath`), by intrinsic call or by JSONata.
@@ -22,14 +21,17 @@ fn fail_text(text: Option<&FailText>, env: &Env<'_>, field: &str) -> Result<Opti
         None => None,
         Some(FailText::Literal(s)) => Some(s.clone()),
         Some(FailText::Path(p)) => {
-            let v = jsonpath::select(p, env).map_err(|_| payload::path_not_found(p, format_args!("{field}Path"), env))?;
+            let v =
+                jsonpath::select(p, env).map_err(|_| payload::path_not_found(p, format_args!("{field}Path"), env))?;
             Some(text_of(&v))
         }
         Some(FailText::Call(c)) => Some(text_of(&crate::intrinsics::evaluate(c, env, &format_args!("{field}Path"))?)),
-        Some(FailText::Jsonata(expr)) => match jsonata::Scope::new(env.input, None, None, env.context).expr(expr, field)? {
-            Value::String(s) => Some(s),
-            other => return Err(jsonata::unexpected_type(expr, field, "string", &other)),
-        },
+        Some(FailText::Jsonata(expr)) => {
+            match jsonata::Scope::new(env.input, None, None, env.context).expr(expr, field)? {
+                Value::String(s) => Some(s),
+                other => return Err(jsonata::unexpected_type(expr, field, "string", &other)),
+            }
+        }
     })
 }
 
@@ -43,13 +45,25 @@ struct Chosen<'s> {
 /// AWS's Choice rule, in both query languages: the first branch whose rule
 /// holds, with its own `Assign` and `Output`; else `Default`, with the
 /// state's; else nothing (`States.NoChoiceMatched`).
-fn choose<'s>(state: &'s State, choice: &'s Choice, mut holds: impl FnMut(&Rule) -> Result<bool, Failure>) -> Result<Option<Chosen<'s>>, Failure> {
+fn choose<'s>(
+    state: &'s State,
+    choice: &'s Choice,
+    mut holds: impl FnMut(&Rule) -> Result<bool, Failure>,
+) -> Result<Option<Chosen<'s>>, Failure> {
     for branch in &choice.choices {
         if holds(&branch.rule)? {
-            return Ok(Some(Chosen { next: branch.next.index, assign: branch.assign.as_ref(), output: branch.output.as_ref() }));
+            return Ok(Some(Chosen {
+                next: branch.next.index,
+                assign: branch.assign.as_ref(),
+                output: branch.output.as_ref(),
+            }));
         }
     }
-    Ok(choice.default.as_ref().map(|d| Chosen { next: d.index, assign: state.assign.as_ref(), output: state.output.as_ref() }))
+    Ok(choice.default.as_ref().map(|d| Chosen {
+        next: d.index,
+        assign: state.assign.as_ref(),
+        output: state.output.as_ref(),
+    }))
 }
 
 /// Whether a JSONata Choice rule's `Condition` holds; it must be a boolean.
@@ -61,14 +75,22 @@ fn condition_holds(rule: &Rule, scope: &jsonata::Scope) -> Result<bool, Failure>
     match (value, condition) {
         (Value::Bool(b), _) => Ok(b),
         (other, Jsonata::Expr(expr)) => Err(jsonata::unexpected_type(expr, "Condition", "boolean", &other)),
-        (other, _) => Err(Failure::query("Condition", format!("The field 'Condition' must be a boolean, but was: {}", to_text(&other)))),
+        (other, _) => Err(Failure::query(
+            "Condition",
+            format!("The field 'Condition' must be a boolean, but was: {}", to_text(&other)),
+        )),
     }
 }
 
 impl<'a> Run<'a> {
     /// Pass, Choice, Succeed and Fail: no awaiting. Runs on `at`, leaving
     /// the output there (see [`Run::leave_in`]); `false` when the scope ends.
-    pub(super) fn instant_state(&self, state: &State, at: &mut Next, variables: &mut Variables) -> Result<bool, StatesError> {
+    pub(super) fn instant_state(
+        &self,
+        state: &State,
+        at: &mut Next,
+        variables: &mut Variables,
+    ) -> Result<bool, StatesError> {
         let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
         let decided = self.instant_outcome(state, at, (entered, entered_time), variables)?;
         // A state that never waits leaves in the instant it entered.
@@ -93,7 +115,10 @@ impl<'a> Run<'a> {
         let no_match = || {
             StatesError::new(
                 names::NO_CHOICE_MATCHED,
-                format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). No Matches!", state.name),
+                format!(
+                    "An error occurred while executing the state '{}' (entered at the event id #{entered}). No Matches!",
+                    state.name
+                ),
             )
         };
         let bound = at.bound;
@@ -115,9 +140,11 @@ impl<'a> Run<'a> {
             }
             StateKind::Choice(choice) => {
                 let (matched, assigned) = self
-                    .through_in(state, &mut at.input, &context, |env| match choose(state, choice, |rule| payload::rule_holds(rule, env))? {
-                        Some(Chosen { next, assign, .. }) => Ok((Some(next), assign_jsonpath(assign, env)?)),
-                        None => Ok((None, None)),
+                    .through_in(state, &mut at.input, &context, |env| {
+                        match choose(state, choice, |rule| payload::rule_holds(rule, env))? {
+                            Some(Chosen { next, assign, .. }) => Ok((Some(next), assign_jsonpath(assign, env)?)),
+                            None => Ok((None, None)),
+                        }
                     })
                     .map_err(in_state)?;
                 let Some(next) = matched else { return Err(no_match()) };
@@ -127,7 +154,8 @@ impl<'a> Run<'a> {
             StateKind::Succeed | StateKind::Pass(_) if jsonata => {
                 let input = std::mem::take(&mut at.input);
                 let scope = jsonata::Scope::new(&input, None, None, &context);
-                let (output, assigned) = jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope).map_err(in_state)?;
+                let (output, assigned) =
+                    jsonata_outcome(state.assign.as_ref(), state.output.as_ref(), scope).map_err(in_state)?;
                 at.input = output_or(output, input, |input| input);
                 (next_of(state), size::UNKNOWN, assigned)
             }
@@ -137,9 +165,12 @@ impl<'a> Run<'a> {
             }
             StateKind::Pass(pass) => match (&pass.result, &state.io.parameters, &state.io.result_path, &state.assign) {
                 (None, Some(Template::Object(object)), ResultPath::Path(path), None) => {
-                    let bound = self.parameters_into(state, object, &mut at.input, bound, Some(path), &context).map_err(in_state)?;
+                    let bound = self
+                        .parameters_into(state, object, &mut at.input, bound, Some(path), &context)
+                        .map_err(in_state)?;
                     if !passes_output_through(&state.io) {
-                        at.input = self.select_output(state, std::mem::take(&mut at.input), &context).map_err(in_state)?;
+                        at.input =
+                            self.select_output(state, std::mem::take(&mut at.input), &context).map_err(in_state)?;
                         (next_of(state), size::UNKNOWN, None)
                     } else {
                         (next_of(state), bound, None)
@@ -153,7 +184,8 @@ impl<'a> Run<'a> {
                         None => effective,
                     };
                     // `Assign` reads the state's result as `$`.
-                    let assigned = assign_jsonpath(state.assign.as_ref(), &Env { input: &result, context: &context }).map_err(in_state)?;
+                    let assigned = assign_jsonpath(state.assign.as_ref(), &Env { input: &result, context: &context })
+                        .map_err(in_state)?;
                     at.input = self.finish_output(state, input, result, &context).map_err(in_state)?;
                     (next_of(state), size::UNKNOWN, assigned)
                 }

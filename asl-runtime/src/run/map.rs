@@ -1,7 +1,6 @@
 //! The Map state: items, `ItemSelector`, batching, concurrency, tolerated
 //! failures and the iterations (inline and distributed).
 
-
 use crate::error::{Failure, StatesError, names};
 use crate::history::{ErrorDetails, EventDetails};
 use crate::jsonata;
@@ -14,11 +13,11 @@ use serde_json::{Map as JsonMap, Value};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use crate::run::{to_text, OpenTask, Next, Run};
-use crate::run::context::{StateContext, Env};
+use crate::run::catch::RetryPolicy;
+use crate::run::context::{Env, StateContext};
 use crate::run::dataflow::select_nullable;
 use crate::run::resolve::{count_value, not_a_number};
-use crate::run::catch::RetryPolicy;
+use crate::run::{Next, OpenTask, Run, to_text};
 
 /// One pass of a Map state over its items.
 #[derive(Clone, Copy)]
@@ -112,14 +111,20 @@ impl MapLimits {
             return Some(false);
         }
         let over_count = self.tolerated_count.is_some_and(|c| failures as u64 > c);
-        let over_percentage = self.tolerated_percentage.is_some_and(|p| failures as f64 * 100.0 / total.max(1) as f64 > p);
+        let over_percentage =
+            self.tolerated_percentage.is_some_and(|p| failures as f64 * 100.0 / total.max(1) as f64 > p);
         (over_count || over_percentage).then_some(true)
     }
 
     /// What an iteration's outcome puts in the Map's results: its output,
     /// or, while failures are tolerated, `{"Error", "Cause"}`. `Err` when
     /// this failure ends the Map.
-    fn settle(&self, outcome: Result<Value, StatesError>, failures: &mut usize, total: usize) -> Result<Value, StatesError> {
+    fn settle(
+        &self,
+        outcome: Result<Value, StatesError>,
+        failures: &mut usize,
+        total: usize,
+    ) -> Result<Value, StatesError> {
         let error = match outcome {
             Ok(v) => return Ok(v),
             Err(error) => error,
@@ -134,7 +139,10 @@ impl MapLimits {
                 }
                 Ok(Value::Object(out))
             }
-            Some(true) => Err(StatesError::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")),
+            Some(true) => Err(StatesError::new(
+                names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                "The specified tolerated failure threshold was exceeded",
+            )),
             Some(false) => Err(error),
         }
     }
@@ -143,8 +151,16 @@ impl MapLimits {
 impl<'a> Run<'a> {
     /// Runs the item processor over every item, at most `MaxConcurrency` at
     /// a time, retrying the whole state as `Retry` says.
-    pub(super) async fn map(&self, state: &State, map: &Map, state_input: &Value, context: &StateContext<'_>, entered: u64) -> Result<Value, StatesError> {
-        let effective = select_nullable(&state.io.input_path, state_input, context).map_err(|f| self.fail_in(state, entered, f))?;
+    pub(super) async fn map(
+        &self,
+        state: &State,
+        map: &Map,
+        state_input: &Value,
+        context: &StateContext<'_>,
+        entered: u64,
+    ) -> Result<Value, StatesError> {
+        let effective =
+            select_nullable(&state.io.input_path, state_input, context).map_err(|f| self.fail_in(state, entered, f))?;
         let input = &*effective;
         let mut policy = RetryPolicy::new(&map.retry);
         loop {
@@ -170,7 +186,13 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn map_once(&self, state: &State, map: &Map, input: &Value, context: &StateContext<'_>) -> Result<Value, MapError> {
+    async fn map_once(
+        &self,
+        state: &State,
+        map: &Map,
+        input: &Value,
+        context: &StateContext<'_>,
+    ) -> Result<Value, MapError> {
         let env = Env { input, context };
         let read;
         let selected;
@@ -187,8 +209,9 @@ impl<'a> Run<'a> {
                 }
             }
             None => {
-                selected = jsonpath::select(&map.items_path, &env)
-                    .map_err(|miss| MapError::Failure(Failure::runtime(jsonpath::invalid_path_message(&map.items_path, miss))))?;
+                selected = jsonpath::select(&map.items_path, &env).map_err(|miss| {
+                    MapError::Failure(Failure::runtime(jsonpath::invalid_path_message(&map.items_path, miss)))
+                })?;
                 match selected.as_ref() {
                     Value::Array(items) => items,
                     other => {
@@ -251,11 +274,19 @@ impl<'a> Run<'a> {
     }
 
     /// A JSONata Map's items: `Items`, or else the state input; an array.
-    fn jsonata_items<'v>(&self, map: &Map, input: &'v Value, context: &StateContext<'_>) -> Result<Cow<'v, Value>, Failure> {
+    fn jsonata_items<'v>(
+        &self,
+        map: &Map,
+        input: &'v Value,
+        context: &StateContext<'_>,
+    ) -> Result<Cow<'v, Value>, Failure> {
         let Some(items) = &map.items else {
             return match input {
                 Value::Array(_) => Ok(Cow::Borrowed(input)),
-                other => Err(Failure::query_unplaced(format!("Map state input must be an array but was: {}", to_text(other)))),
+                other => Err(Failure::query_unplaced(format!(
+                    "Map state input must be an array but was: {}",
+                    to_text(other)
+                ))),
             };
         };
         if let Jsonata::Expr(expr) = items
@@ -267,14 +298,24 @@ impl<'a> Run<'a> {
         match (&value, items) {
             (Value::Array(_), _) => Ok(Cow::Owned(value)),
             (_, Jsonata::Expr(expr)) => Err(jsonata::unexpected_type(expr, "Items", "array", &value)),
-            _ => Err(Failure::query("Items", format!("The field 'Items' must be an array, but was: {}", to_text(&value)))),
+            _ => Err(Failure::query(
+                "Items",
+                format!("The field 'Items' must be an array, but was: {}", to_text(&value)),
+            )),
         }
     }
 
     /// Groups the (selected) items into `{"BatchInput": …, "Items": […]}`
     /// objects of at most `MaxItemsPerBatch` items and
     /// `MaxInputBytesPerBatch` bytes (always at least one item).
-    fn batch(&self, state: &State, batcher: &ItemBatcher, items: &[Value], input: &Value, context: &StateContext<'_>) -> Result<Vec<Value>, Failure> {
+    fn batch(
+        &self,
+        state: &State,
+        batcher: &ItemBatcher,
+        items: &[Value],
+        input: &Value,
+        context: &StateContext<'_>,
+    ) -> Result<Vec<Value>, Failure> {
         let env = Env { input, context };
         let limit = |count: &Option<Count>, field: &str| -> Result<Option<u64>, Failure> {
             let Some(count) = count else { return Ok(None) };
@@ -287,10 +328,13 @@ impl<'a> Run<'a> {
         let max_items = limit(&batcher.max_items, "MaxItemsPerBatch")?.unwrap_or(u64::MAX);
         // A JSONata `BatchInput` is evaluated once, over the Map's input.
         let batch_input = match &batcher.batch_input_jsonata {
-            Some(template) => Some(jsonata::Scope::new(input, None, None, context).value(template, "ItemBatcher/BatchInput")?),
+            Some(template) => {
+                Some(jsonata::Scope::new(input, None, None, context).value(template, "ItemBatcher/BatchInput")?)
+            }
             None => batcher.batch_input.clone(),
         };
-        let max_bytes = limit(&batcher.max_bytes, "MaxInputBytesPerBatch")?.unwrap_or(self.exec.limits.max_payload_bytes as u64);
+        let max_bytes =
+            limit(&batcher.max_bytes, "MaxInputBytesPerBatch")?.unwrap_or(self.exec.limits.max_payload_bytes as u64);
         let mut batches = Vec::new();
         let mut current: Vec<Value> = Vec::new();
         let mut bytes = 0u64;
@@ -312,7 +356,14 @@ impl<'a> Run<'a> {
 
     /// An item as its iteration sees it: through `ItemSelector` (with
     /// `$$.Map.Item`) when there is one.
-    fn select_item(&self, state: &State, index: usize, item: &Value, input: &Value, context: &StateContext<'_>) -> Result<Value, Failure> {
+    fn select_item(
+        &self,
+        state: &State,
+        index: usize,
+        item: &Value,
+        input: &Value,
+        context: &StateContext<'_>,
+    ) -> Result<Value, Failure> {
         let jsonata_selector = match &state.kind {
             StateKind::Map(map) => map.item_selector.as_ref(),
             _ => None,
@@ -331,7 +382,9 @@ impl<'a> Run<'a> {
             variables: context.variables,
         };
         match (jsonata_selector, &state.io.parameters) {
-            (Some(selector), _) => jsonata::Scope::new(input, None, None, &item_context).value(selector, "ItemSelector"),
+            (Some(selector), _) => {
+                jsonata::Scope::new(input, None, None, &item_context).value(selector, "ItemSelector")
+            }
             (None, Some(selector)) => payload::evaluate(selector, &Env { input, context: &item_context }),
             (None, None) => Ok(item.clone()),
         }
@@ -351,7 +404,8 @@ impl<'a> Run<'a> {
         let mut results: Vec<Value> = Vec::with_capacity(items.len());
         results.resize(items.len(), Value::Null);
         // The Task each inline iteration is in (a child execution keeps its own).
-        let open: Vec<OpenTask> = if distributed { Vec::new() } else { (0..items.len()).map(|_| OpenTask::default()).collect() };
+        let open: Vec<OpenTask> =
+            if distributed { Vec::new() } else { (0..items.len()).map(|_| OpenTask::default()).collect() };
         let mut running = FuturesUnordered::new();
         let mut in_flight: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
         let mut next = 0;
@@ -415,7 +469,9 @@ impl<'a> Run<'a> {
             // may run more; most processors run about that many).
             let threads = self.threads_for((end - start).saturating_mul(run.map.processor.states.len()));
             let speculated = (threads > 1)
-                .then(|| self.speculate(end - start, threads, |worker, i| worker.instant_iteration(run, start + i).ok()))
+                .then(|| {
+                    self.speculate(end - start, threads, |worker, i| worker.instant_iteration(run, start + i).ok())
+                })
                 .flatten();
             let mut speculated = speculated.map(Vec::into_iter);
             for index in start..end {
@@ -473,7 +529,12 @@ impl<'a> Run<'a> {
 
     /// One item: `ItemSelector` (with `$$.Map.Item`), then the processor.
     /// Distributed iterations are child executions with their own history.
-    pub(super) async fn iteration(&self, run: &MapRun<'_>, index: usize, open: Option<&OpenTask>) -> (usize, Result<Value, StatesError>) {
+    pub(super) async fn iteration(
+        &self,
+        run: &MapRun<'_>,
+        index: usize,
+        open: Option<&OpenTask>,
+    ) -> (usize, Result<Value, StatesError>) {
         let item_input = match self.iteration_input(run, index) {
             Ok(v) => v,
             Err(e) => return (index, Err(e)),

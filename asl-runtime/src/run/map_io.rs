@@ -1,6 +1,5 @@
 //! A distributed Map's `ItemReader` and `ResultWriter` over the object store.
 
-
 use crate::error::{Failure, StatesError, names};
 use crate::jsonata;
 use crate::payload;
@@ -8,10 +7,10 @@ use crate::store::ObjectStore;
 use asl_spec::model::*;
 use serde_json::{Map as JsonMap, Value};
 
-use crate::run::{to_text, Run};
 use crate::run::context::Env;
 use crate::run::map::MapError;
 use crate::run::resolve::{count_value, not_a_number};
+use crate::run::{Run, to_text};
 
 /// An object's items per `ReaderConfig.InputType`.
 fn parse_items(reader: &ItemReader, bytes: &[u8]) -> Result<Vec<Value>, String> {
@@ -38,7 +37,11 @@ fn parse_items(reader: &ItemReader, bytes: &[u8]) -> Result<Vec<Value>, String> 
                 other => return Err(format!("unknown CSVDelimiter {other}")),
             };
             let given = reader.csv_header_location.as_deref() == Some("GIVEN");
-            let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(!given).flexible(true).from_reader(text.as_bytes());
+            let mut csv = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(!given)
+                .flexible(true)
+                .from_reader(text.as_bytes());
             let headers: Vec<String> = if given {
                 reader.csv_headers.clone().ok_or("CSVHeaderLocation GIVEN needs CSVHeaders")?
             } else {
@@ -61,7 +64,12 @@ fn parse_items(reader: &ItemReader, bytes: &[u8]) -> Result<Vec<Value>, String> 
 
 /// What an `ItemReader` or `ResultWriter` asks of the object store: its
 /// `Parameters` (JSONPath) or `Arguments` (JSONata) over the Map's input.
-pub(super) fn request(parameters: Option<&Template>, arguments: Option<&Jsonata>, field: &str, env: &Env<'_>) -> Result<Value, Failure> {
+pub(super) fn request(
+    parameters: Option<&Template>,
+    arguments: Option<&Jsonata>,
+    field: &str,
+    env: &Env<'_>,
+) -> Result<Value, Failure> {
     match (parameters, arguments) {
         (Some(t), _) => payload::evaluate(t, env),
         (None, Some(arguments)) => jsonata::Scope::new(env.input, None, None, env.context).value(arguments, field),
@@ -81,7 +89,8 @@ impl<'a> Run<'a> {
     /// The items an `ItemReader` reads (`States.ItemReaderFailed` when it cannot).
     pub(super) fn read_items(&self, reader: &ItemReader, env: &Env<'_>) -> Result<Vec<Value>, MapError> {
         let store = self.store("ItemReader")?;
-        let params = request(reader.parameters.as_ref(), reader.arguments.as_ref(), "ItemReader/Arguments", env).map_err(MapError::Failure)?;
+        let params = request(reader.parameters.as_ref(), reader.arguments.as_ref(), "ItemReader/Arguments", env)
+            .map_err(MapError::Failure)?;
         let failed = |cause: String| MapError::Failed(StatesError::new(names::ITEM_READER_FAILED, cause));
         let field = |name: &str| params.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
         let bucket = field("Bucket");
@@ -96,7 +105,10 @@ impl<'a> Run<'a> {
             let bytes = store.get(&bucket, &key).map_err(|e| failed(e.to_string()))?;
             parse_items(reader, &bytes).map_err(|why| failed(format!("s3://{bucket}/{key}: {why}")))?
         } else {
-            return Err(failed(format!("the ItemReader resource '{}' is not supported; use s3:getObject or s3:listObjectsV2", reader.resource)));
+            return Err(failed(format!(
+                "the ItemReader resource '{}' is not supported; use s3:getObject or s3:listObjectsV2",
+                reader.resource
+            )));
         };
         if let Some(max) = &reader.max_items {
             let v = count_value(max, "MaxItems", env).map_err(MapError::Failure)?;
@@ -118,7 +130,8 @@ impl<'a> Run<'a> {
         results: Vec<Value>,
     ) -> Result<Value, MapError> {
         let store = self.store("ResultWriter")?;
-        let params = request(writer.parameters.as_ref(), writer.arguments.as_ref(), "ResultWriter/Arguments", env).map_err(MapError::Failure)?;
+        let params = request(writer.parameters.as_ref(), writer.arguments.as_ref(), "ResultWriter/Arguments", env)
+            .map_err(MapError::Failure)?;
         let failed = |e: StatesError| MapError::Failed(StatesError::new(names::RESULT_WRITER_FAILED, e.to_string()));
         let bucket = params.get("Bucket").and_then(Value::as_str).unwrap_or_default().to_string();
         let prefix = params.get("Prefix").and_then(Value::as_str).unwrap_or_default().trim_end_matches('/').to_string();
@@ -147,6 +160,8 @@ impl<'a> Run<'a> {
         });
         let manifest_key = format!("{dir}/manifest.json");
         store.put(&bucket, &manifest_key, &serde_json::to_vec(&manifest).unwrap_or_default()).map_err(failed)?;
-        Ok(serde_json::json!({"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}))
+        Ok(
+            serde_json::json!({"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}),
+        )
     }
 }

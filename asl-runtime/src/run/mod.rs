@@ -12,12 +12,11 @@ mod parallel;
 mod resolve;
 mod spread;
 mod task;
-mod wait;
 #[cfg(test)]
 mod tests;
+mod wait;
 
-
-use crate::clock::{format_timestamp};
+use crate::clock::format_timestamp;
 use crate::error::{StatesError, names};
 use crate::history::{EventDetails, History};
 use crate::identity::Names;
@@ -25,15 +24,15 @@ use crate::jsonata;
 use crate::size::{self, Bound};
 use crate::variables::Variables;
 use asl_spec::model::*;
-use serde_json::{Map as JsonMap, Value};
-use std::sync::OnceLock;
-use std::sync::Arc;
 use jiff::Timestamp;
+use serde_json::{Map as JsonMap, Value};
+use std::sync::Arc;
+use std::sync::OnceLock;
 
 use crate::executor::Executor;
-use crate::run::task::{TaskInput, task_consumes_input, plain_task};
 use crate::run::context::Env;
-use crate::run::dataflow::{jsonata_outcome, output_or, assign_jsonpath};
+use crate::run::dataflow::{assign_jsonpath, jsonata_outcome, output_or};
+use crate::run::task::{TaskInput, plain_task, task_consumes_input};
 
 /// Execution-wide facts for the context object; the names are the
 /// executor's, shared by all its executions.
@@ -198,19 +197,36 @@ impl<'a> Run<'a> {
     }
 
     /// Runs a scope to its end; `variables` are the ones it starts with.
-    pub(crate) fn scope<'s>(&'s self, scope: &'s Scope, input: Value, variables: Variables) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
+    pub(crate) fn scope<'s>(
+        &'s self,
+        scope: &'s Scope,
+        input: Value,
+        variables: Variables,
+    ) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
         Box::pin(self.scope_inner(scope, input, variables, ()))
     }
 
     /// [`Run::scope`] for a Parallel branch or an inline Map iteration,
     /// which notes in `open` the Task it is in (see [`OpenTask`]).
-    fn scope_in<'s>(&'s self, scope: &'s Scope, input: Value, variables: Variables, open: &'s OpenTask) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
+    fn scope_in<'s>(
+        &'s self,
+        scope: &'s Scope,
+        input: Value,
+        variables: Variables,
+        open: &'s OpenTask,
+    ) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
         Box::pin(self.scope_inner(scope, input, variables, open))
     }
 
     /// (Generic over where it notes its Task so that a scope that notes
     /// none, like the execution's own, keeps no room for it while parked.)
-    async fn scope_inner(&self, scope: &Scope, input: Value, mut variables: Variables, open: impl NotesTask) -> Result<Value, StatesError> {
+    async fn scope_inner(
+        &self,
+        scope: &Scope,
+        input: Value,
+        mut variables: Variables,
+        open: impl NotesTask,
+    ) -> Result<Value, StatesError> {
         let mut next = Next { index: scope.start_index, input, text: None, bound: size::UNKNOWN };
         loop {
             // A borrowed local keeps its room in the future until its block
@@ -250,7 +266,12 @@ impl<'a> Run<'a> {
     /// without building a future, until the scope ends (`None`, its output
     /// left in `at.input`) or reaches a state that waits, which is given
     /// back to run on `at`.
-    fn run_instant<'s>(&self, scope: &'s Scope, at: &mut Next, variables: &mut Variables) -> Result<Option<&'s State>, StatesError> {
+    fn run_instant<'s>(
+        &self,
+        scope: &'s Scope,
+        at: &mut Next,
+        variables: &mut Variables,
+    ) -> Result<Option<&'s State>, StatesError> {
         loop {
             let limit = self.exec.limits.max_history_events;
             if self.history().count() >= limit {
@@ -260,7 +281,10 @@ impl<'a> Run<'a> {
                 ));
             }
             let state = scope.states.get(at.index).ok_or_else(|| {
-                StatesError::new(names::RUNTIME, format!("the definition has no state at index {}; was it validated?", at.index))
+                StatesError::new(
+                    names::RUNTIME,
+                    format!("the definition has no state at index {}; was it validated?", at.index),
+                )
             })?;
             if state.kind.waits() {
                 return Ok(Some(state));
@@ -285,7 +309,11 @@ impl<'a> Run<'a> {
         assigned: Option<&JsonMap<String, Value>>,
     ) -> Result<Flow, StatesError> {
         let mut to = Next { index: 0, input: output, text: None, bound };
-        Ok(if self.leave_in(state, &mut to, (next, bound), at, assigned)? { Flow::Next(to) } else { Flow::End(to.input) })
+        Ok(if self.leave_in(state, &mut to, (next, bound), at, assigned)? {
+            Flow::Next(to)
+        } else {
+            Flow::End(to.input)
+        })
     }
 
     /// [`Run::leave`] with the output in `to.input`, where it stays: fills
@@ -310,7 +338,10 @@ impl<'a> Run<'a> {
         let Some(bound) = bound else {
             return Err(StatesError::new(
                 names::DATA_LIMIT_EXCEEDED,
-                format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    state.name
+                ),
             ));
         };
         to.text = self.record_exited(state, text, at, assigned);
@@ -328,7 +359,14 @@ impl<'a> Run<'a> {
     /// that time if given); the variables it assigned take effect as it
     /// ends. (In line: the states that run without a future end here.)
     #[inline(always)]
-    fn end_in(&self, state: &State, to: &mut Next, (next, bound, assigned): (Option<usize>, Bound, Assigned), at: Option<Timestamp>, variables: &mut Variables) -> Result<bool, StatesError> {
+    fn end_in(
+        &self,
+        state: &State,
+        to: &mut Next,
+        (next, bound, assigned): (Option<usize>, Bound, Assigned),
+        at: Option<Timestamp>,
+        variables: &mut Variables,
+    ) -> Result<bool, StatesError> {
         let more = self.leave_in(state, to, (next, bound), at, assigned.as_deref())?;
         if let Some(assigned) = assigned {
             variables.assign(*assigned);
@@ -337,7 +375,13 @@ impl<'a> Run<'a> {
     }
 
     /// Task, Wait, Parallel and Map.
-    async fn waiting_state(&self, state: &State, input: Value, text: Option<String>, variables: &mut Variables) -> Result<Flow, StatesError> {
+    async fn waiting_state(
+        &self,
+        state: &State,
+        input: Value,
+        text: Option<String>,
+        variables: &mut Variables,
+    ) -> Result<Flow, StatesError> {
         let (entered, entered_time) = self.enter(state, &input, text);
         let context = self.context(state, entered_time, variables);
         // Not a closure: one held across the awaits below would be stored in
@@ -368,24 +412,30 @@ impl<'a> Run<'a> {
                 let (input, outcome) = if task_consumes_input(state, task) {
                     (Value::Null, Box::pin(self.task(state, task, TaskInput::Owned(input), &context, entered)).await)
                 } else {
-                    let outcome = Box::pin(self.task(state, task, TaskInput::Borrowed(&input), &context, entered)).await;
+                    let outcome =
+                        Box::pin(self.task(state, task, TaskInput::Borrowed(&input), &context, entered)).await;
                     (input, outcome)
                 };
                 match outcome {
                     Ok((result, retries)) => {
                         // `ResultSelector` sees the final `$$.State.RetryCount`.
                         let context = context.for_attempt(retries, None);
-                        Ok(self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?)
+                        Ok(self
+                            .finish_result(state, input, result, &context)
+                            .map_err(|f| self.fail_in(state, entered, f))?)
                     }
                     Err(error) => Err((error, input, &task.catch)),
                 }
             }
             StateKind::Parallel(parallel) => {
-                let effective = self.effective_input(state, &input, &context).map_err(|f| self.fail_in(state, entered, f))?;
+                let effective =
+                    self.effective_input(state, &input, &context).map_err(|f| self.fail_in(state, entered, f))?;
                 // Boxed, like Map: their futures are large, and rare next to
                 // the states every scope runs. The effective input moves in.
                 match Box::pin(self.parallel(parallel, effective, context.variables)).await {
-                    Ok(result) => Ok(self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?),
+                    Ok(result) => Ok(self
+                        .finish_result(state, input, result, &context)
+                        .map_err(|f| self.fail_in(state, entered, f))?),
                     Err(error) => Err((error, input, &parallel.catch)),
                 }
             }
@@ -394,7 +444,9 @@ impl<'a> Run<'a> {
                 // future (an `InputPath` failure is `States.Runtime`, which
                 // no catcher takes).
                 match Box::pin(self.map(state, map, &input, &context, entered)).await {
-                    Ok(result) => Ok(self.finish_result(state, input, result, &context).map_err(|f| self.fail_in(state, entered, f))?),
+                    Ok(result) => Ok(self
+                        .finish_result(state, input, result, &context)
+                        .map_err(|f| self.fail_in(state, entered, f))?),
                     Err(error) => Err((error, input, &map.catch)),
                 }
             }
@@ -403,7 +455,9 @@ impl<'a> Run<'a> {
             }
         };
         let (flow, assigned) = match outcome {
-            Ok(Done { output, next, bound, assigned }) => (self.leave(state, output, (next, bound), None, assigned.as_deref())?, assigned),
+            Ok(Done { output, next, bound, assigned }) => {
+                (self.leave(state, output, (next, bound), None, assigned.as_deref())?, assigned)
+            }
             Err((error, input, catchers)) => self.catch(state, catchers, error, input, entered, &context)?,
         };
         drop(context);

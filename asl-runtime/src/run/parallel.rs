@@ -1,14 +1,13 @@
 //! The Parallel state.
 
-
 use crate::error::StatesError;
 use crate::size::{self};
 use crate::variables::Variables;
 use asl_spec::model::*;
 use serde_json::Value;
 
-use crate::run::{OpenTask, Next, Run};
 use crate::run::catch::RetryPolicy;
+use crate::run::{Next, OpenTask, Run};
 
 impl<'a> Run<'a> {
     /// Branches that never wait, run on threads of their own when they are
@@ -36,7 +35,12 @@ impl<'a> Run<'a> {
     /// Runs the branches concurrently (retrying the whole state as `Retry`
     /// says). The first failing branch fails the state; the other branches'
     /// futures are dropped, which cancels whatever they were awaiting.
-    pub(super) async fn parallel(&self, parallel: &Parallel, input: Value, variables: &Variables) -> Result<Value, StatesError> {
+    pub(super) async fn parallel(
+        &self,
+        parallel: &Parallel,
+        input: Value,
+        variables: &Variables,
+    ) -> Result<Value, StatesError> {
         let mut policy = RetryPolicy::new(&parallel.retry);
         loop {
             self.mark("ParallelStateStarted");

@@ -1,15 +1,14 @@
 //! Numbers a field gives literally, by path or by JSONata (`TimeoutSeconds`,
 //! `HeartbeatSeconds`, `MaxItems`, `MaxConcurrency`, tolerated failures).
 
-
 use crate::error::Failure;
 use crate::jsonata;
 use crate::jsonpath::{self};
 use asl_spec::model::*;
 use serde_json::Value;
 
-use crate::run::{Run, text_of};
 use crate::run::context::Env;
+use crate::run::{Run, text_of};
 
 pub(super) fn count_value(count: &Count, field: &str, env: &Env<'_>) -> Result<Value, Failure> {
     match count {
@@ -20,7 +19,9 @@ pub(super) fn count_value(count: &Count, field: &str, env: &Env<'_>) -> Result<V
                 Some(n) => Value::Number(n),
                 None => v.into_owned(),
             }),
-            Err(_) => Err(Failure::runtime(format!("The {field}Path field does not reference an input value: {}", p.text))),
+            Err(_) => {
+                Err(Failure::runtime(format!("The {field}Path field does not reference an input value: {}", p.text)))
+            }
         },
         Count::Jsonata(expr) => jsonata::Scope::new(env.input, None, None, env.context).expr(expr, field),
     }
@@ -38,13 +39,19 @@ pub(super) fn not_a_number(count: &Count, field: &str, value: &Value, kind: &str
 }
 
 impl<'a> Run<'a> {
-    pub(super) fn task_seconds(&self, seconds: &Option<Seconds>, field: &str, env: &Env<'_>) -> Result<Option<u64>, Failure> {
+    pub(super) fn task_seconds(
+        &self,
+        seconds: &Option<Seconds>,
+        field: &str,
+        env: &Env<'_>,
+    ) -> Result<Option<u64>, Failure> {
         match seconds {
             None => Ok(None),
             Some(Seconds::Fixed(s)) => Ok(Some(*s)),
             Some(Seconds::Path(p)) => {
-                let v = jsonpath::select(p, env)
-                    .map_err(|_| Failure::runtime(format!("The {field}Path parameter does not reference an input value: {}", p.text)))?;
+                let v = jsonpath::select(p, env).map_err(|_| {
+                    Failure::runtime(format!("The {field}Path parameter does not reference an input value: {}", p.text))
+                })?;
                 match v.as_u64() {
                     Some(s) if s > 0 => Ok(Some(s)),
                     _ => Err(Failure::runtime(format!(

@@ -1,8 +1,6 @@
 //! Work-spreading: instant Map and Parallel work shared among threads, kept
 //! only when it agrees with what the ordered run would have done.
 
-
-
 use crate::run::Run;
 
 /// Below this many states per thread, spreading instant work over threads
@@ -44,7 +42,12 @@ impl<'a> Run<'a> {
     /// `None` as soon as a job gives up or the events would reach the
     /// history limit: nothing is then kept, and the caller does the work
     /// again in order, as if this had not happened.
-    pub(super) fn speculate<T: Send>(&self, len: usize, threads: usize, job: impl Fn(&Run<'_>, usize) -> Option<T> + Sync) -> Option<Vec<T>> {
+    pub(super) fn speculate<T: Send>(
+        &self,
+        len: usize,
+        threads: usize,
+        job: impl Fn(&Run<'_>, usize) -> Option<T> + Sync,
+    ) -> Option<Vec<T>> {
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
         let base = self.history().count();
         // The work is cut into small contiguous chunks that whichever thread
@@ -71,7 +74,8 @@ impl<'a> Run<'a> {
         };
         // Rayon's pool keeps its threads: starting one per Map would cost
         // about as much as the work it takes on.
-        let mut parts: Vec<ThreadShare<T>> = (0..threads).map(|_| ThreadShare { chunks: Vec::new(), events: 0 }).collect();
+        let mut parts: Vec<ThreadShare<T>> =
+            (0..threads).map(|_| ThreadShare { chunks: Vec::new(), events: 0 }).collect();
         rayon_core::in_place_scope(|scope| {
             let (first, others) = parts.split_first_mut().expect("at least one thread");
             for slot in others {

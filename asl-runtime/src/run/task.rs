@@ -1,19 +1,18 @@
 //! The Task state: its call, with timeouts, heartbeats, task tokens and
 //! `Retry`; the plain path for a Task that waits for its call and nothing else.
 
-
 use crate::callbacks;
 use crate::error::{Failure, StatesError, names};
 use crate::task::{ResourceKind, TaskContext, TaskRequest};
 use crate::variables::Variables;
 use asl_spec::model::*;
-use serde_json::Value;
 use jiff::Timestamp;
+use serde_json::Value;
 use std::time::Duration;
 
-use crate::run::{Done, Next, Run};
-use crate::run::context::{StateContext, Env};
 use crate::run::catch::RetryPolicy;
+use crate::run::context::{Env, StateContext};
+use crate::run::{Done, Next, Run};
 
 /// `TimeoutSeconds` of a Task that sets none (AWS's default).
 const DEFAULT_TASK_TIMEOUT_SECONDS: u64 = 99_999_999;
@@ -50,7 +49,11 @@ pub(super) fn waits_for_token(task: &Task) -> bool {
 pub(super) fn plain_task(state: &State) -> Option<&Task> {
     match &state.kind {
         StateKind::Task(task)
-            if task.retry.is_empty() && task.catch.is_empty() && task.timeout.is_none() && task.heartbeat.is_none() && !waits_for_token(task) =>
+            if task.retry.is_empty()
+                && task.catch.is_empty()
+                && task.timeout.is_none()
+                && task.heartbeat.is_none()
+                && !waits_for_token(task) =>
         {
             Some(task)
         }
@@ -89,8 +92,12 @@ impl<'a> Run<'a> {
             // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state's input.
             static NO_INPUT: Value = Value::Null;
             let env = Env { input: borrowed.or(owned.as_ref()).unwrap_or(&NO_INPUT), context };
-            let t = self.task_seconds(&task.timeout, "TimeoutSeconds", &env).map_err(|f| self.fail_in(state, entered, f))?;
-            let h = self.task_seconds(&task.heartbeat, "HeartbeatSeconds", &env).map_err(|f| self.fail_in(state, entered, f))?;
+            let t = self
+                .task_seconds(&task.timeout, "TimeoutSeconds", &env)
+                .map_err(|f| self.fail_in(state, entered, f))?;
+            let h = self
+                .task_seconds(&task.heartbeat, "HeartbeatSeconds", &env)
+                .map_err(|f| self.fail_in(state, entered, f))?;
             (t, h)
         };
         // Only history events tell resource kinds apart.
@@ -118,11 +125,19 @@ impl<'a> Run<'a> {
                 }
                 None => (None, None),
             };
-            let registration = context.task_token.as_deref().zip(heartbeats.clone()).map(|(token, tx)| callbacks::register(token, tx));
+            let registration =
+                context.task_token.as_deref().zip(heartbeats.clone()).map(|(token, tx)| callbacks::register(token, tx));
             // AWS's default task timeout; it matters for callbacks, which
             // would otherwise wait for a token forever.
             let timeout = timeout.or(registration.is_some().then_some(DEFAULT_TASK_TIMEOUT_SECONDS));
-            let request = self.task_request(state, task, input, policy.retries, context.task_token.as_deref(), heartbeats.clone());
+            let request = self.task_request(
+                state,
+                task,
+                input,
+                policy.retries,
+                context.task_token.as_deref(),
+                heartbeats.clone(),
+            );
             let call = self.exec.handler.invoke(request);
             // Most tasks have no deadline, heartbeat or callback: await the
             // call itself. The supervised path is boxed so that its size
@@ -130,7 +145,8 @@ impl<'a> Run<'a> {
             let outcome = match (timeout, heartbeat, registration) {
                 (None, None, None) => call.await,
                 (timeout, heartbeat, registration) => {
-                    Box::pin(self.supervise(call, kind, registration, timeout, heartbeat.zip(heartbeat_rx.as_mut()))).await
+                    Box::pin(self.supervise(call, kind, registration, timeout, heartbeat.zip(heartbeat_rx.as_mut())))
+                        .await
                 }
             };
             drop(heartbeats);
@@ -149,7 +165,11 @@ impl<'a> Run<'a> {
     /// Records how a task call ended (an uncatchable error, such as a stop,
     /// ends no task) and passes the outcome on.
     #[inline(always)]
-    fn task_answered(&self, kind: Option<&ResourceKind>, outcome: Result<Value, StatesError>) -> Result<Value, StatesError> {
+    fn task_answered(
+        &self,
+        kind: Option<&ResourceKind>,
+        outcome: Result<Value, StatesError>,
+    ) -> Result<Value, StatesError> {
         match &outcome {
             Ok(output) => self.record_task_end(kind, Ok(output)),
             Err(error) if !error.is_uncatchable() => self.record_task_end(kind, Err(error)),
@@ -170,7 +190,13 @@ impl<'a> Run<'a> {
     ) -> TaskRequest {
         TaskRequest {
             input,
-            context: TaskContext::new((&state.name, &task.resource), retry_count, task_token, self.info.names, heartbeats),
+            context: TaskContext::new(
+                (&state.name, &task.resource),
+                retry_count,
+                task_token,
+                self.info.names,
+                heartbeats,
+            ),
         }
     }
 
@@ -203,14 +229,21 @@ impl<'a> Run<'a> {
 
     /// The rest of a [`plain_task`] once its call is answered.
     #[inline(always)]
-    pub(super) fn finish_plain_task(&self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, to: &mut Next, variables: &mut Variables) -> Result<bool, StatesError> {
+    pub(super) fn finish_plain_task(
+        &self,
+        task: PlainTask<'_>,
+        outcome: Result<Value, StatesError>,
+        to: &mut Next,
+        variables: &mut Variables,
+    ) -> Result<bool, StatesError> {
         let PlainTask { state, entered, entered_time, kind } = task;
         // No Retry, no Catch: an error is the state's.
         let result = self.task_answered(kind.as_ref(), outcome)?;
         // (A block, not `drop`: the context is dropped where it lies.)
         let Done { output, next, bound, assigned } = {
             let context = self.context(state, entered_time, variables);
-            self.finish_result(state, std::mem::take(&mut to.input), result, &context).map_err(|f| self.fail_in(state, entered, f))?
+            self.finish_result(state, std::mem::take(&mut to.input), result, &context)
+                .map_err(|f| self.fail_in(state, entered, f))?
         };
         to.input = output;
         self.end_in(state, to, (next, bound, assigned), None, variables)

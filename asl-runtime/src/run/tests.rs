@@ -6,8 +6,8 @@ use crate::executor::{Execution, Limits, Status};
 use crate::history::History;
 use crate::variables::Variables;
 use serde_json::Value;
-use std::sync::OnceLock;
 use serde_json::json;
+use std::sync::OnceLock;
 
 thread_local! {
     /// Speculative runs whose results were kept (see [`Run::speculate`]),
@@ -19,7 +19,8 @@ thread_local! {
 /// outcomes must be the same. Returns the 2-thread run and whether it
 /// kept work done on the other thread.
 fn on_one_and_two_threads(definition: &str, input: Value, limits: Limits) -> (Execution, bool) {
-    let workflow = crate::Workflow::from_json(definition).unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let workflow = crate::Workflow::from_json(definition)
+        .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     let run = |threads| {
         let executor = workflow.executor().record_history(false).limits(limits).parallelism(threads);
@@ -29,13 +30,18 @@ fn on_one_and_two_threads(definition: &str, input: Value, limits: Limits) -> (Ex
     let kept = SPECULATIONS_KEPT.with(std::cell::Cell::get);
     let shared = run(2);
     let spread = SPECULATIONS_KEPT.with(std::cell::Cell::get) > kept;
-    assert_eq!((&shared.status, &shared.output, &shared.error, &shared.cause), (&alone.status, &alone.output, &alone.error, &alone.cause));
+    assert_eq!(
+        (&shared.status, &shared.output, &shared.error, &shared.cause),
+        (&alone.status, &alone.output, &alone.error, &alone.cause)
+    );
     (shared, spread)
 }
 
 fn map_of(processor: &str, tolerated: Option<u32>) -> String {
     let tolerated = tolerated.map(|n| format!(r#""ToleratedFailureCount": {n},"#)).unwrap_or_default();
-    format!(r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "ItemsPath": "$.items", {tolerated} "ItemProcessor": {processor}, "End": true}}}}}}"#)
+    format!(
+        r#"{{"StartAt": "M", "States": {{"M": {{"Type": "Map", "ItemsPath": "$.items", {tolerated} "ItemProcessor": {processor}, "End": true}}}}}}"#
+    )
 }
 
 /// Items under `limit` succeed, those over it fail, and the one at it
@@ -57,7 +63,11 @@ fn items(n: u64) -> Value {
 #[test]
 fn a_map_that_never_waits_spreads_over_threads_with_the_same_outcome() {
     // 1,200 items of (at most) 4 states: enough to be worth a second thread.
-    let (run, spread) = on_one_and_two_threads(&map_of(&route(1200), None), items(1200), Limits { max_history_events: u64::MAX, ..Limits::default() });
+    let (run, spread) = on_one_and_two_threads(
+        &map_of(&route(1200), None),
+        items(1200),
+        Limits { max_history_events: u64::MAX, ..Limits::default() },
+    );
     assert!(spread, "1,200 items on 2 threads");
     let output = run.output.unwrap();
     assert_eq!(output.as_array().map(Vec::len), Some(1200));
@@ -86,10 +96,18 @@ fn failing_items_are_run_again_in_order_so_causes_number_events_alike() {
 #[test]
 fn the_history_limit_stops_a_spread_map_where_it_stops_an_ordered_one() {
     // As many items as spread in the test above, with a limit they pass.
-    let (run, spread) = on_one_and_two_threads(&map_of(&route(1200), None), items(1200), Limits { max_history_events: 3000, ..Limits::default() });
+    let (run, spread) = on_one_and_two_threads(
+        &map_of(&route(1200), None),
+        items(1200),
+        Limits { max_history_events: 3000, ..Limits::default() },
+    );
     assert!(!spread, "the events would pass the limit: the ordered run decides");
     assert_eq!(run.error.as_deref(), Some("States.Runtime"));
-    assert!(run.cause.as_deref().is_some_and(|c| c.contains("maximum number of history events (3000)")), "{:?}", run.cause);
+    assert!(
+        run.cause.as_deref().is_some_and(|c| c.contains("maximum number of history events (3000)")),
+        "{:?}",
+        run.cause
+    );
 }
 
 #[test]
@@ -110,7 +128,10 @@ fn parallel_branches_that_never_wait_spread_over_threads() {
     };
     let parallel = |fail: Option<usize>| {
         let branches: Vec<String> = (0..4).map(|b| branch(b, fail.filter(|_| b == 2))).collect();
-        format!(r#"{{"StartAt": "P", "States": {{"P": {{"Type": "Parallel", "Branches": [{}], "End": true}}}}}}"#, branches.join(","))
+        format!(
+            r#"{{"StartAt": "P", "States": {{"P": {{"Type": "Parallel", "Branches": [{}], "End": true}}}}}}"#,
+            branches.join(",")
+        )
     };
     let (run, spread) = on_one_and_two_threads(&parallel(None), json!({"seed": 7}), Limits::default());
     assert!(spread, "4,400 states on 2 threads");
@@ -126,12 +147,23 @@ fn parallel_branches_that_never_wait_spread_over_threads() {
 /// (debug build) when that budget was met with 2 MiB to spare.
 #[test]
 fn a_scope_holds_little_besides_the_state_it_waits_in() {
-    let workflow = crate::Workflow::from_json(r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}}"#).unwrap();
+    let workflow =
+        crate::Workflow::from_json(r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}}"#)
+            .unwrap();
     let exec = workflow.executor();
-    let info = RunInfo { names: &exec.names, start_time: exec.clock.now(), input: None, input_text: None, members: OnceLock::new() };
+    let info = RunInfo {
+        names: &exec.names,
+        start_time: exec.clock.now(),
+        input: None,
+        input_text: None,
+        members: OnceLock::new(),
+    };
     let run = Run { exec: &exec, history: History::new(true), info: &info };
     let (scope, mut variables) = (&exec.definition.body, Variables::default());
     let scope_future = std::mem::size_of_val(&run.scope_inner(scope, Value::Null, Variables::default(), ()));
     let waiting_future = std::mem::size_of_val(&run.waiting_state(&scope.states[0], Value::Null, None, &mut variables));
-    assert!(scope_future <= waiting_future + 128, "scope_inner's future is {scope_future} bytes around waiting_state's {waiting_future}");
+    assert!(
+        scope_future <= waiting_future + 128,
+        "scope_inner's future is {scope_future} bytes around waiting_state's {waiting_future}"
+    );
 }

@@ -1,6 +1,5 @@
 //! The Wait state: how long it waits.
 
-
 use crate::error::Failure;
 use crate::jsonata;
 use crate::jsonpath::{self};
@@ -8,8 +7,8 @@ use asl_spec::model::*;
 use serde_json::Value;
 use std::time::Duration;
 
-use crate::run::{to_text, Run, text_of};
 use crate::run::context::Env;
+use crate::run::{Run, text_of, to_text};
 
 impl<'a> Run<'a> {
     pub(super) fn wait_duration(&self, wait: &Wait, env: &Env<'_>) -> Result<Duration, Failure> {
@@ -45,7 +44,10 @@ impl<'a> Run<'a> {
             }
             Wait::TimestampPath(p) => {
                 let v = jsonpath::select(p, env).map_err(|_| {
-                    Failure::runtime(format!("The TimestampPath parameter does not reference an input value: {}", p.text))
+                    Failure::runtime(format!(
+                        "The TimestampPath parameter does not reference an input value: {}",
+                        p.text
+                    ))
                 })?;
                 let ts = v.as_str().and_then(asl_spec::time::parse_rfc3339).ok_or_else(|| {
                     Failure::runtime(format!(
