@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod diag;
+pub mod fields;
 mod graph;
 pub mod intrinsic;
 pub mod json;
@@ -28,6 +29,7 @@ pub mod render;
 pub mod time;
 
 pub use diag::{Code, Diagnostic, Diagnostics, Severity, SourceFile, Span};
+pub use fields::StateType;
 pub use load::{is_jsonata, template_from_value};
 pub use model::*;
 

@@ -6,6 +6,7 @@
 //! every warning points at the field to change.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span, pointer_to};
+use crate::fields::StateType;
 use crate::intrinsic::Call;
 use crate::json::{Member, Node, NodeKind};
 use crate::path::{Path, Root, Segment, Selector};
@@ -40,13 +41,14 @@ fn states(node: &Node, ptr: &str, diags: &mut Diagnostics) {
 
 fn lint_state(state: &Member, ptr: &str, diags: &mut Diagnostics) {
     let node = &state.value;
-    let type_name = node.get("Type").and_then(|m| m.value.as_str()).unwrap_or_default();
+    let state_type = node.get("Type").and_then(|m| m.value.as_str()).and_then(StateType::from_name);
     shadowed_handlers(node, "Retry", ptr, diags);
     shadowed_handlers(node, "Catch", ptr, diags);
-    if type_name == "Task" {
+    if state_type == Some(StateType::Task) {
         heartbeat_never_checked(node, ptr, diags);
     }
-    if matches!(type_name, "Task" | "Parallel" | "Map") {
+    // The states that produce a result of their own: what `ResultPath` keeps.
+    if state_type.is_some_and(|t| t.has("ResultSelector")) {
         result_discarded(node, ptr, diags);
     }
     for key in ["Parameters", "ResultSelector", "ItemSelector"] {

@@ -4,6 +4,7 @@
 //! JSONata expressions are compiled when the definition loads ([`Jsonata`]).
 
 use crate::diag::Span;
+use crate::fields::StateType;
 use crate::intrinsic::Call;
 pub use crate::jsonata::{Expr, Jsonata};
 use crate::path::Path;
@@ -273,24 +274,30 @@ pub enum StateKind {
 }
 
 impl StateKind {
+    /// The state type.
+    pub fn state_type(&self) -> StateType {
+        match self {
+            StateKind::Pass(_) => StateType::Pass,
+            StateKind::Task(_) => StateType::Task,
+            StateKind::Choice(_) => StateType::Choice,
+            StateKind::Wait(_) => StateType::Wait,
+            StateKind::Succeed => StateType::Succeed,
+            StateKind::Fail(_) => StateType::Fail,
+            StateKind::Parallel(_) => StateType::Parallel,
+            StateKind::Map(_) => StateType::Map,
+        }
+    }
+
     /// The `Type` value.
     pub fn type_name(&self) -> &'static str {
-        match self {
-            StateKind::Pass(_) => "Pass",
-            StateKind::Task(_) => "Task",
-            StateKind::Choice(_) => "Choice",
-            StateKind::Wait(_) => "Wait",
-            StateKind::Succeed => "Succeed",
-            StateKind::Fail(_) => "Fail",
-            StateKind::Parallel(_) => "Parallel",
-            StateKind::Map(_) => "Map",
-        }
+        self.state_type().name()
     }
 
     /// Whether the state may wait (Task, Wait, Parallel, Map); Pass,
     /// Choice, Succeed and Fail run to their end at once.
+    #[inline]
     pub fn waits(&self) -> bool {
-        matches!(self, StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_))
+        self.state_type().waits()
     }
 }
 
