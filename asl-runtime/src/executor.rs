@@ -3,6 +3,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{StatesError, names};
+use crate::history::EventType;
 use crate::history::{ErrorDetails, EventDetails, Events, History, PayloadDetails};
 use crate::identity::{Identity, Names};
 use crate::store::ObjectStore;
@@ -14,7 +15,8 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::run::{Run, RunInfo, to_text};
+use crate::limits::Limits;
+use crate::run::{Run, RunInfo, Services, to_text};
 
 /// How an execution ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -94,45 +96,24 @@ impl Execution {
     }
 }
 
-/// Limits AWS enforces, configurable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest state input or output, in bytes of JSON text (AWS: 256 KiB).
-    pub max_payload_bytes: usize,
-    /// Most history events one execution may have (AWS: 25,000). This also
-    /// stops a workflow that loops forever.
-    pub max_history_events: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_payload_bytes: 256 * 1024, max_history_events: 25_000 }
-    }
-}
-
 /// Runs executions of one definition. Cheap to clone; reuse it.
 #[derive(Clone)]
 pub struct Executor {
     pub(crate) definition: Arc<Definition>,
-    pub(crate) handler: Arc<dyn TaskHandler>,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) identity: Identity,
+    /// What the executions' states call on: handlers, clock, limits, ….
+    pub(crate) services: Services,
     /// The ARNs and names the identity gives every execution, built once.
     pub(crate) names: Arc<Names>,
     pub(crate) record_history: bool,
-    pub(crate) limits: Limits,
-    pub(crate) object_store: Option<Arc<dyn ObjectStore>>,
     /// Whether any state reads the context object; if none does, nothing
     /// keeps a copy of the execution input for `$$.Execution.Input`.
     pub(crate) reads_context: bool,
-    /// Threads a Map's or Parallel's instant work may spread over.
-    pub(crate) parallelism: usize,
 }
 
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Executor")
-            .field("identity", &self.identity)
+            .field("identity", &self.services.identity)
             .field("record_history", &self.record_history)
             .finish()
     }
@@ -145,46 +126,48 @@ impl Executor {
         Executor {
             reads_context: definition.reads_context,
             definition,
-            handler: Arc::new(Handlers::new()),
-            clock: Arc::new(SystemClock),
+            services: Services {
+                handler: Arc::new(Handlers::new()),
+                clock: Arc::new(SystemClock),
+                identity: Identity::default(),
+                limits: Limits::default(),
+                object_store: None,
+                parallelism: available_parallelism(),
+            },
             names: Arc::new(Names::of(&Identity::default())),
-            identity: Identity::default(),
             record_history: true,
-            limits: Limits::default(),
-            object_store: None,
-            parallelism: available_parallelism(),
         }
     }
 
     /// Sets where distributed Maps' `ItemReader` and `ResultWriter` read
     /// and write objects (e.g. a [`LocalObjectStore`](crate::LocalObjectStore)).
     pub fn object_store(mut self, store: impl ObjectStore) -> Self {
-        self.object_store = Some(Arc::new(store));
+        self.services.object_store = Some(Arc::new(store));
         self
     }
 
     /// Sets what runs Task states.
     pub fn handler(mut self, handler: impl TaskHandler) -> Self {
-        self.handler = Arc::new(handler);
+        self.services.handler = Arc::new(handler);
         self
     }
 
     /// Sets what runs Task states, shared.
     pub fn shared_handler(mut self, handler: Arc<dyn TaskHandler>) -> Self {
-        self.handler = handler;
+        self.services.handler = handler;
         self
     }
 
     /// Sets the clock (e.g. a [`VirtualClock`](crate::VirtualClock)).
     pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Arc::new(clock);
+        self.services.clock = Arc::new(clock);
         self
     }
 
     /// Sets the execution's identity.
     pub fn identity(mut self, identity: Identity) -> Self {
         self.names = Arc::new(Names::of(&identity));
-        self.identity = identity;
+        self.services.identity = identity;
         self
     }
 
@@ -204,13 +187,13 @@ impl Executor {
     /// is kept only when every item or branch succeeded within the history
     /// limit, and is otherwise done again in order on the polling thread.
     pub fn parallelism(mut self, threads: usize) -> Self {
-        self.parallelism = threads.max(1);
+        self.services.parallelism = threads.max(1);
         self
     }
 
     /// Sets the limits.
     pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.services.limits = limits;
         self
     }
 
@@ -241,7 +224,7 @@ impl Executor {
     }
 
     async fn run_inner(&self, input: Value, input_text: Option<&str>, stop: Option<StopSignal>) -> Execution {
-        let start = self.clock.now();
+        let start = self.services.clock.now();
         let info = RunInfo {
             names: &self.names,
             start_time: start,
@@ -249,9 +232,9 @@ impl Executor {
             input_text,
             members: OnceLock::new(),
         };
-        let run = Run { exec: self, history: History::new(self.record_history), info: &info };
+        let run = Run { exec: &self.services, history: History::new(self.record_history), info: &info };
         run.history().record(
-            "ExecutionStarted",
+            EventType::ExecutionStarted,
             || start,
             || {
                 Some(EventDetails::ExecutionStarted {
@@ -270,11 +253,11 @@ impl Executor {
             (stop, timeout) => Box::pin(self.supervise_execution(body, stop, timeout)).await,
         };
         let history = run.history;
-        let now = || self.clock.now();
+        let now = || self.services.clock.now();
         match outcome {
             Outcome::Finished(Ok(output)) => {
                 let text = history.enabled().then(|| to_text(&output));
-                history.record("ExecutionSucceeded", now, || {
+                history.record(EventType::ExecutionSucceeded, now, || {
                     Some(EventDetails::ExecutionSucceeded {
                         output: text.unwrap_or_default(),
                         output_details: PayloadDetails::default(),
@@ -292,18 +275,18 @@ impl Executor {
                 // A Fail state without `Error` fails with no error name at all.
                 let error = Some(e.error).filter(|name| !name.is_empty());
                 let details = ErrorDetails { error: error.clone(), cause: e.cause.clone() };
-                history.record("ExecutionFailed", now, || Some(EventDetails::ExecutionFailed(details)));
+                history.record(EventType::ExecutionFailed, now, || Some(EventDetails::ExecutionFailed(details)));
                 Execution { status: Status::Failed, output: None, error, cause: e.cause, events: history.into_events() }
             }
             Outcome::Aborted(StopReason { error, cause }) => {
                 let details = ErrorDetails { error: error.clone(), cause: cause.clone() };
-                history.record("ExecutionAborted", now, || Some(EventDetails::ExecutionAborted(details)));
+                history.record(EventType::ExecutionAborted, now, || Some(EventDetails::ExecutionAborted(details)));
                 Execution { status: Status::Aborted, output: None, error, cause, events: history.into_events() }
             }
             Outcome::TimedOut => {
                 let error = names::TIMEOUT.to_string();
                 let details = ErrorDetails { error: Some(error.clone()), cause: None };
-                history.record("ExecutionTimedOut", now, || Some(EventDetails::ExecutionTimedOut(details)));
+                history.record(EventType::ExecutionTimedOut, now, || Some(EventDetails::ExecutionTimedOut(details)));
                 Execution {
                     status: Status::TimedOut,
                     output: None,
@@ -326,7 +309,7 @@ impl Executor {
     ) -> Outcome {
         let deadline = async {
             match timeout {
-                Some(secs) => self.clock.sleep(Duration::from_secs(secs)).await,
+                Some(secs) => self.services.clock.sleep(Duration::from_secs(secs)).await,
                 None => std::future::pending().await,
             }
         };

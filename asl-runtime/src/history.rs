@@ -1,5 +1,6 @@
 //! Execution history, shaped exactly like AWS `GetExecutionHistory` events.
 
+use asl_spec::StateType;
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,10 +19,228 @@ pub struct HistoryEvent {
     pub timestamp: Timestamp,
     /// The event type (`PassStateEntered`, …).
     #[serde(rename = "type")]
-    pub event_type: &'static str,
+    pub event_type: EventType,
     /// The `*EventDetails` object, under its AWS key.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub details: Option<EventDetails>,
+}
+
+/// The type of a history event, as AWS names it (`PassStateEntered`, …).
+///
+/// Every event the runtime records is one of these; its AWS name is the
+/// variant's, written once, by [`EventType::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    /// `ExecutionAborted`.
+    ExecutionAborted,
+    /// `ExecutionFailed`.
+    ExecutionFailed,
+    /// `ExecutionStarted`.
+    ExecutionStarted,
+    /// `ExecutionSucceeded`.
+    ExecutionSucceeded,
+    /// `ExecutionTimedOut`.
+    ExecutionTimedOut,
+    /// `ChoiceStateEntered`.
+    ChoiceStateEntered,
+    /// `ChoiceStateExited`.
+    ChoiceStateExited,
+    /// `FailStateEntered`.
+    FailStateEntered,
+    /// `FailStateExited`.
+    FailStateExited,
+    /// `PassStateEntered`.
+    PassStateEntered,
+    /// `PassStateExited`.
+    PassStateExited,
+    /// `SucceedStateEntered`.
+    SucceedStateEntered,
+    /// `SucceedStateExited`.
+    SucceedStateExited,
+    /// `TaskStateAborted`.
+    TaskStateAborted,
+    /// `TaskStateEntered`.
+    TaskStateEntered,
+    /// `TaskStateExited`.
+    TaskStateExited,
+    /// `WaitStateEntered`.
+    WaitStateEntered,
+    /// `WaitStateExited`.
+    WaitStateExited,
+    /// `ParallelStateEntered`.
+    ParallelStateEntered,
+    /// `ParallelStateExited`.
+    ParallelStateExited,
+    /// `ParallelStateFailed`.
+    ParallelStateFailed,
+    /// `ParallelStateStarted`.
+    ParallelStateStarted,
+    /// `ParallelStateSucceeded`.
+    ParallelStateSucceeded,
+    /// `MapIterationAborted`.
+    MapIterationAborted,
+    /// `MapIterationFailed`.
+    MapIterationFailed,
+    /// `MapIterationStarted`.
+    MapIterationStarted,
+    /// `MapIterationSucceeded`.
+    MapIterationSucceeded,
+    /// `MapRunFailed`.
+    MapRunFailed,
+    /// `MapRunStarted`.
+    MapRunStarted,
+    /// `MapRunSucceeded`.
+    MapRunSucceeded,
+    /// `MapStateEntered`.
+    MapStateEntered,
+    /// `MapStateExited`.
+    MapStateExited,
+    /// `MapStateFailed`.
+    MapStateFailed,
+    /// `MapStateStarted`.
+    MapStateStarted,
+    /// `MapStateSucceeded`.
+    MapStateSucceeded,
+    /// `TaskFailed`.
+    TaskFailed,
+    /// `TaskScheduled`.
+    TaskScheduled,
+    /// `TaskStarted`.
+    TaskStarted,
+    /// `TaskSubmitted`.
+    TaskSubmitted,
+    /// `TaskSucceeded`.
+    TaskSucceeded,
+    /// `TaskTimedOut`.
+    TaskTimedOut,
+    /// `LambdaFunctionFailed`.
+    LambdaFunctionFailed,
+    /// `LambdaFunctionScheduled`.
+    LambdaFunctionScheduled,
+    /// `LambdaFunctionStarted`.
+    LambdaFunctionStarted,
+    /// `LambdaFunctionSucceeded`.
+    LambdaFunctionSucceeded,
+    /// `LambdaFunctionTimedOut`.
+    LambdaFunctionTimedOut,
+    /// `ActivityFailed`.
+    ActivityFailed,
+    /// `ActivityScheduled`.
+    ActivityScheduled,
+    /// `ActivityStarted`.
+    ActivityStarted,
+    /// `ActivitySucceeded`.
+    ActivitySucceeded,
+    /// `ActivityTimedOut`.
+    ActivityTimedOut,
+    /// `EvaluationFailed`.
+    EvaluationFailed,
+}
+
+impl EventType {
+    /// AWS's name of the event type.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventType::ExecutionAborted => "ExecutionAborted",
+            EventType::ExecutionFailed => "ExecutionFailed",
+            EventType::ExecutionStarted => "ExecutionStarted",
+            EventType::ExecutionSucceeded => "ExecutionSucceeded",
+            EventType::ExecutionTimedOut => "ExecutionTimedOut",
+            EventType::ChoiceStateEntered => "ChoiceStateEntered",
+            EventType::ChoiceStateExited => "ChoiceStateExited",
+            EventType::FailStateEntered => "FailStateEntered",
+            EventType::FailStateExited => "FailStateExited",
+            EventType::PassStateEntered => "PassStateEntered",
+            EventType::PassStateExited => "PassStateExited",
+            EventType::SucceedStateEntered => "SucceedStateEntered",
+            EventType::SucceedStateExited => "SucceedStateExited",
+            EventType::TaskStateAborted => "TaskStateAborted",
+            EventType::TaskStateEntered => "TaskStateEntered",
+            EventType::TaskStateExited => "TaskStateExited",
+            EventType::WaitStateEntered => "WaitStateEntered",
+            EventType::WaitStateExited => "WaitStateExited",
+            EventType::ParallelStateEntered => "ParallelStateEntered",
+            EventType::ParallelStateExited => "ParallelStateExited",
+            EventType::ParallelStateFailed => "ParallelStateFailed",
+            EventType::ParallelStateStarted => "ParallelStateStarted",
+            EventType::ParallelStateSucceeded => "ParallelStateSucceeded",
+            EventType::MapIterationAborted => "MapIterationAborted",
+            EventType::MapIterationFailed => "MapIterationFailed",
+            EventType::MapIterationStarted => "MapIterationStarted",
+            EventType::MapIterationSucceeded => "MapIterationSucceeded",
+            EventType::MapRunFailed => "MapRunFailed",
+            EventType::MapRunStarted => "MapRunStarted",
+            EventType::MapRunSucceeded => "MapRunSucceeded",
+            EventType::MapStateEntered => "MapStateEntered",
+            EventType::MapStateExited => "MapStateExited",
+            EventType::MapStateFailed => "MapStateFailed",
+            EventType::MapStateStarted => "MapStateStarted",
+            EventType::MapStateSucceeded => "MapStateSucceeded",
+            EventType::TaskFailed => "TaskFailed",
+            EventType::TaskScheduled => "TaskScheduled",
+            EventType::TaskStarted => "TaskStarted",
+            EventType::TaskSubmitted => "TaskSubmitted",
+            EventType::TaskSucceeded => "TaskSucceeded",
+            EventType::TaskTimedOut => "TaskTimedOut",
+            EventType::LambdaFunctionFailed => "LambdaFunctionFailed",
+            EventType::LambdaFunctionScheduled => "LambdaFunctionScheduled",
+            EventType::LambdaFunctionStarted => "LambdaFunctionStarted",
+            EventType::LambdaFunctionSucceeded => "LambdaFunctionSucceeded",
+            EventType::LambdaFunctionTimedOut => "LambdaFunctionTimedOut",
+            EventType::ActivityFailed => "ActivityFailed",
+            EventType::ActivityScheduled => "ActivityScheduled",
+            EventType::ActivityStarted => "ActivityStarted",
+            EventType::ActivitySucceeded => "ActivitySucceeded",
+            EventType::ActivityTimedOut => "ActivityTimedOut",
+            EventType::EvaluationFailed => "EvaluationFailed",
+        }
+    }
+
+    /// The event that records entering a state of type `state`.
+    pub const fn entered(state: StateType) -> EventType {
+        match state {
+            StateType::Pass => EventType::PassStateEntered,
+            StateType::Task => EventType::TaskStateEntered,
+            StateType::Choice => EventType::ChoiceStateEntered,
+            StateType::Wait => EventType::WaitStateEntered,
+            StateType::Succeed => EventType::SucceedStateEntered,
+            StateType::Fail => EventType::FailStateEntered,
+            StateType::Parallel => EventType::ParallelStateEntered,
+            StateType::Map => EventType::MapStateEntered,
+        }
+    }
+
+    /// The event that records leaving a state of type `state`.
+    pub const fn exited(state: StateType) -> EventType {
+        match state {
+            StateType::Pass => EventType::PassStateExited,
+            StateType::Task => EventType::TaskStateExited,
+            StateType::Choice => EventType::ChoiceStateExited,
+            StateType::Wait => EventType::WaitStateExited,
+            StateType::Succeed => EventType::SucceedStateExited,
+            StateType::Fail => EventType::FailStateExited,
+            StateType::Parallel => EventType::ParallelStateExited,
+            StateType::Map => EventType::MapStateExited,
+        }
+    }
+}
+
+impl std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for EventType {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for EventType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// `{"truncated": false}`: AWS's marker on every payload.
@@ -337,7 +556,7 @@ impl History {
     /// time and details are asked for only when events are kept.
     pub fn record(
         &self,
-        event_type: &'static str,
+        event_type: EventType,
         timestamp: impl FnOnce() -> Timestamp,
         details: impl FnOnce() -> Option<EventDetails>,
     ) -> u64 {
@@ -348,7 +567,7 @@ impl History {
     pub fn record_after(
         &self,
         previous: u64,
-        event_type: &'static str,
+        event_type: EventType,
         timestamp: impl FnOnce() -> Timestamp,
         details: impl FnOnce() -> Option<EventDetails>,
     ) -> u64 {
@@ -361,7 +580,7 @@ impl History {
     fn record_with(
         &self,
         previous: Option<u64>,
-        event_type: &'static str,
+        event_type: EventType,
         timestamp: impl FnOnce() -> Timestamp,
         details: impl FnOnce() -> Option<EventDetails>,
     ) -> u64 {
@@ -380,7 +599,7 @@ impl History {
     fn keep(
         &self,
         previous: Option<u64>,
-        event_type: &'static str,
+        event_type: EventType,
         timestamp: Timestamp,
         details: Option<EventDetails>,
     ) -> u64 {
@@ -408,7 +627,7 @@ mod tests {
             id: 2,
             previous_event_id: 0,
             timestamp: "2024-01-02T03:04:05.5Z".parse().unwrap(),
-            event_type: "PassStateEntered",
+            event_type: EventType::PassStateEntered,
             details: Some(EventDetails::StateEntered {
                 name: "A".into(),
                 input: "{}".into(),
@@ -428,7 +647,7 @@ mod tests {
         let at: Timestamp = "2024-01-02T03:04:05Z".parse().unwrap();
         let n = 3 * MAX_CHUNK + 7;
         for _ in 0..n {
-            h.record("PassStateEntered", || at, || None);
+            h.record(EventType::PassStateEntered, || at, || None);
         }
         let events = h.into_events();
         assert_eq!(events.len(), n);
@@ -451,8 +670,8 @@ mod tests {
     #[test]
     fn disabled_history_still_counts_ids() {
         let h = History::new(false);
-        h.record("A", || unreachable!("no time is taken for an event nobody keeps"), || None);
-        assert_eq!(h.record("B", Timestamp::now, || None), 2);
+        h.record(EventType::PassStateEntered, || unreachable!("no time is taken for an event nobody keeps"), || None);
+        assert_eq!(h.record(EventType::PassStateExited, Timestamp::now, || None), 2);
         assert!(h.into_events().is_empty());
     }
 }

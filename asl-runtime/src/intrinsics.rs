@@ -47,7 +47,7 @@ pub(crate) fn evaluate<R: Roots + ?Sized>(
             Arg::Null => Cow::Owned(Value::Null),
             Arg::Path(p) => match jsonpath::select_member(p, roots) {
                 Some(v) => Cow::Borrowed(v),
-                None => jsonpath::select(p, roots).map_err(|_| crate::payload::path_not_found(p, field, roots))?,
+                None => jsonpath::select(p, roots).map_err(|_| jsonpath::path_not_found(p, field, roots))?,
             },
             Arg::Call(inner) => Cow::Owned(evaluate(inner, roots, field)?),
         });

@@ -326,6 +326,19 @@ pub(crate) fn replace_in(root: &mut Value, path: &Path, make: impl FnOnce(&mut V
 }
 
 /// A single document serving as both `$` and `$$`, for unit tests.
+/// AWS's message for a template path that selects nothing.
+pub(crate) fn path_not_found<R: Roots + ?Sized>(path: &Path, field: impl std::fmt::Display, roots: &R) -> Failure {
+    let doc = match &path.root {
+        Root::Context => roots.context(),
+        _ => std::borrow::Cow::Borrowed(roots.input()),
+    };
+    Failure::runtime(format!(
+        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
+        path.text,
+        serde_json::to_string(&*doc).unwrap_or_default()
+    ))
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::Roots;

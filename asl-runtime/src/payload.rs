@@ -6,7 +6,7 @@ use crate::intrinsics;
 use crate::jsonpath::{self, Roots};
 use crate::size::{self, Bound};
 use asl_spec::model::{Comparison, ObjectTemplate, Operand, Operator, Rule, Template};
-use asl_spec::path::{Path, Root};
+use asl_spec::path::Path;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
@@ -26,19 +26,6 @@ impl Roots for InputOnly<'_> {
     fn variable(&self, _: &str) -> Option<&Value> {
         None
     }
-}
-
-/// AWS's message for a template path that selects nothing.
-pub(crate) fn path_not_found<R: Roots + ?Sized>(path: &Path, field: impl std::fmt::Display, roots: &R) -> Failure {
-    let doc = match &path.root {
-        Root::Context => roots.context(),
-        _ => std::borrow::Cow::Borrowed(roots.input()),
-    };
-    Failure::runtime(format!(
-        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
-        path.text,
-        serde_json::to_string(&*doc).unwrap_or_default()
-    ))
 }
 
 /// Evaluates a payload template.
@@ -112,7 +99,7 @@ fn path_value<R: Roots + ?Sized>(path: &Path, roots: &R, field: Field<'_>) -> Re
     }
     match jsonpath::select(path, roots) {
         Ok(v) => Ok(v.into_owned()),
-        Err(_) => Err(path_not_found(path, field, roots)),
+        Err(_) => Err(jsonpath::path_not_found(path, field, roots)),
     }
 }
 

@@ -69,7 +69,7 @@ async fn task_timeout_raises_states_timeout_and_is_caught() {
     let run = workflow(def).executor().clock(VirtualClock::new()).handler(slow).run(json!({})).await;
     assert_eq!(run.status, Status::Succeeded);
     assert_eq!(run.output, Some(json!({"err": {"Error": "States.Timeout", "Cause": ""}})));
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
         types,
         [
@@ -115,7 +115,7 @@ async fn machine_timeout_ends_timed_out() {
     let def = r#"{"TimeoutSeconds": 5, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}"#;
     let run = run(def, json!({})).await;
     assert_eq!(run.status, Status::TimedOut);
-    assert_eq!(run.events.last().map(|e| e.event_type), Some("ExecutionTimedOut"));
+    assert_eq!(run.events.last().map(|e| e.event_type.as_str()), Some("ExecutionTimedOut"));
 }
 
 #[tokio::test(start_paused = true)]

@@ -90,7 +90,7 @@ async fn a_failing_branch_cancels_the_others_and_is_caught() {
     // As AWS records it: the failed Task is closed as aborted at once, the
     // other branch's running Task is aborted, and a Parallel whose branch
     // failed in a Task gets no `ParallelStateFailed`.
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     // (A Lambda function ARN as `Resource` records AWS's legacy Lambda events.)
     let failed = types.iter().position(|t| *t == "LambdaFunctionFailed").expect("the fast task failed");
     assert_eq!(types[failed + 1..failed + 3], ["TaskStateAborted", "TaskStateAborted"], "{types:?}");
@@ -104,7 +104,7 @@ async fn a_branch_that_fails_in_a_fail_state_fails_the_parallel() {
     let def = r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
         "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope"}}}]}}}"#;
     let run = workflow(def).executor().clock(VirtualClock::new()).run(json!({})).await;
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
         types,
         [
@@ -124,7 +124,7 @@ async fn a_task_failing_outside_any_branch_is_not_aborted() {
     let probe = Arc::new(Probe::default());
     let run =
         workflow(&def).executor().clock(VirtualClock::new()).handler(slow(probe)).run(json!({"fail": "Bad"})).await;
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types[types.len() - 2..], ["LambdaFunctionFailed", "ExecutionFailed"]);
     assert!(!types.contains(&"TaskStateAborted"), "{types:?}");
 }
@@ -177,7 +177,7 @@ async fn a_failing_iteration_aborts_the_rest() {
     assert_eq!(aborted, 19);
     // As AWS records it: the failed iteration, then its Task closed as
     // aborted; each other iteration aborted, then its running Task.
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     let failed = types.iter().position(|t| *t == "MapIterationFailed").expect("an iteration failed");
     let mut expected = vec!["MapIterationFailed", "TaskStateAborted"];
     expected.extend(std::iter::repeat_n(["MapIterationAborted", "TaskStateAborted"], 19).flatten());
@@ -234,7 +234,7 @@ async fn tolerated_failures() {
     assert_eq!(ok.status, Status::Succeeded);
     let over = workflow(&def(r#""ToleratedFailurePercentage": 25"#)).executor().handler(slow(probe)).run(items).await;
     assert_eq!(over.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
-    let types: Vec<&str> = over.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = over.events.iter().map(|e| e.event_type.as_str()).collect();
     assert!(types.contains(&"MapRunStarted") && types.contains(&"MapRunFailed"), "{types:?}");
     assert!(!types.contains(&"MapIterationStarted"), "distributed iterations are child executions");
 }
@@ -245,7 +245,7 @@ async fn retry_reruns_the_whole_parallel() {
         "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1}],
         "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}]}}}"#;
     let run = workflow(def).executor().clock(VirtualClock::new()).handler(Handlers::new()).run(json!({})).await;
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types.iter().filter(|t| **t == "ParallelStateStarted").count(), 3);
     assert_eq!(types.iter().filter(|t| **t == "ParallelStateFailed").count(), 1);
     assert_eq!(run.error.as_deref(), Some("E"));

@@ -51,7 +51,7 @@ async fn a_stopped_execution_ends_aborted_with_nothing_running() {
     assert_eq!(run.status, Status::Aborted);
     assert_eq!(run.error.as_deref(), Some("Operator.Cancelled"));
     assert_eq!(live.load(Ordering::SeqCst), 0, "no task is still running");
-    assert_eq!(run.events.last().map(|e| e.event_type), Some("ExecutionAborted"));
+    assert_eq!(run.events.last().map(|e| e.event_type.as_str()), Some("ExecutionAborted"));
 }
 
 const CALLBACK: &str = r#"{"StartAt": "Approve", "States": {"Approve": {"Type": "Task",
@@ -97,7 +97,7 @@ async fn a_task_token_callback_resumes_the_execution() {
     let (run, ()) = tokio::join!(executor.run(json!({"order": 7})), approver);
     assert_eq!(run.status, Status::Succeeded, "{:?}", run.cause);
     assert_eq!(run.output, Some(json!({"order": 7, "approval": {"approved": true}})));
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(&types[2..6], ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]);
 }
 
@@ -163,6 +163,6 @@ async fn activity_workers_poll_for_tasks_and_answer_with_the_token() {
     };
     let (run, ()) = tokio::join!(executor.run(json!({"doc": "d-1"})), worker);
     assert_eq!(run.output, Some(json!({"doc": "d-1", "review": {"verdict": "ok"}})), "{:?}", run.cause);
-    let types: Vec<&str> = run.events.iter().map(|e| e.event_type).collect();
+    let types: Vec<&str> = run.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(&types[2..5], ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]);
 }

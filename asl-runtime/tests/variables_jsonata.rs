@@ -33,7 +33,7 @@ fn assigned(run: &Execution) -> Vec<(String, Value)> {
 }
 
 fn event_types(run: &Execution) -> Vec<&str> {
-    run.events.iter().map(|e| e.event_type).collect()
+    run.events.iter().map(|e| e.event_type.as_str()).collect()
 }
 
 #[tokio::test(start_paused = true)]

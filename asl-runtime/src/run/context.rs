@@ -12,7 +12,6 @@ use serde_json::{Map as JsonMap, Value};
 use std::sync::OnceLock;
 
 use crate::run::Run;
-use crate::run::task::waits_for_token;
 
 /// The context object of one state, built only if a path asks for `$$`.
 ///
@@ -139,7 +138,9 @@ impl<'a> Run<'a> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.
         let task_token = match &state.kind {
-            StateKind::Task(t) if waits_for_token(t) => Some(Box::from(callbacks::new_token())),
+            StateKind::Task(t) if t.integration == Integration::WaitForTaskToken => {
+                Some(Box::from(callbacks::new_token()))
+            }
             _ => None,
         };
         StateContext {

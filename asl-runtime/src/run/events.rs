@@ -2,6 +2,7 @@
 //! history is off (event ids stay the same either way).
 
 use crate::error::{Failure, StatesError, names};
+use crate::history::EventType;
 use crate::history::{ErrorDetails, EventDetails, PayloadDetails};
 use crate::task::ResourceKind;
 use asl_spec::model::*;
@@ -9,28 +10,6 @@ use jiff::Timestamp;
 use serde_json::{Map as JsonMap, Value};
 
 use crate::run::{Run, to_text};
-
-/// `PassStateEntered`, `TaskStateExited`, …
-fn state_event(kind: &StateKind, entered: bool) -> &'static str {
-    match (kind, entered) {
-        (StateKind::Pass(_), true) => "PassStateEntered",
-        (StateKind::Pass(_), false) => "PassStateExited",
-        (StateKind::Task(_), true) => "TaskStateEntered",
-        (StateKind::Task(_), false) => "TaskStateExited",
-        (StateKind::Choice(_), true) => "ChoiceStateEntered",
-        (StateKind::Choice(_), false) => "ChoiceStateExited",
-        (StateKind::Wait(_), true) => "WaitStateEntered",
-        (StateKind::Wait(_), false) => "WaitStateExited",
-        (StateKind::Succeed, true) => "SucceedStateEntered",
-        (StateKind::Succeed, false) => "SucceedStateExited",
-        (StateKind::Fail(_), true) => "FailStateEntered",
-        (StateKind::Fail(_), false) => "FailStateExited",
-        (StateKind::Parallel(_), true) => "ParallelStateEntered",
-        (StateKind::Parallel(_), false) => "ParallelStateExited",
-        (StateKind::Map(_), true) => "MapStateEntered",
-        (StateKind::Map(_), false) => "MapStateExited",
-    }
-}
 
 impl<'a> Run<'a> {
     /// Records the entry (`text` is the input's JSON text when the previous
@@ -51,7 +30,7 @@ impl<'a> Run<'a> {
         });
         let id = history.record_after(
             previous,
-            state_event(&state.kind, true),
+            EventType::entered(state.kind.state_type()),
             || entered_time.unwrap_or_else(|| self.now()),
             || {
                 Some(EventDetails::StateEntered {
@@ -94,7 +73,7 @@ impl<'a> Run<'a> {
     ) -> Option<String> {
         let history = self.history();
         history.record(
-            state_event(&state.kind, false),
+            EventType::exited(state.kind.state_type()),
             || at.unwrap_or_else(|| self.now()),
             || {
                 let assigned_variables = assigned.map(|a| a.iter().map(|(k, v)| (k.clone(), to_text(v))).collect());
@@ -117,7 +96,7 @@ impl<'a> Run<'a> {
         let location = failure.location.clone();
         let error = failure.in_state(&state.name, entered);
         if error.error == names::QUERY_EVALUATION_ERROR {
-            self.event("EvaluationFailed", || EventDetails::EvaluationFailed {
+            self.event(EventType::EvaluationFailed, || EventDetails::EvaluationFailed {
                 error: error.error.clone(),
                 cause: error.cause.clone().unwrap_or_default(),
                 location,
@@ -130,7 +109,7 @@ impl<'a> Run<'a> {
     /// Records `MapIterationStarted` for the inline iterations in `indices`
     /// of the Map `state` (without history, counts them in one step).
     pub(super) fn iterations_started(&self, state: &State, indices: std::ops::Range<usize>) {
-        self.iterations_marked("MapIterationStarted", indices, |index| EventDetails::MapIterationStarted {
+        self.iterations_marked(EventType::MapIterationStarted, indices, |index| EventDetails::MapIterationStarted {
             name: state.name.clone(),
             index,
         });
@@ -138,7 +117,7 @@ impl<'a> Run<'a> {
 
     /// Records `MapIterationAborted` for the inline iterations in `indices`.
     pub(super) fn iterations_aborted(&self, state: &State, indices: std::ops::Range<usize>) {
-        self.iterations_marked("MapIterationAborted", indices, |index| EventDetails::MapIterationAborted {
+        self.iterations_marked(EventType::MapIterationAborted, indices, |index| EventDetails::MapIterationAborted {
             name: state.name.clone(),
             index,
         });
@@ -146,7 +125,7 @@ impl<'a> Run<'a> {
 
     fn iterations_marked(
         &self,
-        event_type: &'static str,
+        event_type: EventType,
         indices: std::ops::Range<usize>,
         details: impl Fn(usize) -> EventDetails,
     ) {
@@ -163,8 +142,13 @@ impl<'a> Run<'a> {
     pub(super) fn iteration_ended(&self, state: &State, index: usize, succeeded: bool) {
         let name = || state.name.clone();
         match succeeded {
-            true => self.event("MapIterationSucceeded", || EventDetails::MapIterationSucceeded { name: name(), index }),
-            false => self.event("MapIterationFailed", || EventDetails::MapIterationFailed { name: name(), index }),
+            true => self.event(EventType::MapIterationSucceeded, || EventDetails::MapIterationSucceeded {
+                name: name(),
+                index,
+            }),
+            false => {
+                self.event(EventType::MapIterationFailed, || EventDetails::MapIterationFailed { name: name(), index })
+            }
         }
     }
 
@@ -181,10 +165,8 @@ impl<'a> Run<'a> {
     ) {
         match kind.filter(|_| self.history().enabled()) {
             Some(kind) => self.record_task_start_events(kind, task, input, timeout, heartbeat),
-            None => {
-                self.history().record("", || self.now(), || None);
-                self.history().record("", || self.now(), || None);
-            }
+            // Without history a call's two events are only counted.
+            None => self.history().count_only(2),
         }
     }
 
@@ -203,7 +185,7 @@ impl<'a> Run<'a> {
         match kind {
             ResourceKind::LambdaFunction => {
                 history.record(
-                    "LambdaFunctionScheduled",
+                    EventType::LambdaFunctionScheduled,
                     || now,
                     || {
                         Some(EventDetails::LambdaFunctionScheduled {
@@ -214,11 +196,11 @@ impl<'a> Run<'a> {
                         })
                     },
                 );
-                history.record("LambdaFunctionStarted", || now, || None);
+                history.record(EventType::LambdaFunctionStarted, || now, || None);
             }
             ResourceKind::Activity => {
                 history.record(
-                    "ActivityScheduled",
+                    EventType::ActivityScheduled,
                     || now,
                     || {
                         Some(EventDetails::ActivityScheduled {
@@ -231,14 +213,14 @@ impl<'a> Run<'a> {
                     },
                 );
                 history.record(
-                    "ActivityStarted",
+                    EventType::ActivityStarted,
                     || now,
                     || Some(EventDetails::ActivityStarted { worker_name: "asl-runtime".into() }),
                 );
             }
             ResourceKind::Service { resource_type, resource } => {
                 history.record(
-                    "TaskScheduled",
+                    EventType::TaskScheduled,
                     || now,
                     || {
                         Some(EventDetails::TaskScheduled {
@@ -252,7 +234,7 @@ impl<'a> Run<'a> {
                     },
                 );
                 history.record(
-                    "TaskStarted",
+                    EventType::TaskStarted,
                     || now,
                     || {
                         Some(EventDetails::TaskStarted {
@@ -270,9 +252,7 @@ impl<'a> Run<'a> {
     pub(super) fn record_task_end(&self, kind: Option<&ResourceKind>, outcome: Result<&Value, &StatesError>) {
         match kind.filter(|_| self.history().enabled()) {
             Some(kind) => self.record_task_end_event(kind, outcome),
-            None => {
-                self.history().record("", || self.now(), || None);
-            }
+            None => self.history().count_only(1),
         }
     }
 
@@ -284,31 +264,31 @@ impl<'a> Run<'a> {
         let details_of = |e: &StatesError| ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
         let (event_type, details) = match (kind, outcome) {
             (ResourceKind::LambdaFunction, Ok(v)) => (
-                "LambdaFunctionSucceeded",
+                EventType::LambdaFunctionSucceeded,
                 EventDetails::LambdaFunctionSucceeded { output: to_text(v), output_details: PayloadDetails::default() },
             ),
             (ResourceKind::LambdaFunction, Err(e)) => {
                 let d = details_of(e);
                 if timed_out {
-                    ("LambdaFunctionTimedOut", EventDetails::LambdaFunctionTimedOut(d))
+                    (EventType::LambdaFunctionTimedOut, EventDetails::LambdaFunctionTimedOut(d))
                 } else {
-                    ("LambdaFunctionFailed", EventDetails::LambdaFunctionFailed(d))
+                    (EventType::LambdaFunctionFailed, EventDetails::LambdaFunctionFailed(d))
                 }
             }
             (ResourceKind::Activity, Ok(v)) => (
-                "ActivitySucceeded",
+                EventType::ActivitySucceeded,
                 EventDetails::ActivitySucceeded { output: to_text(v), output_details: PayloadDetails::default() },
             ),
             (ResourceKind::Activity, Err(e)) => {
                 let d = details_of(e);
                 if timed_out {
-                    ("ActivityTimedOut", EventDetails::ActivityTimedOut(d))
+                    (EventType::ActivityTimedOut, EventDetails::ActivityTimedOut(d))
                 } else {
-                    ("ActivityFailed", EventDetails::ActivityFailed(d))
+                    (EventType::ActivityFailed, EventDetails::ActivityFailed(d))
                 }
             }
             (ResourceKind::Service { resource_type, resource }, Ok(v)) => (
-                "TaskSucceeded",
+                EventType::TaskSucceeded,
                 EventDetails::TaskSucceeded {
                     resource: resource.clone(),
                     resource_type: resource_type.clone(),
@@ -320,9 +300,9 @@ impl<'a> Run<'a> {
                 let error = details_of(e);
                 let (resource, resource_type) = (resource.clone(), resource_type.clone());
                 if timed_out {
-                    ("TaskTimedOut", EventDetails::TaskTimedOut { resource, resource_type, error })
+                    (EventType::TaskTimedOut, EventDetails::TaskTimedOut { resource, resource_type, error })
                 } else {
-                    ("TaskFailed", EventDetails::TaskFailed { resource, resource_type, error })
+                    (EventType::TaskFailed, EventDetails::TaskFailed { resource, resource_type, error })
                 }
             }
         };
@@ -332,7 +312,7 @@ impl<'a> Run<'a> {
     /// A callback task's call returned; it now waits for its token.
     pub(super) fn record_task_submitted(&self, kind: Option<&ResourceKind>, response: &Value) {
         if let Some(ResourceKind::Service { resource_type, resource }) = kind {
-            self.event("TaskSubmitted", || EventDetails::TaskSubmitted {
+            self.event(EventType::TaskSubmitted, || EventDetails::TaskSubmitted {
                 resource: resource.clone(),
                 resource_type: resource_type.clone(),
                 output: to_text(response),

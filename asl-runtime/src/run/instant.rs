@@ -22,7 +22,7 @@ fn fail_text(text: Option<&FailText>, env: &Env<'_>, field: &str) -> Result<Opti
         Some(FailText::Literal(s)) => Some(s.clone()),
         Some(FailText::Path(p)) => {
             let v =
-                jsonpath::select(p, env).map_err(|_| payload::path_not_found(p, format_args!("{field}Path"), env))?;
+                jsonpath::select(p, env).map_err(|_| jsonpath::path_not_found(p, format_args!("{field}Path"), env))?;
             Some(text_of(&v))
         }
         Some(FailText::Call(c)) => Some(text_of(&crate::intrinsics::evaluate(c, env, &format_args!("{field}Path"))?)),

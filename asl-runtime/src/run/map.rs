@@ -2,6 +2,7 @@
 //! failures and the iterations (inline and distributed).
 
 use crate::error::{Failure, StatesError, names};
+use crate::history::EventType;
 use crate::history::{ErrorDetails, EventDetails};
 use crate::jsonata;
 use crate::jsonpath::{self};
@@ -170,7 +171,7 @@ impl<'a> Run<'a> {
                     let error = self.fail_in(state, entered, f);
                     // A JSONata Map whose items fail to evaluate has failed as a Map.
                     if error.error == names::QUERY_EVALUATION_ERROR {
-                        self.mark("MapStateFailed");
+                        self.mark(EventType::MapStateFailed);
                     }
                     return Err(error);
                 }
@@ -179,7 +180,7 @@ impl<'a> Run<'a> {
             match policy.next_delay(&error) {
                 Some(delay) => self.exec.clock.sleep(delay).await,
                 None => {
-                    self.mark("MapStateFailed");
+                    self.mark(EventType::MapStateFailed);
                     return Err(error);
                 }
             }
@@ -225,7 +226,7 @@ impl<'a> Run<'a> {
         };
         // AWS checks MaxConcurrency before the state starts, tolerances after.
         let max_concurrency = MapLimits::max_concurrency(map, &env).map_err(MapError::Failure)?;
-        self.event("MapStateStarted", || EventDetails::MapStateStarted { length: items.len() });
+        self.event(EventType::MapStateStarted, || EventDetails::MapStateStarted { length: items.len() });
         let limits = MapLimits::resolve(map, max_concurrency, &env).map_err(MapError::Failure)?;
         let distributed = map.mode == ProcessorMode::Distributed;
         let run_id = uuid::Uuid::new_v4().to_string();
@@ -239,7 +240,7 @@ impl<'a> Run<'a> {
         );
         if distributed {
             let arn = map_run_arn.clone();
-            self.event("MapRunStarted", || EventDetails::MapRunStarted { map_run_arn: arn });
+            self.event(EventType::MapRunStarted, || EventDetails::MapRunStarted { map_run_arn: arn });
         }
         let batches;
         let (items, selected) = match &map.item_batcher {
@@ -258,15 +259,15 @@ impl<'a> Run<'a> {
                     None => Value::Array(results),
                 };
                 if distributed {
-                    self.mark("MapRunSucceeded");
+                    self.mark(EventType::MapRunSucceeded);
                 }
-                self.mark("MapStateSucceeded");
+                self.mark(EventType::MapStateSucceeded);
                 Ok(output)
             }
             Err(error) => {
                 if distributed {
                     let details = ErrorDetails { error: Some(error.error.clone()), cause: error.cause.clone() };
-                    self.event("MapRunFailed", || EventDetails::MapRunFailed(details));
+                    self.event(EventType::MapRunFailed, || EventDetails::MapRunFailed(details));
                 }
                 Err(MapError::Failed(error))
             }
@@ -430,7 +431,7 @@ impl<'a> Run<'a> {
                         for i in in_flight {
                             self.iterations_aborted(state, i..i + 1);
                             if open[i].take() {
-                                self.mark("TaskStateAborted");
+                                self.mark(EventType::TaskStateAborted);
                             }
                         }
                     }
@@ -553,7 +554,7 @@ impl<'a> Run<'a> {
         self.iteration_ended(state, index, outcome.is_ok());
         // The Task the iteration failed in is closed after it.
         if open.is_some_and(OpenTask::take) {
-            self.mark("TaskStateAborted");
+            self.mark(EventType::TaskStateAborted);
         }
         (index, outcome)
     }

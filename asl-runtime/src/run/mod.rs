@@ -18,6 +18,7 @@ mod wait;
 
 use crate::clock::format_timestamp;
 use crate::error::{StatesError, names};
+use crate::history::EventType;
 use crate::history::{EventDetails, History};
 use crate::identity::Names;
 use crate::jsonata;
@@ -29,10 +30,14 @@ use serde_json::{Map as JsonMap, Value};
 use std::sync::Arc;
 use std::sync::OnceLock;
 
-use crate::executor::Executor;
+use crate::clock::Clock;
+use crate::identity::Identity;
+use crate::limits::Limits;
 use crate::run::context::Env;
 use crate::run::dataflow::{assign_jsonpath, jsonata_outcome, output_or};
 use crate::run::task::{TaskInput, plain_task, task_consumes_input};
+use crate::store::ObjectStore;
+use crate::task::TaskHandler;
 
 /// Execution-wide facts for the context object; the names are the
 /// executor's, shared by all its executions.
@@ -146,10 +151,25 @@ struct Next {
     bound: Bound,
 }
 
+/// What the states of every execution of one executor call on: how tasks
+/// run, the clock, the identity, the limits, the object store and the
+/// threads instant work may spread over. (The executor owns it; a run only
+/// borrows it, so this module does not depend on the executor.)
+#[derive(Clone)]
+pub(crate) struct Services {
+    pub(crate) handler: Arc<dyn TaskHandler>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) identity: Identity,
+    pub(crate) limits: Limits,
+    pub(crate) object_store: Option<Arc<dyn ObjectStore>>,
+    /// Threads a Map's or Parallel's instant work may spread over.
+    pub(crate) parallelism: usize,
+}
+
 /// One execution in progress. Shared by concurrent branches and iterations,
 /// so its history takes events through a shared reference.
 pub(crate) struct Run<'a> {
-    pub(crate) exec: &'a Executor,
+    pub(crate) exec: &'a Services,
     pub(crate) history: History,
     pub(crate) info: &'a RunInfo<'a>,
 }
@@ -175,12 +195,12 @@ impl<'a> Run<'a> {
     }
 
     /// Records an event with no details.
-    fn mark(&self, event_type: &'static str) {
+    fn mark(&self, event_type: EventType) {
         self.history().record(event_type, || self.now(), || None);
     }
 
     /// Records an event whose time and details are taken only when history is kept.
-    fn event(&self, event_type: &'static str, details: impl FnOnce() -> EventDetails) {
+    fn event(&self, event_type: EventType, details: impl FnOnce() -> EventDetails) {
         self.history().record(event_type, || self.now(), || Some(details()));
     }
 

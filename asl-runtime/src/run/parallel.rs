@@ -1,6 +1,7 @@
 //! The Parallel state.
 
 use crate::error::StatesError;
+use crate::history::EventType;
 use crate::size::{self};
 use crate::variables::Variables;
 use asl_spec::model::*;
@@ -43,9 +44,9 @@ impl<'a> Run<'a> {
     ) -> Result<Value, StatesError> {
         let mut policy = RetryPolicy::new(&parallel.retry);
         loop {
-            self.mark("ParallelStateStarted");
+            self.mark(EventType::ParallelStateStarted);
             if let Some(outputs) = self.parallel_instant(parallel, &input, variables) {
-                self.mark("ParallelStateSucceeded");
+                self.mark(EventType::ParallelStateSucceeded);
                 return Ok(Value::Array(outputs));
             }
             // Each branch starts with the variables around it.
@@ -55,21 +56,21 @@ impl<'a> Run<'a> {
                     // The Task a branch failed in is closed at once.
                     let in_task = open.take();
                     if in_task {
-                        self.mark("TaskStateAborted");
+                        self.mark(EventType::TaskStateAborted);
                     }
                     (error, in_task)
                 })
             });
             let (error, in_task) = match futures_util::future::try_join_all(branches).await {
                 Ok(outputs) => {
-                    self.mark("ParallelStateSucceeded");
+                    self.mark(EventType::ParallelStateSucceeded);
                     return Ok(Value::Array(outputs));
                 }
                 Err(failed) => failed,
             };
             // The other branches were stopped inside their Tasks.
             for _ in open.iter().filter(|open| open.take()) {
-                self.mark("TaskStateAborted");
+                self.mark(EventType::TaskStateAborted);
             }
             match policy.next_delay(&error) {
                 Some(delay) => self.exec.clock.sleep(delay).await,
@@ -78,7 +79,7 @@ impl<'a> Run<'a> {
                     // failed in a Fail (or other) state, not after a Task
                     // it aborted.
                     if !in_task {
-                        self.mark("ParallelStateFailed");
+                        self.mark(EventType::ParallelStateFailed);
                     }
                     return Err(error);
                 }

@@ -38,11 +38,6 @@ pub(super) fn task_consumes_input(state: &State, task: &Task) -> bool {
         }
 }
 
-/// Whether a task hands out a task token and waits for it to come back.
-pub(super) fn waits_for_token(task: &Task) -> bool {
-    task.integration == Integration::WaitForTaskToken
-}
-
 /// A Task state that waits for its call and nothing else: no Retry or
 /// Catch, no timeout or heartbeat to watch, no task token. Most tasks are
 /// this; they run with no future of their own ([`Run::start_plain_task`]).
@@ -53,7 +48,7 @@ pub(super) fn plain_task(state: &State) -> Option<&Task> {
                 && task.catch.is_empty()
                 && task.timeout.is_none()
                 && task.heartbeat.is_none()
-                && !waits_for_token(task) =>
+                && task.integration != Integration::WaitForTaskToken =>
         {
             Some(task)
         }

@@ -2,8 +2,9 @@
 //! parked scope stays small.
 
 use super::*;
-use crate::executor::{Execution, Limits, Status};
+use crate::executor::{Execution, Status};
 use crate::history::History;
+use crate::limits::Limits;
 use crate::variables::Variables;
 use serde_json::Value;
 use serde_json::json;
@@ -153,12 +154,12 @@ fn a_scope_holds_little_besides_the_state_it_waits_in() {
     let exec = workflow.executor();
     let info = RunInfo {
         names: &exec.names,
-        start_time: exec.clock.now(),
+        start_time: exec.services.clock.now(),
         input: None,
         input_text: None,
         members: OnceLock::new(),
     };
-    let run = Run { exec: &exec, history: History::new(true), info: &info };
+    let run = Run { exec: &exec.services, history: History::new(true), info: &info };
     let (scope, mut variables) = (&exec.definition.body, Variables::default());
     let scope_future = std::mem::size_of_val(&run.scope_inner(scope, Value::Null, Variables::default(), ()));
     let waiting_future = std::mem::size_of_val(&run.waiting_state(&scope.states[0], Value::Null, None, &mut variables));
