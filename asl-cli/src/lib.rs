@@ -3,6 +3,8 @@
 //! Exit codes: 0 success, 1 an invalid definition (validate) or a failed
 //! execution (run), 2 a usage error or an unreadable file.
 
+#![deny(missing_docs)]
+
 use asl_runtime::{Identity, Status, VirtualClock, Workflow};
 use asl_spec::{Severity, SourceFile};
 use clap::{Parser, Subcommand};

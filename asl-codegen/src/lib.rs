@@ -4,7 +4,7 @@
 //! by the macro and `asl generate`. The pipeline: `asl_spec::load` (parse and
 //! validate) → [`lower`](mod@lower) (plain data, unit-tested) → `emit` (tokens).
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod emit;
 pub mod lower;

@@ -2,6 +2,8 @@
 //! module, validated at compile time. Use it through `asl_runtime`, which
 //! re-exports it; the generated code depends on `asl_runtime` only.
 
+#![deny(missing_docs)]
+
 use proc_macro::TokenStream;
 use std::path::PathBuf;
 use syn::parse::{Parse, ParseStream};

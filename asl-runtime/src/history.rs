@@ -251,7 +251,12 @@ pub struct PayloadDetails {
 }
 
 /// The details of an event; each variant serialises under AWS's key.
+///
+/// Each variant is the `*EventDetails` object of the event type of the same
+/// name, and its fields are that object's members in snake case, as the
+/// Step Functions API reference (`HistoryEvent`) documents them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+// The members are AWS's, documented once in the API reference above.
 #[allow(missing_docs)]
 pub enum EventDetails {
     #[serde(rename = "executionStartedEventDetails", rename_all = "camelCase")]

@@ -19,7 +19,7 @@
 //! assert_eq!(run.output, Some(json!("Hello")));
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod activity;
 mod callbacks;

@@ -13,7 +13,7 @@
 //! assert_eq!(&*loaded.definition.unwrap().body.states[0].name, "Hello");
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod diag;
 pub mod fields;

@@ -58,7 +58,6 @@ fn backoff(r: &Retrier, attempt: u64) -> Duration {
 }
 
 impl<'a> Run<'a> {
-    /// Applies the first matching catcher, or passes the error on.
     /// Hands an error to the first catcher that takes it: its `Assign`
     /// and `ResultPath` (JSONata: `Assign` and `Output`, by default the
     /// error output) read the error output `{"Error", "Cause"}`. Returns

@@ -14,12 +14,12 @@ use std::borrow::Cow;
 use crate::run::context::{Env, StateContext};
 use crate::run::{Assigned, Done, Run, next_of};
 
-/// Whether `InputPath` and `OutputPath` both select the whole input.
 /// Whether `OutputPath` is `$`, so a state's output is what it built.
 pub(super) fn passes_output_through(io: &Io) -> bool {
     matches!(&io.output_path, NullablePath::Path(p) if p.is_identity())
 }
 
+/// Whether `InputPath` and `OutputPath` both select the whole input.
 pub(super) fn passes_input_through(io: &Io) -> bool {
     let whole = |p: &NullablePath| matches!(p, NullablePath::Path(p) if p.is_identity());
     whole(&io.input_path) && whole(&io.output_path)

@@ -66,7 +66,6 @@ pub(super) struct PlainTask<'s> {
 }
 
 impl<'a> Run<'a> {
-    /// Invokes the resource, retrying as the `Retry` rules say.
     /// Invokes the resource, retrying as the `Retry` rules say. Each attempt
     /// evaluates `Parameters` afresh, so `$$.State.RetryCount` (and a
     /// callback's `$$.Task.Token`) are the attempt's own. Returns the result
@@ -197,10 +196,10 @@ impl<'a> Run<'a> {
 
     /// Enters a [`plain_task`] and calls its handler, all without awaiting:
     /// what is left is the call, and then [`Run::finish_plain_task`].
-    /// (In line in each kind of scope: it is the Task loop's hot path.)
-    #[inline(always)]
     /// The state input stays in `at` when the output is made from it (else
     /// it is given away, and `at` holds `null`).
+    /// (In line in each kind of scope: it is the Task loop's hot path.)
+    #[inline(always)]
     pub(super) fn start_plain_task<'s>(
         &self,
         state: &'s State,
