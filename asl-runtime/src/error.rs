@@ -45,6 +45,17 @@ pub mod names {
 }
 
 impl StatesError {
+    /// The error output a catcher (and a Map that tolerates the failure)
+    /// sees: `{"Error": …, "Cause": …}`, without `Cause` when there is none.
+    pub fn into_output(self) -> serde_json::Value {
+        let mut output = serde_json::Map::new();
+        output.insert("Error".into(), serde_json::Value::String(self.error));
+        if let Some(cause) = self.cause {
+            output.insert("Cause".into(), serde_json::Value::String(cause));
+        }
+        serde_json::Value::Object(output)
+    }
+
     /// An error with a cause.
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
         StatesError { error: error.into(), cause: Some(cause.into()) }

@@ -4,7 +4,7 @@ use crate::error::StatesError;
 use crate::jsonata;
 use crate::size::{self};
 use asl_spec::model::*;
-use serde_json::{Map as JsonMap, Value};
+use serde_json::Value;
 use std::time::Duration;
 
 use crate::run::context::{Env, StateContext};
@@ -77,12 +77,7 @@ impl<'a> Run<'a> {
         let Some(catcher) = catchers.iter().find(|c| error.matches(&c.error_equals, true)) else {
             return Err(error);
         };
-        let mut error_output = JsonMap::new();
-        error_output.insert("Error".into(), Value::String(error.error));
-        if let Some(cause) = error.cause {
-            error_output.insert("Cause".into(), Value::String(cause));
-        }
-        let error_output = Value::Object(error_output);
+        let error_output = error.into_output();
         let caught = if state.query_language == QueryLanguage::Jsonata {
             let scope = jsonata::Scope::new(&input, None, Some(&error_output), context);
             jsonata_outcome(catcher.assign.as_ref(), catcher.output.as_ref(), scope)

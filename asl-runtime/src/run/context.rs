@@ -64,16 +64,23 @@ impl<'a> StateContext<'a> {
 
     /// This state's context for one Task attempt.
     pub(super) fn for_attempt(&self, retry_count: u32, task_token: Option<Box<str>>) -> StateContext<'a> {
-        StateContext {
-            run: self.run,
-            state: self.state,
-            entered_time: self.entered_time,
-            retry_count: Some(retry_count),
-            value: OnceLock::new(),
-            task_token: task_token.or_else(|| self.task_token.clone()),
-            map_item: self.map_item,
-            variables: self.variables,
-        }
+        self.derived(Some(retry_count), task_token.or_else(|| self.task_token.clone()), self.map_item)
+    }
+
+    /// This (Map) state's context while its `ItemSelector` reads item `index`
+    /// (`$$.Map.Item`).
+    pub(super) fn for_item(&self, index: usize, item: &'a Value) -> StateContext<'a> {
+        self.derived(None, None, Some((index, item)))
+    }
+
+    /// The same state's context with these members of its own.
+    fn derived(
+        &self,
+        retry_count: Option<u32>,
+        task_token: Option<Box<str>>,
+        map_item: Option<(usize, &'a Value)>,
+    ) -> StateContext<'a> {
+        StateContext { value: OnceLock::new(), retry_count, task_token, map_item, ..*self }
     }
 
     pub(super) fn member(&self, name: &str) -> Option<&Value> {

@@ -12,12 +12,11 @@ use crate::variables::Variables;
 use asl_spec::model::*;
 use serde_json::{Map as JsonMap, Value};
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 use crate::run::catch::RetryPolicy;
 use crate::run::context::{Env, StateContext};
 use crate::run::dataflow::select_nullable;
-use crate::run::resolve::{count_value, not_a_number};
+use crate::run::resolve::map_count;
 use crate::run::{Next, OpenTask, Run, to_text};
 
 /// One pass of a Map state over its items.
@@ -64,43 +63,21 @@ pub(super) struct MapLimits {
 impl MapLimits {
     /// `MaxConcurrency` (0: unbounded).
     fn max_concurrency(map: &Map, env: &Env<'_>) -> Result<usize, Failure> {
-        Ok(match &map.max_concurrency {
-            None => 0,
-            Some(count) => {
-                let v = count_value(count, "MaxConcurrency", env)?;
-                match v.as_u64() {
-                    Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
-                    None => return Err(not_a_number(count, "MaxConcurrency", &v, "integer")),
-                }
-            }
-        })
+        let limit = map_count(map.max_concurrency.as_ref(), "MaxConcurrency", "integer", env, Value::as_u64)?;
+        Ok(limit.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)))
     }
 
     pub(super) fn resolve(map: &Map, max_concurrency: usize, env: &Env<'_>) -> Result<MapLimits, Failure> {
-        let tolerated_count = match &map.tolerated_failure_count {
-            None => None,
-            Some(count) => {
-                let v = count_value(count, "ToleratedFailureCount", env)?;
-                match v.as_i64() {
-                    Some(n) if n < 0 => return Err(Failure::runtime("ToleratedFailureCount cannot be negative.")),
-                    Some(n) => Some(n as u64),
-                    None => return Err(not_a_number(count, "ToleratedFailureCount", &v, "integer")),
-                }
-            }
+        let count = map.tolerated_failure_count.as_ref();
+        let tolerated_count = match map_count(count, "ToleratedFailureCount", "integer", env, Value::as_i64)? {
+            Some(n) if n < 0 => return Err(Failure::runtime("ToleratedFailureCount cannot be negative.")),
+            n => n.map(|n| n as u64),
         };
-        let tolerated_percentage = match &map.tolerated_failure_percentage {
-            None => None,
-            Some(count) => {
-                let v = count_value(count, "ToleratedFailurePercentage", env)?;
-                match v.as_f64() {
-                    Some(p) if !(0.0..=100.0).contains(&p) => {
-                        return Err(Failure::runtime("ToleratedFailurePercentage must be between 0 and 100."));
-                    }
-                    Some(p) => Some(p),
-                    None => return Err(not_a_number(count, "ToleratedFailurePercentage", &v, "float")),
-                }
-            }
-        };
+        let percentage = map.tolerated_failure_percentage.as_ref();
+        let tolerated_percentage = map_count(percentage, "ToleratedFailurePercentage", "float", env, Value::as_f64)?;
+        if tolerated_percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+            return Err(Failure::runtime("ToleratedFailurePercentage must be between 0 and 100."));
+        }
         Ok(MapLimits { max_concurrency, tolerated_count, tolerated_percentage })
     }
 
@@ -132,14 +109,7 @@ impl MapLimits {
         };
         *failures += 1;
         match self.exceeded(*failures, total) {
-            None => {
-                let mut out = JsonMap::new();
-                out.insert("Error".into(), Value::String(error.error));
-                if let Some(c) = error.cause {
-                    out.insert("Cause".into(), Value::String(c));
-                }
-                Ok(Value::Object(out))
-            }
+            None => Ok(error.into_output()),
             Some(true) => Err(StatesError::new(
                 names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
                 "The specified tolerated failure threshold was exceeded",
@@ -318,13 +288,8 @@ impl<'a> Run<'a> {
         context: &StateContext<'_>,
     ) -> Result<Vec<Value>, Failure> {
         let env = Env { input, context };
-        let limit = |count: &Option<Count>, field: &str| -> Result<Option<u64>, Failure> {
-            let Some(count) = count else { return Ok(None) };
-            let v = count_value(count, field, &env)?;
-            match v.as_u64() {
-                Some(n) if n > 0 => Ok(Some(n)),
-                _ => Err(not_a_number(count, field, &v, "positive integer")),
-            }
+        let limit = |count: &Option<Count>, field: &str| {
+            map_count(count.as_ref(), field, "positive integer", &env, |v| v.as_u64().filter(|&n| n > 0))
         };
         let max_items = limit(&batcher.max_items, "MaxItemsPerBatch")?.unwrap_or(u64::MAX);
         // A JSONata `BatchInput` is evaluated once, over the Map's input.
@@ -372,16 +337,7 @@ impl<'a> Run<'a> {
         if jsonata_selector.is_none() && state.io.parameters.is_none() {
             return Ok(item.clone());
         }
-        let item_context = StateContext {
-            run: context.run,
-            state: context.state,
-            entered_time: context.entered_time,
-            retry_count: None,
-            value: OnceLock::new(),
-            task_token: None,
-            map_item: Some((index, item)),
-            variables: context.variables,
-        };
+        let item_context = context.for_item(index, item);
         match (jsonata_selector, &state.io.parameters) {
             (Some(selector), _) => {
                 jsonata::Scope::new(input, None, None, &item_context).value(selector, "ItemSelector")

@@ -9,7 +9,7 @@ use serde_json::{Map as JsonMap, Value};
 
 use crate::run::context::Env;
 use crate::run::map::MapError;
-use crate::run::resolve::{count_value, not_a_number};
+use crate::run::resolve::map_count;
 use crate::run::{Run, to_text};
 
 /// An object's items per `ReaderConfig.InputType`.
@@ -110,9 +110,8 @@ impl<'a> Run<'a> {
                 reader.resource
             )));
         };
-        if let Some(max) = &reader.max_items {
-            let v = count_value(max, "MaxItems", env).map_err(MapError::Failure)?;
-            let max = v.as_u64().ok_or_else(|| MapError::Failure(not_a_number(max, "MaxItems", &v, "integer")))?;
+        let max_items = map_count(reader.max_items.as_ref(), "MaxItems", "integer", env, Value::as_u64);
+        if let Some(max) = max_items.map_err(MapError::Failure)? {
             items.truncate(usize::try_from(max).unwrap_or(usize::MAX));
         }
         Ok(items)

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::run::catch::RetryPolicy;
 use crate::run::context::{Env, StateContext};
+use crate::run::resolve::task_seconds;
 use crate::run::{Done, Next, Run};
 
 /// `TimeoutSeconds` of a Task that sets none (AWS's default).
@@ -86,11 +87,9 @@ impl<'a> Run<'a> {
             // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state's input.
             static NO_INPUT: Value = Value::Null;
             let env = Env { input: borrowed.or(owned.as_ref()).unwrap_or(&NO_INPUT), context };
-            let t = self
-                .task_seconds(&task.timeout, "TimeoutSeconds", &env)
+            let t = task_seconds(task.timeout.as_ref(), "TimeoutSeconds", &env)
                 .map_err(|f| self.fail_in(state, entered, f))?;
-            let h = self
-                .task_seconds(&task.heartbeat, "HeartbeatSeconds", &env)
+            let h = task_seconds(task.heartbeat.as_ref(), "HeartbeatSeconds", &env)
                 .map_err(|f| self.fail_in(state, entered, f))?;
             (t, h)
         };
