@@ -1,0 +1,291 @@
+//! The engine's semantics, checked in this repository: each case in
+//! `tests/semantics/` is a definition (`NAME.asl.json`) and the runs it must
+//! give (`NAME.runs.json`: input, status, output or error and cause, and the
+//! history's event types where they matter). The cases are this project's
+//! own, written from the Amazon States Language specification and AWS's
+//! developer guide; the recorded AWS executions in `../shared` stay the
+//! measure of fidelity in CI, and these keep the core checked without them.
+//!
+//! Every run is also made with history off, where the fast paths that only
+//! count events take over, and through `include_workflow!` (the compiled
+//! path); both must agree with the dynamic run with history on.
+//!
+//! Tasks call four functions, named by the last part of their Lambda ARN:
+//! `echo` returns its input; `fail` fails with the input's `error` and
+//! `cause`; `flaky` fails with `Flaky.Error` until its retry count reaches
+//! the input's `failures`; `slow` sleeps the input's `seconds` (in virtual
+//! time) and returns `{"slept": seconds}`.
+
+use asl_runtime::{Execution, Executor, Status, TaskError, TaskRequest, VirtualClock, Workflow};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const CASES: &str = "tests/semantics";
+
+/// The Task functions the cases call.
+fn handler(req: TaskRequest) -> asl_runtime::BoxFuture<'static, Result<Value, TaskError>> {
+    Box::pin(async move {
+        let function = req.resource().rsplit(':').next().unwrap_or_default().to_string();
+        let input = req.input;
+        let text = |key: &str| input[key].as_str().unwrap_or_default().to_string();
+        match function.as_str() {
+            "echo" => Ok(input),
+            "fail" => Err(TaskError::new(text("error"), text("cause"))),
+            "flaky" => {
+                let attempt = u64::from(req.context.retry_count()) + 1;
+                if attempt <= input["failures"].as_u64().unwrap_or(0) {
+                    return Err(TaskError::new("Flaky.Error", format!("attempt {attempt} failed")));
+                }
+                Ok(json!({"attempts": attempt}))
+            }
+            "slow" => {
+                let seconds = input["seconds"].as_u64().unwrap_or(0);
+                tokio::time::sleep(Duration::from_secs(seconds)).await;
+                Ok(json!({"slept": seconds}))
+            }
+            other => Err(asl_runtime::no_handler(other)),
+        }
+    })
+}
+
+/// One run of a case, as its `.runs.json` gives it.
+#[derive(Debug)]
+struct Expected {
+    input: Value,
+    status: String,
+    output: Option<Value>,
+    error: Option<String>,
+    cause: Option<String>,
+    events: Option<Vec<String>>,
+}
+
+impl Expected {
+    fn from_json(run: &Value) -> Expected {
+        let text = |key: &str| run.get(key).and_then(Value::as_str).map(str::to_string);
+        Expected {
+            input: run["input"].clone(),
+            status: text("status").expect("a run names its status"),
+            output: run.get("output").cloned(),
+            error: text("error"),
+            cause: text("cause"),
+            events: run
+                .get("events")
+                .and_then(Value::as_array)
+                .map(|types| types.iter().map(|t| t.as_str().expect("event types are strings").to_string()).collect()),
+        }
+    }
+}
+
+fn cases() -> Vec<(String, PathBuf)> {
+    let mut cases: Vec<(String, PathBuf)> = std::fs::read_dir(CASES)
+        .expect("tests/semantics")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?.strip_suffix(".asl.json")?.to_string();
+            Some((name, path))
+        })
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 30, "the semantics cases are missing: {} found in {CASES}", cases.len());
+    cases
+}
+
+fn runs_of(name: &str) -> Vec<Expected> {
+    let path = Path::new(CASES).join(format!("{name}.runs.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let runs: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    runs.as_array().expect("a list of runs").iter().map(Expected::from_json).collect()
+}
+
+/// Runs `input` on `executor` (set to the cases' handler and virtual time),
+/// with history on or off.
+fn run(executor: &Executor, input: &Value, history: bool) -> Execution {
+    let runtime = asl_runtime::virtual_time_runtime().expect("a tokio runtime");
+    runtime.block_on(async {
+        let executor = executor.clone().handler(handler).clock(VirtualClock::new()).record_history(history);
+        executor.run(input.clone()).await
+    })
+}
+
+fn outcome(run: &Execution) -> (Status, Option<&Value>, Option<&str>, Option<&str>) {
+    (run.status, run.output.as_ref(), run.error.as_deref(), run.cause.as_deref())
+}
+
+fn event_types(run: &Execution) -> Vec<&str> {
+    run.events.iter().map(|e| e.event_type.as_str()).collect()
+}
+
+/// Checks `got` against `want`; the problems, if any, named after the case.
+fn check(name: &str, want: &Expected, got: &Execution) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut differ = |what: &str, expected: String, actual: String| {
+        if expected != actual {
+            problems.push(format!("{name} on {}: {what}\n  want {expected}\n  got  {actual}", want.input));
+        }
+    };
+    differ("status", want.status.clone(), got.status.as_str().to_string());
+    if let Some(output) = &want.output {
+        differ("output", output.to_string(), got.output.as_ref().map_or("none".into(), Value::to_string));
+    }
+    if want.status != "SUCCEEDED" {
+        differ("error", format!("{:?}", want.error), format!("{:?}", got.error));
+    }
+    if let Some(cause) = &want.cause {
+        differ("cause", cause.clone(), got.cause.clone().unwrap_or_default());
+    }
+    if let Some(events) = &want.events {
+        differ("events", events.join(" "), event_types(got).join(" "));
+    }
+    problems
+}
+
+#[test]
+fn every_case_runs_as_specified_with_history_on_and_off() {
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (name, path) in cases() {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let workflow = Workflow::from_json(&text)
+            .unwrap_or_else(|d| panic!("{name}: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        for want in runs_of(&name) {
+            count += 1;
+            let with_history = run(&workflow.executor(), &want.input, true);
+            problems.extend(check(&name, &want, &with_history));
+            let without = run(&workflow.executor(), &want.input, false);
+            if outcome(&without) != outcome(&with_history) {
+                problems.push(format!(
+                    "{name} on {}: history off gives {:?}, history on {:?}",
+                    want.input,
+                    outcome(&without),
+                    outcome(&with_history)
+                ));
+            }
+            assert!(without.events.is_empty(), "{name}: history off keeps no events");
+        }
+    }
+    assert!(problems.is_empty(), "{} of {count} runs differ:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Every case compiled by `include_workflow!`, by name.
+macro_rules! compiled {
+    ($($name:ident = $path:literal),* $(,)?) => {
+        $(asl_runtime::include_workflow!($path as $name);)*
+
+        /// The executor of the compiled case `name`.
+        fn compiled(name: &str) -> Option<Executor> {
+            match name {
+                $(stringify!($name) => Some($name::Machine::with_handler(handler).executor().clone()),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+compiled!(
+    choice_no_match = "tests/semantics/choice_no_match.asl.json",
+    choice_rules = "tests/semantics/choice_rules.asl.json",
+    fail_error_path = "tests/semantics/fail_error_path.asl.json",
+    intrinsics = "tests/semantics/intrinsics.asl.json",
+    jsonata_choice_and_assign = "tests/semantics/jsonata_choice_and_assign.asl.json",
+    jsonata_evaluation_error = "tests/semantics/jsonata_evaluation_error.asl.json",
+    jsonata_fail_and_catch = "tests/semantics/jsonata_fail_and_catch.asl.json",
+    jsonata_map_items = "tests/semantics/jsonata_map_items.asl.json",
+    jsonata_pass_output = "tests/semantics/jsonata_pass_output.asl.json",
+    jsonata_task_arguments_output = "tests/semantics/jsonata_task_arguments_output.asl.json",
+    machine_timeout = "tests/semantics/machine_timeout.asl.json",
+    map_failure_fails_the_map = "tests/semantics/map_failure_fails_the_map.asl.json",
+    map_item_selector = "tests/semantics/map_item_selector.asl.json",
+    map_of_waiting_iterations = "tests/semantics/map_of_waiting_iterations.asl.json",
+    map_retry_whole_state = "tests/semantics/map_retry_whole_state.asl.json",
+    map_tolerated_failures = "tests/semantics/map_tolerated_failures.asl.json",
+    parallel_branch_failure_caught = "tests/semantics/parallel_branch_failure_caught.asl.json",
+    parallel_branches = "tests/semantics/parallel_branches.asl.json",
+    parallel_failure_cancels_other_branches = "tests/semantics/parallel_failure_cancels_other_branches.asl.json",
+    pass_context_object = "tests/semantics/pass_context_object.asl.json",
+    pass_input_parameters_output = "tests/semantics/pass_input_parameters_output.asl.json",
+    pass_input_path_null_gives_empty_object = "tests/semantics/pass_input_path_null_gives_empty_object.asl.json",
+    pass_missing_path_fails_runtime = "tests/semantics/pass_missing_path_fails_runtime.asl.json",
+    pass_result_path = "tests/semantics/pass_result_path.asl.json",
+    pass_result_path_null_keeps_input = "tests/semantics/pass_result_path_null_keeps_input.asl.json",
+    payload_limit = "tests/semantics/payload_limit.asl.json",
+    retry_all_does_not_retry_runtime = "tests/semantics/retry_all_does_not_retry_runtime.asl.json",
+    task_catch = "tests/semantics/task_catch.asl.json",
+    task_result_selector_path = "tests/semantics/task_result_selector_path.asl.json",
+    task_retry_then_succeed = "tests/semantics/task_retry_then_succeed.asl.json",
+    task_timeout_caught = "tests/semantics/task_timeout_caught.asl.json",
+    task_uncaught_error = "tests/semantics/task_uncaught_error.asl.json",
+    variables_jsonpath = "tests/semantics/variables_jsonpath.asl.json",
+    wait_seconds_path = "tests/semantics/wait_seconds_path.asl.json",
+);
+
+#[test]
+fn the_compiled_path_agrees_with_the_dynamic_path() {
+    let mut problems = Vec::new();
+    for (name, path) in cases() {
+        let Some(executor) = compiled(&name) else {
+            problems.push(format!("{name}: not compiled; add it to `compiled!` in tests/semantics.rs"));
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let dynamic = Workflow::from_json(&text).expect("the case is valid").executor();
+        for want in runs_of(&name) {
+            let (compiled, dynamic) = (run(&executor, &want.input, true), run(&dynamic, &want.input, true));
+            if (outcome(&compiled), event_types(&compiled)) != (outcome(&dynamic), event_types(&dynamic)) {
+                problems.push(format!("{name} on {}: compiled {:?}, dynamic {:?}", want.input, compiled, dynamic));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `definition` with a retrier that never applies on every Task that has no
+/// `Retry`: such a Task leaves the plain path (a call and nothing else, its
+/// input given away) for the supervised one.
+fn supervised(definition: &mut Value) -> usize {
+    let mut changed = 0;
+    if let Some(states) = definition.get_mut("States").and_then(Value::as_object_mut) {
+        for state in states.values_mut() {
+            if state["Type"] == "Task" && state.get("Retry").is_none() {
+                state["Retry"] = json!([{"ErrorEquals": ["Never.Raised"]}]);
+                changed += 1;
+            }
+            for scope in ["ItemProcessor", "Iterator"] {
+                if let Some(processor) = state.get_mut(scope) {
+                    changed += supervised(processor);
+                }
+            }
+            if let Some(branches) = state.get_mut("Branches").and_then(Value::as_array_mut) {
+                changed += branches.iter_mut().map(supervised).sum::<usize>();
+            }
+        }
+    }
+    changed
+}
+
+#[test]
+fn plain_and_supervised_tasks_agree() {
+    let mut compared = 0;
+    for (name, path) in cases() {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut definition: Value = serde_json::from_str(&text).expect("JSON");
+        if supervised(&mut definition) == 0 {
+            continue;
+        }
+        let plain = Workflow::from_json(&text).expect("the case is valid").executor();
+        let supervised = Workflow::from_json(&definition.to_string()).expect("still valid").executor();
+        for want in runs_of(&name) {
+            for history in [true, false] {
+                let (a, b) = (run(&plain, &want.input, history), run(&supervised, &want.input, history));
+                assert_eq!(
+                    (outcome(&a), event_types(&a)),
+                    (outcome(&b), event_types(&b)),
+                    "{name} on {} (history {history})",
+                    want.input
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 20, "only {compared} runs had a plain Task to compare");
+}
