@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::limits::Limits;
+use crate::plan::Plan;
 use crate::run::{Run, RunInfo, Services, to_text};
 
 /// How an execution ended.
@@ -105,9 +106,8 @@ pub struct Executor {
     /// The ARNs and names the identity gives every execution, built once.
     pub(crate) names: Arc<Names>,
     pub(crate) record_history: bool,
-    /// Whether any state reads the context object; if none does, nothing
-    /// keeps a copy of the execution input for `$$.Execution.Input`.
-    pub(crate) reads_context: bool,
+    /// How the runtime runs each state, decided once.
+    pub(crate) plan: Arc<Plan>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -123,8 +123,15 @@ impl Executor {
     /// An executor with no task handlers, the system clock and default identity.
     pub fn new(definition: impl Into<Arc<Definition>>) -> Self {
         let definition = definition.into();
+        let plan = Arc::new(Plan::of(&definition));
+        Executor::planned(definition, plan)
+    }
+
+    /// An executor of `definition` run as `plan` says (planned once, by a
+    /// [`Workflow`](crate::Workflow), for all its executors).
+    pub(crate) fn planned(definition: Arc<Definition>, plan: Arc<Plan>) -> Self {
         Executor {
-            reads_context: definition.reads_context,
+            plan,
             definition,
             services: Services {
                 handler: Arc::new(Handlers::new()),
@@ -228,11 +235,12 @@ impl Executor {
         let info = RunInfo {
             names: &self.names,
             start_time: start,
-            input: self.reads_context.then(|| Box::new(input.clone())),
+            input: self.plan.reads_context.then(|| Box::new(input.clone())),
             input_text,
             members: OnceLock::new(),
         };
-        let run = Run { exec: &self.services, history: History::new(self.record_history), info: &info };
+        let run =
+            Run { exec: &self.services, plan: &self.plan, history: History::new(self.record_history), info: &info };
         run.history().record(
             EventType::ExecutionStarted,
             || start,

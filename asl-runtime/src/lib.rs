@@ -35,6 +35,7 @@ mod lambda;
 mod limits;
 mod mock;
 mod payload;
+mod plan;
 mod run;
 mod size;
 mod store;
@@ -61,12 +62,14 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Workflow {
     definition: Arc<Definition>,
+    /// How the runtime runs each state, worked out once for every executor.
+    plan: Arc<plan::Plan>,
 }
 
 impl Workflow {
     /// Loads and validates a definition; every problem is returned at once.
     pub fn from_json(text: &str) -> Result<Workflow, Diagnostics> {
-        asl_spec::load(text).valid().map(|d| Workflow { definition: Arc::new(d) })
+        asl_spec::load(text).valid().map(|d| Workflow { plan: Arc::new(plan::Plan::of(&d)), definition: Arc::new(d) })
     }
 
     /// The definition, shared.
@@ -76,7 +79,7 @@ impl Workflow {
 
     /// An executor for this workflow.
     pub fn executor(&self) -> Executor {
-        Executor::new(self.definition.clone())
+        Executor::planned(self.definition.clone(), self.plan.clone())
     }
 }
 

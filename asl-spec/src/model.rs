@@ -44,10 +44,8 @@ pub struct Definition {
     pub query_language: QueryLanguage,
     /// `StartAt` and `States`.
     pub body: Scope,
-    /// Whether any state, in any branch or processor, reads the context
-    /// object ([`State::reads_context`]), worked out once at load so a
-    /// runtime need not walk the states for each execution.
-    pub reads_context: bool,
+    /// How many states the definition has, in every branch and processor.
+    pub state_count: u32,
 }
 
 /// A `StartAt` + `States` pair: the machine itself, a Parallel branch or a
@@ -127,6 +125,11 @@ pub struct State {
     pub assign: Option<Assign>,
     /// `Output` (JSONata).
     pub output: Option<Jsonata>,
+    /// The state's number in the whole definition, its branches and item
+    /// processors included, in [`visit_states`] order (0 to
+    /// [`Definition::state_count`]): a runtime keeps what it works out about
+    /// each state in a table indexed by it.
+    pub id: u32,
     /// Whether the state's own fields mention the context object (`$$`,
     /// `$states.context`), so a runtime need only note the entry time for
     /// `$$.State.EnteredTime` when this is set (or history is kept).
@@ -730,6 +733,20 @@ pub fn visit_states<'a>(scope: &'a Scope, f: &mut impl FnMut(&'a State)) {
         match &state.kind {
             StateKind::Parallel(p) => p.branches.iter().for_each(|b| visit_states(b, f)),
             StateKind::Map(m) => visit_states(&m.processor, f),
+            _ => {}
+        }
+    }
+}
+
+/// Numbers every state in [`visit_states`] order ([`State::id`]); returns
+/// how many there are.
+pub(crate) fn number_states(scope: &mut Scope, next: &mut u32) {
+    for state in &mut scope.states {
+        state.id = *next;
+        *next += 1;
+        match &mut state.kind {
+            StateKind::Parallel(p) => p.branches.iter_mut().for_each(|b| number_states(b, next)),
+            StateKind::Map(m) => number_states(&mut m.processor, next),
             _ => {}
         }
     }

@@ -170,7 +170,10 @@ fn whether_the_machine_reads_the_context_is_known_at_load() {
         let text = format!(
             r#"{{"StartAt":"M","States":{{"M":{{"Type":"Map","End":true,"ItemProcessor":{{"StartAt":"P","States":{{"P":{{"Type":"Pass","End":true{inner}}}}}}}}}}}}}"#
         );
-        asl_spec::load(&text).valid().expect("valid").reads_context
+        let definition = asl_spec::load(&text).valid().expect("valid");
+        let mut reads = false;
+        asl_spec::model::visit_states(&definition.body, &mut |s| reads |= s.reads_context);
+        reads
     };
     // Deep inside a Map's processor, as a payload path or in an intrinsic.
     assert!(reads(r#","Parameters":{"id.$":"$$.Execution.Id"}"#));

@@ -14,17 +14,6 @@ use std::borrow::Cow;
 use crate::run::context::{Env, StateContext};
 use crate::run::{Assigned, Done, Run, next_of};
 
-/// Whether `OutputPath` is `$`, so a state's output is what it built.
-pub(super) fn passes_output_through(io: &Io) -> bool {
-    matches!(&io.output_path, NullablePath::Path(p) if p.is_identity())
-}
-
-/// Whether `InputPath` and `OutputPath` both select the whole input.
-pub(super) fn passes_input_through(io: &Io) -> bool {
-    let whole = |p: &NullablePath| matches!(p, NullablePath::Path(p) if p.is_identity());
-    whole(&io.input_path) && whole(&io.output_path)
-}
-
 /// `InputPath` / `OutputPath` over a borrowed value: borrows what it selects.
 /// (`$`, the usual path, in line; any other is a call.)
 #[inline(always)]
@@ -132,7 +121,7 @@ impl<'a> Run<'a> {
         context: &StateContext<'_>,
         inspect: impl FnOnce(&Env<'_>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
-        if passes_input_through(&state.io) {
+        if self.plan.of_state(state).input_through() {
             return inspect(&Env { input: payload, context });
         }
         let (output, found) = self.through(state, std::mem::take(payload), context, inspect)?;
@@ -184,7 +173,7 @@ impl<'a> Run<'a> {
                 self.parameters_into(state, object, payload, size::UNKNOWN, None, context).map(|_| ())
             }
             Some(_) => self.effective_input(state, payload, context).map(|effective| *payload = effective),
-            None if matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity()) => Ok(()),
+            None if self.plan.of_state(state).input_whole => Ok(()),
             None => select_owned(&state.io.input_path, std::mem::take(payload), context)
                 .map(|effective| *payload = effective),
         }
@@ -236,7 +225,7 @@ impl<'a> Run<'a> {
             // the bound grows until the limit makes `leave` measure the payload.
             return Ok(input_bound.saturating_add(built).saturating_add(size::path_overhead(at)));
         }
-        let in_place = matches!(&state.io.input_path, NullablePath::Path(p) if p.is_identity());
+        let in_place = self.plan.of_state(state).input_whole;
         let Some(reuse) = payload::reuse_for(object, input, in_place) else {
             *input = self.effective_input(state, input, context)?;
             return Ok(size::UNKNOWN);
@@ -329,9 +318,7 @@ impl<'a> Run<'a> {
         result: Value,
         context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
-        if matches!(&state.io.result_path, ResultPath::Path(p) if p.segments.is_empty())
-            && matches!(&state.io.output_path, NullablePath::Path(p) if p.is_identity())
-        {
+        if self.plan.of_state(state).result_is_output {
             return Ok(result);
         }
         let combined = apply_result_path(&state.io.result_path, input, result)?;
@@ -346,9 +333,9 @@ impl<'a> Run<'a> {
         combined: Value,
         context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
-        match &state.io.output_path {
-            NullablePath::Path(p) if p.is_identity() => Ok(combined),
-            other => select_nullable(other, &combined, context).map(Cow::into_owned),
+        if self.plan.of_state(state).output_whole {
+            return Ok(combined);
         }
+        select_nullable(&state.io.output_path, &combined, context).map(Cow::into_owned)
     }
 }

@@ -33,9 +33,10 @@ use std::sync::OnceLock;
 use crate::clock::Clock;
 use crate::identity::Identity;
 use crate::limits::Limits;
+use crate::plan::{Plan, Step};
 use crate::run::context::Env;
 use crate::run::dataflow::{assign_jsonpath, jsonata_outcome, output_or};
-use crate::run::task::{TaskInput, plain_task, task_consumes_input};
+use crate::run::task::TaskInput;
 use crate::store::ObjectStore;
 use crate::task::TaskHandler;
 
@@ -170,6 +171,8 @@ pub(crate) struct Services {
 /// so its history takes events through a shared reference.
 pub(crate) struct Run<'a> {
     pub(crate) exec: &'a Services,
+    /// How each state runs (the executor's plan of the definition).
+    pub(crate) plan: &'a Plan,
     pub(crate) history: History,
     pub(crate) info: &'a RunInfo<'a>,
 }
@@ -213,7 +216,7 @@ impl<'a> Run<'a> {
     fn counting_from(&self, count: u64) -> Run<'a> {
         let history = History::new(false);
         history.count_only(count);
-        Run { exec: self.exec, history, info: self.info }
+        Run { exec: self.exec, plan: self.plan, history, info: self.info }
     }
 
     /// Runs a scope to its end; `variables` are the ones it starts with.
@@ -259,7 +262,7 @@ impl<'a> Run<'a> {
                     open.note(true);
                 }
                 // A Task that fails returns here and stays open.
-                if let Some(task) = plain_task(state) {
+                if let Some(task) = self.plan.plain_task(state) {
                     // The most common wait: a task's call and nothing else.
                     let (task, call) = self.start_plain_task(state, task, &mut at, &variables)?;
                     let outcome = call.await;
@@ -306,7 +309,7 @@ impl<'a> Run<'a> {
                     format!("the definition has no state at index {}; was it validated?", at.index),
                 )
             })?;
-            if state.kind.waits() {
+            if self.plan.of_state(state).step != Step::Instant {
                 return Ok(Some(state));
             }
             // The payload stays in `at`, changed in place, state to state.
@@ -429,7 +432,7 @@ impl<'a> Run<'a> {
                 Ok(Done { output, next: next_of(state), bound: size::UNKNOWN, assigned })
             }
             StateKind::Task(task) => {
-                let (input, outcome) = if task_consumes_input(state, task) {
+                let (input, outcome) = if self.plan.of_state(state).consumes_input {
                     (Value::Null, Box::pin(self.task(state, task, TaskInput::Owned(input), &context, entered)).await)
                 } else {
                     let outcome =
@@ -452,7 +455,7 @@ impl<'a> Run<'a> {
                     self.effective_input(state, &input, &context).map_err(|f| self.fail_in(state, entered, f))?;
                 // Boxed, like Map: their futures are large, and rare next to
                 // the states every scope runs. The effective input moves in.
-                match Box::pin(self.parallel(parallel, effective, context.variables)).await {
+                match Box::pin(self.parallel(state, parallel, effective, context.variables)).await {
                     Ok(result) => Ok(self
                         .finish_result(state, input, result, &context)
                         .map_err(|f| self.fail_in(state, entered, f))?),

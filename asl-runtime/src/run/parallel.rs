@@ -13,9 +13,15 @@ use crate::run::{Next, OpenTask, Run};
 impl<'a> Run<'a> {
     /// Branches that never wait, run on threads of their own when they are
     /// worth it ([`Run::speculate`]); `None` when the ordered run must do it.
-    fn parallel_instant(&self, parallel: &Parallel, input: &Value, variables: &Variables) -> Option<Vec<Value>> {
+    fn parallel_instant(
+        &self,
+        state: &State,
+        parallel: &Parallel,
+        input: &Value,
+        variables: &Variables,
+    ) -> Option<Vec<Value>> {
         let branches = &parallel.branches;
-        if !branches.iter().all(Scope::never_waits) {
+        if !self.plan.of_state(state).instant_inside {
             return None;
         }
         let threads = self.threads_for(branches.iter().map(|b| b.states.len()).sum()).min(branches.len());
@@ -38,6 +44,7 @@ impl<'a> Run<'a> {
     /// futures are dropped, which cancels whatever they were awaiting.
     pub(super) async fn parallel(
         &self,
+        state: &State,
         parallel: &Parallel,
         input: Value,
         variables: &Variables,
@@ -45,7 +52,7 @@ impl<'a> Run<'a> {
         let mut policy = RetryPolicy::new(&parallel.retry);
         loop {
             self.mark(EventType::ParallelStateStarted);
-            if let Some(outputs) = self.parallel_instant(parallel, &input, variables) {
+            if let Some(outputs) = self.parallel_instant(state, parallel, &input, variables) {
                 self.mark(EventType::ParallelStateSucceeded);
                 return Ok(Value::Array(outputs));
             }

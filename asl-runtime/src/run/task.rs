@@ -25,39 +25,7 @@ pub(super) enum TaskInput<'v> {
     Owned(Value),
 }
 
-/// Whether nothing reads a Task's input once its handler is called: a Task
-/// without Retry or Catch whose result replaces the input (JSONPath: the
-/// `ResultPath` is `$`; JSONata: there is no `Output` or `Assign`, which
-/// could read `$states.input`). The input is then handed to the task,
-/// which builds its `Parameters` or `Arguments` in it.
-pub(super) fn task_consumes_input(state: &State, task: &Task) -> bool {
-    task.retry.is_empty()
-        && task.catch.is_empty()
-        && match state.query_language {
-            QueryLanguage::JsonPath => matches!(&state.io.result_path, ResultPath::Path(p) if p.is_identity()),
-            QueryLanguage::Jsonata => state.output.is_none() && state.assign.is_none(),
-        }
-}
-
-/// A Task state that waits for its call and nothing else: no Retry or
-/// Catch, no timeout or heartbeat to watch, no task token. Most tasks are
-/// this; they run with no future of their own ([`Run::start_plain_task`]).
-pub(super) fn plain_task(state: &State) -> Option<&Task> {
-    match &state.kind {
-        StateKind::Task(task)
-            if task.retry.is_empty()
-                && task.catch.is_empty()
-                && task.timeout.is_none()
-                && task.heartbeat.is_none()
-                && task.integration != Integration::WaitForTaskToken =>
-        {
-            Some(task)
-        }
-        _ => None,
-    }
-}
-
-/// A [`plain_task`] whose call is in flight: what its end needs.
+/// A plain Task ([`Step::PlainTask`](crate::plan::Step::PlainTask)) whose call is in flight: what its end needs.
 pub(super) struct PlainTask<'s> {
     pub(super) state: &'s State,
     pub(super) entered: u64,
@@ -193,7 +161,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Enters a [`plain_task`] and calls its handler, all without awaiting:
+    /// Enters a plain Task ([`Step::PlainTask`](crate::plan::Step::PlainTask)) and calls its handler, all without awaiting:
     /// what is left is the call, and then [`Run::finish_plain_task`].
     /// The state input stays in `at` when the output is made from it (else
     /// it is given away, and `at` holds `null`).
@@ -208,7 +176,7 @@ impl<'a> Run<'a> {
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
         let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
         let context = self.context(state, entered_time, variables);
-        let effective = if task_consumes_input(state, task) {
+        let effective = if self.plan.of_state(state).consumes_input {
             self.effective_input_in(state, &mut at.input, &context).map(|()| std::mem::take(&mut at.input))
         } else {
             self.effective_input(state, &at.input, &context)
@@ -220,7 +188,7 @@ impl<'a> Run<'a> {
         Ok((PlainTask { state, entered, entered_time, kind }, call))
     }
 
-    /// The rest of a [`plain_task`] once its call is answered.
+    /// The rest of a plain Task once its call is answered.
     #[inline(always)]
     pub(super) fn finish_plain_task(
         &self,

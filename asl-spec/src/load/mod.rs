@@ -32,10 +32,10 @@ pub fn build(root: &Node, diags: &mut Diagnostics) -> Option<Definition> {
     let timeout_seconds = obj.take("TimeoutSeconds").and_then(|m| b.positive_int(m, &obj.ptr));
     let body = b.scope(&mut obj, query_language, "");
     b.finish(obj, &["Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"], "the top level");
-    let body = body?;
-    let mut reads_context = false;
-    crate::model::visit_states(&body, &mut |s| reads_context |= s.reads_context);
-    Some(Definition { comment, version, timeout_seconds, query_language, body, reads_context })
+    let mut body = body?;
+    let mut state_count = 0;
+    crate::model::number_states(&mut body, &mut state_count);
+    Some(Definition { comment, version, timeout_seconds, query_language, body, state_count })
 }
 
 /// An object being read, with the members not yet consumed.
@@ -360,6 +360,7 @@ impl Builder<'_> {
             io,
             assign,
             output,
+            id: 0,
             reads_context,
         })
     }
