@@ -100,12 +100,7 @@ struct Case {
 
 #[allow(clippy::too_many_arguments)]
 fn case(
-    name: &'static str,
-    text: &str,
-    compiled: Executor,
-    handler: impl TaskHandler,
-    input: Value,
-    transitions: u64,
+    name: &'static str, text: &str, compiled: Executor, handler: impl TaskHandler, input: Value, transitions: u64,
     check: fn(&Value) -> bool,
 ) -> Case {
     // The dynamic path: the definition loaded at run time, with plain

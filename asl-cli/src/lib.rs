@@ -193,10 +193,7 @@ fn diagnostic_json(source: &SourceFile<'_>, d: &asl_spec::Diagnostic) -> Value {
 }
 
 fn validate(
-    files: &[PathBuf],
-    workflow_type: asl_spec::WorkflowType,
-    json: bool,
-    deny_warnings: bool,
+    files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool, deny_warnings: bool,
 ) -> Result<ExitCode, UsageError> {
     let styled = std::io::stderr().is_terminal();
     let mut any_invalid = false;
@@ -307,9 +304,7 @@ fn syn_ident_ok(name: &str) -> bool {
 }
 
 fn load_mocks(
-    path: &Path,
-    state_machine: Option<&str>,
-    test_case: Option<&str>,
+    path: &Path, state_machine: Option<&str>, test_case: Option<&str>,
 ) -> Result<asl_runtime::Mocks, UsageError> {
     let config =
         asl_runtime::MockConfig::from_json(&read(path)?).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;

@@ -310,9 +310,7 @@ impl Executor {
 impl Executor {
     /// An execution's body under its `TimeoutSeconds` and its stopper.
     async fn supervise_execution(
-        &self,
-        body: crate::clock::BoxFuture<'_, Result<Value, StatesError>>,
-        stop: Option<StopSignal>,
+        &self, body: crate::clock::BoxFuture<'_, Result<Value, StatesError>>, stop: Option<StopSignal>,
         timeout: Option<u64>,
     ) -> Outcome {
         let deadline = async {

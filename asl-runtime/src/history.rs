@@ -560,9 +560,7 @@ impl History {
     /// Records an event following the previous one; returns its id. The
     /// time and details are asked for only when events are kept.
     pub fn record(
-        &self,
-        event_type: EventType,
-        timestamp: impl FnOnce() -> Timestamp,
+        &self, event_type: EventType, timestamp: impl FnOnce() -> Timestamp,
         details: impl FnOnce() -> Option<EventDetails>,
     ) -> u64 {
         self.record_with(None, event_type, timestamp, details)
@@ -570,10 +568,7 @@ impl History {
 
     /// Records an event whose `previousEventId` is `previous`.
     pub fn record_after(
-        &self,
-        previous: u64,
-        event_type: EventType,
-        timestamp: impl FnOnce() -> Timestamp,
+        &self, previous: u64, event_type: EventType, timestamp: impl FnOnce() -> Timestamp,
         details: impl FnOnce() -> Option<EventDetails>,
     ) -> u64 {
         self.record_with(Some(previous), event_type, timestamp, details)
@@ -583,10 +578,7 @@ impl History {
     /// records twice.)
     #[inline(always)]
     fn record_with(
-        &self,
-        previous: Option<u64>,
-        event_type: EventType,
-        timestamp: impl FnOnce() -> Timestamp,
+        &self, previous: Option<u64>, event_type: EventType, timestamp: impl FnOnce() -> Timestamp,
         details: impl FnOnce() -> Option<EventDetails>,
     ) -> u64 {
         if !self.enabled {
@@ -602,11 +594,7 @@ impl History {
     }
 
     fn keep(
-        &self,
-        previous: Option<u64>,
-        event_type: EventType,
-        timestamp: Timestamp,
-        details: Option<EventDetails>,
+        &self, previous: Option<u64>, event_type: EventType, timestamp: Timestamp, details: Option<EventDetails>,
     ) -> u64 {
         let mut events = self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let last = self.count.load(Ordering::Relaxed);

@@ -9,9 +9,7 @@ use std::borrow::Cow;
 
 /// Evaluates a call. `field` is the template key (`x.$`) for error messages.
 pub(crate) fn evaluate<R: Roots + ?Sized>(
-    call: &Call,
-    roots: &R,
-    field: &dyn std::fmt::Display,
+    call: &Call, roots: &R, field: &dyn std::fmt::Display,
 ) -> Result<Value, Failure> {
     // The most common call, `States.Format` with a literal template over
     // `$.name` members, reads its values where they are: no argument list.
@@ -156,10 +154,7 @@ fn format_arg(v: &Value, out: &mut String) {
 /// `open`, the items separated by `", "`, then `close`: the list shape that
 /// Java's `toString` and Python's `json.dumps` share.
 pub(crate) fn write_list<T>(
-    out: &mut String,
-    open: char,
-    close: char,
-    items: impl IntoIterator<Item = T>,
+    out: &mut String, open: char, close: char, items: impl IntoIterator<Item = T>,
     mut write: impl FnMut(&mut String, T),
 ) {
     out.push(open);

@@ -40,10 +40,7 @@ pub(crate) struct Scope<'a> {
 impl<'a> Scope<'a> {
     /// The scope of a state with this input (and result or error output).
     pub fn new(
-        input: &'a Value,
-        result: Option<&'a Value>,
-        error_output: Option<&'a Value>,
-        view: &'a dyn StateView,
+        input: &'a Value, result: Option<&'a Value>, error_output: Option<&'a Value>, view: &'a dyn StateView,
     ) -> Scope<'a> {
         Scope { input, result, error_output, view, bindings: OnceCell::new() }
     }

@@ -128,10 +128,7 @@ pub(crate) fn result(integration: &Integration, payload: Value, input: &Value) -
 /// function's error document, printed as the integration prints it (Lambda's
 /// own spacing for a direct ARN, compact JSON through `lambda:invoke`).
 pub(crate) fn error(
-    integration: &Integration,
-    error_type: &str,
-    message: Option<&str>,
-    stack_trace: Option<&Value>,
+    integration: &Integration, error_type: &str, message: Option<&str>, stack_trace: Option<&Value>,
 ) -> StatesError {
     let mut doc = Map::new();
     doc.insert("errorMessage".into(), Value::String(message.unwrap_or_default().to_string()));
@@ -151,10 +148,7 @@ pub(crate) fn error(
 /// The Task outcome for a function's outcome: the Invoke envelope or the
 /// payload on success, the function's error document as the cause on failure.
 pub(crate) fn shape(
-    integration: &Integration,
-    input: &Value,
-    outcome: Result<Value, StatesError>,
-    stack_trace: Option<&Value>,
+    integration: &Integration, input: &Value, outcome: Result<Value, StatesError>, stack_trace: Option<&Value>,
 ) -> Result<Value, StatesError> {
     match outcome {
         Ok(payload) => Ok(result(integration, payload, input)),

@@ -164,10 +164,7 @@ impl MockConfig {
 }
 
 fn response_name(
-    case: &str,
-    key: &str,
-    response: &Value,
-    responses: &HashMap<String, Arc<MockedResponse>>,
+    case: &str, key: &str, response: &Value, responses: &HashMap<String, Arc<MockedResponse>>,
 ) -> Result<String, MockError> {
     let Some(name) = response.as_str() else {
         return err(format!("test case `{case}`: the response for `{key}` must be a name from `MockedResponses`"));

@@ -151,10 +151,7 @@ impl Reuse {
 /// Evaluates the members of an object template that need it into `members`,
 /// in template order: not the literals, nor (with `reuse`) those in place.
 pub(crate) fn evaluate_members<R: Roots + ?Sized>(
-    object: &ObjectTemplate,
-    roots: &R,
-    reuse: Reuse,
-    members: &mut Members,
+    object: &ObjectTemplate, roots: &R, reuse: Reuse, members: &mut Members,
 ) -> Result<(), Failure> {
     for (index, (key, template)) in object.fields.iter().enumerate() {
         if !matches!(template, Template::Literal(_)) && !reuse.holds(object, index) {

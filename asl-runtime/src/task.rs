@@ -51,11 +51,8 @@ impl TaskContext {
 
     /// The context of one attempt inside an execution.
     pub(crate) fn new(
-        (state_name, resource): (&Arc<str>, &Arc<str>),
-        retry_count: u32,
-        task_token: Option<&str>,
-        execution: &Arc<Names>,
-        heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
+        (state_name, resource): (&Arc<str>, &Arc<str>), retry_count: u32, task_token: Option<&str>,
+        execution: &Arc<Names>, heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
     ) -> TaskContext {
         TaskContext {
             state_name: state_name.clone(),

@@ -18,10 +18,7 @@ pub fn check(def: &mut Definition, diags: &mut Diagnostics) {
 }
 
 fn collect_names(
-    scope: &Scope,
-    next_id: &mut usize,
-    seen: &mut HashMap<Arc<str>, (Span, usize)>,
-    diags: &mut Diagnostics,
+    scope: &Scope, next_id: &mut usize, seen: &mut HashMap<Arc<str>, (Span, usize)>, diags: &mut Diagnostics,
 ) {
     let id = *next_id;
     *next_id += 1;
@@ -71,10 +68,7 @@ fn targets_mut(state: &mut State) -> Vec<(&'static str, &mut Target)> {
 }
 
 fn check_scope(
-    scope: &mut Scope,
-    ptr: &str,
-    scope_id: &mut usize,
-    everywhere: &HashMap<Arc<str>, (Span, usize)>,
+    scope: &mut Scope, ptr: &str, scope_id: &mut usize, everywhere: &HashMap<Arc<str>, (Span, usize)>,
     diags: &mut Diagnostics,
 ) {
     let id = *scope_id;

@@ -63,12 +63,7 @@ impl<'a> Run<'a> {
     /// error output) read the error output `{"Error", "Cause"}`. Returns
     /// where to go and the variables assigned.
     pub(super) fn catch(
-        &self,
-        state: &State,
-        catchers: &[Catcher],
-        error: StatesError,
-        input: Value,
-        entered: u64,
+        &self, state: &State, catchers: &[Catcher], error: StatesError, input: Value, entered: u64,
         context: &StateContext<'_>,
     ) -> Result<(Flow, Assigned), StatesError> {
         if error.is_uncatchable() {

@@ -75,10 +75,7 @@ impl<'a> StateContext<'a> {
 
     /// The same state's context with these members of its own.
     fn derived(
-        &self,
-        retry_count: Option<u32>,
-        task_token: Option<Box<str>>,
-        map_item: Option<(usize, &'a Value)>,
+        &self, retry_count: Option<u32>, task_token: Option<Box<str>>, map_item: Option<(usize, &'a Value)>,
     ) -> StateContext<'a> {
         StateContext { value: OnceLock::new(), retry_count, task_token, map_item, ..*self }
     }
@@ -137,10 +134,7 @@ impl<'a> Run<'a> {
     /// The state's context object (built only if read). Returned on its
     /// own, not inside a `Result`, so it is built in place.
     pub(super) fn context<'s>(
-        &'s self,
-        state: &'s State,
-        entered_time: Option<Timestamp>,
-        variables: &'s Variables,
+        &'s self, state: &'s State, entered_time: Option<Timestamp>, variables: &'s Variables,
     ) -> StateContext<'s> {
         let retry_count = matches!(state.kind, StateKind::Task(_)).then_some(0);
         // `$$.Task.Token` exists for callback tasks only, one token per state entry.

@@ -18,9 +18,7 @@ use crate::run::{Assigned, Done, Run, next_of};
 /// (`$`, the usual path, in line; any other is a call.)
 #[inline(always)]
 pub(super) fn select_nullable<'v>(
-    path: &NullablePath,
-    input: &'v Value,
-    context: &StateContext<'_>,
+    path: &NullablePath, input: &'v Value, context: &StateContext<'_>,
 ) -> Result<Cow<'v, Value>, Failure> {
     match path {
         NullablePath::Path(p) if p.is_identity() => Ok(Cow::Borrowed(input)),
@@ -30,9 +28,7 @@ pub(super) fn select_nullable<'v>(
 
 #[inline(never)]
 fn select_nullable_path<'v>(
-    path: &NullablePath,
-    input: &'v Value,
-    context: &StateContext<'_>,
+    path: &NullablePath, input: &'v Value, context: &StateContext<'_>,
 ) -> Result<Cow<'v, Value>, Failure> {
     match path {
         NullablePath::Null => Ok(Cow::Owned(Value::Object(JsonMap::new()))),
@@ -70,9 +66,7 @@ pub(super) fn apply_result_path(result_path: &ResultPath, input: Value, result: 
 /// `None` without `Output` (the caller's default: the input, the result or
 /// the error output). Takes the scope, so what it borrows is free again.
 pub(super) fn jsonata_outcome<'t>(
-    assign: Option<&Assign>,
-    output: Option<&'t Jsonata>,
-    scope: jsonata::Scope<'_>,
+    assign: Option<&Assign>, output: Option<&'t Jsonata>, scope: jsonata::Scope<'_>,
 ) -> Result<(Option<jsonata::Built<'t>>, Assigned), Failure> {
     let assigned = match assign {
         Some(Assign::Jsonata(template)) => Some(object_of(scope.value(template, "Assign")?)),
@@ -85,9 +79,7 @@ pub(super) fn jsonata_outcome<'t>(
 /// A JSONata state's output: its `Output` over its `input`, else
 /// `default` (the input, the result or the error output).
 pub(super) fn output_or(
-    output: Option<jsonata::Built<'_>>,
-    input: Value,
-    default: impl FnOnce(Value) -> Value,
+    output: Option<jsonata::Built<'_>>, input: Value, default: impl FnOnce(Value) -> Value,
 ) -> Value {
     match output {
         Some(output) => output.over(input),
@@ -115,10 +107,7 @@ impl<'a> Run<'a> {
     /// [`Run::through`] on a payload that stays where it is when both
     /// paths are `$` (else it is taken, and the output put in its place).
     pub(super) fn through_in<T>(
-        &self,
-        state: &State,
-        payload: &mut Value,
-        context: &StateContext<'_>,
+        &self, state: &State, payload: &mut Value, context: &StateContext<'_>,
         inspect: impl FnOnce(&Env<'_>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
         if self.plan.of_state(state).input_through() {
@@ -132,10 +121,7 @@ impl<'a> Run<'a> {
     /// `InputPath`, then `inspect` on the effective input, then `OutputPath`;
     /// with both paths `$` the input moves through without a copy.
     pub(super) fn through<T>(
-        &self,
-        state: &State,
-        input: Value,
-        context: &StateContext<'_>,
+        &self, state: &State, input: Value, context: &StateContext<'_>,
         inspect: impl FnOnce(&Env<'_>) -> Result<T, Failure>,
     ) -> Result<(Value, T), Failure> {
         let effective = select_owned(&state.io.input_path, input, context)?;
@@ -145,10 +131,7 @@ impl<'a> Run<'a> {
 
     /// `InputPath` then `Parameters`, over an input nothing needs afterwards.
     pub(super) fn effective_input_owned(
-        &self,
-        state: &State,
-        mut input: Value,
-        context: &StateContext<'_>,
+        &self, state: &State, mut input: Value, context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         self.effective_input_in(state, &mut input, context)?;
         Ok(input)
@@ -159,10 +142,7 @@ impl<'a> Run<'a> {
     /// (In line: it is the start of every Task call that gives its input away.)
     #[inline(always)]
     pub(super) fn effective_input_in(
-        &self,
-        state: &State,
-        payload: &mut Value,
-        context: &StateContext<'_>,
+        &self, state: &State, payload: &mut Value, context: &StateContext<'_>,
     ) -> Result<(), Failure> {
         if state.query_language == QueryLanguage::Jsonata {
             *payload = self.arguments_owned(state, std::mem::take(payload), context)?;
@@ -196,12 +176,7 @@ impl<'a> Run<'a> {
     /// afterwards) and returns a bound of its size, from the input's
     /// (`input_bound`) and the object's.
     pub(super) fn parameters_into(
-        &self,
-        state: &State,
-        object: &ObjectTemplate,
-        input: &mut Value,
-        input_bound: Bound,
-        at: Option<&Path>,
+        &self, state: &State, object: &ObjectTemplate, input: &mut Value, input_bound: Bound, at: Option<&Path>,
         context: &StateContext<'_>,
     ) -> Result<Bound, Failure> {
         let whole = at.is_none_or(Path::is_identity);
@@ -240,10 +215,7 @@ impl<'a> Run<'a> {
 
     /// `InputPath` then `Parameters` (JSONata: `Arguments`, by default the input).
     pub(super) fn effective_input(
-        &self,
-        state: &State,
-        input: &Value,
-        context: &StateContext<'_>,
+        &self, state: &State, input: &Value, context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         if state.query_language == QueryLanguage::Jsonata {
             return match &state.io.arguments {
@@ -265,11 +237,7 @@ impl<'a> Run<'a> {
     /// apply, as after most Task calls.)
     #[inline(always)]
     pub(super) fn finish_result(
-        &self,
-        state: &State,
-        input: Value,
-        result: Value,
-        context: &StateContext<'_>,
+        &self, state: &State, input: Value, result: Value, context: &StateContext<'_>,
     ) -> Result<Done, Failure> {
         if state.query_language == QueryLanguage::JsonPath
             && state.io.result_selector.is_none()
@@ -287,11 +255,7 @@ impl<'a> Run<'a> {
 
     #[inline(never)]
     fn finish_result_selected(
-        &self,
-        state: &State,
-        input: Value,
-        result: Value,
-        context: &StateContext<'_>,
+        &self, state: &State, input: Value, result: Value, context: &StateContext<'_>,
     ) -> Result<Done, Failure> {
         let next = next_of(state);
         if state.query_language == QueryLanguage::Jsonata {
@@ -312,11 +276,7 @@ impl<'a> Run<'a> {
     /// most Tasks, the result is the output, and nothing else is done.)
     #[inline(always)]
     pub(super) fn finish_output(
-        &self,
-        state: &State,
-        input: Value,
-        result: Value,
-        context: &StateContext<'_>,
+        &self, state: &State, input: Value, result: Value, context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         if self.plan.of_state(state).result_is_output {
             return Ok(result);
@@ -328,10 +288,7 @@ impl<'a> Run<'a> {
     /// `OutputPath`.
     #[inline(always)]
     pub(super) fn select_output(
-        &self,
-        state: &State,
-        combined: Value,
-        context: &StateContext<'_>,
+        &self, state: &State, combined: Value, context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         if self.plan.of_state(state).output_whole {
             return Ok(combined);

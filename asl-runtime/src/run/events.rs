@@ -49,11 +49,7 @@ impl<'a> Run<'a> {
     /// state ends here; building the event is not.)
     #[inline(always)]
     pub(super) fn record_exited(
-        &self,
-        state: &State,
-        text: Option<String>,
-        at: Option<Timestamp>,
-        assigned: Option<&JsonMap<String, Value>>,
+        &self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>,
     ) -> Option<String> {
         let history = self.history();
         if !history.enabled() {
@@ -65,11 +61,7 @@ impl<'a> Run<'a> {
 
     #[inline(never)]
     fn record_exited_event(
-        &self,
-        state: &State,
-        text: Option<String>,
-        at: Option<Timestamp>,
-        assigned: Option<&JsonMap<String, Value>>,
+        &self, state: &State, text: Option<String>, at: Option<Timestamp>, assigned: Option<&JsonMap<String, Value>>,
     ) -> Option<String> {
         let history = self.history();
         history.record(
@@ -124,10 +116,7 @@ impl<'a> Run<'a> {
     }
 
     fn iterations_marked(
-        &self,
-        event_type: EventType,
-        indices: std::ops::Range<usize>,
-        details: impl Fn(usize) -> EventDetails,
+        &self, event_type: EventType, indices: std::ops::Range<usize>, details: impl Fn(usize) -> EventDetails,
     ) {
         if !self.history().enabled() {
             self.history().count_only(indices.len() as u64);
@@ -156,12 +145,7 @@ impl<'a> Run<'a> {
     /// when history keeps nothing: every Task call starts here).
     #[inline(always)]
     pub(super) fn record_task_start(
-        &self,
-        kind: Option<&ResourceKind>,
-        task: &Task,
-        input: &Value,
-        timeout: Option<u64>,
-        heartbeat: Option<u64>,
+        &self, kind: Option<&ResourceKind>, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>,
     ) {
         match kind.filter(|_| self.history().enabled()) {
             Some(kind) => self.record_task_start_events(kind, task, input, timeout, heartbeat),
@@ -172,12 +156,7 @@ impl<'a> Run<'a> {
 
     #[inline(never)]
     fn record_task_start_events(
-        &self,
-        kind: &ResourceKind,
-        task: &Task,
-        input: &Value,
-        timeout: Option<u64>,
-        heartbeat: Option<u64>,
+        &self, kind: &ResourceKind, task: &Task, input: &Value, timeout: Option<u64>, heartbeat: Option<u64>,
     ) {
         let history = self.history();
         let now = self.now();
@@ -263,29 +242,25 @@ impl<'a> Run<'a> {
         let timed_out = matches!(outcome, Err(e) if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT);
         let details_of = |e: &StatesError| ErrorDetails { error: Some(e.error.clone()), cause: e.cause.clone() };
         let (event_type, details) = match (kind, outcome) {
-            (ResourceKind::LambdaFunction, Ok(v)) => (
-                EventType::LambdaFunctionSucceeded,
-                EventDetails::LambdaFunctionSucceeded { output: to_text(v), output_details: PayloadDetails::default() },
-            ),
-            (ResourceKind::LambdaFunction, Err(e)) => {
-                let d = details_of(e);
-                if timed_out {
-                    (EventType::LambdaFunctionTimedOut, EventDetails::LambdaFunctionTimedOut(d))
-                } else {
-                    (EventType::LambdaFunctionFailed, EventDetails::LambdaFunctionFailed(d))
-                }
+            (ResourceKind::LambdaFunction, Ok(v)) => {
+                let (output, output_details) = (to_text(v), PayloadDetails::default());
+                (EventType::LambdaFunctionSucceeded, EventDetails::LambdaFunctionSucceeded { output, output_details })
             }
-            (ResourceKind::Activity, Ok(v)) => (
-                EventType::ActivitySucceeded,
-                EventDetails::ActivitySucceeded { output: to_text(v), output_details: PayloadDetails::default() },
-            ),
+            (ResourceKind::Activity, Ok(v)) => {
+                let (output, output_details) = (to_text(v), PayloadDetails::default());
+                (EventType::ActivitySucceeded, EventDetails::ActivitySucceeded { output, output_details })
+            }
+            (ResourceKind::LambdaFunction, Err(e)) if timed_out => {
+                (EventType::LambdaFunctionTimedOut, EventDetails::LambdaFunctionTimedOut(details_of(e)))
+            }
+            (ResourceKind::LambdaFunction, Err(e)) => {
+                (EventType::LambdaFunctionFailed, EventDetails::LambdaFunctionFailed(details_of(e)))
+            }
+            (ResourceKind::Activity, Err(e)) if timed_out => {
+                (EventType::ActivityTimedOut, EventDetails::ActivityTimedOut(details_of(e)))
+            }
             (ResourceKind::Activity, Err(e)) => {
-                let d = details_of(e);
-                if timed_out {
-                    (EventType::ActivityTimedOut, EventDetails::ActivityTimedOut(d))
-                } else {
-                    (EventType::ActivityFailed, EventDetails::ActivityFailed(d))
-                }
+                (EventType::ActivityFailed, EventDetails::ActivityFailed(details_of(e)))
             }
             (ResourceKind::Service { resource_type, resource }, Ok(v)) => (
                 EventType::TaskSucceeded,

@@ -46,9 +46,7 @@ struct Chosen<'s> {
 /// holds, with its own `Assign` and `Output`; else `Default`, with the
 /// state's; else nothing (`States.NoChoiceMatched`).
 fn choose<'s>(
-    state: &'s State,
-    choice: &'s Choice,
-    mut holds: impl FnMut(&Rule) -> Result<bool, Failure>,
+    state: &'s State, choice: &'s Choice, mut holds: impl FnMut(&Rule) -> Result<bool, Failure>,
 ) -> Result<Option<Chosen<'s>>, Failure> {
     for branch in &choice.choices {
         if holds(&branch.rule)? {
@@ -86,10 +84,7 @@ impl<'a> Run<'a> {
     /// Pass, Choice, Succeed and Fail: no awaiting. Runs on `at`, leaving
     /// the output there (see [`Run::leave_in`]); `false` when the scope ends.
     pub(super) fn instant_state(
-        &self,
-        state: &State,
-        at: &mut Next,
-        variables: &mut Variables,
+        &self, state: &State, at: &mut Next, variables: &mut Variables,
     ) -> Result<bool, StatesError> {
         let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
         let decided = self.instant_outcome(state, at, (entered, entered_time), variables)?;
@@ -103,11 +98,7 @@ impl<'a> Run<'a> {
     /// context is dropped where it lies, not moved out to be dropped.)
     #[inline(always)]
     fn instant_outcome(
-        &self,
-        state: &State,
-        at: &mut Next,
-        (entered, entered_time): (u64, Option<Timestamp>),
-        variables: &Variables,
+        &self, state: &State, at: &mut Next, (entered, entered_time): (u64, Option<Timestamp>), variables: &Variables,
     ) -> Result<(Option<usize>, Bound, Assigned), StatesError> {
         let context = self.context(state, entered_time, variables);
         let in_state = |f: Failure| self.fail_in(state, entered, f);

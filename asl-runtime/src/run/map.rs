@@ -98,10 +98,7 @@ impl MapLimits {
     /// or, while failures are tolerated, `{"Error", "Cause"}`. `Err` when
     /// this failure ends the Map.
     fn settle(
-        &self,
-        outcome: Result<Value, StatesError>,
-        failures: &mut usize,
-        total: usize,
+        &self, outcome: Result<Value, StatesError>, failures: &mut usize, total: usize,
     ) -> Result<Value, StatesError> {
         let error = match outcome {
             Ok(v) => return Ok(v),
@@ -123,12 +120,7 @@ impl<'a> Run<'a> {
     /// Runs the item processor over every item, at most `MaxConcurrency` at
     /// a time, retrying the whole state as `Retry` says.
     pub(super) async fn map(
-        &self,
-        state: &State,
-        map: &Map,
-        state_input: &Value,
-        context: &StateContext<'_>,
-        entered: u64,
+        &self, state: &State, map: &Map, state_input: &Value, context: &StateContext<'_>, entered: u64,
     ) -> Result<Value, StatesError> {
         let effective =
             select_nullable(&state.io.input_path, state_input, context).map_err(|f| self.fail_in(state, entered, f))?;
@@ -158,11 +150,7 @@ impl<'a> Run<'a> {
     }
 
     async fn map_once(
-        &self,
-        state: &State,
-        map: &Map,
-        input: &Value,
-        context: &StateContext<'_>,
+        &self, state: &State, map: &Map, input: &Value, context: &StateContext<'_>,
     ) -> Result<Value, MapError> {
         let env = Env { input, context };
         let read;
@@ -246,10 +234,7 @@ impl<'a> Run<'a> {
 
     /// A JSONata Map's items: `Items`, or else the state input; an array.
     fn jsonata_items<'v>(
-        &self,
-        map: &Map,
-        input: &'v Value,
-        context: &StateContext<'_>,
+        &self, map: &Map, input: &'v Value, context: &StateContext<'_>,
     ) -> Result<Cow<'v, Value>, Failure> {
         let Some(items) = &map.items else {
             return match input {
@@ -280,12 +265,7 @@ impl<'a> Run<'a> {
     /// objects of at most `MaxItemsPerBatch` items and
     /// `MaxInputBytesPerBatch` bytes (always at least one item).
     fn batch(
-        &self,
-        state: &State,
-        batcher: &ItemBatcher,
-        items: &[Value],
-        input: &Value,
-        context: &StateContext<'_>,
+        &self, state: &State, batcher: &ItemBatcher, items: &[Value], input: &Value, context: &StateContext<'_>,
     ) -> Result<Vec<Value>, Failure> {
         let env = Env { input, context };
         let limit = |count: &Option<Count>, field: &str| {
@@ -323,12 +303,7 @@ impl<'a> Run<'a> {
     /// An item as its iteration sees it: through `ItemSelector` (with
     /// `$$.Map.Item`) when there is one.
     fn select_item(
-        &self,
-        state: &State,
-        index: usize,
-        item: &Value,
-        input: &Value,
-        context: &StateContext<'_>,
+        &self, state: &State, index: usize, item: &Value, input: &Value, context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         let jsonata_selector = match &state.kind {
             StateKind::Map(map) => map.item_selector.as_ref(),
@@ -487,10 +462,7 @@ impl<'a> Run<'a> {
     /// One item: `ItemSelector` (with `$$.Map.Item`), then the processor.
     /// Distributed iterations are child executions with their own history.
     pub(super) async fn iteration(
-        &self,
-        run: &MapRun<'_>,
-        index: usize,
-        open: Option<&OpenTask>,
+        &self, run: &MapRun<'_>, index: usize, open: Option<&OpenTask>,
     ) -> (usize, Result<Value, StatesError>) {
         let item_input = match self.iteration_input(run, index) {
             Ok(v) => v,

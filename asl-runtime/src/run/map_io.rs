@@ -65,10 +65,7 @@ fn parse_items(reader: &ItemReader, bytes: &[u8]) -> Result<Vec<Value>, String> 
 /// What an `ItemReader` or `ResultWriter` asks of the object store: its
 /// `Parameters` (JSONPath) or `Arguments` (JSONata) over the Map's input.
 pub(super) fn request(
-    parameters: Option<&Template>,
-    arguments: Option<&Jsonata>,
-    field: &str,
-    env: &Env<'_>,
+    parameters: Option<&Template>, arguments: Option<&Jsonata>, field: &str, env: &Env<'_>,
 ) -> Result<Value, Failure> {
     match (parameters, arguments) {
         (Some(t), _) => payload::evaluate(t, env),
@@ -120,12 +117,7 @@ impl<'a> Run<'a> {
     /// Writes the results as AWS's `ResultWriter` does (a manifest and a
     /// results file under `Prefix/<map run id>/`) and returns the Map output.
     pub(super) fn write_results(
-        &self,
-        writer: &ResultWriter,
-        env: &Env<'_>,
-        map_run_arn: &str,
-        run_id: &str,
-        items: &[Value],
+        &self, writer: &ResultWriter, env: &Env<'_>, map_run_arn: &str, run_id: &str, items: &[Value],
         results: Vec<Value>,
     ) -> Result<Value, MapError> {
         let store = self.store("ResultWriter")?;

@@ -221,10 +221,7 @@ impl<'a> Run<'a> {
 
     /// Runs a scope to its end; `variables` are the ones it starts with.
     pub(crate) fn scope<'s>(
-        &'s self,
-        scope: &'s Scope,
-        input: Value,
-        variables: Variables,
+        &'s self, scope: &'s Scope, input: Value, variables: Variables,
     ) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
         Box::pin(self.scope_inner(scope, input, variables, ()))
     }
@@ -232,11 +229,7 @@ impl<'a> Run<'a> {
     /// [`Run::scope`] for a Parallel branch or an inline Map iteration,
     /// which notes in `open` the Task it is in (see [`OpenTask`]).
     fn scope_in<'s>(
-        &'s self,
-        scope: &'s Scope,
-        input: Value,
-        variables: Variables,
-        open: &'s OpenTask,
+        &'s self, scope: &'s Scope, input: Value, variables: Variables, open: &'s OpenTask,
     ) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
         Box::pin(self.scope_inner(scope, input, variables, open))
     }
@@ -244,11 +237,7 @@ impl<'a> Run<'a> {
     /// (Generic over where it notes its Task so that a scope that notes
     /// none, like the execution's own, keeps no room for it while parked.)
     async fn scope_inner(
-        &self,
-        scope: &Scope,
-        input: Value,
-        mut variables: Variables,
-        open: impl NotesTask,
+        &self, scope: &Scope, input: Value, mut variables: Variables, open: impl NotesTask,
     ) -> Result<Value, StatesError> {
         let mut next = Next { index: scope.start_index, input, text: None, bound: size::UNKNOWN };
         loop {
@@ -290,10 +279,7 @@ impl<'a> Run<'a> {
     /// left in `at.input`) or reaches a state that waits, which is given
     /// back to run on `at`.
     fn run_instant<'s>(
-        &self,
-        scope: &'s Scope,
-        at: &mut Next,
-        variables: &mut Variables,
+        &self, scope: &'s Scope, at: &mut Next, variables: &mut Variables,
     ) -> Result<Option<&'s State>, StatesError> {
         loop {
             let limit = self.exec.limits.max_history_events;
@@ -324,11 +310,7 @@ impl<'a> Run<'a> {
     /// variables assigned, and says where to go.
     #[inline(always)]
     fn leave(
-        &self,
-        state: &State,
-        output: Value,
-        (next, bound): (Option<usize>, Bound),
-        at: Option<Timestamp>,
+        &self, state: &State, output: Value, (next, bound): (Option<usize>, Bound), at: Option<Timestamp>,
         assigned: Option<&JsonMap<String, Value>>,
     ) -> Result<Flow, StatesError> {
         let mut to = Next { index: 0, input: output, text: None, bound };
@@ -343,11 +325,7 @@ impl<'a> Run<'a> {
     /// in the rest of `to` and says whether there is a next state.
     #[inline(always)]
     fn leave_in(
-        &self,
-        state: &State,
-        to: &mut Next,
-        (next, bound): (Option<usize>, Bound),
-        at: Option<Timestamp>,
+        &self, state: &State, to: &mut Next, (next, bound): (Option<usize>, Bound), at: Option<Timestamp>,
         assigned: Option<&JsonMap<String, Value>>,
     ) -> Result<bool, StatesError> {
         let limit = self.exec.limits.max_payload_bytes;
@@ -383,12 +361,8 @@ impl<'a> Run<'a> {
     /// ends. (In line: the states that run without a future end here.)
     #[inline(always)]
     fn end_in(
-        &self,
-        state: &State,
-        to: &mut Next,
-        (next, bound, assigned): (Option<usize>, Bound, Assigned),
-        at: Option<Timestamp>,
-        variables: &mut Variables,
+        &self, state: &State, to: &mut Next, (next, bound, assigned): (Option<usize>, Bound, Assigned),
+        at: Option<Timestamp>, variables: &mut Variables,
     ) -> Result<bool, StatesError> {
         let more = self.leave_in(state, to, (next, bound), at, assigned.as_deref())?;
         if let Some(assigned) = assigned {
@@ -399,11 +373,7 @@ impl<'a> Run<'a> {
 
     /// Task, Wait, Parallel and Map.
     async fn waiting_state(
-        &self,
-        state: &State,
-        input: Value,
-        text: Option<String>,
-        variables: &mut Variables,
+        &self, state: &State, input: Value, text: Option<String>, variables: &mut Variables,
     ) -> Result<Flow, StatesError> {
         let (entered, entered_time) = self.enter(state, &input, text);
         let context = self.context(state, entered_time, variables);

@@ -14,11 +14,7 @@ impl<'a> Run<'a> {
     /// Branches that never wait, run on threads of their own when they are
     /// worth it ([`Run::speculate`]); `None` when the ordered run must do it.
     fn parallel_instant(
-        &self,
-        state: &State,
-        parallel: &Parallel,
-        input: &Value,
-        variables: &Variables,
+        &self, state: &State, parallel: &Parallel, input: &Value, variables: &Variables,
     ) -> Option<Vec<Value>> {
         let branches = &parallel.branches;
         if !self.plan.of_state(state).instant_inside {
@@ -43,11 +39,7 @@ impl<'a> Run<'a> {
     /// says). The first failing branch fails the state; the other branches'
     /// futures are dropped, which cancels whatever they were awaiting.
     pub(super) async fn parallel(
-        &self,
-        state: &State,
-        parallel: &Parallel,
-        input: Value,
-        variables: &Variables,
+        &self, state: &State, parallel: &Parallel, input: Value, variables: &Variables,
     ) -> Result<Value, StatesError> {
         let mut policy = RetryPolicy::new(&parallel.retry);
         loop {

@@ -161,11 +161,7 @@ pub(super) fn task_seconds(seconds: Option<&Seconds>, field: &str, env: &Env<'_>
 /// A Map's count `field`, if it has one: `accept` turns its value into a
 /// `T`, or finds it is not a `kind` (`integer`, `float`, …).
 pub(super) fn map_count<T>(
-    count: Option<&Count>,
-    field: &str,
-    kind: &str,
-    env: &Env<'_>,
-    accept: impl FnOnce(&Value) -> Option<T>,
+    count: Option<&Count>, field: &str, kind: &str, env: &Env<'_>, accept: impl FnOnce(&Value) -> Option<T>,
 ) -> Result<Option<T>, Failure> {
     let Some(count) = count else { return Ok(None) };
     let given = Given::count(count, field);

@@ -43,10 +43,7 @@ impl<'a> Run<'a> {
     /// history limit: nothing is then kept, and the caller does the work
     /// again in order, as if this had not happened.
     pub(super) fn speculate<T: Send>(
-        &self,
-        len: usize,
-        threads: usize,
-        job: impl Fn(&Run<'_>, usize) -> Option<T> + Sync,
+        &self, len: usize, threads: usize, job: impl Fn(&Run<'_>, usize) -> Option<T> + Sync,
     ) -> Option<Vec<T>> {
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
         let base = self.history().count();

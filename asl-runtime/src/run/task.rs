@@ -40,12 +40,7 @@ impl<'a> Run<'a> {
     /// callback's `$$.Task.Token`) are the attempt's own. Returns the result
     /// and the number of retries it took.
     pub(super) async fn task(
-        &self,
-        state: &State,
-        task: &Task,
-        state_input: TaskInput<'_>,
-        context: &StateContext<'_>,
-        entered: u64,
+        &self, state: &State, task: &Task, state_input: TaskInput<'_>, context: &StateContext<'_>, entered: u64,
     ) -> Result<(Value, u32), StatesError> {
         let (borrowed, mut owned) = match state_input {
             TaskInput::Borrowed(v) => (Some(v), None),
@@ -127,9 +122,7 @@ impl<'a> Run<'a> {
     /// ends no task) and passes the outcome on.
     #[inline(always)]
     fn task_answered(
-        &self,
-        kind: Option<&ResourceKind>,
-        outcome: Result<Value, StatesError>,
+        &self, kind: Option<&ResourceKind>, outcome: Result<Value, StatesError>,
     ) -> Result<Value, StatesError> {
         match &outcome {
             Ok(output) => self.record_task_end(kind, Ok(output)),
@@ -141,12 +134,7 @@ impl<'a> Run<'a> {
 
     /// What the handler of `task` gets for one attempt.
     fn task_request(
-        &self,
-        state: &State,
-        task: &Task,
-        input: Value,
-        retry_count: u32,
-        task_token: Option<&str>,
+        &self, state: &State, task: &Task, input: Value, retry_count: u32, task_token: Option<&str>,
         heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
     ) -> TaskRequest {
         TaskRequest {
@@ -168,11 +156,7 @@ impl<'a> Run<'a> {
     /// (In line in each kind of scope: it is the Task loop's hot path.)
     #[inline(always)]
     pub(super) fn start_plain_task<'s>(
-        &self,
-        state: &'s State,
-        task: &Task,
-        at: &mut Next,
-        variables: &Variables,
+        &self, state: &'s State, task: &Task, at: &mut Next, variables: &Variables,
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
         let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
         let context = self.context(state, entered_time, variables);
@@ -191,11 +175,7 @@ impl<'a> Run<'a> {
     /// The rest of a plain Task once its call is answered.
     #[inline(always)]
     pub(super) fn finish_plain_task(
-        &self,
-        task: PlainTask<'_>,
-        outcome: Result<Value, StatesError>,
-        to: &mut Next,
-        variables: &mut Variables,
+        &self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, to: &mut Next, variables: &mut Variables,
     ) -> Result<bool, StatesError> {
         let PlainTask { state, entered, entered_time, kind } = task;
         // No Retry, no Catch: an error is the state's.
@@ -213,11 +193,8 @@ impl<'a> Run<'a> {
     /// A task call under its `TimeoutSeconds`, `HeartbeatSeconds` and, for
     /// callback tasks, waiting for the token's answer.
     async fn supervise(
-        &self,
-        call: crate::clock::BoxFuture<'static, Result<Value, StatesError>>,
-        kind: Option<&ResourceKind>,
-        registration: Option<callbacks::Registration>,
-        timeout: Option<u64>,
+        &self, call: crate::clock::BoxFuture<'static, Result<Value, StatesError>>, kind: Option<&ResourceKind>,
+        registration: Option<callbacks::Registration>, timeout: Option<u64>,
         heartbeat: Option<(u64, &mut tokio::sync::mpsc::UnboundedReceiver<()>)>,
     ) -> Result<Value, StatesError> {
         let work = async {

@@ -345,9 +345,7 @@ impl Builder<'_> {
     /// JSONPath state, `Arguments` in a JSONata one; the other language's
     /// field is an error, as on the state itself.
     pub(super) fn parameters_or_arguments(
-        &mut self,
-        obj: &mut Obj<'_>,
-        ql: QueryLanguage,
+        &mut self, obj: &mut Obj<'_>, ql: QueryLanguage,
     ) -> (Option<Template>, Option<Jsonata>) {
         let wrong = match ql {
             QueryLanguage::JsonPath => "Arguments",
