@@ -10,9 +10,11 @@ use crate::store::ObjectStore;
 use crate::task::{Handlers, TaskHandler};
 use crate::variables::Variables;
 use asl_spec::model::*;
+use jiff::Timestamp;
 use serde_json::{Map as JsonMap, Value};
 use std::sync::Arc;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::limits::Limits;
@@ -212,7 +214,7 @@ impl Executor {
     /// Runs one execution to its end. (The execution's own future, not
     /// wrapped in another: a parked execution holds no more than it needs.)
     pub fn run(&self, input: Value) -> impl std::future::Future<Output = Execution> + Send + '_ {
-        self.run_inner(input, None, None)
+        self.run_inner(input, None, None, None)
     }
 
     /// Starts an execution that can be stopped from outside: the returned
@@ -220,24 +222,35 @@ impl Executor {
     /// its in-flight work. Await the future to drive the execution.
     pub fn start(&self, input: Value) -> (Stopper, impl std::future::Future<Output = Execution> + Send + '_) {
         let (tx, rx) = tokio::sync::watch::channel(None);
-        (Stopper { tx: Arc::new(tx) }, self.run_inner(input, None, Some(rx)))
+        let cancel = jlens_core::CancelToken::new();
+        (Stopper { tx: Arc::new(tx), cancel: cancel.clone() }, self.run_inner(input, None, Some(rx), Some(cancel)))
     }
 
     /// Runs one execution from input given as JSON text. History records the
     /// text exactly as given, as AWS records `StartExecution`'s input.
     pub async fn run_text(&self, input: &str) -> Result<Execution, serde_json::Error> {
         let value = serde_json::from_str(input)?;
-        Ok(self.run_inner(value, Some(input), None).await)
+        Ok(self.run_inner(value, Some(input), None, None).await)
     }
 
-    async fn run_inner(&self, input: Value, input_text: Option<&str>, stop: Option<StopSignal>) -> Execution {
+    async fn run_inner(
+        &self, input: Value, input_text: Option<&str>, stop: Option<StopSignal>,
+        cancel: Option<jlens_core::CancelToken>,
+    ) -> Execution {
         let start = self.services.clock.now();
+        let deadline = self.definition.timeout_seconds.map(|secs| {
+            let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+            start.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap_or(Timestamp::MAX)
+        });
         let info = RunInfo {
             names: &self.names,
             start_time: start,
             input: self.plan.reads_context.then(|| Box::new(input.clone())),
             input_text,
             members: OnceLock::new(),
+            deadline,
+            deadline_hit: AtomicBool::new(false),
+            cancel,
         };
         let run =
             Run { exec: &self.services, plan: &self.plan, history: History::new(self.record_history), info: &info };
@@ -259,6 +272,12 @@ impl Executor {
         let outcome = match (stop, self.definition.timeout_seconds) {
             (None, None) => Outcome::Finished(body.await),
             (stop, timeout) => Box::pin(self.supervise_execution(body, stop, timeout)).await,
+        };
+        // An expression cut short by the deadline ends the execution as the
+        // deadline would have, had it fired during the evaluation.
+        let outcome = match outcome {
+            Outcome::Finished(Err(_)) if info.deadline_hit.load(Ordering::Relaxed) => Outcome::TimedOut,
+            other => other,
         };
         let history = run.history;
         let now = || self.services.clock.now();
@@ -319,6 +338,9 @@ impl Executor {
                 None => std::future::pending().await,
             }
         };
+        // A stop that interrupted an expression shows as the body's error,
+        // in the same poll: the stop's reason, set first, decides.
+        let stop_seen = stop.clone();
         let stopped = async {
             let Some(mut rx) = stop else { return std::future::pending().await };
             loop {
@@ -331,11 +353,15 @@ impl Executor {
                 }
             }
         };
-        tokio::select! {
+        let outcome = tokio::select! {
             biased;
             reason = stopped => Outcome::Aborted(reason),
             r = body => Outcome::Finished(r),
             _ = deadline => Outcome::TimedOut,
+        };
+        match (outcome, stop_seen.and_then(|rx| rx.borrow().clone())) {
+            (Outcome::Finished(Err(_)), Some(reason)) => Outcome::Aborted(reason),
+            (outcome, _) => outcome,
         }
     }
 }
@@ -361,6 +387,8 @@ type StopSignal = tokio::sync::watch::Receiver<Option<StopReason>>;
 #[derive(Debug, Clone)]
 pub struct Stopper {
     tx: Arc<tokio::sync::watch::Sender<Option<StopReason>>>,
+    /// Interrupts an expression being evaluated when the stop comes.
+    cancel: jlens_core::CancelToken,
 }
 
 impl Stopper {
@@ -368,7 +396,10 @@ impl Stopper {
     /// `StopExecution` does. Stopping a finished execution does nothing.
     pub fn stop(&self, error: Option<&str>, cause: Option<&str>) {
         let reason = StopReason { error: error.map(str::to_string), cause: cause.map(str::to_string) };
+        // The reason first: once the evaluation is interrupted, the
+        // execution must find it to end as ABORTED.
         self.tx.send_replace(Some(reason));
+        self.cancel.cancel();
     }
 }
 

@@ -552,6 +552,12 @@ impl History {
         self.count.store(self.count.load(Ordering::Relaxed) + n, Ordering::Relaxed);
     }
 
+    /// Counts `n` events past the history limit without keeping them, as a
+    /// history that keeps none counts them, so event ids agree either way.
+    pub(crate) fn count_past_limit(&self, n: u64) {
+        self.count.store(self.count.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+    }
+
     /// Id of the most recent event.
     pub fn last_id(&self) -> u64 {
         self.count()

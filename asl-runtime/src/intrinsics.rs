@@ -257,13 +257,11 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
         ArrayLength => Value::from(array_arg(call, &args[0], "the argument")?.len()),
         ArrayUnique => {
             let items = array_arg(call, &args[0], "the argument")?;
-            let mut out: Vec<Value> = Vec::with_capacity(items.len());
-            for v in items {
-                if !out.contains(v) {
-                    out.push(v.clone());
-                }
-            }
-            Value::Array(out)
+            // A set of the items kept, not a scan of them for each item:
+            // linear in the items, where the scan was quadratic (2 s for
+            // 40,000 numbers). `Value`'s hash agrees with its equality.
+            let mut kept = std::collections::HashSet::with_capacity(items.len());
+            Value::Array(items.iter().filter(|v| kept.insert(*v)).cloned().collect())
         }
         Base64Encode => {
             use base64::Engine;

@@ -21,6 +21,40 @@ pub(crate) trait StateView {
     fn context(&self) -> Option<Value>;
     /// The workflow variables.
     fn variables(&self) -> &Variables;
+    /// How long an evaluation may take, and what stops it.
+    fn budget(&self) -> Budget {
+        let limits = crate::Limits::default();
+        Budget {
+            time: limits.max_evaluation_time,
+            result_bytes: limits.max_payload_bytes.saturating_mul(4),
+            cancel: None,
+            ends_execution: false,
+        }
+    }
+    /// Whether the execution's deadline has passed (noting it, if so).
+    fn deadline_passed(&self) -> bool {
+        false
+    }
+}
+
+/// The most items an array built by an evaluation may have (the engine's
+/// own default is 16 million): enough for any array a payload within the
+/// limit can hold, few enough that building one takes little memory.
+const MAX_ARRAY_ITEMS: usize = 1 << 20;
+
+/// What one evaluation by the JSONata engine may spend.
+pub(crate) struct Budget {
+    /// Its time limit.
+    pub(crate) time: std::time::Duration,
+    /// The largest result (and string) it may build, in bytes of JSON text:
+    /// well past the payload limit, so that an output just over it still
+    /// fails as AWS fails it (`States.DataLimitExceeded`, when the state
+    /// ends), while a runaway one stops early.
+    pub(crate) result_bytes: usize,
+    /// Cancelled when the execution is stopped.
+    pub(crate) cancel: Option<jlens_core::CancelToken>,
+    /// Whether the time limit is what is left of the execution's own.
+    pub(crate) ends_execution: bool,
 }
 
 /// What one state's expressions see: `$states` (`input`, and `result` or
@@ -227,9 +261,26 @@ impl<'a> Scope<'a> {
             return Ok(value.into_owned());
         }
         let field = || at.to_string();
-        match expr.compiled().evaluate(None, &self.bindings(expr.states_read())) {
+        let budget = self.view.budget();
+        let mut options = jlens_core::Options::new()
+            .timeout(budget.time)
+            .max_result_size(budget.result_bytes)
+            .max_string_length(budget.result_bytes)
+            .max_array_length(MAX_ARRAY_ITEMS);
+        if let Some(cancel) = budget.cancel {
+            options = options.cancel_token(cancel);
+        }
+        match expr.compiled().evaluate_with(None, &self.bindings(expr.states_read()), &options) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(query_error(expr, &field(), "returned nothing (undefined).")),
+            // Stopped from outside, or out of the execution's own time: the
+            // execution ends (ABORTED or TIMED_OUT), whatever the catchers say.
+            Err(e)
+                if e.code() == "U1003"
+                    || (e.code() == "D1012" && budget.ends_execution && self.view.deadline_passed()) =>
+            {
+                Err(Failure::runtime("The execution was stopped while an expression was being evaluated."))
+            }
             Err(e) => Err(query_error(
                 expr,
                 &field(),

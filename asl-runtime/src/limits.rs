@@ -8,10 +8,19 @@ pub struct Limits {
     /// Most history events one execution may have (AWS: 25,000). This also
     /// stops a workflow that loops forever.
     pub max_history_events: u64,
+    /// Longest time one JSONata expression may take to evaluate before it
+    /// fails with `States.QueryEvaluationError` (default 5 s, far beyond
+    /// any honest expression over a payload within the limit). An endless
+    /// recursion or a runaway regular expression ends here.
+    pub max_evaluation_time: std::time::Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_payload_bytes: 256 * 1024, max_history_events: 25_000 }
+        Limits {
+            max_payload_bytes: 256 * 1024,
+            max_history_events: 25_000,
+            max_evaluation_time: std::time::Duration::from_secs(5),
+        }
     }
 }

@@ -118,13 +118,20 @@ impl<'a> Run<'a> {
     fn iterations_marked(
         &self, event_type: EventType, indices: std::ops::Range<usize>, details: impl Fn(usize) -> EventDetails,
     ) {
-        if !self.history().enabled() {
-            self.history().count_only(indices.len() as u64);
+        let history = self.history();
+        if !history.enabled() {
+            history.count_only(indices.len() as u64);
             return;
         }
-        for index in indices {
+        // Events past the history limit are counted, not built: the next
+        // state fails on the limit anyway, and a Map of a million items
+        // must not build a million events first.
+        let room = self.exec.limits.max_history_events.saturating_sub(history.count());
+        let kept = indices.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        for index in indices.clone().take(kept) {
             self.event(event_type, || details(index));
         }
+        history.count_past_limit((indices.len() - kept) as u64);
     }
 
     /// Records the end of an inline Map iteration.

@@ -52,6 +52,15 @@ pub(crate) struct RunInfo<'e> {
     pub(crate) input_text: Option<&'e str>,
     /// `$$.Execution` and `$$.StateMachine`, built once per execution.
     pub(crate) members: OnceLock<Box<(Value, Value)>>,
+    /// When the machine's `TimeoutSeconds` runs out, if it has one: an
+    /// expression evaluated then may take no longer than what is left.
+    pub(crate) deadline: Option<Timestamp>,
+    /// Set when an evaluation was cut short by that deadline: the
+    /// execution then ends `TIMED_OUT`, as the deadline would have ended it.
+    pub(crate) deadline_hit: std::sync::atomic::AtomicBool,
+    /// Cancelled by the execution's [`Stopper`](crate::Stopper), so that a
+    /// stop interrupts an expression being evaluated.
+    pub(crate) cancel: Option<jlens_core::CancelToken>,
 }
 
 impl RunInfo<'_> {

@@ -158,6 +158,9 @@ fn a_scope_holds_little_besides_the_state_it_waits_in() {
         input: None,
         input_text: None,
         members: OnceLock::new(),
+        deadline: None,
+        deadline_hit: Default::default(),
+        cancel: None,
     };
     let run = Run { exec: &exec.services, plan: &exec.plan, history: History::new(true), info: &info };
     let (scope, mut variables) = (&exec.definition.body, Variables::default());
