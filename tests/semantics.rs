@@ -183,6 +183,7 @@ macro_rules! compiled {
 }
 
 compiled!(
+    catch_error_without_cause = "tests/semantics/catch_error_without_cause.asl.json",
     choice_no_match = "tests/semantics/choice_no_match.asl.json",
     choice_rules = "tests/semantics/choice_rules.asl.json",
     fail_error_path = "tests/semantics/fail_error_path.asl.json",
@@ -193,6 +194,7 @@ compiled!(
     jsonata_map_items = "tests/semantics/jsonata_map_items.asl.json",
     jsonata_pass_output = "tests/semantics/jsonata_pass_output.asl.json",
     jsonata_task_arguments_output = "tests/semantics/jsonata_task_arguments_output.asl.json",
+    jsonata_without_inner_spaces = "tests/semantics/jsonata_without_inner_spaces.asl.json",
     machine_timeout = "tests/semantics/machine_timeout.asl.json",
     map_failure_fails_the_map = "tests/semantics/map_failure_fails_the_map.asl.json",
     map_item_selector = "tests/semantics/map_item_selector.asl.json",

@@ -46,13 +46,12 @@ pub mod names {
 
 impl StatesError {
     /// The error output a catcher (and a Map that tolerates the failure)
-    /// sees: `{"Error": …, "Cause": …}`, without `Cause` when there is none.
+    /// sees: `{"Error": …, "Cause": …}`. An error without a cause (a Fail
+    /// state with only `Error`, say) has an empty `Cause`, as on AWS.
     pub fn into_output(self) -> serde_json::Value {
         let mut output = serde_json::Map::new();
         output.insert("Error".into(), serde_json::Value::String(self.error));
-        if let Some(cause) = self.cause {
-            output.insert("Cause".into(), serde_json::Value::String(cause));
-        }
+        output.insert("Cause".into(), serde_json::Value::String(self.cause.unwrap_or_default()));
         serde_json::Value::Object(output)
     }
 

@@ -267,14 +267,14 @@ impl Builder<'_> {
     }
 
     /// In a JSONata state, a string that opens or closes like an expression
-    /// must be a whole `{% <expression> %}`, with space inside both delimiters.
+    /// must be a whole `{% <expression> %}`. Space inside the delimiters is
+    /// customary but not required: AWS accepts `{%$x%}` (and AWS CDK
+    /// recognises expressions as `/^{%(.*)%}$/`).
     pub(super) fn check_jsonata_strings(&mut self, node: &Node, ptr: &str) {
         match &node.kind {
             NodeKind::String(s) if s.starts_with("{%") || s.ends_with("%}") => {
                 let inner = s.strip_prefix("{%").and_then(|r| r.strip_suffix("%}"));
-                let ok = inner.is_some_and(|e| {
-                    e.starts_with(char::is_whitespace) && e.ends_with(char::is_whitespace) && !e.trim().is_empty()
-                });
+                let ok = inner.is_some_and(|e| !e.trim().is_empty());
                 if !ok {
                     let d = self.error(
                         Code::Schema,
@@ -282,7 +282,7 @@ impl Builder<'_> {
                         ptr,
                         format!("`{s}` is not a JSONata expression: it must be written `{{% <expression> %}}`"),
                     );
-                    d.hint = Some("open with `{% ` and close with ` %}`, with a space inside each".into());
+                    d.hint = Some("open the expression with `{%` and close it with `%}`".into());
                 } else if let Some(expr) = inner {
                     // Every expression must parse; the runtime never re-parses a bad one.
                     if let Err(e) = jlens_core::parse(expr.trim()) {
