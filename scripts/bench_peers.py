@@ -110,7 +110,7 @@ def main():
         if not has_tasks:
             # The loops run past AWS's 25,000-event history quota, which the
             # peers do not enforce; lift it here too.
-            commands["asl run"] = [asl, "run", d, "--input", i, "--max-history-events", "0"] + (["--virtual-time"] if skip_waits else [])
+            commands["asl run"] = [asl, "run", d, "--input", "@" + i, "--max-history-events", "0"] + (["--virtual-time"] if skip_waits else [])
         for peer in a.peers:
             commands[peer] = m.peer_cmd(peer, wl, inp, case)
         runs = {name: [] for name in commands}

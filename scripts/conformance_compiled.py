@@ -127,7 +127,7 @@ def main():
     binary = os.path.join(CRATE, "target", "debug", "asl-conformance-compiled")
 
     compiled_failed, table = check(f"{binary} {{case_dir}} {{input}} {{context}}", opts.events)
-    dynamic_failed, _ = check(f"{opts.asl} run {{definition}} --input {{input}} --context {{context}} --virtual-time --json", opts.events)
+    dynamic_failed, _ = check(f"{opts.asl} run {{definition}} --input @{{input}} --context {{context}} --virtual-time --json", opts.events)
     all_ids = [cid for cid, _ in cases] + [cid for cid, _ in invalid]
     compiled_pass = [c for c in all_ids if c not in compiled_failed]
     dynamic_pass = [c for c in all_ids if c not in dynamic_failed]

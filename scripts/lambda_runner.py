@@ -32,7 +32,7 @@ def reply(function):
 def main():
     asl, definition, input_path, context = sys.argv[1:5]
     task = sys.argv[5] if len(sys.argv) > 5 else ""
-    command = [asl, "run", definition, "--input", input_path, "--context", context, "--virtual-time", "--json"]
+    command = [asl, "run", definition, "--input", "@" + input_path, "--context", context, "--virtual-time", "--json"]
     if not task:
         os.execv(asl, command)
     with open(task) as f:

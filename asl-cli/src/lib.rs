@@ -43,8 +43,10 @@ enum Command {
     Run {
         /// The definition file.
         definition: PathBuf,
-        /// Execution input: a file path or inline JSON (default `{}`).
-        #[arg(long)]
+        /// Execution input: inline JSON, `@FILE` (or `file://FILE`) to read a
+        /// file, or `-` to read standard input (default `{}`). At most
+        /// 262,144 bytes, as StartExecution accepts.
+        #[arg(long, value_name = "JSON|@FILE|-")]
         input: Option<String>,
         /// A JSON file with the execution identity (account_id, region, state_machine_name, execution_name, role_arn, …).
         #[arg(long)]
@@ -172,9 +174,50 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
     }
 }
 
+/// The largest definition AWS accepts (`CreateStateMachine`), in bytes.
+const MAX_DEFINITION_BYTES: u64 = 1024 * 1024;
+/// The largest execution input `StartExecution` accepts, in bytes.
+const MAX_INPUT_BYTES: u64 = 256 * 1024;
+/// The largest mock or context file read: far more than any needs.
+const MAX_SIDE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads at most `limit` bytes of UTF-8 text from `path` (`-`: standard
+/// input); `what` names the text in messages. A larger source is refused
+/// after `limit` bytes, so `/dev/zero` or a huge file cannot take the
+/// memory.
+fn read_capped(path: &Path, what: &str, limit: u64) -> Result<String, UsageError> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| UsageError(format!("cannot read {what} {}: {e}", path.display()));
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes)).map_err(cannot)?;
+    }
+    if bytes.len() as u64 > limit {
+        return Err(UsageError(format!(
+            "{what} {} is larger than {limit} bytes, the most AWS accepts",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| UsageError(format!("{what} {} is not UTF-8 text", path.display())))
+}
+
+/// Writes `text` to standard output. A reader that went away (`asl run … |
+/// head`) is no error: the rest of the output is simply not wanted.
+fn say(text: impl std::fmt::Display) -> Result<(), UsageError> {
+    let mut out = std::io::stdout().lock();
+    match write!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(UsageError(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A state machine definition's text (at most AWS's 1 MiB).
 fn read(path: &Path) -> Result<String, UsageError> {
-    let bytes = std::fs::read(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
-    String::from_utf8(bytes).map_err(|_| UsageError(format!("{} is not UTF-8 text", path.display())))
+    read_capped(path, "the definition", MAX_DEFINITION_BYTES)
 }
 
 /// A diagnostic as JSON, for editors and CI.
@@ -215,7 +258,7 @@ fn validate(
         any_invalid |= errors > 0 || (deny_warnings && warnings > 0);
         if json {
             let list: Vec<Value> = diagnostics.iter().map(|d| diagnostic_json(&source, d)).collect();
-            println!("{}", serde_json::json!({"file": name, "valid": errors == 0, "diagnostics": list}));
+            say(format_args!("{}\n", serde_json::json!({"file": name, "valid": errors == 0, "diagnostics": list})))?;
             continue;
         }
         let mut stderr = std::io::stderr().lock();
@@ -236,12 +279,32 @@ fn validate(
     })
 }
 
-/// The execution input's text: a file's contents or inline JSON (checked).
+/// The execution input's text, checked: inline JSON, `@FILE` or
+/// `file://FILE` (a file), or `-` (standard input).
 fn input_text(input: Option<String>) -> Result<String, UsageError> {
     let Some(input) = input else { return Ok("{}".to_string()) };
-    let text = if Path::new(&input).is_file() { read(Path::new(&input))? } else { input };
-    serde_json::from_str::<Value>(&text)
-        .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
+    let file = match input.as_str() {
+        "-" => Some("-".to_string()),
+        other => other.strip_prefix('@').or_else(|| other.strip_prefix("file://")).map(str::to_string),
+    };
+    let (text, source) = match &file {
+        Some(path) => (read_capped(Path::new(path), "the input file", MAX_INPUT_BYTES)?, format!("in {path}")),
+        None if input.len() as u64 > MAX_INPUT_BYTES => {
+            return Err(UsageError(format!(
+                "the execution input is {} bytes; StartExecution accepts at most {MAX_INPUT_BYTES}",
+                input.len()
+            )));
+        }
+        None => (input, "given inline".to_string()),
+    };
+    if let Err(e) = serde_json::from_str::<Value>(&text) {
+        let hint = match file {
+            // Only a path that was not marked as one can be mistaken for JSON.
+            None if Path::new(&text).exists() => format!(" (to read the file, write --input @{text})"),
+            _ => String::new(),
+        };
+        return Err(UsageError(format!("the execution input {source} is not valid JSON: {e}{hint}")));
+    }
     Ok(text)
 }
 
@@ -270,13 +333,10 @@ fn graph(definition: &Path, format: GraphFormat) -> Result<ExitCode, UsageError>
         Err(code) => return Ok(code),
     };
     let def = workflow.definition();
-    print!(
-        "{}",
-        match format {
-            GraphFormat::Mermaid => asl_spec::render::mermaid(&def),
-            GraphFormat::Dot => asl_spec::render::dot(&def),
-        }
-    );
+    say(match format {
+        GraphFormat::Mermaid => asl_spec::render::mermaid(&def),
+        GraphFormat::Dot => asl_spec::render::dot(&def),
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -293,7 +353,7 @@ fn generate(definition: &Path, name: Option<String>) -> Result<ExitCode, UsageEr
             return Err(UsageError(format!("`{name}` is not a valid Rust module name")));
         }
     }
-    print!("{}", asl_codegen::expand_to_string(&text, &settings));
+    say(asl_codegen::expand_to_string(&text, &settings))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -306,8 +366,9 @@ fn syn_ident_ok(name: &str) -> bool {
 fn load_mocks(
     path: &Path, state_machine: Option<&str>, test_case: Option<&str>,
 ) -> Result<asl_runtime::Mocks, UsageError> {
+    let text = read_capped(path, "the mock file", MAX_SIDE_FILE_BYTES)?;
     let config =
-        asl_runtime::MockConfig::from_json(&read(path)?).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+        asl_runtime::MockConfig::from_json(&text).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
     config.test_case(state_machine, test_case).map_err(|e| UsageError(format!("{}: {e}", path.display())))
 }
 
@@ -330,7 +391,7 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
     };
     let input = input_text(input)?;
     let identity = match context {
-        Some(path) => serde_json::from_str::<Identity>(&read(&path)?)
+        Some(path) => serde_json::from_str::<Identity>(&read_capped(&path, "the context file", MAX_SIDE_FILE_BYTES)?)
             .map_err(|e| UsageError(format!("{} is not a valid context file: {e}", path.display())))?,
         None => Identity::default(),
     };
@@ -363,14 +424,16 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
         .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     let status = execution.status;
     if json {
-        println!("{}", execution.to_json());
+        say(format_args!("{}\n", execution.to_json()))?;
     } else {
         match status {
             // Indented for a person, one line for a pipe.
             Status::Succeeded if std::io::stdout().is_terminal() => {
-                println!("{}", serde_json::to_string_pretty(&execution.output).unwrap_or_default())
+                say(format_args!("{}\n", serde_json::to_string_pretty(&execution.output).unwrap_or_default()))?
             }
-            Status::Succeeded => println!("{}", serde_json::to_string(&execution.output).unwrap_or_default()),
+            Status::Succeeded => {
+                say(format_args!("{}\n", serde_json::to_string(&execution.output).unwrap_or_default()))?
+            }
             _ => {
                 eprintln!("{}: {}", status.as_str(), execution.error.as_deref().unwrap_or(""));
                 if let Some(cause) = &execution.cause {

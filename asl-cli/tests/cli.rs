@@ -251,3 +251,84 @@ fn run_applies_the_history_quota_unless_lifted() {
         serde_json::json!({"i": 10000, "n": 10000})
     );
 }
+
+#[test]
+fn input_says_whether_it_is_a_file_or_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let echo = write(&dir, "echo.json", r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#);
+    let input = write(&dir, "input.json", r#"{"from": "file"}"#);
+    // A file named like inline JSON does not shadow it.
+    write(&dir, "1", r#"{"from": "the file named 1"}"#);
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_asl")).current_dir(dir.path()).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    assert_eq!(run(&["run", &echo, "--input", "1"]).1, "1");
+    assert_eq!(run(&["run", &echo, "--input", &format!("@{input}")]).1, r#"{"from":"file"}"#);
+    assert_eq!(run(&["run", &echo, "--input", &format!("file://{input}")]).1, r#"{"from":"file"}"#);
+    // A path without @ is not JSON, and the message says how to read the file.
+    let (code, _, stderr) = run(&["run", &echo, "--input", &input]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains(&format!("--input @{input}")), "{stderr}");
+    // A missing file and a folder are named as what they are.
+    let (code, _, stderr) = run(&["run", &echo, "--input", "@missing.json"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("cannot read the input file missing.json"), "{stderr}");
+    let (code, _, stderr) = run(&["run", &echo, "--input", &format!("@{}", dir.path().display())]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("cannot read the input file"), "{stderr}");
+    // Standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_asl"))
+        .args(["run", &echo, "--input", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), br#"{"from": "stdin"}"#).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"from":"stdin"}"#);
+}
+
+#[test]
+fn reads_are_capped_at_aws_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let echo = write(&dir, "echo.json", r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#);
+    // StartExecution's limit: 262,144 bytes of input, inline or from a file.
+    let big = format!(r#"{{"s": "{}"}}"#, "x".repeat(300 * 1024));
+    let file = write(&dir, "big.json", &big);
+    let out = asl(&["run", &echo, "--input", &format!("@{file}")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 262144 bytes"));
+    // (Inline JSON that large cannot even be one argument on Linux.)
+    // A definition is read up to AWS's 1 MiB and no further: an endless
+    // source ends at once.
+    let out = asl(&["validate", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 1048576 bytes"), "{:?}", out);
+}
+
+#[test]
+fn a_reader_that_goes_away_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let def = write(
+        &dir,
+        "big.json",
+        r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"xs.$": "States.ArrayRange(1, 1000, 1)"}, "End": true}}}"#,
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_asl"))
+        .args(["run", &def, "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the pipe without reading, as `| head -c 0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
