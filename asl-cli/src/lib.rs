@@ -347,20 +347,16 @@ fn generate(definition: &Path, name: Option<String>) -> Result<ExitCode, UsageEr
     let text = read(definition)?;
     let mut settings = asl_codegen::Settings::for_file(&definition.display().to_string());
     if let Some(name) = name {
-        if syn_ident_ok(&name) {
+        if asl_codegen::names::is_module_name(&name) {
             settings.module_name = name;
         } else {
-            return Err(UsageError(format!("`{name}` is not a valid Rust module name")));
+            return Err(UsageError(format!(
+                "`{name}` is not a valid Rust module name (a keyword, or not an identifier)"
+            )));
         }
     }
     say(asl_codegen::expand_to_string(&text, &settings))?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn syn_ident_ok(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn load_mocks(

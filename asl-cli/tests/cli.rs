@@ -332,3 +332,15 @@ fn a_reader_that_goes_away_is_no_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn generate_refuses_module_names_that_would_not_compile() {
+    let dir = tempfile::tempdir().unwrap();
+    let def = write(&dir, "ok.json", r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#);
+    for name in ["fn", "self", "_", "1st", "a-b"] {
+        let out = asl(&["generate", &def, "--name", name]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid Rust module name"), "{name}");
+    }
+    assert_eq!(asl(&["generate", &def, "--name", "my_flow"]).status.code(), Some(0));
+}

@@ -3,6 +3,7 @@
 
 use crate::Settings;
 use crate::lower::Module;
+use crate::names;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -24,21 +25,24 @@ pub fn module(m: &Module, mermaid: &str, text: &str, settings: &Settings) -> Tok
     }
 }
 
+/// The module's docs: a table of the states and the Mermaid chart. Every
+/// name from the definition goes through [`names::doc_safe`].
 fn module_doc(m: &Module, mermaid: &str, settings: &Settings) -> String {
-    let mut doc =
-        format!(" The state machine in `{}`.\n\n | State | Type | Next |\n |---|---|---|\n", settings.source_name);
+    let source = names::doc_safe(&settings.source_name);
+    let mut doc = format!(" The state machine in `{source}`.\n\n | State | Type | Next |\n |---|---|---|\n");
     for s in &m.states {
-        let next: Vec<String> = s.successors.iter().map(|i| format!("`{}`", m.states[*i].name)).collect();
+        let next: Vec<String> =
+            s.successors.iter().map(|i| format!("`{}`", names::doc_safe(&m.states[*i].name))).collect();
         doc.push_str(&format!(
             " | `{}` | {} | {} |\n",
-            s.name,
+            names::doc_safe(&s.name),
             s.type_name,
             if s.terminal && next.is_empty() { "end".to_string() } else { next.join(", ") }
         ));
     }
     doc.push_str("\n ```mermaid\n");
     for line in mermaid.lines() {
-        doc.push_str(&format!(" {line}\n"));
+        doc.push_str(&format!(" {}\n", names::doc_safe(line)));
     }
     doc.push_str(" ```\n");
     doc
@@ -73,7 +77,8 @@ fn body(m: &Module, text: &str, settings: &Settings) -> TokenStream {
 
 fn state_enum(m: &Module) -> TokenStream {
     let variants: Vec<Ident> = m.states.iter().map(|s| ident(&s.variant)).collect();
-    let docs: Vec<String> = m.states.iter().map(|s| format!(" `{}` ({} state).", s.name, s.type_name)).collect();
+    let docs: Vec<String> =
+        m.states.iter().map(|s| names::doc_safe(&format!(" `{}` ({} state).", s.name, s.type_name))).collect();
     let names: Vec<&str> = m.states.iter().map(|s| s.name.as_str()).collect();
     let successors: Vec<TokenStream> = m
         .states
@@ -166,7 +171,7 @@ fn tasks_trait(m: &Module) -> TokenStream {
         let input = format_ident!("{}Input", t.type_prefix);
         let output = format_ident!("{}Output", t.type_prefix);
         let users = t.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-        let doc = format!(" Runs `{}`, invoked by {users}.", t.resource);
+        let doc = names::doc_safe(&format!(" Runs `{}`, invoked by {users}.", t.resource));
         let input_doc = format!(" What `{}` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.", t.method);
         let output_doc = format!(" What `{}` returns: the task result (before `ResultSelector` and `ResultPath`).", t.method);
         quote! {
@@ -189,7 +194,9 @@ fn tasks_trait(m: &Module) -> TokenStream {
         quote! {
             #resource => ::std::boxed::Box::pin(async move {
                 let input: T::#input = ::asl_runtime::__private::from_input(request.input)?;
-                let output = tasks.#method(input, request.context).await?;
+                // Named through the trait: a Task method called `clone` or
+                // `as_ref` must not find `Arc`'s own method first.
+                let output = <T as Tasks>::#method(&tasks, input, request.context).await?;
                 ::asl_runtime::__private::to_output(output)
             }),
         }

@@ -78,7 +78,9 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
         .map(|(resource, states)| {
             let method = names::unique(names::task_method(&resource), &methods, "_");
             methods.push(method.clone());
-            TaskItem { type_prefix: names::pascal(&method), resource, method, states }
+            // `Self_` (from a function named `self`) would give `Self_Input`.
+            let type_prefix = names::pascal(&method).trim_end_matches('_').to_string();
+            TaskItem { type_prefix, resource, method, states }
         })
         .collect();
     Module { name: module_name.to_string(), states, start: def.body.start_index, tasks }

@@ -63,12 +63,39 @@ pub fn snake(name: &str) -> String {
     out
 }
 
+/// Whether `name` can name the generated module: a Rust identifier that is
+/// no keyword (`fn`, `self`, `_` and the like would not compile).
+pub fn is_module_name(name: &str) -> bool {
+    syn::parse_str::<syn::Ident>(name).is_ok_and(|ident| ident == name && !name.starts_with("r#"))
+}
+
+/// `text` as it may stand in a doc comment: control characters (a carriage
+/// return ends a `///` line) and Unicode's bidirectional controls (which
+/// rustc refuses in comments) are written as escapes, so a state named with
+/// them still gives code that compiles.
+pub fn doc_safe(text: &str) -> String {
+    let bidi =
+        |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || bidi(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Makes `name` unique among `taken` by adding `2`, `3`, … (with `sep`).
+/// A trailing `_` (added to a keyword) goes first: `Self_` becomes `Self2`,
+/// which is no keyword and keeps the case Rust expects.
 pub fn unique(name: String, taken: &[String], sep: &str) -> String {
     if !taken.contains(&name) {
         return name;
     }
-    (2..).map(|n| format!("{name}{sep}{n}")).find(|c| !taken.contains(c)).unwrap_or(name)
+    let base = name.trim_end_matches('_');
+    (2..).map(|n| format!("{base}{sep}{n}")).find(|c| !taken.contains(c)).unwrap_or(name)
 }
 
 /// The method name for a Task resource: the function, activity or API it
@@ -119,5 +146,25 @@ mod tests {
     #[test]
     fn uniqueness() {
         assert_eq!(unique("A".into(), &["A".into(), "A2".into()], ""), "A3");
+        // A keyword's trailing `_` goes before the number: `Self2`, not `Self_2`.
+        assert_eq!(unique("Self_".into(), &["Self_".into()], ""), "Self2");
+        assert_eq!(unique("type_".into(), &["type_".into()], "_"), "type_2");
+    }
+
+    #[test]
+    fn module_names_are_identifiers_and_no_keywords() {
+        for ok in ["order", "order_v2", "_private", "r#fn_x"] {
+            assert_eq!(is_module_name(ok), !ok.starts_with("r#"), "{ok}");
+        }
+        for bad in ["fn", "self", "Self", "_", "crate", "super", "type", "1st", "a-b", "", "r#fn"] {
+            assert!(!is_module_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn doc_text_escapes_what_a_comment_cannot_hold() {
+        assert_eq!(doc_safe("carriage\rreturn"), "carriage\\u{d}return");
+        assert_eq!(doc_safe("right\u{202e}left"), "right\\u{202e}left");
+        assert_eq!(doc_safe("plain `name` é"), "plain `name` é");
     }
 }

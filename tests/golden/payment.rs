@@ -271,7 +271,12 @@ pub mod payment {
                         let input: T::InitPaymentInput = ::asl_runtime::__private::from_input(
                             request.input,
                         )?;
-                        let output = tasks.init_payment(input, request.context).await?;
+                        let output = <T as Tasks>::init_payment(
+                                &tasks,
+                                input,
+                                request.context,
+                            )
+                            .await?;
                         ::asl_runtime::__private::to_output(output)
                     })
                 }
@@ -280,7 +285,12 @@ pub mod payment {
                         let input: T::ChargeCardInput = ::asl_runtime::__private::from_input(
                             request.input,
                         )?;
-                        let output = tasks.charge_card(input, request.context).await?;
+                        let output = <T as Tasks>::charge_card(
+                                &tasks,
+                                input,
+                                request.context,
+                            )
+                            .await?;
                         ::asl_runtime::__private::to_output(output)
                     })
                 }
@@ -289,8 +299,11 @@ pub mod payment {
                         let input: T::CompletePaymentInput = ::asl_runtime::__private::from_input(
                             request.input,
                         )?;
-                        let output = tasks
-                            .complete_payment(input, request.context)
+                        let output = <T as Tasks>::complete_payment(
+                                &tasks,
+                                input,
+                                request.context,
+                            )
                             .await?;
                         ::asl_runtime::__private::to_output(output)
                     })
@@ -300,7 +313,12 @@ pub mod payment {
                         let input: T::CancelPaymentInput = ::asl_runtime::__private::from_input(
                             request.input,
                         )?;
-                        let output = tasks.cancel_payment(input, request.context).await?;
+                        let output = <T as Tasks>::cancel_payment(
+                                &tasks,
+                                input,
+                                request.context,
+                            )
+                            .await?;
                         ::asl_runtime::__private::to_output(output)
                     })
                 }
@@ -309,7 +327,12 @@ pub mod payment {
                         let input: T::ReconcileInput = ::asl_runtime::__private::from_input(
                             request.input,
                         )?;
-                        let output = tasks.reconcile(input, request.context).await?;
+                        let output = <T as Tasks>::reconcile(
+                                &tasks,
+                                input,
+                                request.context,
+                            )
+                            .await?;
                         ::asl_runtime::__private::to_output(output)
                     })
                 }
