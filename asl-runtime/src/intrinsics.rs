@@ -240,12 +240,15 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
             if step == 0 {
                 return Err(fail(call, "the step cannot be 0"));
             }
+            // In i128: the distance between two i64s does not fit an i64.
+            let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
             let count =
                 if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
             if count > 1000 {
                 return Err(fail(call, "the range cannot hold more than 1000 items"));
             }
-            Value::Array((0..count).map(|i| Value::from(start + i * step)).collect())
+            // Every item lies between start and end, so it fits an i64.
+            Value::Array((0..count).filter_map(|i| i64::try_from(start + i * step).ok()).map(Value::from).collect())
         }
         ArrayGetItem => {
             let index = int_arg(call, &args[1], "the index")?;
@@ -393,6 +396,10 @@ mod tests {
     #[test]
     fn math_add_rounds_like_java() {
         assert_eq!(run("States.MathAdd($.a, $.b)", json!({"a": -1.49, "b": -1.5})).unwrap(), json!(-2));
+        assert_eq!(
+            run("States.ArrayRange($.min, $.max, $.max)", json!({"min": i64::MIN, "max": i64::MAX})).unwrap(),
+            json!([i64::MIN, -1, i64::MAX - 1])
+        );
         assert_eq!(run("States.MathAdd($.a, $.b)", json!({"a": -0.5, "b": 0.5})).unwrap(), json!(1));
     }
 

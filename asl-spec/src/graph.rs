@@ -142,9 +142,11 @@ fn check_scope(
         return;
     }
 
-    // With a state that failed to load, its edges are unknown: reachability
-    // would only produce follow-on errors.
-    if scope.start_index != usize::MAX && scope.unloaded.is_empty() {
+    // With a state that failed to load, its edges are unknown, and with a
+    // name given twice (a duplicate JSON key) it is unclear which state a
+    // transition names: reachability would only produce follow-on errors.
+    let duplicated = scope.states.iter().enumerate().any(|(i, s)| scope.states[..i].iter().any(|t| t.name == s.name));
+    if scope.start_index != usize::MAX && scope.unloaded.is_empty() && !duplicated {
         let mut reached = vec![false; scope.states.len()];
         let mut stack = vec![scope.start_index];
         while let Some(i) = stack.pop() {

@@ -45,7 +45,12 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     if !zone_ok {
         return None;
     }
-    s.parse::<Timestamp>().ok()
+    match s.parse::<Timestamp>() {
+        Ok(t) => Some(t),
+        // jiff's timestamps end at 9999-12-30T22:00Z, leaving room for any
+        // offset; a valid later time is, for a Wait, the end of time.
+        Err(_) => s[..i].parse::<jiff::civil::DateTime>().ok().map(|_| Timestamp::MAX),
+    }
 }
 
 #[cfg(test)]
@@ -59,6 +64,8 @@ mod tests {
             "2023-12-13T07:09:46.000000Z",
             "2023-12-13T07:10:01.00Z",
             "2016-03-14T01:59:00+01:00",
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59.999-05:00",
         ] {
             assert!(parse_rfc3339(ok).is_some(), "{ok}");
         }
@@ -74,6 +81,7 @@ mod tests {
             "05-12-2016T21:29:29Z",
             "2016-12-05t21:29:29z",
             "2023-12-13T07:10:32.000000",
+            "9999-12-32T23:59:59Z",
         ] {
             assert!(parse_rfc3339(bad).is_none(), "{bad}");
         }

@@ -225,3 +225,29 @@ fn locations_escape_state_names_as_json_pointers() {
         locations(r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"a/b": 1}, "End": true}}}"#);
     assert!(variable.iter().any(|l| l == "/States/P/Assign/a~1b"), "{variable:?}");
 }
+
+#[test]
+fn a_duplicate_state_key_is_reported_without_follow_on_reachability_errors() {
+    let def = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}, "A": {"Type": "Pass", "End": true}}}"#;
+    let errors = errors(def);
+    assert!(errors.iter().any(|e| e.contains("used more than once")), "{errors:?}");
+    assert!(!errors.iter().any(|e| e.contains("can never be reached")), "{errors:?}");
+}
+
+#[test]
+fn a_timestamp_past_the_year_9999_mark_is_valid() {
+    let def =
+        r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "9999-12-31T23:59:59Z", "End": true}}}"#;
+    assert!(errors(def).is_empty(), "{:?}", errors(def));
+}
+
+#[test]
+fn a_bad_expression_in_a_branch_or_processor_is_reported_once() {
+    for def in [
+        r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [{"StartAt": "X", "States": {"X": {"Type": "Pass", "Assign": {"ok": "{% $x( %}"}, "End": true}}}], "End": true}}}"#,
+        r#"{"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Pass", "Output": "{% $x( %}", "End": true}}}, "End": true}}}"#,
+    ] {
+        let errors = errors(def);
+        assert_eq!(errors.iter().filter(|e| e.contains("does not parse")).count(), 1, "{errors:?}");
+    }
+}

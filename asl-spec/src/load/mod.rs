@@ -298,7 +298,20 @@ impl Builder<'_> {
         self.check_language_fields(&obj, state_type, ql);
         if ql == QueryLanguage::Jsonata {
             for m in obj.members {
-                if !["Type", "Comment", "QueryLanguage", "Next", "End", "Resource"].contains(&m.key.as_str()) {
+                // Branches and item processors are checked as their own
+                // states are built; walking them here reported each twice.
+                const NOT_EXPRESSIONS: [&str; 9] = [
+                    "Type",
+                    "Comment",
+                    "QueryLanguage",
+                    "Next",
+                    "End",
+                    "Resource",
+                    "Branches",
+                    "ItemProcessor",
+                    "Iterator",
+                ];
+                if !NOT_EXPRESSIONS.contains(&m.key.as_str()) {
                     self.check_jsonata_strings(&m.value, &obj.child_ptr(&m.key));
                 }
             }
