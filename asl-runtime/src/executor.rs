@@ -227,7 +227,10 @@ impl Executor {
     }
 
     /// Runs one execution from input given as JSON text. History records the
-    /// text exactly as given, as AWS records `StartExecution`'s input.
+    /// text exactly as given, as AWS records `StartExecution`'s input; and,
+    /// as `StartExecution` does, text over the payload limit (262,144 bytes
+    /// by default) starts no execution: the result is a `FAILED` execution
+    /// with `States.DataLimitExceeded` and no events.
     pub async fn run_text(&self, input: &str) -> Result<Execution, serde_json::Error> {
         let value = serde_json::from_str(input)?;
         Ok(self.run_inner(value, Some(input), None, None).await)
@@ -237,6 +240,23 @@ impl Executor {
         &self, input: Value, input_text: Option<&str>, stop: Option<StopSignal>,
         cancel: Option<jlens_core::CancelToken>,
     ) -> Execution {
+        // StartExecution refuses input text over the payload limit: such an
+        // execution never starts, whatever its first state would keep.
+        // (Only text is measured: a value handed to `run` is the caller's
+        // own, and measuring it would cost a walk over all of it.)
+        let limit = self.services.limits.max_payload_bytes;
+        if let Some(text) = input_text.filter(|text| text.len() > limit) {
+            return Execution {
+                status: Status::Failed,
+                output: None,
+                error: Some(names::DATA_LIMIT_EXCEEDED.to_string()),
+                cause: Some(format!(
+                    "The execution input of {} bytes exceeds the maximum number of bytes service limit ({limit}); the execution was not started.",
+                    text.len()
+                )),
+                events: Events::default(),
+            };
+        }
         let start = self.services.clock.now();
         let deadline = self.definition.timeout_seconds.map(|secs| {
             let secs = i64::try_from(secs).unwrap_or(i64::MAX);

@@ -153,3 +153,20 @@ fn array_unique_over_a_payload_sized_array_is_not_quadratic() {
     assert_eq!(execution.output, Some(json!({"n": 40_000})), "{execution:?}");
     assert!(took < HANG, "{took:?}");
 }
+
+#[test]
+fn an_execution_input_over_the_payload_limit_never_starts() {
+    // The first state would narrow it to almost nothing: it must not run.
+    let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.small", "End": true}}});
+    let workflow = workflow(&definition);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let big = json!({"small": 1, "big": "x".repeat(300 * 1024)}).to_string();
+    let execution = runtime.block_on(workflow.executor().run_text(&big)).unwrap();
+    assert_eq!(execution.status, Status::Failed);
+    assert_eq!(execution.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert!(execution.events.is_empty(), "nothing ran: {:?}", execution.events.len());
+    // Just under the limit runs.
+    let fits = json!({"small": 1, "big": "x".repeat(250 * 1024)}).to_string();
+    let execution = runtime.block_on(workflow.executor().run_text(&fits)).unwrap();
+    assert_eq!(execution.output, Some(json!(1)));
+}
