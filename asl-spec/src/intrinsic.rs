@@ -121,7 +121,7 @@ impl Call {
 
     /// Parses a whole call; nothing may follow it.
     pub fn parse(text: &str) -> Result<Call, CallError> {
-        let mut p = Parser { s: text, i: 0 };
+        let mut p = Parser { s: text, i: 0, depth: 0 };
         p.skip_ws();
         let call = p.call()?;
         p.skip_ws();
@@ -132,9 +132,16 @@ impl Call {
     }
 }
 
+/// How deep intrinsic calls may nest in one another. Far deeper than any
+/// definition needs; without a limit, a string of nested calls (a few KB of
+/// `States.Array(`) overflowed the parser's stack.
+const MAX_NESTING: usize = 100;
+
 struct Parser<'a> {
     s: &'a str,
     i: usize,
+    /// How many calls enclose the one being parsed.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -145,13 +152,24 @@ impl Parser<'_> {
         self.s[self.i..].chars().next()
     }
     fn skip_ws(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
-            self.i += 1;
+        // By the character's length: Unicode has whitespace of 2 and 3 bytes.
+        while let Some(c) = self.peek().filter(|c| c.is_whitespace()) {
+            self.i += c.len_utf8();
         }
     }
 
     fn call(&mut self) -> Result<Call, CallError> {
         let start = self.i;
+        if self.depth >= MAX_NESTING {
+            return Err(self.err(format!("intrinsic calls nest more than {MAX_NESTING} deep")));
+        }
+        self.depth += 1;
+        let call = self.call_inner(start);
+        self.depth -= 1;
+        call
+    }
+
+    fn call_inner(&mut self, start: usize) -> Result<Call, CallError> {
         while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '.') {
             self.i += 1;
         }
@@ -322,6 +340,12 @@ mod tests {
         assert!(Call::parse("States.Formatt('x')").unwrap_err().message.contains("did you mean `States.Format`"));
         assert!(Call::parse("States.UUID(1)").is_err());
         assert!(Call::parse("States.MathAdd(1)").is_err());
+        let nested = |depth: usize| format!("{}1{}", "States.Array(".repeat(depth), ")".repeat(depth));
+        assert!(Call::parse(&nested(MAX_NESTING)).is_ok());
+        // Unicode whitespace (2 and 3 bytes long) between arguments.
+        assert!(Call::parse("States.Array(1,\u{a0}2,\u{2003}3)").is_ok());
+        let deep = Call::parse(&nested(20_000)).unwrap_err();
+        assert!(deep.message.contains("nest more than"), "{}", deep.message);
         assert!(Call::parse("States.Format('\\n')").is_err());
         assert!(Call::parse("States.Format('x'").is_err());
         assert!(Call::parse("States.Format('x') extra").is_err());

@@ -233,11 +233,43 @@ fn plain(node: &jlens_core::Node) -> bool {
         && node.annotation.is_none()
 }
 
+/// How deep brackets may nest in an expression. The JSONata parser
+/// recurses once per level: about 950 nested objects overflowed a 2 MiB
+/// thread stack in a debug build, and the engine refuses more than 1,000
+/// anyway. No written expression comes near this.
+const MAX_NESTING: usize = 200;
+
+/// Checks that `source` nests brackets no deeper than [`MAX_NESTING`]
+/// (counting `(`, `[` and `{` outside string literals) before the parser,
+/// which would recurse as deep, sees it.
+pub(crate) fn check_nesting(source: &str) -> Result<(), String> {
+    let (mut depth, mut quote, mut escaped) = (0usize, None, false);
+    for c in source.chars() {
+        match (quote, c) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(format!("the expression nests brackets more than {MAX_NESTING} deep"));
+                }
+            }
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 impl Expr {
     /// Compiles the expression inside `{% … %}` (the delimiters, and the
     /// space inside them, are removed first when present).
     pub fn compile(text: &str) -> Result<Expr, String> {
         let source = text.strip_prefix("{%").and_then(|t| t.strip_suffix("%}")).unwrap_or(text).trim();
+        check_nesting(source)?;
         let compiled = jlens_core::Expression::compile(source).map_err(|e| e.to_string())?;
         let direct = Direct::of(&compiled.ast().root);
         // An expression with a direct form reaches the engine only for

@@ -285,7 +285,9 @@ impl Builder<'_> {
                     d.hint = Some("open the expression with `{%` and close it with `%}`".into());
                 } else if let Some(expr) = inner {
                     // Every expression must parse; the runtime never re-parses a bad one.
-                    if let Err(e) = jlens_core::parse(expr.trim()) {
+                    if let Err(e) = crate::jsonata::check_nesting(expr.trim())
+                        .and_then(|()| jlens_core::parse(expr.trim()).map(drop).map_err(|e| e.to_string()))
+                    {
                         self.error(
                             Code::Schema,
                             node.span,
