@@ -170,3 +170,22 @@ fn an_execution_input_over_the_payload_limit_never_starts() {
     let execution = runtime.block_on(workflow.executor().run_text(&fits)).unwrap();
     assert_eq!(execution.output, Some(json!(1)));
 }
+
+#[test]
+fn a_task_retried_without_end_stops_at_the_history_limit() {
+    let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task",
+        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fails",
+        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 99_999_999, "IntervalSeconds": 1, "BackoffRate": 1}],
+        "End": true}}});
+    let workflow = workflow(&definition);
+    let runtime = asl_runtime::virtual_time_runtime().unwrap();
+    let fails = |_: asl_runtime::TaskRequest| async { Err(asl_runtime::TaskError::new("Always", "fails")) };
+    let started = Instant::now();
+    let execution = runtime.block_on(
+        workflow.executor().handler(fails).clock(asl_runtime::VirtualClock::new()).record_history(true).run(json!({})),
+    );
+    assert_eq!(execution.error.as_deref(), Some("States.Runtime"), "{:?}", execution.cause);
+    assert!(execution.cause.as_deref().is_some_and(|c| c.contains("maximum number of history events")));
+    assert!((24_990..=25_010).contains(&execution.events.len()), "{} events", execution.events.len());
+    assert!(started.elapsed() < HANG);
+}

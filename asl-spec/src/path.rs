@@ -211,8 +211,9 @@ impl Parser<'_> {
         }
     }
     fn skip_ws(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
-            self.i += 1;
+        // By the character's length: Unicode has whitespace of 2 and 3 bytes.
+        while let Some(c) = self.peek().filter(|c| c.is_whitespace()) {
+            self.i += c.len_utf8();
         }
     }
 
@@ -369,7 +370,7 @@ impl Parser<'_> {
     }
 
     fn quoted(&mut self) -> Result<String, PathError> {
-        let Some(q) = self.peek() else { return Err(self.err("expected a quoted name")) };
+        let Some(q @ ('\'' | '"')) = self.peek() else { return Err(self.err("expected a quoted name")) };
         self.i += 1;
         let mut out = String::new();
         loop {
@@ -502,6 +503,14 @@ mod tests {
         for other in ["$", "$.a.b", "$[0]", "$$.Execution", "$var", "$.*"] {
             assert_eq!(member(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn text_after_a_comma_or_unicode_space_is_no_panic() {
+        // Found by the parser fuzz target: a name list whose next item is
+        // not quoted, and whitespace of more than one byte.
+        assert!(Path::parse("$[ 'k ey',\u{202e}][*].x").is_err());
+        assert!(Path::parse("$[\u{2003}0\u{a0}]").is_ok());
     }
 
     #[test]

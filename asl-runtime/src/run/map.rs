@@ -127,6 +127,7 @@ impl<'a> Run<'a> {
         let input = &*effective;
         let mut policy = RetryPolicy::new(&map.retry);
         loop {
+            self.within_history_limit()?;
             let error = match self.map_once(state, map, input, context).await {
                 Ok(v) => return Ok(v),
                 Err(MapError::Failure(f)) => {

@@ -228,6 +228,21 @@ impl<'a> Run<'a> {
         Run { exec: self.exec, plan: self.plan, history, info: self.info }
     }
 
+    /// Fails with `States.Runtime` once the history holds as many events as
+    /// the limit allows. Checked before each state and each retry (a Task
+    /// retried without end would otherwise grow the history without end).
+    #[inline(always)]
+    fn within_history_limit(&self) -> Result<(), StatesError> {
+        let limit = self.exec.limits.max_history_events;
+        if self.history().count() < limit {
+            return Ok(());
+        }
+        Err(StatesError::new(
+            names::RUNTIME,
+            format!("The execution reached the maximum number of history events ({limit})."),
+        ))
+    }
+
     /// Runs a scope to its end; `variables` are the ones it starts with.
     pub(crate) fn scope<'s>(
         &'s self, scope: &'s Scope, input: Value, variables: Variables,
@@ -291,13 +306,7 @@ impl<'a> Run<'a> {
         &self, scope: &'s Scope, at: &mut Next, variables: &mut Variables,
     ) -> Result<Option<&'s State>, StatesError> {
         loop {
-            let limit = self.exec.limits.max_history_events;
-            if self.history().count() >= limit {
-                return Err(StatesError::new(
-                    names::RUNTIME,
-                    format!("The execution reached the maximum number of history events ({limit})."),
-                ));
-            }
+            self.within_history_limit()?;
             let state = scope.states.get(at.index).ok_or_else(|| {
                 StatesError::new(
                     names::RUNTIME,

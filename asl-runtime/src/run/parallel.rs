@@ -43,6 +43,7 @@ impl<'a> Run<'a> {
     ) -> Result<Value, StatesError> {
         let mut policy = RetryPolicy::new(&parallel.retry);
         loop {
+            self.within_history_limit()?;
             self.mark(EventType::ParallelStateStarted);
             if let Some(outputs) = self.parallel_instant(state, parallel, &input, variables) {
                 self.mark(EventType::ParallelStateSucceeded);

@@ -61,6 +61,7 @@ impl<'a> Run<'a> {
         let kind = kind.as_ref();
         let mut policy = RetryPolicy::new(&task.retry);
         loop {
+            self.within_history_limit()?;
             let token = context.task_token.as_ref().map(|_| Box::from(callbacks::new_token()));
             let context = &context.for_attempt(policy.retries, token);
             let input = match (owned.take(), borrowed) {
