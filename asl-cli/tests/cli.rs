@@ -344,3 +344,70 @@ fn generate_refuses_module_names_that_would_not_compile() {
     }
     assert_eq!(asl(&["generate", &def, "--name", "my_flow"]).status.code(), Some(0));
 }
+
+/// Runs `asl` under a 2 GiB address-space limit (`ulimit -v`), killing it
+/// after 15 s; its exit code (None if killed) and standard output.
+fn asl_within_2_gib_and_15_s(args: &[&str]) -> (Option<i32>, String, std::time::Duration) {
+    let script = format!("ulimit -v {}; exec \"$0\" \"$@\"", 2 * 1024 * 1024);
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_asl"))
+        .args(args)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("bash runs");
+    let started = std::time::Instant::now();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut out).ok();
+        out
+    });
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if started.elapsed() > std::time::Duration::from_secs(15) {
+            child.kill().ok();
+            child.wait().ok();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    (code, reader.join().unwrap(), started.elapsed())
+}
+
+/// Each way an execution once ran away, through the real binary: it ends
+/// with AWS's error within 15 s and 2 GiB of address space.
+#[test]
+fn runaway_executions_end_within_their_budgets() {
+    let r = "asl-cli/tests/resources";
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("recursion", &[], "States.QueryEvaluationError"),
+        ("regex", &["--input", "@asl-cli/tests/resources/regex.input.json"], "States.QueryEvaluationError"),
+        ("ten_million", &[], "States.QueryEvaluationError"),
+        ("big_string", &[], "States.QueryEvaluationError"),
+        ("wide_map", &[], "States.Runtime"),
+        ("retry_forever", &["--mock", "asl-cli/tests/resources/fails.mock.json", "--virtual-time"], "States.Runtime"),
+        ("unique", &["--input", "@asl-cli/tests/resources/unique.input.json"], ""),
+    ];
+    for (name, extra, error) in cases {
+        let definition = format!("{r}/{name}.json");
+        let mut args = vec!["run", definition.as_str(), "--json"];
+        args.extend_from_slice(extra);
+        let (code, stdout, took) = asl_within_2_gib_and_15_s(&args);
+        assert!(code.is_some(), "{name}: still running after {took:?}");
+        let result: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", &stdout[..stdout.len().min(300)]));
+        if error.is_empty() {
+            assert_eq!(result["status"], "SUCCEEDED", "{name}: {}", result["cause"]);
+            assert_eq!(code, Some(0), "{name}");
+        } else {
+            assert_eq!(result["error"], *error, "{name}: {}", result["cause"]);
+            assert_eq!(code, Some(1), "{name}");
+        }
+    }
+}
