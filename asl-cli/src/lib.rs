@@ -215,6 +215,41 @@ fn say(text: impl std::fmt::Display) -> Result<(), UsageError> {
     }
 }
 
+/// `asl run --json`'s output, written as the execution goes: the events
+/// first, one by one, then the rest of the result. A reader that went away
+/// only stops the writing.
+struct JsonEvents {
+    out: std::sync::Mutex<(std::io::BufWriter<std::io::Stdout>, bool)>,
+}
+
+impl JsonEvents {
+    fn start() -> JsonEvents {
+        let mut out = std::io::BufWriter::new(std::io::stdout());
+        let _ = out.write_all(b"{\"events\":[");
+        JsonEvents { out: std::sync::Mutex::new((out, true)) }
+    }
+
+    fn write(&self, event: &asl_runtime::HistoryEvent) {
+        let mut guard = self.out.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (out, first) = &mut *guard;
+        if !std::mem::take(first) {
+            let _ = out.write_all(b",");
+        }
+        let _ = serde_json::to_writer(&mut *out, event);
+    }
+
+    /// Closes the list and writes `rest`, the result's other members
+    /// without their opening brace.
+    fn finish(&self, rest: &str) {
+        let mut guard = self.out.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let out = &mut guard.0;
+        let _ = out.write_all(b"],");
+        let _ = out.write_all(rest.as_bytes());
+        let _ = out.write_all(b"\n");
+        let _ = out.flush();
+    }
+}
+
 /// A state machine definition's text (at most AWS's 1 MiB).
 fn read(path: &Path) -> Result<String, UsageError> {
     read_capped(path, "the definition", MAX_DEFINITION_BYTES)
@@ -398,6 +433,7 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
         tokio::runtime::Builder::new_current_thread().enable_all().build()
     }
     .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
+    let events = json.then(|| std::sync::Arc::new(JsonEvents::start()));
     let execution = runtime
         .block_on(async {
             // Only `--json` prints the history; otherwise nobody reads it.
@@ -415,12 +451,27 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
                 None => executor,
             };
             let executor = if virtual_time { executor.clock(VirtualClock::new()) } else { executor };
+            // `--json` writes each event as it happens, so a long execution
+            // holds one event at a time, not its whole history.
+            let executor = match &events {
+                Some(events) => {
+                    let events = events.clone();
+                    executor.history_sink(move |event| events.write(&event))
+                }
+                None => executor,
+            };
             executor.run_text(&input).await
         })
         .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     let status = execution.status;
-    if json {
-        say(format_args!("{}\n", execution.to_json()))?;
+    if let Some(events) = events {
+        let mut rest = execution.to_json();
+        if let Some(fields) = rest.as_object_mut() {
+            fields.remove("events");
+        }
+        // `{"events": [...], "status": …, "output": …, "error": …, "cause": …}`.
+        let rest = rest.to_string();
+        events.finish(&rest[1..]);
     } else {
         match status {
             // Indented for a person, one line for a pipe.

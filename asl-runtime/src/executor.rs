@@ -4,7 +4,7 @@
 use crate::clock::{Clock, SystemClock};
 use crate::error::{StatesError, names};
 use crate::history::EventType;
-use crate::history::{ErrorDetails, EventDetails, Events, History, PayloadDetails};
+use crate::history::{ErrorDetails, EventDetails, Events, History, HistoryEvent, PayloadDetails};
 use crate::identity::{Identity, Names};
 use crate::store::ObjectStore;
 use crate::task::{Handlers, TaskHandler};
@@ -108,6 +108,8 @@ pub struct Executor {
     /// The ARNs and names the identity gives every execution, built once.
     pub(crate) names: Arc<Names>,
     pub(crate) record_history: bool,
+    /// Where history events go as they happen, if not into the execution.
+    pub(crate) history_sink: Option<crate::history::HistorySink>,
     /// How the runtime runs each state, decided once.
     pub(crate) plan: Arc<Plan>,
 }
@@ -145,6 +147,7 @@ impl Executor {
             },
             names: Arc::new(Names::of(&Identity::default())),
             record_history: true,
+            history_sink: None,
         }
     }
 
@@ -177,6 +180,16 @@ impl Executor {
     pub fn identity(mut self, identity: Identity) -> Self {
         self.names = Arc::new(Names::of(&identity));
         self.services.identity = identity;
+        self
+    }
+
+    /// Hands every history event to `sink` as it is recorded, in order,
+    /// instead of keeping it: `Execution::events` is then empty, and a long
+    /// execution's memory holds no more than the event at hand (`asl run
+    /// --json` prints events this way). Turns history recording on.
+    pub fn history_sink(mut self, sink: impl Fn(HistoryEvent) + Send + Sync + 'static) -> Self {
+        self.history_sink = Some(Arc::new(sink));
+        self.record_history = true;
         self
     }
 
@@ -272,8 +285,7 @@ impl Executor {
             deadline_hit: AtomicBool::new(false),
             cancel,
         };
-        let run =
-            Run { exec: &self.services, plan: &self.plan, history: History::new(self.record_history), info: &info };
+        let run = Run { exec: &self.services, plan: &self.plan, history: self.history(), info: &info };
         run.history().record(
             EventType::ExecutionStarted,
             || start,
@@ -347,6 +359,14 @@ impl Executor {
 }
 
 impl Executor {
+    /// A new execution's history recorder.
+    fn history(&self) -> History {
+        match (&self.history_sink, self.record_history) {
+            (Some(sink), true) => History::streaming(sink.clone()),
+            (_, enabled) => History::new(enabled),
+        }
+    }
+
     /// An execution's body under its `TimeoutSeconds` and its stopper.
     async fn supervise_execution(
         &self, body: crate::clock::BoxFuture<'_, Result<Value, StatesError>>, stop: Option<StopSignal>,

@@ -395,13 +395,29 @@ fn no_text(s: &Option<String>) -> bool {
 /// with no lock. Branches are polled by one task, so one thread at a time
 /// records into a history; a Map's worker threads count into their own.
 /// (Internal for that reason: the count is not a shared counter.)
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct History {
     enabled: bool,
     /// Events so far; also the id of the most recent one.
     count: AtomicU64,
     events: Mutex<Events>,
+    /// Where events go as they happen, instead of into `events`.
+    sink: Option<HistorySink>,
 }
+
+impl std::fmt::Debug for History {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("History")
+            .field("enabled", &self.enabled)
+            .field("count", &self.count)
+            .field("streaming", &self.sink.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Receives each history event as it is recorded, in order
+/// ([`Executor::history_sink`](crate::Executor::history_sink)).
+pub type HistorySink = std::sync::Arc<dyn Fn(HistoryEvent) + Send + Sync>;
 
 /// An execution's history events, in order ([`crate::Execution::events`]).
 ///
@@ -531,7 +547,13 @@ impl Serialize for Events {
 impl History {
     /// A recorder; `enabled` decides whether events are kept.
     pub fn new(enabled: bool) -> Self {
-        History { enabled, count: AtomicU64::new(0), events: Mutex::new(Events::default()) }
+        History { enabled, count: AtomicU64::new(0), events: Mutex::new(Events::default()), sink: None }
+    }
+
+    /// A recorder that hands each event to `sink` as it happens and keeps
+    /// none: an execution's memory then holds no more than one event.
+    pub fn streaming(sink: HistorySink) -> Self {
+        History { sink: Some(sink), ..History::new(true) }
     }
 
     /// Whether events are kept (callers skip building details when not).
@@ -606,7 +628,12 @@ impl History {
         let last = self.count.load(Ordering::Relaxed);
         let id = last + 1;
         self.count.store(id, Ordering::Relaxed);
-        events.push(HistoryEvent { id, previous_event_id: previous.unwrap_or(last), timestamp, event_type, details });
+        let event = HistoryEvent { id, previous_event_id: previous.unwrap_or(last), timestamp, event_type, details };
+        // Under the lock, so that the sink sees events in id order.
+        match &self.sink {
+            Some(sink) => sink(event),
+            None => events.push(event),
+        }
         id
     }
 

@@ -49,7 +49,7 @@ pub use callbacks::{CallbackError, send_task_failure, send_task_heartbeat, send_
 pub use clock::{BoxFuture, Clock, SystemClock, VirtualClock, format_timestamp, virtual_time_runtime};
 pub use error::{StatesError, names as error_names};
 pub use executor::{Execution, Executor, Status, Stopper};
-pub use history::{ErrorDetails, EventDetails, EventType, Events, HistoryEvent, PayloadDetails};
+pub use history::{ErrorDetails, EventDetails, EventType, Events, HistoryEvent, HistorySink, PayloadDetails};
 pub use identity::Identity;
 pub use limits::Limits;
 pub use mock::{MockConfig, MockError, Mocks};

@@ -189,3 +189,36 @@ fn a_task_retried_without_end_stops_at_the_history_limit() {
     assert!((24_990..=25_010).contains(&execution.events.len()), "{} events", execution.events.len());
     assert!(started.elapsed() < HANG);
 }
+
+#[test]
+fn a_history_sink_gets_every_event_in_order_and_the_execution_keeps_none() {
+    // A loop whose payload grows each round, as a polling workflow's does:
+    // kept, its history holds every round's payload text.
+    let definition = json!({"StartAt": "Grow", "States": {
+        "Grow": {"Type": "Pass", "Parameters": {"s.$": "States.Format('{}{}', $.s, $.pad)", "pad.$": "$.pad"}, "Next": "Again"},
+        "Again": {"Type": "Choice", "Choices": [{"Variable": "$.s", "IsPresent": true, "Next": "Grow"}], "Default": "Done"},
+        "Done": {"Type": "Succeed"}}});
+    let workflow = workflow(&definition);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new((0u64, 0usize, 0usize)));
+    let sink = seen.clone();
+    let limits = Limits { max_history_events: 4_000, ..Limits::default() };
+    let execution = runtime.block_on(
+        workflow
+            .executor()
+            .limits(limits)
+            .history_sink(move |event| {
+                let mut seen = sink.lock().unwrap();
+                assert_eq!(event.id, seen.0 + 1, "in id order");
+                let text = serde_json::to_string(&event).unwrap();
+                *seen = (event.id, seen.1 + text.len(), seen.2.max(text.len()));
+            })
+            .run(json!({"s": "", "pad": "x".repeat(40)})),
+    );
+    assert_eq!(execution.error.as_deref(), Some("States.Runtime"));
+    assert!(execution.events.is_empty(), "the execution keeps no events");
+    let (last, total, largest) = *seen.lock().unwrap();
+    assert!(last > 4_000, "every event, the closing one too: {last}");
+    // What a kept history would have held, against the most held at once.
+    assert!(total > 100 * largest, "{total} bytes in all, {largest} at most");
+}
