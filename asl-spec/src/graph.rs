@@ -171,14 +171,9 @@ fn check_scope(
         }
     }
     if !scope.states.iter().any(State::is_terminal) && scope.unloaded.is_empty() {
-        diags.push(
-            Diagnostic::error(
-                Code::NoTerminal,
-                "no state ends the execution: there is no `End: true`, Succeed or Fail state",
-            )
-            .at(scope.start_at_span, "")
-            .location(format!("{ptr}/States"))
-            .hint("give the last state `\"End\": true`"),
-        );
+        let message = "no state ends the execution: there is no `End: true`, Succeed or Fail state";
+        let location = format!("{ptr}/States");
+        let d = Diagnostic::error(Code::NoTerminal, message).at(scope.start_at_span, "").location(location);
+        diags.push(d.hint("give the last state `\"End\": true`"));
     }
 }
