@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::limits::Limits;
 use crate::plan::Plan;
-use crate::run::{Run, RunInfo, Services, to_text};
+use crate::run::{Interrupts, Run, RunInfo, Services, to_text};
 
 /// How an execution ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -110,8 +110,6 @@ pub struct Executor {
     pub(crate) record_history: bool,
     /// Where history events go as they happen, if not into the execution.
     pub(crate) history_sink: Option<crate::history::HistorySink>,
-    /// How the runtime runs each state, decided once.
-    pub(crate) plan: Arc<Plan>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -135,7 +133,6 @@ impl Executor {
     /// [`Workflow`](crate::Workflow), for all its executors).
     pub(crate) fn planned(definition: Arc<Definition>, plan: Arc<Plan>) -> Self {
         Executor {
-            plan,
             definition,
             services: Services {
                 handler: Arc::new(Handlers::new()),
@@ -144,6 +141,7 @@ impl Executor {
                 limits: Limits::default(),
                 object_store: None,
                 parallelism: available_parallelism(),
+                plan,
             },
             names: Arc::new(Names::of(&Identity::default())),
             record_history: true,
@@ -227,7 +225,7 @@ impl Executor {
     /// Runs one execution to its end. (The execution's own future, not
     /// wrapped in another: a parked execution holds no more than it needs.)
     pub fn run(&self, input: Value) -> impl std::future::Future<Output = Execution> + Send + '_ {
-        self.run_inner(input, None, None, None)
+        self.run_inner(input, None, None)
     }
 
     /// Starts an execution that can be stopped from outside: the returned
@@ -236,7 +234,8 @@ impl Executor {
     pub fn start(&self, input: Value) -> (Stopper, impl std::future::Future<Output = Execution> + Send + '_) {
         let (tx, rx) = tokio::sync::watch::channel(None);
         let cancel = jlens_core::CancelToken::new();
-        (Stopper { tx: Arc::new(tx), cancel: cancel.clone() }, self.run_inner(input, None, Some(rx), Some(cancel)))
+        let stopper = Stopper { tx: Arc::new(tx), cancel: cancel.clone() };
+        (stopper, self.run_inner(input, None, Some(Box::new((rx, cancel)))))
     }
 
     /// Runs one execution from input given as JSON text. History records the
@@ -245,47 +244,37 @@ impl Executor {
     /// by default) starts no execution: the result is a `FAILED` execution
     /// with `States.DataLimitExceeded` and no events.
     pub async fn run_text(&self, input: &str) -> Result<Execution, serde_json::Error> {
+        // Refused before the execution's future exists: every parked
+        // execution would otherwise hold room for this early end.
+        if let Some(refused) = self.refused_input(input) {
+            return Ok(refused);
+        }
         let value = serde_json::from_str(input)?;
-        Ok(self.run_inner(value, Some(input), None, None).await)
+        Ok(self.run_inner(value, Some(input), None).await)
     }
 
+    /// One execution; `control` is the stop signal and the evaluation's
+    /// cancel token of a stoppable one (boxed: a parked execution holds it).
     async fn run_inner(
-        &self, input: Value, input_text: Option<&str>, stop: Option<StopSignal>,
-        cancel: Option<jlens_core::CancelToken>,
+        &self, input: Value, input_text: Option<&str>, control: Option<Box<(StopSignal, jlens_core::CancelToken)>>,
     ) -> Execution {
-        // StartExecution refuses input text over the payload limit: such an
-        // execution never starts, whatever its first state would keep.
-        // (Only text is measured: a value handed to `run` is the caller's
-        // own, and measuring it would cost a walk over all of it.)
-        let limit = self.services.limits.max_payload_bytes;
-        if let Some(text) = input_text.filter(|text| text.len() > limit) {
-            return Execution {
-                status: Status::Failed,
-                output: None,
-                error: Some(names::DATA_LIMIT_EXCEEDED.to_string()),
-                cause: Some(format!(
-                    "The execution input of {} bytes exceeds the maximum number of bytes service limit ({limit}); the execution was not started.",
-                    text.len()
-                )),
-                events: Events::default(),
-            };
-        }
         let start = self.services.clock.now();
         let deadline = self.definition.timeout_seconds.map(|secs| {
             let secs = i64::try_from(secs).unwrap_or(i64::MAX);
             start.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap_or(Timestamp::MAX)
         });
+        let cancel = control.as_ref().map(|control| control.1.clone());
+        let interrupts = (deadline.is_some() || cancel.is_some())
+            .then(|| Box::new(Interrupts { deadline, deadline_hit: AtomicBool::new(false), cancel }));
         let info = RunInfo {
             names: &self.names,
             start_time: start,
-            input: self.plan.reads_context.then(|| Box::new(input.clone())),
+            input: self.services.plan.reads_context.then(|| Box::new(input.clone())),
             input_text,
             members: OnceLock::new(),
-            deadline,
-            deadline_hit: AtomicBool::new(false),
-            cancel,
+            interrupts,
         };
-        let run = Run { exec: &self.services, plan: &self.plan, history: self.history(), info: &info };
+        let run = Run { exec: &self.services, history: self.history(), info: &info };
         run.history().record(
             EventType::ExecutionStarted,
             || start,
@@ -301,14 +290,18 @@ impl Executor {
         // Most executions have no execution timeout and no stopper: await
         // the body itself, and keep the supervised path (boxed) out of
         // every execution's future.
-        let outcome = match (stop, self.definition.timeout_seconds) {
+        let outcome = match (control, self.definition.timeout_seconds) {
             (None, None) => Outcome::Finished(body.await),
-            (stop, timeout) => Box::pin(self.supervise_execution(body, stop, timeout)).await,
+            (control, timeout) => Box::pin(self.supervise_execution(body, control.map(|c| c.0), timeout)).await,
         };
         // An expression cut short by the deadline ends the execution as the
         // deadline would have, had it fired during the evaluation.
         let outcome = match outcome {
-            Outcome::Finished(Err(_)) if info.deadline_hit.load(Ordering::Relaxed) => Outcome::TimedOut,
+            Outcome::Finished(Err(_))
+                if info.interrupts.as_ref().is_some_and(|i| i.deadline_hit.load(Ordering::Relaxed)) =>
+            {
+                Outcome::TimedOut
+            }
             other => other,
         };
         let history = run.history;
@@ -359,6 +352,27 @@ impl Executor {
 }
 
 impl Executor {
+    /// StartExecution refuses input text over the payload limit: such an
+    /// execution never starts, whatever its first state would keep. (Only
+    /// text is measured: a value handed to `run` is the caller's own, and
+    /// measuring it would cost a walk over all of it.)
+    fn refused_input(&self, text: &str) -> Option<Execution> {
+        let limit = self.services.limits.max_payload_bytes;
+        if text.len() <= limit {
+            return None;
+        }
+        Some(Execution {
+            status: Status::Failed,
+            output: None,
+            error: Some(names::DATA_LIMIT_EXCEEDED.to_string()),
+            cause: Some(format!(
+                "The execution input of {} bytes exceeds the maximum number of bytes service limit ({limit}); the execution was not started.",
+                text.len()
+            )),
+            events: Events::default(),
+        })
+    }
+
     /// A new execution's history recorder.
     fn history(&self) -> History {
         match (&self.history_sink, self.record_history) {

@@ -401,8 +401,9 @@ pub(crate) struct History {
     /// Events so far; also the id of the most recent one.
     count: AtomicU64,
     events: Mutex<Events>,
-    /// Where events go as they happen, instead of into `events`.
-    sink: Option<HistorySink>,
+    /// Where events go as they happen, instead of into `events` (boxed:
+    /// every parked execution holds a history, and most have no sink).
+    sink: Option<Box<HistorySink>>,
 }
 
 impl std::fmt::Debug for History {
@@ -553,7 +554,7 @@ impl History {
     /// A recorder that hands each event to `sink` as it happens and keeps
     /// none: an execution's memory then holds no more than one event.
     pub fn streaming(sink: HistorySink) -> Self {
-        History { sink: Some(sink), ..History::new(true) }
+        History { sink: Some(Box::new(sink)), ..History::new(true) }
     }
 
     /// Whether events are kept (callers skip building details when not).

@@ -130,22 +130,23 @@ impl jsonata::StateView for StateContext<'_> {
     }
     fn budget(&self) -> jsonata::Budget {
         let (run, limit) = (self.run, self.run.exec.limits.max_evaluation_time);
-        let left = run.info.deadline.map(|deadline| {
+        let interrupts = run.info.interrupts.as_deref();
+        let left = interrupts.and_then(|i| i.deadline).map(|deadline| {
             let span = deadline.duration_since(run.now());
             std::time::Duration::try_from(span).unwrap_or(std::time::Duration::ZERO)
         });
         jsonata::Budget {
             time: left.map_or(limit, |left| left.min(limit)),
             result_bytes: run.exec.limits.max_payload_bytes.saturating_mul(4),
-            cancel: run.info.cancel.clone(),
+            cancel: interrupts.and_then(|i| i.cancel.clone()),
             ends_execution: left.is_some_and(|left| left <= limit),
         }
     }
     fn deadline_passed(&self) -> bool {
-        let info = self.run.info;
-        let passed = info.deadline.is_some_and(|deadline| self.run.now() >= deadline);
+        let Some(interrupts) = self.run.info.interrupts.as_deref() else { return false };
+        let passed = interrupts.deadline.is_some_and(|deadline| self.run.now() >= deadline);
         if passed {
-            info.deadline_hit.store(true, std::sync::atomic::Ordering::Relaxed);
+            interrupts.deadline_hit.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         passed
     }

@@ -110,7 +110,7 @@ impl<'a> Run<'a> {
         &self, state: &State, payload: &mut Value, context: &StateContext<'_>,
         inspect: impl FnOnce(&Env<'_>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
-        if self.plan.of_state(state).input_through() {
+        if self.exec.plan.of_state(state).input_through() {
             return inspect(&Env { input: payload, context });
         }
         let (output, found) = self.through(state, std::mem::take(payload), context, inspect)?;
@@ -153,7 +153,7 @@ impl<'a> Run<'a> {
                 self.parameters_into(state, object, payload, size::UNKNOWN, None, context).map(|_| ())
             }
             Some(_) => self.effective_input(state, payload, context).map(|effective| *payload = effective),
-            None if self.plan.of_state(state).input_whole => Ok(()),
+            None if self.exec.plan.of_state(state).input_whole => Ok(()),
             None => select_owned(&state.io.input_path, std::mem::take(payload), context)
                 .map(|effective| *payload = effective),
         }
@@ -200,7 +200,7 @@ impl<'a> Run<'a> {
             // the bound grows until the limit makes `leave` measure the payload.
             return Ok(input_bound.saturating_add(built).saturating_add(size::path_overhead(at)));
         }
-        let in_place = self.plan.of_state(state).input_whole;
+        let in_place = self.exec.plan.of_state(state).input_whole;
         let Some(reuse) = payload::reuse_for(object, input, in_place) else {
             *input = self.effective_input(state, input, context)?;
             return Ok(size::UNKNOWN);
@@ -278,7 +278,7 @@ impl<'a> Run<'a> {
     pub(super) fn finish_output(
         &self, state: &State, input: Value, result: Value, context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
-        if self.plan.of_state(state).result_is_output {
+        if self.exec.plan.of_state(state).result_is_output {
             return Ok(result);
         }
         let combined = apply_result_path(&state.io.result_path, input, result)?;
@@ -290,7 +290,7 @@ impl<'a> Run<'a> {
     pub(super) fn select_output(
         &self, state: &State, combined: Value, context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
-        if self.plan.of_state(state).output_whole {
+        if self.exec.plan.of_state(state).output_whole {
             return Ok(combined);
         }
         select_nullable(&state.io.output_path, &combined, context).map(Cow::into_owned)

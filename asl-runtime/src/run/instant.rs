@@ -140,7 +140,11 @@ impl<'a> Run<'a> {
                     .map_err(in_state)?;
                 let Some(next) = matched else { return Err(no_match()) };
                 // A Choice with `$` paths passes its input on unchanged.
-                (Some(next), if self.plan.of_state(state).input_through() { bound } else { size::UNKNOWN }, assigned)
+                (
+                    Some(next),
+                    if self.exec.plan.of_state(state).input_through() { bound } else { size::UNKNOWN },
+                    assigned,
+                )
             }
             StateKind::Succeed | StateKind::Pass(_) if jsonata => {
                 let input = std::mem::take(&mut at.input);
@@ -152,14 +156,14 @@ impl<'a> Run<'a> {
             }
             StateKind::Succeed => {
                 self.through_in(state, &mut at.input, &context, |_| Ok(())).map_err(in_state)?;
-                (None, if self.plan.of_state(state).input_through() { bound } else { size::UNKNOWN }, None)
+                (None, if self.exec.plan.of_state(state).input_through() { bound } else { size::UNKNOWN }, None)
             }
             StateKind::Pass(pass) => match (&pass.result, &state.io.parameters, &state.io.result_path, &state.assign) {
                 (None, Some(Template::Object(object)), ResultPath::Path(path), None) => {
                     let bound = self
                         .parameters_into(state, object, &mut at.input, bound, Some(path), &context)
                         .map_err(in_state)?;
-                    if !self.plan.of_state(state).output_whole {
+                    if !self.exec.plan.of_state(state).output_whole {
                         at.input =
                             self.select_output(state, std::mem::take(&mut at.input), &context).map_err(in_state)?;
                         (next_of(state), size::UNKNOWN, None)

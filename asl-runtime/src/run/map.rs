@@ -326,7 +326,7 @@ impl<'a> Run<'a> {
     async fn iterate(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
         use futures_util::stream::{FuturesUnordered, StreamExt};
         let MapRun { state, map: _, items, input: _, context: _, selected: _, limits, distributed } = *run;
-        if self.plan.of_state(state).instant_inside {
+        if self.exec.plan.of_state(state).instant_inside {
             return self.iterate_instant(run).await;
         }
         // Every launch is recorded (or, without history, counted) before the

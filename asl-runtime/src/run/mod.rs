@@ -52,6 +52,15 @@ pub(crate) struct RunInfo<'e> {
     pub(crate) input_text: Option<&'e str>,
     /// `$$.Execution` and `$$.StateMachine`, built once per execution.
     pub(crate) members: OnceLock<Box<(Value, Value)>>,
+    /// What may interrupt an expression being evaluated, for an execution
+    /// with a `TimeoutSeconds` or a stopper (boxed: every parked execution
+    /// holds this, and most have neither).
+    pub(crate) interrupts: Option<Box<Interrupts>>,
+}
+
+/// What may interrupt an expression being evaluated.
+#[derive(Debug, Default)]
+pub(crate) struct Interrupts {
     /// When the machine's `TimeoutSeconds` runs out, if it has one: an
     /// expression evaluated then may take no longer than what is left.
     pub(crate) deadline: Option<Timestamp>,
@@ -174,14 +183,14 @@ pub(crate) struct Services {
     pub(crate) object_store: Option<Arc<dyn ObjectStore>>,
     /// Threads a Map's or Parallel's instant work may spread over.
     pub(crate) parallelism: usize,
+    /// How each state runs (the plan of the executor's definition).
+    pub(crate) plan: Arc<Plan>,
 }
 
 /// One execution in progress. Shared by concurrent branches and iterations,
 /// so its history takes events through a shared reference.
 pub(crate) struct Run<'a> {
     pub(crate) exec: &'a Services,
-    /// How each state runs (the executor's plan of the definition).
-    pub(crate) plan: &'a Plan,
     pub(crate) history: History,
     pub(crate) info: &'a RunInfo<'a>,
 }
@@ -225,7 +234,7 @@ impl<'a> Run<'a> {
     fn counting_from(&self, count: u64) -> Run<'a> {
         let history = History::new(false);
         history.count_only(count);
-        Run { exec: self.exec, plan: self.plan, history, info: self.info }
+        Run { exec: self.exec, history, info: self.info }
     }
 
     /// Fails with `States.Runtime` once the history holds as many events as
@@ -275,7 +284,7 @@ impl<'a> Run<'a> {
                     open.note(true);
                 }
                 // A Task that fails returns here and stays open.
-                if let Some(task) = self.plan.plain_task(state) {
+                if let Some(task) = self.exec.plan.plain_task(state) {
                     // The most common wait: a task's call and nothing else.
                     let (task, call) = self.start_plain_task(state, task, &mut at, &variables)?;
                     let outcome = call.await;
@@ -313,7 +322,7 @@ impl<'a> Run<'a> {
                     format!("the definition has no state at index {}; was it validated?", at.index),
                 )
             })?;
-            if self.plan.of_state(state).step != Step::Instant {
+            if self.exec.plan.of_state(state).step != Step::Instant {
                 return Ok(Some(state));
             }
             // The payload stays in `at`, changed in place, state to state.
@@ -420,7 +429,7 @@ impl<'a> Run<'a> {
                 Ok(Done { output, next: next_of(state), bound: size::UNKNOWN, assigned })
             }
             StateKind::Task(task) => {
-                let (input, outcome) = if self.plan.of_state(state).consumes_input {
+                let (input, outcome) = if self.exec.plan.of_state(state).consumes_input {
                     (Value::Null, Box::pin(self.task(state, task, TaskInput::Owned(input), &context, entered)).await)
                 } else {
                     let outcome =

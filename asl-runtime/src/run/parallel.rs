@@ -17,7 +17,7 @@ impl<'a> Run<'a> {
         &self, state: &State, parallel: &Parallel, input: &Value, variables: &Variables,
     ) -> Option<Vec<Value>> {
         let branches = &parallel.branches;
-        if !self.plan.of_state(state).instant_inside {
+        if !self.exec.plan.of_state(state).instant_inside {
             return None;
         }
         let threads = self.threads_for(branches.iter().map(|b| b.states.len()).sum()).min(branches.len());

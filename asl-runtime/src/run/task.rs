@@ -161,7 +161,7 @@ impl<'a> Run<'a> {
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
         let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
         let context = self.context(state, entered_time, variables);
-        let effective = if self.plan.of_state(state).consumes_input {
+        let effective = if self.exec.plan.of_state(state).consumes_input {
             self.effective_input_in(state, &mut at.input, &context).map(|()| std::mem::take(&mut at.input))
         } else {
             self.effective_input(state, &at.input, &context)

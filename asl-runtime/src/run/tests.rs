@@ -158,11 +158,9 @@ fn a_scope_holds_little_besides_the_state_it_waits_in() {
         input: None,
         input_text: None,
         members: OnceLock::new(),
-        deadline: None,
-        deadline_hit: Default::default(),
-        cancel: None,
+        interrupts: None,
     };
-    let run = Run { exec: &exec.services, plan: &exec.plan, history: History::new(true), info: &info };
+    let run = Run { exec: &exec.services, history: History::new(true), info: &info };
     let (scope, mut variables) = (&exec.definition.body, Variables::default());
     let scope_future = std::mem::size_of_val(&run.scope_inner(scope, Value::Null, Variables::default(), ()));
     let waiting_future = std::mem::size_of_val(&run.waiting_state(&scope.states[0], Value::Null, None, &mut variables));
