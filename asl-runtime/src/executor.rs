@@ -250,13 +250,13 @@ impl Executor {
             return Ok(refused);
         }
         let value = serde_json::from_str(input)?;
-        Ok(self.run_inner(value, Some(input), None).await)
+        Ok(self.run_inner(value, Some(&input), None).await)
     }
 
     /// One execution; `control` is the stop signal and the evaluation's
     /// cancel token of a stoppable one (boxed: a parked execution holds it).
     async fn run_inner(
-        &self, input: Value, input_text: Option<&str>, control: Option<Box<(StopSignal, jlens_core::CancelToken)>>,
+        &self, input: Value, input_text: Option<&&str>, control: Option<Box<(StopSignal, jlens_core::CancelToken)>>,
     ) -> Execution {
         let start = self.services.clock.now();
         let deadline = self.definition.timeout_seconds.map(|secs| {
@@ -268,7 +268,7 @@ impl Executor {
             .then(|| Box::new(Interrupts { deadline, deadline_hit: AtomicBool::new(false), cancel }));
         let info = RunInfo {
             names: &self.names,
-            start_time: start,
+            start_ms: start.as_millisecond(),
             input: self.services.plan.reads_context.then(|| Box::new(input.clone())),
             input_text,
             members: OnceLock::new(),
@@ -280,7 +280,7 @@ impl Executor {
             || start,
             || {
                 Some(EventDetails::ExecutionStarted {
-                    input: input_text.map_or_else(|| to_text(&input), str::to_string),
+                    input: input_text.map_or_else(|| to_text(&input), |text| text.to_string()),
                     input_details: PayloadDetails::default(),
                     role_arn: self.names.role_arn.clone(),
                 })

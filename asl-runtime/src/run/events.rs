@@ -24,7 +24,7 @@ impl<'a> Run<'a> {
         // AWS links the first state to no event, and shows it the execution
         // input exactly as given.
         let previous = if first { 0 } else { history.last_id() };
-        let text = history.enabled().then(|| match (self.info.input_text, first) {
+        let text = history.enabled().then(|| match (self.info.input_text.copied(), first) {
             (Some(raw), true) => raw.to_string(),
             _ => text.unwrap_or_else(|| to_text(input)),
         });

@@ -45,11 +45,15 @@ use crate::task::TaskHandler;
 pub(crate) struct RunInfo<'e> {
     /// The execution's and machine's ids and names (the executor's).
     pub(crate) names: &'e Arc<Names>,
-    pub(crate) start_time: Timestamp,
+    /// When the execution started, in milliseconds since the epoch (the
+    /// precision `$$.Execution.StartTime` shows; one word, not two).
+    pub(crate) start_ms: i64,
     /// The execution input, kept only when a state reads `$$`.
     pub(crate) input: Option<Box<Value>>,
     /// The execution input as given, when it came as text.
-    pub(crate) input_text: Option<&'e str>,
+    /// (A reference to the caller's `&str`: one word, not two, in every
+    /// parked execution.)
+    pub(crate) input_text: Option<&'e &'e str>,
     /// `$$.Execution` and `$$.StateMachine`, built once per execution.
     pub(crate) members: OnceLock<Box<(Value, Value)>>,
     /// What may interrupt an expression being evaluated, for an execution
@@ -79,7 +83,8 @@ impl RunInfo<'_> {
             let mut execution = JsonMap::new();
             execution.insert("Id".into(), Value::String(self.names.execution_id.to_string()));
             execution.insert("Input".into(), self.input.as_deref().cloned().unwrap_or_default());
-            execution.insert("StartTime".into(), Value::String(format_timestamp(self.start_time)));
+            let start = Timestamp::from_millisecond(self.start_ms).unwrap_or(Timestamp::UNIX_EPOCH);
+            execution.insert("StartTime".into(), Value::String(format_timestamp(start)));
             execution.insert("Name".into(), Value::String(self.names.execution_name.to_string()));
             execution.insert("RoleArn".into(), Value::String(self.names.role_arn.to_string()));
             execution.insert("RedriveCount".into(), Value::from(0));

@@ -154,7 +154,7 @@ fn a_scope_holds_little_besides_the_state_it_waits_in() {
     let exec = workflow.executor();
     let info = RunInfo {
         names: &exec.names,
-        start_time: exec.services.clock.now(),
+        start_ms: exec.services.clock.now().as_millisecond(),
         input: None,
         input_text: None,
         members: OnceLock::new(),
