@@ -176,8 +176,6 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
 
 /// The largest definition AWS accepts (`CreateStateMachine`), in bytes.
 const MAX_DEFINITION_BYTES: u64 = 1024 * 1024;
-/// The largest execution input `StartExecution` accepts, in bytes.
-const MAX_INPUT_BYTES: u64 = 256 * 1024;
 /// The largest mock or context file read: far more than any needs.
 const MAX_SIDE_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -318,15 +316,18 @@ fn validate(
 /// `file://FILE` (a file), or `-` (standard input).
 fn input_text(input: Option<String>) -> Result<String, UsageError> {
     let Some(input) = input else { return Ok("{}".to_string()) };
+    // The largest input `StartExecution` accepts: the payload limit, as the
+    // runtime has it.
+    let max_input_bytes = asl_runtime::Limits::default().max_payload_bytes as u64;
     let file = match input.as_str() {
         "-" => Some("-".to_string()),
         other => other.strip_prefix('@').or_else(|| other.strip_prefix("file://")).map(str::to_string),
     };
     let (text, source) = match &file {
-        Some(path) => (read_capped(Path::new(path), "the input file", MAX_INPUT_BYTES)?, format!("in {path}")),
-        None if input.len() as u64 > MAX_INPUT_BYTES => {
+        Some(path) => (read_capped(Path::new(path), "the input file", max_input_bytes)?, format!("in {path}")),
+        None if input.len() as u64 > max_input_bytes => {
             return Err(UsageError(format!(
-                "the execution input is {} bytes; StartExecution accepts at most {MAX_INPUT_BYTES}",
+                "the execution input is {} bytes; StartExecution accepts at most {max_input_bytes}",
                 input.len()
             )));
         }
