@@ -49,14 +49,13 @@ pub struct TaskItem {
 
 /// Lowers a validated definition.
 pub fn lower(def: &Definition, module_name: &str) -> Module {
-    let mut variants: Vec<String> = Vec::new();
+    let mut names = names::Namespace::default();
     let states = def
         .body
         .states
         .iter()
         .map(|s| {
-            let variant = names::unique(names::pascal(&s.name), &variants, "");
-            variants.push(variant.clone());
+            let variant = names.variant(&s.name);
             let next = match &s.transition {
                 Transition::Next(t) if t.index != usize::MAX => Some(t.index),
                 _ => None,
@@ -71,15 +70,11 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
             }
         })
         .collect();
-    let mut methods: Vec<String> = Vec::new();
     let tasks = def
         .task_resources()
         .into_iter()
         .map(|(resource, states)| {
-            let method = names::unique(names::task_method(&resource), &methods, "_");
-            methods.push(method.clone());
-            // `Self_` (from a function named `self`) would give `Self_Input`.
-            let type_prefix = names::pascal(&method).trim_end_matches('_').to_string();
+            let (method, type_prefix) = names.task(&resource);
             TaskItem { type_prefix, resource, method, states }
         })
         .collect();

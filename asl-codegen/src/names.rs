@@ -87,15 +87,59 @@ pub fn doc_safe(text: &str) -> String {
     out
 }
 
-/// Makes `name` unique among `taken` by adding `2`, `3`, … (with `sep`).
-/// A trailing `_` (added to a keyword) goes first: `Self_` becomes `Self2`,
-/// which is no keyword and keeps the case Rust expects.
-pub fn unique(name: String, taken: &[String], sep: &str) -> String {
-    if !taken.contains(&name) {
-        return name;
+/// Every name one generated module hands out, in one place, so that no two
+/// items clash after case conversion (`a1` and `a_1` both give `A1`) and no
+/// item takes a keyword.
+///
+/// Names live in Rust's namespaces: the `State` enum's variants, the `Tasks`
+/// trait's methods (values) and its associated types (types). A Task claims
+/// its method and its `{Prefix}Input`/`{Prefix}Output` types together, so a
+/// number added to one is added to the other.
+#[derive(Debug, Default)]
+pub struct Namespace {
+    variants: std::collections::HashSet<String>,
+    methods: std::collections::HashSet<String>,
+    types: std::collections::HashSet<String>,
+}
+
+impl Namespace {
+    /// A `State` variant for the ASL state `name`: PascalCase, numbered
+    /// (`Charge`, `Charge2`, …) when another state already took it.
+    pub fn variant(&mut self, name: &str) -> String {
+        let base = pascal(name);
+        // A keyword's trailing `_` goes before the number: `Self2`, not `Self_2`.
+        let stem = base.trim_end_matches('_').to_string();
+        let chosen = std::iter::once(base)
+            .chain((2..).map(|n| format!("{stem}{n}")))
+            .find(|c| !self.variants.contains(c))
+            .expect("an unbounded sequence of candidates has a free one");
+        self.variants.insert(chosen.clone());
+        chosen
     }
-    let base = name.trim_end_matches('_');
-    (2..).map(|n| format!("{base}{sep}{n}")).find(|c| !taken.contains(c)).unwrap_or(name)
+
+    /// The method and the associated-type prefix for a Task resource, both
+    /// unused: `charge_card`/`ChargeCard`, then `charge_card_2`/`ChargeCard2`.
+    pub fn task(&mut self, resource: &str) -> (String, String) {
+        let base = task_method(resource);
+        let stem = base.trim_end_matches('_').to_string();
+        let (method, prefix) = std::iter::once(base)
+            .chain((2..).map(|n| format!("{stem}_{n}")))
+            .map(|method| {
+                // `Self_` (from a function named `self`) would give `Self_Input`.
+                let prefix = pascal(&method).trim_end_matches('_').to_string();
+                (method, prefix)
+            })
+            .find(|(method, prefix)| {
+                !self.methods.contains(method)
+                    && !self.types.contains(&format!("{prefix}Input"))
+                    && !self.types.contains(&format!("{prefix}Output"))
+            })
+            .expect("an unbounded sequence of candidates has a free one");
+        self.methods.insert(method.clone());
+        self.types.insert(format!("{prefix}Input"));
+        self.types.insert(format!("{prefix}Output"));
+        (method, prefix)
+    }
 }
 
 /// The method name for a Task resource: the function, activity or API it
@@ -144,11 +188,21 @@ mod tests {
     }
 
     #[test]
-    fn uniqueness() {
-        assert_eq!(unique("A".into(), &["A".into(), "A2".into()], ""), "A3");
+    fn one_namespace_numbers_what_collides() {
+        let mut ns = Namespace::default();
+        assert_eq!(["A", "a", "A2", "a"].map(|n| ns.variant(n)), ["A", "A2", "A22", "A3"]);
         // A keyword's trailing `_` goes before the number: `Self2`, not `Self_2`.
-        assert_eq!(unique("Self_".into(), &["Self_".into()], ""), "Self2");
-        assert_eq!(unique("type_".into(), &["type_".into()], "_"), "type_2");
+        assert_eq!(["self", "Self"].map(|n| ns.variant(n)), ["Self_", "Self2"]);
+
+        let lambda = |name: &str| format!("arn:aws:lambda:us-east-1:1:function:{name}");
+        let mut ns = Namespace::default();
+        // `a1` and `a_1` are different methods but the same type prefix.
+        assert_eq!(ns.task(&lambda("a1")), ("a1".to_string(), "A1".to_string()));
+        assert_eq!(ns.task(&lambda("a_1")), ("a_1_2".to_string(), "A12".to_string()));
+        // …and `a12` then finds `A12` taken by the types alone.
+        assert_eq!(ns.task(&lambda("a12")), ("a12_2".to_string(), "A122".to_string()));
+        assert_eq!(ns.task(&lambda("type")), ("type_".to_string(), "Type".to_string()));
+        assert_eq!(ns.task(&lambda("type")), ("type_2".to_string(), "Type2".to_string()));
     }
 
     #[test]
