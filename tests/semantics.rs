@@ -16,9 +16,14 @@
 //! the input's `failures`; `slow` sleeps the input's `seconds` (in virtual
 //! time) and returns `{"slept": seconds}`.
 
-use asl_runtime::{Execution, Executor, Status, TaskError, TaskRequest, VirtualClock, Workflow};
+use asl_runtime::{
+    Durable, Ending, Entry, Execution, ExecutionRecord, ExecutionStore, Executor, Identity, ListQuery, Outcome, Posted,
+    SqliteStore, Started, Status, StoreError, TaskError, TaskRequest, VirtualClock, Workflow,
+};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 const CASES: &str = "tests/semantics";
@@ -50,7 +55,7 @@ fn handler(req: TaskRequest) -> asl_runtime::BoxFuture<'static, Result<Value, Ta
 }
 
 /// One run of a case, as its `.runs.json` gives it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Expected {
     input: Value,
     status: String,
@@ -290,4 +295,197 @@ fn plain_and_supervised_tasks_agree() {
         }
     }
     assert!(compared >= 20, "only {compared} runs had a plain Task to compare");
+}
+
+/// A store that dies at its journal write number `budget` (from 0): that
+/// write and every call after it wait forever, as in a process that was
+/// killed, and `dead` tells the test to drop the execution (its future, its
+/// tasks: all of it).
+struct Dying {
+    inner: Arc<dyn ExecutionStore>,
+    budget: AtomicUsize,
+    gone: AtomicBool,
+    dead: Arc<tokio::sync::Notify>,
+}
+
+impl Dying {
+    fn or_hang<'a, T: Send + 'a>(&'a self, f: asl_runtime::BoxFuture<'a, T>) -> asl_runtime::BoxFuture<'a, T> {
+        if self.gone.load(Ordering::SeqCst) {
+            self.dead.notify_one();
+            Box::pin(std::future::pending())
+        } else {
+            f
+        }
+    }
+}
+
+impl ExecutionStore for Dying {
+    fn start(&self, r: ExecutionRecord) -> asl_runtime::BoxFuture<'_, Result<Started, StoreError>> {
+        self.or_hang(self.inner.start(r))
+    }
+    fn execution(&self, arn: &str) -> asl_runtime::BoxFuture<'_, Result<Option<ExecutionRecord>, StoreError>> {
+        self.or_hang(self.inner.execution(arn))
+    }
+    fn journal(&self, arn: &str) -> asl_runtime::BoxFuture<'_, Result<Vec<Entry>, StoreError>> {
+        self.or_hang(self.inner.journal(arn))
+    }
+    fn append(&self, arn: &str, e: Vec<Entry>, c: Vec<i64>) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
+        if self.budget.load(Ordering::SeqCst) == 0 {
+            self.gone.store(true, Ordering::SeqCst);
+        } else {
+            self.budget.fetch_sub(1, Ordering::SeqCst);
+        }
+        self.or_hang(self.inner.append(arn, e, c))
+    }
+    fn finish(&self, arn: &str, ending: Ending) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
+        self.or_hang(self.inner.finish(arn, ending))
+    }
+    fn list(&self, q: ListQuery) -> asl_runtime::BoxFuture<'_, Result<Vec<ExecutionRecord>, StoreError>> {
+        self.or_hang(self.inner.list(q))
+    }
+    fn tokens(
+        &self, arn: &str, add: Vec<(String, u64)>, remove: Vec<String>,
+    ) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
+        self.or_hang(self.inner.tokens(arn, add, remove))
+    }
+    fn post_callback(&self, token: &str, o: Outcome) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
+        self.or_hang(self.inner.post_callback(token, o))
+    }
+    fn post_stop(
+        &self, arn: &str, error: Option<String>, cause: Option<String>,
+    ) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
+        self.or_hang(self.inner.post_stop(arn, error, cause))
+    }
+    fn posted(&self) -> asl_runtime::BoxFuture<'_, Result<Vec<Posted>, StoreError>> {
+        self.or_hang(self.inner.posted())
+    }
+}
+
+/// Whether a definition has branches that run at once (a Parallel, or a Map
+/// that may run more than one iteration at a time).
+fn concurrent(text: &str) -> bool {
+    text.contains("\"Parallel\"") || (text.contains("\"Map\"") && !text.contains("\"MaxConcurrency\": 1"))
+}
+
+/// An event as the comparison sees it: everything but the timestamp.
+fn untimed(events: &[asl_runtime::HistoryEvent]) -> Vec<Value> {
+    events
+        .iter()
+        .map(|e| {
+            let mut v = serde_json::to_value(e).expect("events serialise");
+            v.as_object_mut().expect("an object").remove("timestamp");
+            v
+        })
+        .collect()
+}
+
+/// Runs `input` durably on `store`, dying after `budget` journal writes
+/// (none: never). The ARN, the execution if it ended, and the writes made.
+fn run_durably(
+    text: &str, input: &Value, store: Arc<dyn ExecutionStore>, budget: Option<usize>,
+) -> (String, Option<Execution>, usize) {
+    let runtime = asl_runtime::virtual_time_runtime().expect("a tokio runtime");
+    runtime.block_on(async {
+        let dead = Arc::new(tokio::sync::Notify::new());
+        let limit = budget.unwrap_or(usize::MAX);
+        let dying = Arc::new(Dying {
+            inner: store,
+            budget: AtomicUsize::new(limit),
+            gone: AtomicBool::new(false),
+            dead: dead.clone(),
+        });
+        let durable = Durable::shared(dying.clone()).handler(handler).clock(VirtualClock::new());
+        let identity = Identity { execution_name: "durable".into(), ..Identity::default() };
+        let record = durable.start(text, identity, &input.to_string(), None).await.expect("started");
+        let ended = tokio::select! {
+            run = durable.run(&record.arn) => Some(run.expect("ran")),
+            _ = dead.notified() => None,
+        };
+        (record.arn, ended, limit - dying.budget.load(Ordering::SeqCst))
+    })
+}
+
+/// The execution `arn` of `store`, resumed and run to its end, and its history.
+fn resume(store: Arc<dyn ExecutionStore>, arn: &str) -> (Execution, Vec<asl_runtime::HistoryEvent>) {
+    let runtime = asl_runtime::virtual_time_runtime().expect("a tokio runtime");
+    runtime.block_on(async {
+        let durable = Durable::shared(store).handler(handler).clock(VirtualClock::new());
+        let execution = durable.run(arn).await.expect("resumed");
+        let history = durable.history(arn).await.expect("history");
+        (execution, history)
+    })
+}
+
+#[test]
+fn every_case_runs_durably_and_resumes_after_a_crash_at_every_journal_entry() {
+    let mut problems = Vec::new();
+    let mut crashes = 0;
+    for (name, path) in cases() {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let workflow = Workflow::from_json(&text).expect("the case is valid");
+        for want in runs_of(&name) {
+            let reference = run(&workflow.executor(), &want.input, true);
+            let store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::in_memory().expect("a store"));
+            let (arn, durable, writes) = run_durably(&text, &want.input, store.clone(), None);
+            let durable = durable.expect("no crash without a budget");
+            // The run keeps no events (the history is derived): its outcome
+            // is checked here, its history against the in-memory one below.
+            problems.extend(check(&name, &Expected { events: None, ..want.clone() }, &durable));
+            let (again, history) = resume(store.clone(), &arn);
+            if outcome(&again) != outcome(&durable) {
+                problems.push(format!("{name} on {}: the stored end differs from the run's", want.input));
+            }
+            // Concurrent branches interleave by when their answers arrive,
+            // which a journaled task (answered on another tokio task) does a
+            // turn later than an in-memory one: the same events, perhaps in
+            // another order. Without concurrency, the very same history.
+            let sorted = |events: Vec<Value>| {
+                let mut events: Vec<String> = events
+                    .into_iter()
+                    .map(|mut e| {
+                        let fields = e.as_object_mut().expect("an object");
+                        fields.remove("id");
+                        fields.remove("previousEventId");
+                        e.to_string()
+                    })
+                    .collect();
+                events.sort();
+                events
+            };
+            let want_events = untimed(&reference.events.iter().cloned().collect::<Vec<_>>());
+            if sorted(untimed(&history)) != sorted(want_events.clone())
+                || (!concurrent(&text) && untimed(&history) != want_events)
+            {
+                problems.push(format!(
+                    "{name} on {}: durable history differs\n  want {:?}\n  got  {:?}",
+                    want.input,
+                    event_types(&reference),
+                    history.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>()
+                ));
+                continue;
+            }
+            // Die at each journal write in turn, resume, and compare.
+            for budget in 0..writes {
+                crashes += 1;
+                let store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::in_memory().expect("a store"));
+                let (arn, ended, _) = run_durably(&text, &want.input, store.clone(), Some(budget));
+                if ended.is_some() {
+                    problems.push(format!("{name} on {}: did not die after {budget} writes", want.input));
+                    continue;
+                }
+                let (resumed, resumed_history) = resume(store, &arn);
+                if outcome(&resumed) != outcome(&durable) || untimed(&resumed_history) != untimed(&history) {
+                    problems.push(format!(
+                        "{name} on {}: after a crash at write {budget}: {:?}\n  want {:?}\n  got  {:?}",
+                        want.input,
+                        outcome(&resumed),
+                        history.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(),
+                        resumed_history.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(crashes >= 30, "only {crashes} crash points");
 }

@@ -8,7 +8,6 @@
 
 use crate::callbacks;
 use crate::clock::BoxFuture;
-use crate::error::{StatesError, names};
 use crate::task::{TaskError, TaskHandler, TaskRequest};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -85,7 +84,7 @@ impl TaskHandler for ActivityWorkers {
             loop {
                 tokio::select! {
                     outcome = &mut registration.result => {
-                        return outcome.unwrap_or_else(|_| Err(StatesError::new(names::RUNTIME, "the activity token was forgotten")));
+                        return outcome;
                     }
                     // A worker's heartbeat keeps the state's HeartbeatSeconds clock going.
                     Some(()) = heartbeat_rx.recv() => request.context.heartbeat(),

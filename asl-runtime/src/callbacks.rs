@@ -63,27 +63,41 @@ fn deliver(token: &str, outcome: Result<Value, StatesError>) -> Result<(), Callb
 /// A registered token. Dropping it (the task finished, timed out, or its
 /// execution was stopped) forgets the token.
 pub(crate) struct Registration {
-    token: String,
-    pub(crate) result: oneshot::Receiver<Result<Value, StatesError>>,
+    /// The token, when this process's table holds it (a durable execution's
+    /// tokens live in its store).
+    token: Option<String>,
+    /// The answer.
+    pub(crate) result: crate::clock::BoxFuture<'static, Result<Value, StatesError>>,
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        waiting().remove(&self.token);
+        if let Some(token) = &self.token {
+            waiting().remove(token);
+        }
     }
 }
 
 /// An opaque task token, as long and unguessable as AWS's.
 pub(crate) fn new_token() -> String {
     use base64::Engine;
+    // From the execution's seed in a durable execution, so that a replay
+    // hands out the token the waiting party holds.
     let bytes: Vec<u8> =
-        uuid::Uuid::new_v4().as_bytes().iter().chain(uuid::Uuid::new_v4().as_bytes()).copied().collect();
+        crate::durable::uuid_v4().as_bytes().iter().chain(crate::durable::uuid_v4().as_bytes()).copied().collect();
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// Registers `token`; heartbeats for it arrive on `heartbeat`.
+/// Registers `token`; heartbeats for it arrive on `heartbeat`. In a durable
+/// execution the token goes to its store, where another process can answer.
 pub(crate) fn register(token: &str, heartbeat: mpsc::UnboundedSender<()>) -> Registration {
+    if let Some(journal) = crate::durable::current() {
+        return Registration { token: None, result: journal.register_callback(token, heartbeat) };
+    }
     let (tx, rx) = oneshot::channel();
     waiting().insert(token.to_string(), Waiter { result: tx, heartbeat });
-    Registration { token: token.to_string(), result: rx }
+    let result = Box::pin(async move {
+        rx.await.unwrap_or_else(|_| Err(StatesError::new(crate::error::names::RUNTIME, "the task token was forgotten")))
+    });
+    Registration { token: Some(token.to_string()), result }
 }

@@ -238,6 +238,17 @@ impl Executor {
         (stopper, self.run_inner(input, None, Some(Box::new((rx, cancel)))))
     }
 
+    /// A stoppable execution of `input`, whose text `text` history records
+    /// (the durable runner's way in).
+    pub(crate) fn start_text<'a>(
+        &'a self, input: Value, text: &'a &'a str,
+    ) -> (Stopper, impl std::future::Future<Output = Execution> + Send + 'a) {
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        let cancel = jlens_core::CancelToken::new();
+        let stopper = Stopper { tx: Arc::new(tx), cancel: cancel.clone() };
+        (stopper, self.run_inner(input, Some(text), Some(Box::new((rx, cancel)))))
+    }
+
     /// Runs one execution from input given as JSON text. History records the
     /// text exactly as given, as AWS records `StartExecution`'s input; and,
     /// as `StartExecution` does, text over the payload limit (262,144 bytes

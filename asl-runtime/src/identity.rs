@@ -1,13 +1,13 @@
 //! Who an execution is: names, ARNs, account and region. These feed the
 //! context object (`$$.Execution.Id`, `$$.StateMachine.Name`, …) and history.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The identity of one execution. Every field has a sensible default, and
 /// the JSON form (`account_id`, `region`, `state_machine_name`, …) is the one
 /// the conformance checker hands to runners.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Identity {
     /// AWS account id.

@@ -316,7 +316,7 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
             }
             let mut rng = match args.get(2) {
                 Some(seed) => fastrand::Rng::with_seed(int_arg(call, seed, "the seed")? as u64),
-                None => fastrand::Rng::new(),
+                None => fastrand::Rng::with_seed(crate::durable::random_u64()),
             };
             Value::from(rng.i64(start..end))
         }
@@ -335,7 +335,7 @@ fn apply(call: &Call, args: &mut Args<'_>) -> Result<Value, Failure> {
                     .collect(),
             )
         }
-        Uuid => Value::String(uuid::Uuid::new_v4().to_string()),
+        Uuid => Value::String(crate::durable::uuid_v4().to_string()),
     })
 }
 

@@ -270,6 +270,10 @@ impl<'a> Scope<'a> {
         if let Some(cancel) = budget.cancel {
             options = options.cancel_token(cancel);
         }
+        // A durable execution's `$now()` and `$random()` replay as they ran.
+        if let Some(journal) = crate::durable::current() {
+            options = options.now(journal.now_ms()).seed(journal.random_u64());
+        }
         match expr.compiled().evaluate_with(None, &self.bindings(expr.states_read()), &options) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(query_error(expr, &field(), "returned nothing (undefined).")),

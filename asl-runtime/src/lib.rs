@@ -24,6 +24,7 @@
 mod activity;
 mod callbacks;
 mod clock;
+mod durable;
 mod error;
 mod executor;
 mod history;
@@ -47,6 +48,12 @@ pub use asl_macro::include_workflow;
 pub use asl_spec::{Definition, Diagnostic, Diagnostics};
 pub use callbacks::{CallbackError, send_task_failure, send_task_heartbeat, send_task_success};
 pub use clock::{BoxFuture, Clock, SystemClock, VirtualClock, format_timestamp, virtual_time_runtime};
+pub use durable::{
+    Durable, DurableError, Ending, Entry, ExecutionRecord, ExecutionStore, ListQuery, Outcome, Posted, Started,
+    StoreError,
+};
+#[cfg(feature = "sqlite")]
+pub use durable::{SCHEMA_VERSION, SqliteStore};
 pub use error::{StatesError, names as error_names};
 pub use executor::{Execution, Executor, Status, Stopper};
 pub use history::{ErrorDetails, EventDetails, EventType, Events, HistoryEvent, HistorySink, PayloadDetails};

@@ -335,6 +335,20 @@ fn identity_of(execution_arn: &str) -> crate::identity::Identity {
 }
 
 impl TaskHandler for Mocks {
+    fn replayed(&self, request: &TaskRequest) {
+        // The same count as `invoke` keeps, so that the call after a replay
+        // gets the reply its number says.
+        if let Some(response) = self.by_state.get(request.context.state_name()) {
+            self.next_reply(format!("state:{}", request.context.state_name()), response);
+        } else if let Some((_, name)) = lambda::target(request.resource(), &request.input)
+            && let Some(response) = self.functions.get(&name)
+        {
+            self.next_reply(format!("function:{name}"), response);
+        } else if let Some(fallback) = &self.fallback {
+            fallback.replayed(request);
+        }
+    }
+
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
         if let Some(response) = self.by_state.get(request.context.state_name()) {
             let reply = self.next_reply(format!("state:{}", request.context.state_name()), response);

@@ -25,6 +25,8 @@ pub struct TaskContext {
     execution: Arc<Names>,
     /// Where [`heartbeat`](TaskContext::heartbeat) reports to.
     heartbeats: Option<tokio::sync::mpsc::UnboundedSender<()>>,
+    /// Stable across replays of a durable execution (boxed: most calls have none).
+    idempotency_key: Option<Box<str>>,
 }
 
 impl TaskContext {
@@ -46,6 +48,7 @@ impl TaskContext {
             task_token: None,
             execution: Arc::new(execution),
             heartbeats: None,
+            idempotency_key: None,
         }
     }
 
@@ -61,6 +64,7 @@ impl TaskContext {
             task_token: task_token.map(str::to_string),
             execution: execution.clone(),
             heartbeats,
+            idempotency_key: None,
         }
     }
 
@@ -99,6 +103,27 @@ impl TaskContext {
         &self.execution.state_machine_id
     }
 
+    /// A key that names this call of this Task in this execution, and stays
+    /// the same when a durable execution is resumed after a crash and the
+    /// call is made again (at-least-once): a handler that remembers the keys
+    /// it has acted on applies its effect exactly once. `None` outside
+    /// durable executions.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    pub(crate) fn set_idempotency_key(&mut self, key: String) {
+        self.idempotency_key = Some(key.into());
+    }
+
+    pub(crate) fn take_heartbeats(&mut self) -> Option<tokio::sync::mpsc::UnboundedSender<()>> {
+        self.heartbeats.take()
+    }
+
+    pub(crate) fn set_heartbeats(&mut self, tx: tokio::sync::mpsc::UnboundedSender<()>) {
+        self.heartbeats = Some(tx);
+    }
+
     /// Reports that the task is still working, restarting the state's
     /// `HeartbeatSeconds` clock (a no-op when the state has none).
     pub fn heartbeat(&self) {
@@ -133,6 +158,13 @@ pub type TaskError = StatesError;
 pub trait TaskHandler: Send + Sync + 'static {
     /// Invokes the resource.
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>>;
+
+    /// Told of a call that a durable execution's journal answers, so the
+    /// handler is not invoked: a handler that counts its calls (mocks answer
+    /// by call number) counts this one too. Does nothing by default.
+    fn replayed(&self, request: &TaskRequest) {
+        let _ = request;
+    }
 }
 
 impl<F, Fut> TaskHandler for F
@@ -194,6 +226,15 @@ impl Handlers {
 }
 
 impl TaskHandler for Handlers {
+    fn replayed(&self, request: &TaskRequest) {
+        let function = crate::lambda::target(request.resource(), &request.input)
+            .and_then(|(_, name)| self.functions.get(&name))
+            .filter(|_| !self.by_resource.contains_key(request.resource()));
+        if let Some(h) = function.or_else(|| self.by_resource.get(request.resource())).or(self.fallback.as_ref()) {
+            h.replayed(request);
+        }
+    }
+
     fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
         if !self.by_resource.contains_key(request.resource())
             && !self.functions.is_empty()

@@ -51,7 +51,7 @@ fn backoff(r: &Retrier, attempt: u64) -> Duration {
         None => base,
     };
     let secs = match r.jitter {
-        Jitter::Full => fastrand::f64() * capped,
+        Jitter::Full => crate::durable::random_f64() * capped,
         Jitter::None => capped,
     };
     Duration::try_from_secs_f64(secs.min(1.0e9)).unwrap_or(Duration::ZERO)

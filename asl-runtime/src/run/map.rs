@@ -188,7 +188,7 @@ impl<'a> Run<'a> {
         self.event(EventType::MapStateStarted, || EventDetails::MapStateStarted { length: items.len() });
         let limits = MapLimits::resolve(map, max_concurrency, &env).map_err(MapError::Failure)?;
         let distributed = map.mode == ProcessorMode::Distributed;
-        let run_id = uuid::Uuid::new_v4().to_string();
+        let run_id = crate::durable::uuid_v4().to_string();
         let map_run_arn = format!(
             "arn:{}:states:{}:{}:mapRun:{}/{}:{run_id}",
             self.exec.identity.partition,

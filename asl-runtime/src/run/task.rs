@@ -206,9 +206,7 @@ impl<'a> Run<'a> {
                 // the result is whatever the callback sends.
                 Some(mut registration) => {
                     self.record_task_submitted(kind, &response);
-                    (&mut registration.result)
-                        .await
-                        .unwrap_or_else(|_| Err(StatesError::new(names::RUNTIME, "the task token was forgotten")))
+                    (&mut registration.result).await
                 }
             }
         };

@@ -1,0 +1,377 @@
+//! The embedded store: one SQLite file in WAL mode, created on first use.
+//!
+//! Writes commit with `synchronous = NORMAL`: in WAL mode a commit survives
+//! the death of the process at once, and a power failure once the WAL is
+//! checkpointed. Each call runs on the caller's thread under one connection
+//! lock: SQLite's own calls take microseconds, less than handing them to
+//! another thread would.
+
+use super::store::{Ending, Entry, ExecutionRecord, ExecutionStore, ListQuery, Outcome, Posted, Started, StoreError};
+use crate::clock::BoxFuture;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The migrations, in order: the schema version is how many have run.
+const MIGRATIONS: &[&str] = &[
+    // 1: executions, their journals, task tokens and posted messages.
+    "CREATE TABLE executions (
+        arn TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        state_machine_arn TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        input TEXT NOT NULL,
+        status TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        cause TEXT,
+        start_ms INTEGER NOT NULL,
+        stop_ms INTEGER,
+        seed INTEGER NOT NULL,
+        redrive_count INTEGER NOT NULL DEFAULT 0,
+        options TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX executions_by_status ON executions (status, arn);
+    CREATE TABLE journal (
+        arn TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        request INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        PRIMARY KEY (arn, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE tokens (
+        token TEXT PRIMARY KEY,
+        arn TEXT NOT NULL,
+        request INTEGER NOT NULL
+    );
+    CREATE INDEX tokens_by_execution ON tokens (arn);
+    CREATE TABLE posted (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        arn TEXT NOT NULL,
+        request INTEGER NOT NULL,
+        outcome TEXT NOT NULL
+    );",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Durable executions in one SQLite file.
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("the store: {e}"))
+}
+
+const COLUMNS: &str = "arn, name, state_machine_arn, definition, identity, input, status, output, error, cause, \
+                       start_ms, stop_ms, seed, redrive_count, options";
+
+fn record_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ExecutionRecord> {
+    Ok(ExecutionRecord {
+        arn: row.get(0)?,
+        name: row.get(1)?,
+        state_machine_arn: row.get(2)?,
+        definition: row.get(3)?,
+        identity: row.get(4)?,
+        input: row.get(5)?,
+        status: row.get(6)?,
+        output: row.get(7)?,
+        error: row.get(8)?,
+        cause: row.get(9)?,
+        start_ms: row.get(10)?,
+        stop_ms: row.get(11)?,
+        // SQLite integers are signed; the seed keeps its bits.
+        seed: row.get::<_, i64>(12)? as u64,
+        redrive_count: row.get(13)?,
+        options: row.get(14)?,
+    })
+}
+
+fn outcome_text(outcome: &Outcome) -> String {
+    serde_json::to_string(outcome).expect("an outcome is plain JSON")
+}
+
+fn outcome_of(text: &str) -> Result<Outcome, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("the store holds an unreadable entry: {e}")))
+}
+
+impl SqliteStore {
+    /// Opens the store at `path`, creating the file and its schema on first
+    /// use and migrating an older schema. A store written by a newer version
+    /// is refused, untouched.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        let path = path.as_ref();
+        let connection = Connection::open(path)
+            .map_err(|e| StoreError::Backend(format!("cannot open the store {}: {e}", path.display())))?;
+        SqliteStore::setup(connection).map_err(|e| match e {
+            StoreError::Backend(message) => StoreError::Backend(format!("{}: {message}", path.display())),
+            other => other,
+        })
+    }
+
+    /// A store in memory, gone when dropped (tests, benchmarks).
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        SqliteStore::setup(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    fn setup(mut connection: Connection) -> Result<SqliteStore, StoreError> {
+        // Another process (a worker, `asl task success`) may hold the write
+        // lock for a moment: wait for it rather than fail.
+        connection.busy_timeout(Duration::from_secs(10)).map_err(backend)?;
+        let version: i64 = connection.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { found: version, known: SCHEMA_VERSION });
+        }
+        connection.pragma_update(None, "journal_mode", "WAL").map_err(backend)?;
+        connection.pragma_update(None, "synchronous", "NORMAL").map_err(backend)?;
+        if version < SCHEMA_VERSION {
+            let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            // Read again under the write lock: another process may have migrated.
+            let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
+            for migration in &MIGRATIONS[version.clamp(0, SCHEMA_VERSION) as usize..] {
+                tx.execute_batch(migration).map_err(backend)?;
+            }
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
+            tx.commit().map_err(backend)?;
+        }
+        // A file that is not a database, or a damaged one, fails here rather
+        // than at the first execution.
+        connection.query_row("SELECT count(*) FROM executions", [], |r| r.get::<_, i64>(0)).map_err(backend)?;
+        Ok(SqliteStore { connection: Mutex::new(connection) })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut connection)
+    }
+
+    fn ready<T: Send + 'static>(result: Result<T, StoreError>) -> BoxFuture<'static, Result<T, StoreError>> {
+        Box::pin(std::future::ready(result))
+    }
+}
+
+impl ExecutionStore for SqliteStore {
+    fn start(&self, record: ExecutionRecord) -> BoxFuture<'_, Result<Started, StoreError>> {
+        Self::ready(self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            let existing = tx
+                .query_row(&format!("SELECT {COLUMNS} FROM executions WHERE arn = ?1"), [&record.arn], record_of)
+                .optional()
+                .map_err(backend)?;
+            if let Some(existing) = existing {
+                return if existing.input == record.input && existing.definition == record.definition {
+                    Ok(Started::Existing(existing))
+                } else {
+                    Err(StoreError::ExecutionAlreadyExists(record.arn))
+                };
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO executions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'RUNNING', NULL, NULL, NULL, ?7, NULL, ?8, ?9, ?10)"
+                ),
+                params![
+                    record.arn,
+                    record.name,
+                    record.state_machine_arn,
+                    record.definition,
+                    record.identity,
+                    record.input,
+                    record.start_ms,
+                    record.seed as i64,
+                    record.redrive_count,
+                    record.options
+                ],
+            )
+            .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok(Started::Created(ExecutionRecord { status: "RUNNING".into(), ..record }))
+        }))
+    }
+
+    fn execution(&self, arn: &str) -> BoxFuture<'_, Result<Option<ExecutionRecord>, StoreError>> {
+        Self::ready(self.with(|c| {
+            c.query_row(&format!("SELECT {COLUMNS} FROM executions WHERE arn = ?1"), [arn], record_of)
+                .optional()
+                .map_err(backend)
+        }))
+    }
+
+    fn journal(&self, arn: &str) -> BoxFuture<'_, Result<Vec<Entry>, StoreError>> {
+        Self::ready(self.with(|c| {
+            let mut statement = c
+                .prepare_cached("SELECT seq, request, at_ms, outcome FROM journal WHERE arn = ?1 ORDER BY seq")
+                .map_err(backend)?;
+            let rows = statement
+                .query_map([arn], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+                })
+                .map_err(backend)?;
+            let mut entries = Vec::new();
+            for row in rows {
+                let (seq, request, at_ms, outcome) = row.map_err(backend)?;
+                entries.push(Entry { seq: seq as u64, request: request as u64, at_ms, outcome: outcome_of(&outcome)? });
+            }
+            Ok(entries)
+        }))
+    }
+
+    fn append(&self, arn: &str, entries: Vec<Entry>, consumed: Vec<i64>) -> BoxFuture<'_, Result<(), StoreError>> {
+        Self::ready(self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            {
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT INTO journal (arn, seq, request, at_ms, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )
+                    .map_err(backend)?;
+                for entry in &entries {
+                    insert
+                        .execute(params![
+                            arn,
+                            entry.seq as i64,
+                            entry.request as i64,
+                            entry.at_ms,
+                            outcome_text(&entry.outcome)
+                        ])
+                        .map_err(backend)?;
+                }
+                let mut forget = tx.prepare_cached("DELETE FROM posted WHERE id = ?1").map_err(backend)?;
+                for id in consumed {
+                    forget.execute([id]).map_err(backend)?;
+                }
+            }
+            tx.commit().map_err(backend)
+        }))
+    }
+
+    fn finish(&self, arn: &str, ending: Ending) -> BoxFuture<'_, Result<(), StoreError>> {
+        Self::ready(self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            tx.execute(
+                "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stop_ms = ?6 WHERE arn = ?1",
+                params![arn, ending.status, ending.output, ending.error, ending.cause, ending.stop_ms],
+            )
+            .map_err(backend)?;
+            tx.execute("DELETE FROM tokens WHERE arn = ?1", [arn]).map_err(backend)?;
+            tx.execute("DELETE FROM posted WHERE arn = ?1", [arn]).map_err(backend)?;
+            tx.commit().map_err(backend)
+        }))
+    }
+
+    fn list(&self, query: ListQuery) -> BoxFuture<'_, Result<Vec<ExecutionRecord>, StoreError>> {
+        Self::ready(self.with(|c| {
+            let limit = if query.limit == 0 { -1 } else { query.limit as i64 };
+            let mut statement = c
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM executions
+                     WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR state_machine_arn = ?2)
+                       AND (?3 IS NULL OR (start_ms, arn) > (SELECT start_ms, arn FROM executions WHERE arn = ?3))
+                     ORDER BY start_ms, arn LIMIT ?4"
+                ))
+                .map_err(backend)?;
+            let rows = statement
+                .query_map(params![query.status, query.state_machine_arn, query.after, limit], record_of)
+                .map_err(backend)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+        }))
+    }
+
+    fn tokens(&self, arn: &str, add: Vec<(String, u64)>, remove: Vec<String>) -> BoxFuture<'_, Result<(), StoreError>> {
+        Self::ready(self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            {
+                let mut insert = tx
+                    .prepare_cached("INSERT OR REPLACE INTO tokens (token, arn, request) VALUES (?1, ?2, ?3)")
+                    .map_err(backend)?;
+                for (token, request) in &add {
+                    insert.execute(params![token, arn, *request as i64]).map_err(backend)?;
+                }
+                let mut forget = tx.prepare_cached("DELETE FROM tokens WHERE token = ?1").map_err(backend)?;
+                for token in &remove {
+                    forget.execute([token]).map_err(backend)?;
+                }
+            }
+            tx.commit().map_err(backend)
+        }))
+    }
+
+    fn post_callback(&self, token: &str, outcome: Outcome) -> BoxFuture<'_, Result<(), StoreError>> {
+        Self::ready(self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            let target = tx
+                .query_row(
+                    "SELECT t.arn, t.request FROM tokens t JOIN executions e ON e.arn = t.arn
+                     WHERE t.token = ?1 AND e.status = 'RUNNING'",
+                    [token],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+                )
+                .optional()
+                .map_err(backend)?;
+            let Some((arn, request)) = target else {
+                return Err(StoreError::TaskDoesNotExist);
+            };
+            // An answer ends the wait: a second answer finds no task.
+            if !matches!(outcome, Outcome::Heartbeat) {
+                tx.execute("DELETE FROM tokens WHERE token = ?1", [token]).map_err(backend)?;
+            }
+            tx.execute(
+                "INSERT INTO posted (arn, request, outcome) VALUES (?1, ?2, ?3)",
+                params![arn, request, outcome_text(&outcome)],
+            )
+            .map_err(backend)?;
+            tx.commit().map_err(backend)
+        }))
+    }
+
+    fn post_stop(
+        &self, arn: &str, error: Option<String>, cause: Option<String>,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        Self::ready(self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            let status: Option<String> = tx
+                .query_row("SELECT status FROM executions WHERE arn = ?1", [arn], |r| r.get(0))
+                .optional()
+                .map_err(backend)?;
+            match status.as_deref() {
+                None => return Err(StoreError::ExecutionDoesNotExist(arn.to_string())),
+                Some("RUNNING") => {}
+                Some(_) => return Err(StoreError::NotRunning(arn.to_string())),
+            }
+            tx.execute(
+                "INSERT INTO posted (arn, request, outcome) VALUES (?1, 0, ?2)",
+                params![arn, outcome_text(&Outcome::Stop { error, cause })],
+            )
+            .map_err(backend)?;
+            tx.commit().map_err(backend)
+        }))
+    }
+
+    fn posted(&self) -> BoxFuture<'_, Result<Vec<Posted>, StoreError>> {
+        Self::ready(self.with(|c| {
+            let mut statement =
+                c.prepare_cached("SELECT id, arn, request, outcome FROM posted ORDER BY id").map_err(backend)?;
+            let rows = statement
+                .query_map([], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+                })
+                .map_err(backend)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, arn, request, outcome) = row.map_err(backend)?;
+                out.push(Posted { id, arn, request: request as u64, outcome: outcome_of(&outcome)? });
+            }
+            Ok(out)
+        }))
+    }
+}
