@@ -5,6 +5,8 @@
 
 #![deny(missing_docs)]
 
+mod durable;
+
 use asl_runtime::{Identity, Status, VirtualClock, Workflow};
 use asl_spec::{Severity, SourceFile};
 use clap::{Parser, Subcommand};
@@ -74,7 +76,39 @@ enum Command {
         /// with `States.Runtime` (AWS's quota: 25,000); 0 lifts the limit.
         #[arg(long, value_name = "N", default_value_t = 25_000)]
         max_history_events: u64,
+        /// Run durably on this store file (SQLite, created on first use): the
+        /// execution survives the death of this process, and `asl worker`
+        /// finishes what it leaves.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "virtual_time", "s3_root"])]
+        db: Option<PathBuf>,
+        /// The execution's name (with --db: starting the same name again is
+        /// idempotent). Default: a new UUID, or the context file's.
+        #[arg(long, requires = "db")]
+        name: Option<String>,
+        /// With --db: only start the execution (print its ARN); a worker runs it.
+        #[arg(long, requires = "db")]
+        detach: bool,
     },
+    /// Run the pending executions of a store, and those that start later,
+    /// until killed: what a crashed process left, a worker finishes.
+    Worker {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Answer Task states from this Step Functions Local MockConfigFile,
+        /// with the test case each execution was started with.
+        #[arg(long, value_name = "FILE")]
+        mock: Option<PathBuf>,
+        /// Stop once no execution is running.
+        #[arg(long)]
+        until_idle: bool,
+    },
+    /// List, describe, read the history of, and stop durable executions.
+    #[command(subcommand)]
+    Executions(durable::ExecutionsCommand),
+    /// Answer a `.waitForTaskToken` task of a durable execution.
+    #[command(subcommand)]
+    Task(durable::TaskCommand),
     /// Draw a definition as a Mermaid flowchart or a Graphviz DOT graph.
     Graph {
         /// The definition file.
@@ -123,7 +157,7 @@ enum GraphFormat {
 }
 
 /// A failure that ends the command with exit code 2.
-struct UsageError(String);
+pub(crate) struct UsageError(String);
 
 /// Runs the command line and returns the process exit code.
 pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
@@ -155,13 +189,32 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             state_machine,
             s3_root,
             max_history_events,
+            db,
+            name,
+            detach,
         } => {
+            if let Some(db) = db {
+                let definition_text = match load_valid(&definition)? {
+                    Ok(_) => read(&definition)?,
+                    Err(code) => return Ok(code),
+                };
+                let mut identity = identity_of(context)?;
+                if let Some(name) = name {
+                    identity.execution_name = name;
+                }
+                let input = input_text(input)?;
+                let run = durable::DurableRun { db, definition: definition_text, identity, input, detach };
+                return durable::run(run, (mock, test_case, state_machine));
+            }
             let mocks = match mock {
                 Some(path) => Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref())?),
                 None => None,
             };
             run(&definition, RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events })
         }
+        Command::Worker { db, mock, until_idle } => durable::worker(&db, mock, until_idle),
+        Command::Executions(command) => durable::executions(command),
+        Command::Task(command) => durable::task(command),
         Command::Graph { definition, format } => graph(&definition, format),
         Command::Generate { definition, name } => generate(&definition, name),
     })();
@@ -314,6 +367,15 @@ fn validate(
 
 /// The execution input's text, checked: inline JSON, `@FILE` or
 /// `file://FILE` (a file), or `-` (standard input).
+/// The execution identity a context file gives, or the default one.
+fn identity_of(context: Option<PathBuf>) -> Result<Identity, UsageError> {
+    match context {
+        Some(path) => serde_json::from_str::<Identity>(&read_capped(&path, "the context file", MAX_SIDE_FILE_BYTES)?)
+            .map_err(|e| UsageError(format!("{} is not a valid context file: {e}", path.display()))),
+        None => Ok(Identity::default()),
+    }
+}
+
 fn input_text(input: Option<String>) -> Result<String, UsageError> {
     let Some(input) = input else { return Ok("{}".to_string()) };
     // The largest input `StartExecution` accepts: the payload limit, as the
@@ -422,11 +484,7 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
         Err(code) => return Ok(code),
     };
     let input = input_text(input)?;
-    let identity = match context {
-        Some(path) => serde_json::from_str::<Identity>(&read_capped(&path, "the context file", MAX_SIDE_FILE_BYTES)?)
-            .map_err(|e| UsageError(format!("{} is not a valid context file: {e}", path.display())))?,
-        None => Identity::default(),
-    };
+    let identity = identity_of(context)?;
     // The engine never spawns: one thread is all an execution uses.
     let runtime = if virtual_time {
         asl_runtime::virtual_time_runtime()

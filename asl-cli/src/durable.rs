@@ -1,0 +1,399 @@
+//! The durable commands: `asl run --db`, `asl worker`, `asl executions …`
+//! and `asl task …`, all on one SQLite store file.
+
+use crate::UsageError;
+use asl_runtime::{Durable, DurableError, ExecutionRecord, ListQuery, SqliteStore, Status};
+use clap::Subcommand;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// `asl executions …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExecutionsCommand {
+    /// List executions, oldest first (as `ListExecutions`, paged).
+    List {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Only executions with this status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED).
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many (0: all).
+        #[arg(long, default_value_t = 100)]
+        max_results: usize,
+        /// The `nextToken` of the previous page.
+        #[arg(long)]
+        next_token: Option<String>,
+    },
+    /// One execution, as `DescribeExecution` shows it.
+    Describe {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The execution ARN.
+        arn: String,
+    },
+    /// An execution's history, as `GetExecutionHistory` gives it (paged).
+    History {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The execution ARN.
+        arn: String,
+        /// Newest first.
+        #[arg(long)]
+        reverse_order: bool,
+        /// At most this many events per page (0: all).
+        #[arg(long, default_value_t = 0)]
+        max_results: usize,
+        /// The `nextToken` of the previous page.
+        #[arg(long)]
+        next_token: Option<String>,
+    },
+    /// Stop a running execution (it ends ABORTED, wherever it runs).
+    Stop {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The execution ARN.
+        arn: String,
+        /// The error to end it with.
+        #[arg(long)]
+        error: Option<String>,
+        /// The cause.
+        #[arg(long)]
+        cause: Option<String>,
+    },
+}
+
+/// `asl task …`: answer a `.waitForTaskToken` task from another process.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TaskCommand {
+    /// Complete the task waiting for TOKEN with OUTPUT (JSON, `@FILE` or `-`).
+    Success {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The task token.
+        token: String,
+        /// The task's output.
+        output: String,
+    },
+    /// Fail the task waiting for TOKEN.
+    Failure {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The task token.
+        token: String,
+        /// The error name.
+        #[arg(long, default_value = "")]
+        error: String,
+        /// The cause.
+        #[arg(long, default_value = "")]
+        cause: String,
+    },
+    /// Tell the task waiting for TOKEN that work goes on.
+    Heartbeat {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The task token.
+        token: String,
+    },
+}
+
+fn open(db: &Path) -> Result<SqliteStore, UsageError> {
+    SqliteStore::open(db).map_err(|e| UsageError(e.to_string()))
+}
+
+/// A runtime for a command that only reads or writes the store.
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, UsageError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
+    Ok(runtime.block_on(f))
+}
+
+/// A durable error as the command reports it: exit 1, the AWS error name first.
+fn failed(e: DurableError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(1)
+}
+
+fn millis_text(ms: i64) -> Value {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => Value::String(asl_runtime::format_timestamp(t)),
+        Err(_) => Value::Null,
+    }
+}
+
+/// An execution as `DescribeExecution` answers.
+pub(crate) fn describe_json(r: &ExecutionRecord) -> Value {
+    let mut out = json!({
+        "executionArn": r.arn,
+        "stateMachineArn": r.state_machine_arn,
+        "name": r.name,
+        "status": r.status,
+        "startDate": millis_text(r.start_ms),
+        "input": r.input,
+        "inputDetails": {"included": true},
+        "redriveCount": r.redrive_count,
+    });
+    let fields = out.as_object_mut().expect("an object");
+    if let Some(stop) = r.stop_ms {
+        fields.insert("stopDate".into(), millis_text(stop));
+    }
+    if let Some(output) = &r.output {
+        fields.insert("output".into(), Value::String(output.clone()));
+        fields.insert("outputDetails".into(), json!({"included": true}));
+    }
+    if let Some(error) = &r.error {
+        fields.insert("error".into(), Value::String(error.clone()));
+    }
+    if let Some(cause) = &r.cause {
+        fields.insert("cause".into(), Value::String(cause.clone()));
+    }
+    out
+}
+
+fn print_json(v: &Value) -> Result<ExitCode, UsageError> {
+    crate::say(format_args!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `asl executions …`.
+pub(crate) fn executions(command: ExecutionsCommand) -> Result<ExitCode, UsageError> {
+    match command {
+        ExecutionsCommand::List { db, status, max_results, next_token } => {
+            let durable = Durable::new(open(&db)?);
+            let query = ListQuery { status, limit: max_results, after: next_token, ..ListQuery::default() };
+            match block_on(durable.list(query))? {
+                Ok(records) => {
+                    let next = (max_results > 0 && records.len() == max_results)
+                        .then(|| records.last().map(|r| r.arn.clone()))
+                        .flatten();
+                    let list: Vec<Value> = records
+                        .iter()
+                        .map(|r| {
+                            let mut v = describe_json(r);
+                            let fields = v.as_object_mut().expect("an object");
+                            for key in ["input", "inputDetails", "output", "outputDetails", "error", "cause"] {
+                                fields.remove(key);
+                            }
+                            v
+                        })
+                        .collect();
+                    let mut out = json!({ "executions": list });
+                    if let Some(next) = next {
+                        out["nextToken"] = Value::String(next);
+                    }
+                    print_json(&out)
+                }
+                Err(e) => Ok(failed(e)),
+            }
+        }
+        ExecutionsCommand::Describe { db, arn } => {
+            let durable = Durable::new(open(&db)?);
+            match block_on(durable.describe(&arn))? {
+                Ok(record) => print_json(&describe_json(&record)),
+                Err(e) => Ok(failed(e)),
+            }
+        }
+        ExecutionsCommand::History { db, arn, reverse_order, max_results, next_token } => {
+            let durable = Durable::new(open(&db)?);
+            let events = match block_on(durable.history(&arn))? {
+                Ok(events) => events,
+                Err(e) => return Ok(failed(e)),
+            };
+            let mut events: Vec<Value> =
+                events.iter().map(|e| serde_json::to_value(e).expect("events serialise")).collect();
+            if reverse_order {
+                events.reverse();
+            }
+            let start = match next_token.as_deref().map(str::parse::<usize>) {
+                None => 0,
+                Some(Ok(n)) if n <= events.len() => n,
+                Some(_) => return Err(UsageError("InvalidToken: the next token is not one this history gave".into())),
+            };
+            let end = if max_results == 0 { events.len() } else { (start + max_results).min(events.len()) };
+            let mut out = json!({ "events": events[start..end] });
+            if end < events.len() {
+                out["nextToken"] = Value::String(end.to_string());
+            }
+            print_json(&out)
+        }
+        ExecutionsCommand::Stop { db, arn, error, cause } => {
+            let durable = Durable::new(open(&db)?);
+            match block_on(durable.stop(&arn, error, cause))? {
+                Ok(()) => print_json(&json!({ "stopDate": millis_text(jiff::Timestamp::now().as_millisecond()) })),
+                Err(e) => Ok(failed(e)),
+            }
+        }
+    }
+}
+
+/// `asl task …`.
+pub(crate) fn task(command: TaskCommand) -> Result<ExitCode, UsageError> {
+    let result = match command {
+        TaskCommand::Success { db, token, output } => {
+            let text = crate::input_text(Some(output))?;
+            let output: Value = serde_json::from_str(&text).expect("input_text checked the JSON");
+            let durable = Durable::new(open(&db)?);
+            block_on(async { durable.send_task_success(&token, output).await })?
+        }
+        TaskCommand::Failure { db, token, error, cause } => {
+            let durable = Durable::new(open(&db)?);
+            block_on(async { durable.send_task_failure(&token, &error, &cause).await })?
+        }
+        TaskCommand::Heartbeat { db, token } => {
+            let durable = Durable::new(open(&db)?);
+            block_on(async { durable.send_task_heartbeat(&token).await })?
+        }
+    };
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => Ok(failed(e)),
+    }
+}
+
+/// The worker lock of a store: one `asl worker` (or `asl run --db` driving
+/// in-process) per store file. The OS releases it when the process dies,
+/// however it dies.
+pub(crate) fn worker_lock(db: &Path) -> Result<Option<std::fs::File>, UsageError> {
+    let mut path = db.as_os_str().to_owned();
+    path.push(".worker-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| UsageError(format!("cannot open the worker lock {}: {e}", Path::new(&path).display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(UsageError(format!("cannot lock {}: {e}", Path::new(&path).display())))
+        }
+    }
+}
+
+/// What runs the Tasks of a store's executions: the mock file's test case
+/// each execution was started with, or no handler.
+pub(crate) fn handlers(durable: Durable, mock: Option<PathBuf>) -> Result<Durable, UsageError> {
+    let Some(path) = mock else { return Ok(durable) };
+    let text = crate::read_capped(&path, "the mock file", crate::MAX_SIDE_FILE_BYTES)?;
+    let config = Arc::new(
+        asl_runtime::MockConfig::from_json(&text).map_err(|e| UsageError(format!("{}: {e}", path.display())))?,
+    );
+    Ok(durable.handler_for(move |record| {
+        let options: Value = serde_json::from_str(&record.options).unwrap_or_default();
+        let machine = options["state_machine"].as_str();
+        let case = options["test_case"].as_str();
+        match config.test_case(machine, case) {
+            Ok(mocks) => Arc::new(mocks),
+            Err(e) => {
+                let message = format!("the mock file has no test case for this execution: {e}");
+                Arc::new(move |_req: asl_runtime::TaskRequest| {
+                    let message = message.clone();
+                    async move { Err(asl_runtime::TaskError::new(asl_runtime::error_names::RUNTIME, message)) }
+                })
+            }
+        }
+    }))
+}
+
+/// `asl worker`: runs every pending execution of the store, and those that
+/// start later, until killed (or, with `until_idle`, until none is left).
+pub(crate) fn worker(db: &Path, mock: Option<PathBuf>, until_idle: bool) -> Result<ExitCode, UsageError> {
+    let Some(_lock) = worker_lock(db)? else {
+        return Err(UsageError(format!("another worker runs the executions of {}", db.display())));
+    };
+    let durable = handlers(Durable::new(open(db)?), mock)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
+    match runtime.block_on(durable.work(until_idle)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => Ok(failed(e)),
+    }
+}
+
+/// How `asl run --db` starts its execution.
+pub(crate) struct DurableRun {
+    pub(crate) db: PathBuf,
+    pub(crate) definition: String,
+    pub(crate) identity: asl_runtime::Identity,
+    pub(crate) input: String,
+    pub(crate) detach: bool,
+}
+
+/// `asl run --db`: starts the execution (idempotent by name) and, unless
+/// detached, runs it to its end here, or waits for the store's worker to.
+/// `mocks` is the mock file, its test case and its state machine.
+pub(crate) fn run(
+    options: DurableRun, mocks: (Option<PathBuf>, Option<String>, Option<String>),
+) -> Result<ExitCode, UsageError> {
+    let DurableRun { db, definition, identity, input, detach } = options;
+    let (mock, test_case, state_machine) = mocks;
+    let lock = if detach { None } else { worker_lock(&db)? };
+    let durable = handlers(Durable::new(open(&db)?), mock)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
+    let job_options = json!({ "test_case": test_case, "state_machine": state_machine });
+    let result = runtime.block_on(async {
+        let record = durable.start(&definition, identity, &input, Some(job_options)).await?;
+        if detach {
+            return Ok(Err(record));
+        }
+        if lock.is_some() {
+            return durable.run(&record.arn).await.map(Ok);
+        }
+        // A worker holds the store: it runs the execution; wait for its end.
+        loop {
+            let record = durable.describe(&record.arn).await?;
+            if record.status != "RUNNING" {
+                return Ok(Err(record));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    });
+    match result {
+        Err(e) => Ok(failed(e)),
+        Ok(Err(record)) if detach => print_json(&json!({
+            "executionArn": record.arn,
+            "startDate": millis_text(record.start_ms),
+        })),
+        Ok(Err(record)) => {
+            let status = record.status.clone();
+            report(
+                &status,
+                record.output.as_deref().and_then(|o| serde_json::from_str(o).ok()),
+                record.error,
+                record.cause,
+            )
+        }
+        Ok(Ok(execution)) => report(execution.status.as_str(), execution.output, execution.error, execution.cause),
+    }
+}
+
+/// Prints an execution's end as `asl run` does.
+fn report(
+    status: &str, output: Option<Value>, error: Option<String>, cause: Option<String>,
+) -> Result<ExitCode, UsageError> {
+    if status == Status::Succeeded.as_str() {
+        crate::say(format_args!("{}\n", serde_json::to_string(&output).unwrap_or_default()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("{status}: {}", error.as_deref().unwrap_or(""));
+    if let Some(cause) = cause {
+        eprintln!("{cause}");
+    }
+    Ok(ExitCode::from(1))
+}

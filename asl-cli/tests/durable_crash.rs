@@ -1,0 +1,235 @@
+//! Durable executions survive `kill -9`, through the real binary.
+//!
+//! Executions with Tasks, Retry and Catch, a Choice loop around Waits, a
+//! Parallel, a Map and a callback run under `asl worker`, which is killed
+//! with SIGKILL at random moments (seeded: the seed is printed; set
+//! `ASL_CRASH_SEED` to repeat a run) and started again, until every
+//! execution has ended; rounds repeat until at least `ASL_CRASH_KILLS`
+//! (default 200) kills. Callback tokens are answered by another process
+//! (`asl task success`), while the worker is dead as often as not.
+//!
+//! Every execution is compared with the same execution run without a
+//! crash: status, output, error, cause and the whole history (event ids,
+//! types and details; timestamps aside, and the task token, which is the
+//! execution's own).
+
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+fn asl() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_asl"))
+}
+
+fn resources() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/resources/durable")
+}
+
+fn run(args: &[&str]) -> Output {
+    asl().args(args).output().expect("asl runs")
+}
+
+fn json_of(output: &Output) -> Value {
+    assert!(output.status.success(), "asl failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("asl prints JSON")
+}
+
+/// One execution of a round: its name and how it starts.
+struct Job {
+    name: String,
+    workflow: &'static str,
+    test_case: &'static str,
+    input: String,
+}
+
+fn jobs(round: usize) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (i, test_case) in ["smooth", "bumpy", "broken", "smooth", "bumpy"].into_iter().enumerate() {
+        let input = format!(r#"{{"n": 0, "rounds": {}, "items": [1, 2, 3]}}"#, 2 + i % 2);
+        jobs.push(Job { name: format!("r{round}-orders-{i}"), workflow: "orders", test_case, input });
+    }
+    for i in 0..2 {
+        jobs.push(Job {
+            name: format!("r{round}-callback-{i}"),
+            workflow: "callback",
+            test_case: "asked",
+            input: "{}".into(),
+        });
+    }
+    jobs
+}
+
+fn start(db: &Path, job: &Job) {
+    let definition = resources().join(format!("{}.json", job.workflow));
+    let mocks = resources().join("mocks.json");
+    let out = run(&[
+        "run",
+        definition.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--name",
+        &job.name,
+        "--detach",
+        "--mock",
+        mocks.to_str().unwrap(),
+        "--state-machine",
+        job.workflow,
+        "--test-case",
+        job.test_case,
+        "--input",
+        &job.input,
+    ]);
+    json_of(&out);
+}
+
+fn arn(job: &Job) -> String {
+    format!("arn:aws:states:us-east-1:123456789012:execution:StateMachine:{}", job.name)
+}
+
+fn history(db: &Path, arn: &str) -> Vec<Value> {
+    let out = run(&["executions", "history", "--db", db.to_str().unwrap(), arn]);
+    json_of(&out)["events"].as_array().expect("events").clone()
+}
+
+fn running(db: &Path) -> usize {
+    let out = run(&["executions", "list", "--db", db.to_str().unwrap(), "--status", "RUNNING", "--max-results", "0"]);
+    json_of(&out)["executions"].as_array().expect("executions").len()
+}
+
+/// Answers the callbacks whose tokens are out, from this (another) process.
+fn answer_callbacks(db: &Path, jobs: &[Job], answered: &mut HashSet<String>) {
+    for job in jobs.iter().filter(|j| j.workflow == "callback") {
+        if answered.contains(&job.name) {
+            continue;
+        }
+        let events = history(db, &arn(job));
+        let token = events.iter().find_map(|e| {
+            let parameters = e["taskScheduledEventDetails"]["parameters"].as_str()?;
+            let parameters: Value = serde_json::from_str(parameters).ok()?;
+            parameters["MessageBody"]["token"].as_str().map(str::to_string)
+        });
+        let Some(token) = token else { continue };
+        let output = format!(r#"{{"approvedFor": "{}"}}"#, job.name.split('-').skip(1).collect::<Vec<_>>().join("-"));
+        let out = run(&["task", "success", "--db", db.to_str().unwrap(), &token, &output]);
+        if out.status.success() {
+            answered.insert(job.name.clone());
+        }
+    }
+}
+
+/// What is compared: the ending and the history without timestamps and
+/// task tokens. Names carry the round, which is replaced by `r*`.
+fn fingerprint(db: &Path, job: &Job) -> Value {
+    let out = run(&["executions", "describe", "--db", db.to_str().unwrap(), &arn(job)]);
+    let describe = json_of(&out);
+    let mut events = history(db, &arn(job));
+    for event in &mut events {
+        event.as_object_mut().unwrap().remove("timestamp");
+        if let Some(details) = event.get_mut("taskScheduledEventDetails") {
+            details["parameters"] = Value::String("(has the token)".into());
+        }
+    }
+    let text = serde_json::json!({
+        "status": describe["status"],
+        "output": describe["output"],
+        "error": describe["error"],
+        "cause": describe["cause"],
+        "events": events,
+    })
+    .to_string();
+    let round = job.name.split('-').next().unwrap();
+    serde_json::from_str(&text.replace(round, "r*")).unwrap()
+}
+
+struct Worker {
+    child: Child,
+}
+
+impl Worker {
+    fn start(db: &Path) -> Worker {
+        let mocks = resources().join("mocks.json");
+        let child = asl()
+            .args(["worker", "--db", db.to_str().unwrap(), "--mock", mocks.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the worker starts");
+        Worker { child }
+    }
+
+    /// SIGKILL, and wait for the process to be gone.
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+/// Runs a round's executions with an undisturbed worker.
+fn reference(db: &Path, jobs: &[Job]) -> BTreeMap<String, Value> {
+    for job in jobs {
+        start(db, job);
+    }
+    let worker = Worker::start(db);
+    let mut answered = HashSet::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while running(db) > 0 {
+        assert!(Instant::now() < deadline, "the reference round did not end");
+        answer_callbacks(db, jobs, &mut answered);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    worker.kill();
+    jobs.iter().map(|j| (j.name.clone(), fingerprint(db, j))).collect()
+}
+
+#[test]
+fn executions_survive_kill_9_of_their_worker() {
+    let seed: u64 = std::env::var("ASL_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
+    });
+    let wanted_kills: usize = std::env::var("ASL_CRASH_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    eprintln!("durable crash test: seed {seed} (repeat with ASL_CRASH_SEED={seed}), {wanted_kills} kills");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let reference_db = dir.path().join("reference.db");
+    let crash_db = dir.path().join("crash.db");
+
+    let mut kills = 0;
+    let mut round = 0;
+    let mut compared = 0;
+    let started = Instant::now();
+    while kills < wanted_kills {
+        let jobs = jobs(round);
+        let want = reference(&reference_db, &jobs);
+        for job in &jobs {
+            start(&crash_db, job);
+        }
+        let mut answered = HashSet::new();
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let worker = Worker::start(&crash_db);
+            // Most kills come early, while the worker replays and resumes;
+            // some after it has run a while.
+            let life = if rng.u8(..4) == 0 { rng.u64(50..400) } else { rng.u64(0..60) };
+            std::thread::sleep(Duration::from_millis(life));
+            worker.kill();
+            kills += 1;
+            // The callbacks are answered while no worker runs.
+            answer_callbacks(&crash_db, &jobs, &mut answered);
+            if running(&crash_db) == 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "round {round} did not end (seed {seed}, {kills} kills)");
+        }
+        for job in &jobs {
+            let got = fingerprint(&crash_db, job);
+            assert_eq!(got, want[&job.name], "{} differs after {kills} kills (seed {seed})", job.name);
+            compared += 1;
+        }
+        round += 1;
+    }
+    eprintln!(
+        "durable crash test: {kills} kills over {round} rounds, {compared} executions identical to their uncrashed runs, {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
