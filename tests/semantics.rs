@@ -17,13 +17,12 @@
 //! time) and returns `{"slept": seconds}`.
 
 use asl_runtime::{
-    Durable, Ending, Entry, Execution, ExecutionRecord, ExecutionStore, Executor, Identity, ListQuery, Outcome, Posted,
-    SqliteStore, Started, Status, StoreError, TaskError, TaskRequest, VirtualClock, Workflow,
+    Durable, Execution, ExecutionStore, Executor, Identity, SqliteStore, Status, TaskError, TaskRequest, VirtualClock,
+    Workflow,
 };
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 const CASES: &str = "tests/semantics";
@@ -297,69 +296,9 @@ fn plain_and_supervised_tasks_agree() {
     assert!(compared >= 20, "only {compared} runs had a plain Task to compare");
 }
 
-/// A store that dies at its journal write number `budget` (from 0): that
-/// write and every call after it wait forever, as in a process that was
-/// killed, and `dead` tells the test to drop the execution (its future, its
-/// tasks: all of it).
-struct Dying {
-    inner: Arc<dyn ExecutionStore>,
-    budget: AtomicUsize,
-    gone: AtomicBool,
-    dead: Arc<tokio::sync::Notify>,
-}
-
-impl Dying {
-    fn or_hang<'a, T: Send + 'a>(&'a self, f: asl_runtime::BoxFuture<'a, T>) -> asl_runtime::BoxFuture<'a, T> {
-        if self.gone.load(Ordering::SeqCst) {
-            self.dead.notify_one();
-            Box::pin(std::future::pending())
-        } else {
-            f
-        }
-    }
-}
-
-impl ExecutionStore for Dying {
-    fn start(&self, r: ExecutionRecord) -> asl_runtime::BoxFuture<'_, Result<Started, StoreError>> {
-        self.or_hang(self.inner.start(r))
-    }
-    fn execution(&self, arn: &str) -> asl_runtime::BoxFuture<'_, Result<Option<ExecutionRecord>, StoreError>> {
-        self.or_hang(self.inner.execution(arn))
-    }
-    fn journal(&self, arn: &str) -> asl_runtime::BoxFuture<'_, Result<Vec<Entry>, StoreError>> {
-        self.or_hang(self.inner.journal(arn))
-    }
-    fn append(&self, arn: &str, e: Vec<Entry>, c: Vec<i64>) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
-        if self.budget.load(Ordering::SeqCst) == 0 {
-            self.gone.store(true, Ordering::SeqCst);
-        } else {
-            self.budget.fetch_sub(1, Ordering::SeqCst);
-        }
-        self.or_hang(self.inner.append(arn, e, c))
-    }
-    fn finish(&self, arn: &str, ending: Ending) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
-        self.or_hang(self.inner.finish(arn, ending))
-    }
-    fn list(&self, q: ListQuery) -> asl_runtime::BoxFuture<'_, Result<Vec<ExecutionRecord>, StoreError>> {
-        self.or_hang(self.inner.list(q))
-    }
-    fn tokens(
-        &self, arn: &str, add: Vec<(String, u64)>, remove: Vec<String>,
-    ) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
-        self.or_hang(self.inner.tokens(arn, add, remove))
-    }
-    fn post_callback(&self, token: &str, o: Outcome) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
-        self.or_hang(self.inner.post_callback(token, o))
-    }
-    fn post_stop(
-        &self, arn: &str, error: Option<String>, cause: Option<String>,
-    ) -> asl_runtime::BoxFuture<'_, Result<(), StoreError>> {
-        self.or_hang(self.inner.post_stop(arn, error, cause))
-    }
-    fn posted(&self) -> asl_runtime::BoxFuture<'_, Result<Vec<Posted>, StoreError>> {
-        self.or_hang(self.inner.posted())
-    }
-}
+#[path = "../asl-runtime/tests/support/dying.rs"]
+mod dying;
+use dying::Dying;
 
 /// Whether a definition has branches that run at once (a Parallel, or a Map
 /// that may run more than one iteration at a time).
@@ -388,12 +327,7 @@ fn run_durably(
     runtime.block_on(async {
         let dead = Arc::new(tokio::sync::Notify::new());
         let limit = budget.unwrap_or(usize::MAX);
-        let dying = Arc::new(Dying {
-            inner: store,
-            budget: AtomicUsize::new(limit),
-            gone: AtomicBool::new(false),
-            dead: dead.clone(),
-        });
+        let dying = Arc::new(Dying::new(store, limit, dead.clone()));
         let durable = Durable::shared(dying.clone()).handler(handler).clock(VirtualClock::new());
         let identity = Identity { execution_name: "durable".into(), ..Identity::default() };
         let record = durable.start(text, identity, &input.to_string(), None).await.expect("started");
@@ -401,7 +335,7 @@ fn run_durably(
             run = durable.run(&record.arn) => Some(run.expect("ran")),
             _ = dead.notified() => None,
         };
-        (record.arn, ended, limit - dying.budget.load(Ordering::SeqCst))
+        (record.arn, ended, dying.writes())
     })
 }
 

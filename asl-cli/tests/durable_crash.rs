@@ -233,3 +233,36 @@ fn executions_survive_kill_9_of_their_worker() {
         started.elapsed().as_secs_f64()
     );
 }
+
+#[test]
+fn a_wait_fires_once_at_its_deadline_after_the_worker_was_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("timer.db");
+    let definition = dir.path().join("nap.json");
+    std::fs::write(
+        &definition,
+        r#"{"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 2, "Next": "Up"}, "Up": {"Type": "Pass", "End": true}}}"#,
+    )
+    .unwrap();
+    let out = run(&["run", definition.to_str().unwrap(), "--db", db.to_str().unwrap(), "--name", "nap", "--detach"]);
+    let arn = json_of(&out)["executionArn"].as_str().unwrap().to_string();
+    let worker = Worker::start(&db);
+    std::thread::sleep(Duration::from_millis(500));
+    worker.kill();
+    // Nobody runs the execution for a second; then a worker finishes it.
+    std::thread::sleep(Duration::from_millis(1000));
+    let status = asl().args(["worker", "--db", db.to_str().unwrap(), "--until-idle"]).status().unwrap();
+    assert!(status.success());
+    let events = history(&db, &arn);
+    let at = |kind: &str| {
+        let times: Vec<jiff::Timestamp> = events
+            .iter()
+            .filter(|e| e["type"] == kind)
+            .map(|e| e["timestamp"].as_str().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(times.len(), 1, "one {kind}: {events:?}");
+        times[0]
+    };
+    let waited = at("WaitStateExited").duration_since(at("WaitStateEntered")).as_millis();
+    assert!((2000..2500).contains(&waited), "the wait took {waited} ms; it was due after 2,000");
+}
