@@ -152,6 +152,9 @@ struct Shared {
     driving: Mutex<HashMap<String, mpsc::UnboundedSender<Posted>>>,
     poller: Mutex<bool>,
     poll_interval: Duration,
+    /// Definitions loaded so far, by text: a worker runs many executions
+    /// of a few definitions, and loading a large one takes milliseconds.
+    workflows: Mutex<HashMap<Arc<str>, Workflow>>,
 }
 
 impl fmt::Debug for Durable {
@@ -212,6 +215,7 @@ impl Durable {
                 driving: Mutex::new(HashMap::new()),
                 poller: Mutex::new(false),
                 poll_interval: Duration::from_millis(50),
+                workflows: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -257,7 +261,7 @@ impl Durable {
     pub async fn start(
         &self, definition: &str, identity: Identity, input: &str, options: Option<Value>,
     ) -> Result<ExecutionRecord, DurableError> {
-        load(definition)?;
+        self.workflow(definition)?;
         if input.len() > self.shared.limits.max_payload_bytes {
             return Err(DurableError::InvalidInput(format!(
                 "the input is {} bytes, over the limit of {}",
@@ -388,6 +392,21 @@ impl Durable {
         }
     }
 
+    /// The loaded definition of `text`, loaded once.
+    fn workflow(&self, text: &str) -> Result<Workflow, DurableError> {
+        let mut loaded = self.shared.workflows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(workflow) = loaded.get(text) {
+            return Ok(workflow.clone());
+        }
+        let workflow = load(text)?;
+        // A bound, for a process that sees endless distinct definitions.
+        if loaded.len() >= 256 {
+            loaded.clear();
+        }
+        loaded.insert(text.into(), workflow.clone());
+        Ok(workflow)
+    }
+
     /// Starts the task that hands posted messages (callback answers, stops)
     /// to the executions this process drives.
     fn ensure_poller(&self) {
@@ -424,7 +443,7 @@ impl Durable {
         &self, record: &ExecutionRecord, live: bool, mut posted: Option<mpsc::UnboundedReceiver<Posted>>,
     ) -> Result<Driven, DurableError> {
         let shared = &self.shared;
-        let workflow = load(&record.definition)?;
+        let workflow = self.workflow(&record.definition)?;
         let identity: Identity = serde_json::from_str(&record.identity)
             .map_err(|e| DurableError::Journal(format!("the stored identity is unreadable: {e}")))?;
         let input: Value =

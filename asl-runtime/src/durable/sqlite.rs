@@ -62,6 +62,18 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Durable executions in one SQLite file.
 pub struct SqliteStore {
     connection: Mutex<Connection>,
+    /// Journal writes waiting for the next commit (group commit).
+    pending: Mutex<Vec<Pending>>,
+    next_write: std::sync::atomic::AtomicU64,
+}
+
+/// One execution's journal write, waiting to be committed with others.
+struct Pending {
+    id: u64,
+    arn: String,
+    entries: Vec<Entry>,
+    consumed: Vec<i64>,
+    done: tokio::sync::oneshot::Sender<Result<(), StoreError>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -96,6 +108,46 @@ fn record_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ExecutionRecord> {
         redrive_count: row.get(13)?,
         options: row.get(14)?,
     })
+}
+
+/// Journal writes of any executions, in one transaction; each in its own
+/// savepoint, so that one that fails (its execution driven twice, say)
+/// fails alone. The result of each, in order.
+fn write_group(c: &mut Connection, group: &[Pending]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let mut tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+    let mut results = Vec::with_capacity(group.len());
+    for write in group {
+        let savepoint = tx.savepoint().map_err(backend)?;
+        let written = write_one(&savepoint, write);
+        if written.is_ok() {
+            savepoint.commit().map_err(backend)?;
+        }
+        results.push(written);
+    }
+    tx.commit().map_err(backend)?;
+    Ok(results)
+}
+
+fn write_one(c: &Connection, write: &Pending) -> Result<(), StoreError> {
+    let mut insert = c
+        .prepare_cached("INSERT INTO journal (arn, seq, request, at_ms, outcome) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .map_err(backend)?;
+    for entry in &write.entries {
+        insert
+            .execute(params![
+                write.arn,
+                entry.seq as i64,
+                entry.request as i64,
+                entry.at_ms,
+                outcome_text(&entry.outcome)
+            ])
+            .map_err(backend)?;
+    }
+    let mut forget = c.prepare_cached("DELETE FROM posted WHERE id = ?1").map_err(backend)?;
+    for id in &write.consumed {
+        forget.execute([id]).map_err(backend)?;
+    }
+    Ok(())
 }
 
 fn outcome_text(outcome: &Outcome) -> String {
@@ -148,7 +200,11 @@ impl SqliteStore {
         // A file that is not a database, or a damaged one, fails here rather
         // than at the first execution.
         connection.query_row("SELECT count(*) FROM executions", [], |r| r.get::<_, i64>(0)).map_err(backend)?;
-        Ok(SqliteStore { connection: Mutex::new(connection) })
+        Ok(SqliteStore {
+            connection: Mutex::new(connection),
+            pending: Mutex::new(Vec::new()),
+            next_write: std::sync::atomic::AtomicU64::new(0),
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
@@ -226,33 +282,34 @@ impl ExecutionStore for SqliteStore {
         }))
     }
 
+    /// Group commit: a write waits one turn of the scheduler, so that the
+    /// writes of other executions ready in the same turn join it, and then
+    /// whichever of them runs first commits them all in one transaction.
+    /// (Each waiting write can commit the group: none depends on another's
+    /// future still being polled.)
     fn append(&self, arn: &str, entries: Vec<Entry>, consumed: Vec<i64>) -> BoxFuture<'_, Result<(), StoreError>> {
-        Self::ready(self.with(|c| {
-            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
-            {
-                let mut insert = tx
-                    .prepare_cached(
-                        "INSERT INTO journal (arn, seq, request, at_ms, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )
-                    .map_err(backend)?;
-                for entry in &entries {
-                    insert
-                        .execute(params![
-                            arn,
-                            entry.seq as i64,
-                            entry.request as i64,
-                            entry.at_ms,
-                            outcome_text(&entry.outcome)
-                        ])
-                        .map_err(backend)?;
-                }
-                let mut forget = tx.prepare_cached("DELETE FROM posted WHERE id = ?1").map_err(backend)?;
-                for id in consumed {
-                    forget.execute([id]).map_err(backend)?;
+        let id = self.next_write.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (done, result) = tokio::sync::oneshot::channel();
+        let write = Pending { id, arn: arn.to_string(), entries, consumed, done };
+        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(write);
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            let group = {
+                let mut pending = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if pending.iter().any(|w| w.id == id) { std::mem::take(&mut *pending) } else { Vec::new() }
+            };
+            if !group.is_empty() {
+                let written = self.with(|c| write_group(c, &group));
+                for (i, write) in group.into_iter().enumerate() {
+                    let result = match &written {
+                        Ok(each) => each[i].clone(),
+                        Err(e) => Err(e.clone()),
+                    };
+                    let _ = write.done.send(result);
                 }
             }
-            tx.commit().map_err(backend)
-        }))
+            result.await.unwrap_or_else(|_| Err(StoreError::Backend("a journal write was lost".into())))
+        })
     }
 
     fn finish(&self, arn: &str, ending: Ending) -> BoxFuture<'_, Result<(), StoreError>> {
