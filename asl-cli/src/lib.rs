@@ -79,8 +79,13 @@ enum Command {
         /// Run durably on this store file (SQLite, created on first use): the
         /// execution survives the death of this process, and `asl worker`
         /// finishes what it leaves.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "virtual_time", "s3_root"])]
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "virtual_time", "s3_root", "workflow_type"])]
         db: Option<PathBuf>,
+        /// The workflow type: EXPRESS validates with Express's rules (no
+        /// callbacks, no `.sync`, no activities), runs in memory, and ends the
+        /// execution after five minutes. Standard runs durably with --db.
+        #[arg(long = "type", value_enum, default_value_t = TypeArg::Standard)]
+        workflow_type: TypeArg,
         /// The execution's name (with --db: starting the same name again is
         /// idempotent). Default: a new UUID, or the context file's.
         #[arg(long, requires = "db")]
@@ -147,6 +152,15 @@ enum TypeArg {
     Express,
 }
 
+impl TypeArg {
+    fn spec(self) -> asl_spec::WorkflowType {
+        match self {
+            TypeArg::Standard => asl_spec::WorkflowType::Standard,
+            TypeArg::Express => asl_spec::WorkflowType::Express,
+        }
+    }
+}
+
 /// `asl graph --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum GraphFormat {
@@ -169,15 +183,9 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         }
     };
     let result = (|| match cli.command {
-        Command::Validate { files, workflow_type, format, deny_warnings } => validate(
-            &files,
-            match workflow_type {
-                TypeArg::Standard => asl_spec::WorkflowType::Standard,
-                TypeArg::Express => asl_spec::WorkflowType::Express,
-            },
-            format == FormatArg::Json,
-            deny_warnings,
-        ),
+        Command::Validate { files, workflow_type, format, deny_warnings } => {
+            validate(&files, workflow_type.spec(), format == FormatArg::Json, deny_warnings)
+        }
         Command::Run {
             definition,
             input,
@@ -192,9 +200,10 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             db,
             name,
             detach,
+            workflow_type,
         } => {
             if let Some(db) = db {
-                let definition_text = match load_valid(&definition)? {
+                let definition_text = match load_valid(&definition, TypeArg::Standard)? {
                     Ok(_) => read(&definition)?,
                     Err(code) => return Ok(code),
                 };
@@ -210,7 +219,11 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
                 Some(path) => Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref())?),
                 None => None,
             };
-            run(&definition, RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events })
+            let express = workflow_type == TypeArg::Express;
+            run(
+                &definition,
+                RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express },
+            )
         }
         Command::Worker { db, mock, until_idle } => durable::worker(&db, mock, until_idle),
         Command::Executions(command) => durable::executions(command),
@@ -408,10 +421,10 @@ fn input_text(input: Option<String>) -> Result<String, UsageError> {
 
 /// Loads a definition for a command that needs a valid one; problems go to
 /// stderr and end the command with exit code 1.
-fn load_valid(path: &Path) -> Result<Result<asl_runtime::Workflow, ExitCode>, UsageError> {
+fn load_valid(path: &Path, workflow_type: TypeArg) -> Result<Result<asl_runtime::Workflow, ExitCode>, UsageError> {
     let text = read(path)?;
     let name = path.display().to_string();
-    Ok(match Workflow::from_json(&text) {
+    Ok(match Workflow::from_json_as(&text, workflow_type.spec()) {
         Ok(w) => Ok(w),
         Err(diagnostics) => {
             let source = SourceFile { name: &name, text: &text };
@@ -426,7 +439,7 @@ fn load_valid(path: &Path) -> Result<Result<asl_runtime::Workflow, ExitCode>, Us
 }
 
 fn graph(definition: &Path, format: GraphFormat) -> Result<ExitCode, UsageError> {
-    let workflow = match load_valid(definition)? {
+    let workflow = match load_valid(definition, TypeArg::Standard)? {
         Ok(w) => w,
         Err(code) => return Ok(code),
     };
@@ -439,7 +452,7 @@ fn graph(definition: &Path, format: GraphFormat) -> Result<ExitCode, UsageError>
 }
 
 fn generate(definition: &Path, name: Option<String>) -> Result<ExitCode, UsageError> {
-    if let Err(code) = load_valid(definition)? {
+    if let Err(code) = load_valid(definition, TypeArg::Standard)? {
         return Ok(code);
     }
     let text = read(definition)?;
@@ -475,11 +488,14 @@ struct RunOptions {
     mocks: Option<asl_runtime::Mocks>,
     s3_root: Option<PathBuf>,
     max_history_events: u64,
+    /// An Express workflow: its rules and its five-minute limit.
+    express: bool,
 }
 
 fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
-    let RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events } = options;
-    let workflow = match load_valid(definition)? {
+    let RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express } = options;
+    let workflow_type = if express { TypeArg::Express } else { TypeArg::Standard };
+    let workflow = match load_valid(definition, workflow_type)? {
         Ok(w) => w,
         Err(code) => return Ok(code),
     };
@@ -496,9 +512,10 @@ fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
     let execution = runtime
         .block_on(async {
             // Only `--json` prints the history; otherwise nobody reads it.
+            let base = if express { asl_runtime::Limits::express() } else { asl_runtime::Limits::default() };
             let limits = asl_runtime::Limits {
                 max_history_events: if max_history_events == 0 { u64::MAX } else { max_history_events },
-                ..asl_runtime::Limits::default()
+                ..base
             };
             let executor = workflow.executor().identity(identity).record_history(json).limits(limits);
             let executor = match mocks {

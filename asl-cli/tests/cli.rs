@@ -411,3 +411,41 @@ fn runaway_executions_end_within_their_budgets() {
         }
     }
 }
+
+#[test]
+fn express_runs_in_memory_for_five_minutes_at_most_and_refuses_callbacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = write(
+        &dir,
+        "long.json",
+        r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 400, "Next": "D"}, "D": {"Type": "Succeed"}}}"#,
+    );
+    let out = asl(&["run", &long, "--type", "EXPRESS", "--virtual-time", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((result["status"].as_str(), result["error"].as_str()), (Some("TIMED_OUT"), Some("States.Timeout")));
+    let ended = result["events"].as_array().unwrap().last().unwrap()["timestamp"].as_str().unwrap().to_string();
+    let started = result["events"][0]["timestamp"].as_str().unwrap().to_string();
+    let (a, b): (jiff::Timestamp, jiff::Timestamp) = (started.parse().unwrap(), ended.parse().unwrap());
+    assert_eq!(b.duration_since(a).as_secs(), 300, "ended at five minutes");
+    // The same definition as a Standard workflow waits its 400 seconds.
+    let out = asl(&["run", &long, "--virtual-time"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let callback = write(
+        &dir,
+        "callback.json",
+        r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"}, "End": true}}}"#,
+    );
+    let out = asl(&["run", &callback, "--type", "EXPRESS"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("waitForTaskToken"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Express executions are not durable.
+    let db = dir.path().join("x.db");
+    let out = asl(&["run", &long, "--type", "EXPRESS", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -270,7 +270,11 @@ impl Executor {
         &self, input: Value, input_text: Option<&&str>, control: Option<Box<(StopSignal, jlens_core::CancelToken)>>,
     ) -> Execution {
         let start = self.services.clock.now();
-        let deadline = self.definition.timeout_seconds.map(|secs| {
+        let timeout_seconds = match (self.definition.timeout_seconds, self.services.limits.max_execution_seconds) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let deadline = timeout_seconds.map(|secs| {
             let secs = i64::try_from(secs).unwrap_or(i64::MAX);
             start.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap_or(Timestamp::MAX)
         });
@@ -301,7 +305,7 @@ impl Executor {
         // Most executions have no execution timeout and no stopper: await
         // the body itself, and keep the supervised path (boxed) out of
         // every execution's future.
-        let outcome = match (control, self.definition.timeout_seconds) {
+        let outcome = match (control, timeout_seconds) {
             (None, None) => Outcome::Finished(body.await),
             (control, timeout) => Box::pin(self.supervise_execution(body, control.map(|c| c.0), timeout)).await,
         };

@@ -45,7 +45,7 @@ mod variables;
 
 pub use activity::{ActivityTask, ActivityWorkers};
 pub use asl_macro::include_workflow;
-pub use asl_spec::{Definition, Diagnostic, Diagnostics};
+pub use asl_spec::{Definition, Diagnostic, Diagnostics, WorkflowType};
 pub use callbacks::{CallbackError, send_task_failure, send_task_heartbeat, send_task_success};
 pub use clock::{BoxFuture, Clock, SystemClock, VirtualClock, format_timestamp, virtual_time_runtime};
 pub use durable::{
@@ -76,7 +76,15 @@ pub struct Workflow {
 impl Workflow {
     /// Loads and validates a definition; every problem is returned at once.
     pub fn from_json(text: &str) -> Result<Workflow, Diagnostics> {
-        asl_spec::load(text).valid().map(|d| Workflow { plan: Arc::new(plan::Plan::of(&d)), definition: Arc::new(d) })
+        Workflow::from_json_as(text, WorkflowType::Standard)
+    }
+
+    /// Loads and validates a definition deployed as `workflow_type` (an
+    /// Express workflow may not wait for callbacks or jobs).
+    pub fn from_json_as(text: &str, workflow_type: WorkflowType) -> Result<Workflow, Diagnostics> {
+        asl_spec::load_as(text, workflow_type)
+            .valid()
+            .map(|d| Workflow { plan: Arc::new(plan::Plan::of(&d)), definition: Arc::new(d) })
     }
 
     /// The definition, shared.

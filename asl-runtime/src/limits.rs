@@ -13,6 +13,19 @@ pub struct Limits {
     /// any honest expression over a payload within the limit). An endless
     /// recursion or a runaway regular expression ends here.
     pub max_evaluation_time: std::time::Duration,
+    /// The longest an execution may run, whatever its `TimeoutSeconds`
+    /// says; past it the execution ends `TIMED_OUT` (`States.Timeout`).
+    /// `None` by default; Express workflows run for at most 300 seconds
+    /// ([`Limits::express`]).
+    pub max_execution_seconds: Option<u64>,
+}
+
+impl Limits {
+    /// The limits of an Express workflow: AWS's defaults, and five minutes
+    /// at most.
+    pub fn express() -> Limits {
+        Limits { max_execution_seconds: Some(300), ..Limits::default() }
+    }
 }
 
 impl Default for Limits {
@@ -21,6 +34,7 @@ impl Default for Limits {
             max_payload_bytes: 256 * 1024,
             max_history_events: 25_000,
             max_evaluation_time: std::time::Duration::from_secs(5),
+            max_execution_seconds: None,
         }
     }
 }
