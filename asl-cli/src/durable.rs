@@ -308,11 +308,13 @@ pub(crate) fn handlers(durable: Durable, mock: Option<PathBuf>) -> Result<Durabl
 
 /// `asl worker`: runs every pending execution of the store, and those that
 /// start later, until killed (or, with `until_idle`, until none is left).
-pub(crate) fn worker(db: &Path, mock: Option<PathBuf>, until_idle: bool) -> Result<ExitCode, UsageError> {
+pub(crate) fn worker(
+    db: &Path, mock: Option<PathBuf>, until_idle: bool, retention: std::time::Duration,
+) -> Result<ExitCode, UsageError> {
     let Some(_lock) = worker_lock(db)? else {
         return Err(UsageError(format!("another worker runs the executions of {}", db.display())));
     };
-    let durable = handlers(Durable::new(open(db)?), mock)?;
+    let durable = handlers(Durable::new(open(db)?).retention(retention), mock)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

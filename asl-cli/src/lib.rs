@@ -107,6 +107,9 @@ enum Command {
         /// Stop once no execution is running.
         #[arg(long)]
         until_idle: bool,
+        /// Forget executions that ended more than this many days ago (AWS keeps 90).
+        #[arg(long, value_name = "DAYS", default_value_t = 90)]
+        retention_days: u64,
     },
     /// List, describe, read the history of, and stop durable executions.
     #[command(subcommand)]
@@ -225,7 +228,10 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
                 RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express },
             )
         }
-        Command::Worker { db, mock, until_idle } => durable::worker(&db, mock, until_idle),
+        Command::Worker { db, mock, until_idle, retention_days } => {
+            let retention = std::time::Duration::from_secs(retention_days.saturating_mul(24 * 3600));
+            durable::worker(&db, mock, until_idle, retention)
+        }
         Command::Executions(command) => durable::executions(command),
         Command::Task(command) => durable::task(command),
         Command::Graph { definition, format } => graph(&definition, format),

@@ -49,8 +49,8 @@ pub use asl_spec::{Definition, Diagnostic, Diagnostics, WorkflowType};
 pub use callbacks::{CallbackError, send_task_failure, send_task_heartbeat, send_task_success};
 pub use clock::{BoxFuture, Clock, SystemClock, VirtualClock, format_timestamp, virtual_time_runtime};
 pub use durable::{
-    Durable, DurableError, Ending, Entry, ExecutionRecord, ExecutionStore, ListQuery, Outcome, Posted, Started,
-    StoreError,
+    DEFAULT_RETENTION, Durable, DurableError, Ending, Entry, ExecutionRecord, ExecutionStore, ListQuery, Outcome,
+    Posted, Started, StoreError,
 };
 #[cfg(feature = "sqlite")]
 pub use durable::{SCHEMA_VERSION, SqliteStore};

@@ -179,3 +179,27 @@ fn a_bad_store_or_token_is_a_clear_error() {
         assert!(matches!(other, Err(DurableError::Store(StoreError::ExecutionAlreadyExists(_)))), "{other:?}");
     });
 }
+
+#[test]
+fn ended_executions_are_forgotten_after_the_retention() {
+    let rt = asl_runtime::virtual_time_runtime().unwrap();
+    rt.block_on(async {
+        let durable = Durable::new(SqliteStore::in_memory().unwrap()).clock(VirtualClock::new());
+        let pass = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#;
+        let ended = durable.start(pass, Identity { execution_name: "ended".into(), ..Identity::default() }, "{}", None);
+        let ended = ended.await.unwrap();
+        durable.run(&ended.arn).await.unwrap();
+        let waiting = r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 9000000, "End": true}}}"#;
+        let running = Identity { execution_name: "running".into(), ..Identity::default() };
+        let running = durable.start(waiting, running, "{}", None).await.unwrap();
+        assert_eq!(durable.purge().await.unwrap(), 0, "both are within 90 days");
+        tokio::time::advance(Duration::from_secs(91 * 24 * 3600)).await;
+        assert_eq!(durable.purge().await.unwrap(), 1, "the ended one goes after 90 days");
+        assert!(matches!(
+            durable.describe(&ended.arn).await,
+            Err(DurableError::Store(StoreError::ExecutionDoesNotExist(_)))
+        ));
+        assert_eq!(durable.store().journal(&ended.arn).await.unwrap(), vec![]);
+        assert_eq!(durable.describe(&running.arn).await.unwrap().status, "RUNNING", "a running one stays");
+    });
+}

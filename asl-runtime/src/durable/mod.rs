@@ -152,6 +152,8 @@ struct Shared {
     driving: Mutex<HashMap<String, mpsc::UnboundedSender<Posted>>>,
     poller: Mutex<bool>,
     poll_interval: Duration,
+    /// How long an ended execution is kept (AWS: 90 days).
+    retention: Duration,
     /// Definitions loaded so far, by text: a worker runs many executions
     /// of a few definitions, and loading a large one takes milliseconds.
     workflows: Mutex<HashMap<Arc<str>, Workflow>>,
@@ -162,6 +164,9 @@ impl fmt::Debug for Durable {
         f.debug_struct("Durable").finish_non_exhaustive()
     }
 }
+
+/// How long ended executions are kept by default: AWS's 90 days.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 
 /// Wakes the driver when the execution it polls wants polling again.
 #[derive(Default)]
@@ -216,6 +221,7 @@ impl Durable {
                 poller: Mutex::new(false),
                 poll_interval: Duration::from_millis(50),
                 workflows: Mutex::new(HashMap::new()),
+                retention: DEFAULT_RETENTION,
             }),
         }
     }
@@ -241,6 +247,21 @@ impl Durable {
     /// Sets the real clock timers fire by (a [`VirtualClock`](crate::VirtualClock) in tests).
     pub fn clock(self, clock: impl Clock) -> Durable {
         self.configure(|s| s.clock = Arc::new(clock))
+    }
+
+    /// How long an ended execution stays in the store: [`purge`](Durable::purge)
+    /// forgets it after that (default [`DEFAULT_RETENTION`], AWS's 90 days).
+    pub fn retention(self, retention: Duration) -> Durable {
+        self.configure(|s| s.retention = retention)
+    }
+
+    /// Forgets the executions that ended longer ago than the retention, with
+    /// their journals; returns how many. [`work`](Durable::work) does this as
+    /// it goes.
+    pub async fn purge(&self) -> Result<usize, DurableError> {
+        let now = self.shared.clock.now().as_millisecond();
+        let keep = i64::try_from(self.shared.retention.as_millis()).unwrap_or(i64::MAX);
+        Ok(self.shared.store.forget_ended(now.saturating_sub(keep)).await?)
     }
 
     /// Sets the limits.
@@ -359,7 +380,13 @@ impl Durable {
     pub async fn work(&self, until_idle: bool) -> Result<(), DurableError> {
         let mut running: HashMap<String, tokio::task::JoinHandle<Result<Execution, DurableError>>> = HashMap::new();
         let mut failed: Option<DurableError> = None;
+        let mut purged_at: Option<std::time::Instant> = None;
         loop {
+            // Retention, about once a minute.
+            if purged_at.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+                self.purge().await?;
+                purged_at = Some(std::time::Instant::now());
+            }
             let query = ListQuery { status: Some("RUNNING".into()), ..ListQuery::default() };
             let records = self.shared.store.list(query).await?;
             for record in records {

@@ -414,6 +414,19 @@ impl ExecutionStore for SqliteStore {
         }))
     }
 
+    fn forget_ended(&self, before_ms: i64) -> BoxFuture<'_, Result<usize, StoreError>> {
+        Self::ready(self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            let ended = "SELECT arn FROM executions WHERE status <> 'RUNNING' AND stop_ms < ?1";
+            tx.execute(&format!("DELETE FROM journal WHERE arn IN ({ended})"), [before_ms]).map_err(backend)?;
+            let forgotten = tx
+                .execute("DELETE FROM executions WHERE status <> 'RUNNING' AND stop_ms < ?1", [before_ms])
+                .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok(forgotten)
+        }))
+    }
+
     fn posted(&self) -> BoxFuture<'_, Result<Vec<Posted>, StoreError>> {
         Self::ready(self.with(|c| {
             let mut statement =

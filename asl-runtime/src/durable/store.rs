@@ -227,4 +227,8 @@ pub trait ExecutionStore: Send + Sync + 'static {
 
     /// Every message posted and not yet consumed, oldest first.
     fn posted(&self) -> BoxFuture<'_, Result<Vec<Posted>, StoreError>>;
+
+    /// Forgets every execution that ended before `before_ms` (milliseconds
+    /// since the epoch), with its journal; returns how many.
+    fn forget_ended(&self, before_ms: i64) -> BoxFuture<'_, Result<usize, StoreError>>;
 }
