@@ -328,6 +328,25 @@ impl Clock for JournalClock {
     }
 }
 
+/// A task call whose heartbeats go to the driver as arrivals of request `n`.
+fn return_heartbeats(
+    mut call: BoxFuture<'static, Result<Value, TaskError>>, mut rx: mpsc::UnboundedReceiver<()>,
+    arrivals: mpsc::UnboundedSender<Arrival>, base: Arc<dyn Clock>, n: u64,
+) -> BoxFuture<'static, Result<Value, TaskError>> {
+    Box::pin(async move {
+        loop {
+            tokio::select! {
+                biased;
+                outcome = &mut call => return outcome,
+                Some(()) = rx.recv() => {
+                    let at_ms = ms(base.now());
+                    let _ = arrivals.send(Arrival { request: n, outcome: Outcome::Heartbeat, at_ms, posted: None });
+                }
+            }
+        }
+    })
+}
+
 /// The task handler of a durable execution: each call is a request.
 pub(crate) struct JournalHandler {
     pub(crate) journal: Arc<Journal>,
@@ -346,25 +365,15 @@ impl TaskHandler for JournalHandler {
             self.inner.replayed(&request);
             None
         } else {
-            let arrivals = journal.arrivals.clone();
-            let base = journal.base.clone();
-            let (tx, mut rx) = mpsc::unbounded_channel();
-            if engine_heartbeats.is_some() {
-                request.context.set_heartbeats(tx);
-            }
-            let mut call = self.inner.invoke(request);
-            Some(Box::pin(async move {
-                loop {
-                    tokio::select! {
-                        biased;
-                        outcome = &mut call => return outcome,
-                        Some(()) = rx.recv() => {
-                            let at_ms = ms(base.now());
-                            let _ = arrivals.send(Arrival { request: n, outcome: Outcome::Heartbeat, at_ms, posted: None });
-                        }
-                    }
+            Some(match &engine_heartbeats {
+                None => self.inner.invoke(request),
+                Some(_) => {
+                    let (tx, rx) = mpsc::unbounded_channel();
+                    request.context.set_heartbeats(tx);
+                    let call = self.inner.invoke(request);
+                    return_heartbeats(call, rx, journal.arrivals.clone(), journal.base.clone(), n)
                 }
-            }) as BoxFuture<'static, Result<Value, TaskError>>)
+            })
         };
         let mut call = call;
         let made = journal.request(|| call.take().map(Start::Task));

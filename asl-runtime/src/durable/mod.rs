@@ -601,7 +601,7 @@ impl Durable {
                 }
             }
             if !fresh.is_empty() || !forget.is_empty() {
-                shared.store.append(&record.arn, fresh.clone(), forget).await?;
+                shared.store.append(&record.arn, &fresh, &forget).await?;
             }
             queue.extend(fresh);
         }

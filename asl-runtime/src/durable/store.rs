@@ -204,7 +204,9 @@ pub trait ExecutionStore: Send + Sync + 'static {
 
     /// Appends `entries` to the journal and forgets the posted messages
     /// `consumed` (which they came from), in one write.
-    fn append(&self, arn: &str, entries: Vec<Entry>, consumed: Vec<i64>) -> BoxFuture<'_, Result<(), StoreError>>;
+    fn append<'a>(
+        &'a self, arn: &'a str, entries: &'a [Entry], consumed: &'a [i64],
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Records how the execution ended, and forgets its tokens.
     fn finish(&self, arn: &str, ending: Ending) -> BoxFuture<'_, Result<(), StoreError>>;

@@ -49,7 +49,7 @@ impl ExecutionStore for Dying {
     fn journal(&self, arn: &str) -> BoxFuture<'_, Result<Vec<Entry>, StoreError>> {
         self.or_hang(self.inner.journal(arn))
     }
-    fn append(&self, arn: &str, e: Vec<Entry>, c: Vec<i64>) -> BoxFuture<'_, Result<(), StoreError>> {
+    fn append<'a>(&'a self, arn: &'a str, e: &'a [Entry], c: &'a [i64]) -> BoxFuture<'a, Result<(), StoreError>> {
         if self.budget.load(Ordering::SeqCst) == 0 {
             // Dies before this write reaches the store.
             self.gone.store(true, Ordering::SeqCst);
