@@ -162,4 +162,16 @@ async fn main() {
     }
     let ledger = machine.tasks().ledger.lock().map(|l| l.len()).unwrap_or(0);
     println!("ledger entries: {ledger}");
+
+    // The same machine, durable: the execution lives in a store (here in
+    // memory; `SqliteStore::open("payments.db")` for a file) and would
+    // survive the death of this process.
+    let store = asl_runtime::SqliteStore::in_memory().expect("a store");
+    let durable = payment::Machine::durable(PaymentService::default(), store).clock(VirtualClock::new());
+    let identity = asl_runtime::Identity { execution_name: "A-200".into(), ..asl_runtime::Identity::default() };
+    let order = json!({"orderId": "A-200", "amount": 10.0, "currency": "EUR", "card": "4111111111111111"});
+    let started = durable.start(payment::DEFINITION, identity, &order.to_string(), None).await.expect("started");
+    let execution = durable.run(&started.arn).await.expect("ran");
+    let events = durable.history(&started.arn).await.expect("history").len();
+    println!("durable order A-200: {} ({events} events, derived from its journal)", execution.status.as_str());
 }

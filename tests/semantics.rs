@@ -183,6 +183,14 @@ macro_rules! compiled {
                 _ => None,
             }
         }
+
+        /// The compiled case `name`, durable on `store`, and its definition.
+        fn compiled_durable(name: &str, store: SqliteStore) -> Option<(Durable, &'static str)> {
+            match name {
+                $(stringify!($name) => Some(($name::Machine::durable_with_handler(handler, store), $name::DEFINITION)),)*
+                _ => None,
+            }
+        }
     };
 }
 
@@ -243,6 +251,27 @@ fn the_compiled_path_agrees_with_the_dynamic_path() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn compiled_machines_run_durably_as_they_run_in_memory() {
+    let mut compared = 0;
+    for (name, _) in cases() {
+        for want in runs_of(&name) {
+            let store = SqliteStore::in_memory().expect("a store");
+            let (durable, definition) = compiled_durable(&name, store).expect("every case is compiled");
+            let runtime = asl_runtime::virtual_time_runtime().expect("a tokio runtime");
+            let got = runtime.block_on(async {
+                let durable = durable.clock(VirtualClock::new());
+                let record = durable.start(definition, Identity::default(), &want.input.to_string(), None).await;
+                durable.run(&record.expect("started").arn).await.expect("ran")
+            });
+            let problems = check(&name, &Expected { events: None, ..want.clone() }, &got);
+            assert!(problems.is_empty(), "{}", problems.join("\n"));
+            compared += 1;
+        }
+    }
+    assert!(compared >= 40, "{compared} runs");
 }
 
 /// `definition` with a retrier that never applies on every Task that has no

@@ -255,6 +255,14 @@ fn machine(_m: &Module) -> TokenStream {
             pub fn tasks(&self) -> &T {
                 &self.tasks
             }
+
+            /// Durable executions of this machine on `store`, their Task
+            /// states calling `tasks`: they survive the death of the process
+            /// (see [`Durable`](::asl_runtime::Durable)). Start one with
+            /// `durable.start(DEFINITION, identity, input, None)`.
+            pub fn durable(tasks: T, store: impl ::asl_runtime::ExecutionStore) -> ::asl_runtime::Durable {
+                ::asl_runtime::Durable::new(store).handler(Dispatch(::asl_runtime::__private::Arc::new(tasks)))
+            }
         }
 
         impl Machine<()> {
@@ -263,6 +271,16 @@ fn machine(_m: &Module) -> TokenStream {
             pub fn with_handler(handler: impl ::asl_runtime::TaskHandler) -> Self {
                 let executor = ::asl_runtime::Executor::new(definition()).handler(handler);
                 Machine { tasks: ::asl_runtime::__private::Arc::new(()), executor }
+            }
+
+            /// Durable executions of this machine on `store`, their Task
+            /// states going to an untyped handler. Start one with
+            /// `durable.start(DEFINITION, identity, input, None)`.
+            pub fn durable_with_handler(
+                handler: impl ::asl_runtime::TaskHandler,
+                store: impl ::asl_runtime::ExecutionStore,
+            ) -> ::asl_runtime::Durable {
+                ::asl_runtime::Durable::new(store).handler(handler)
             }
         }
 
@@ -327,6 +345,8 @@ pub fn fallback(module_name: &str, errors: TokenStream) -> TokenStream {
                 pub fn with_handler(_handler: impl ::asl_runtime::TaskHandler) -> Self { unreachable!() }
                 pub fn configure(self, _f: impl FnOnce(::asl_runtime::Executor) -> ::asl_runtime::Executor) -> Self { unreachable!() }
                 pub async fn run(&self, _input: impl ::asl_runtime::__private::serde::Serialize) -> ::asl_runtime::Execution { unreachable!() }
+                pub fn durable(_tasks: T, _store: impl ::asl_runtime::ExecutionStore) -> ::asl_runtime::Durable { unreachable!() }
+                pub fn durable_with_handler(_handler: impl ::asl_runtime::TaskHandler, _store: impl ::asl_runtime::ExecutionStore) -> ::asl_runtime::Durable { unreachable!() }
             }
         }
     }
