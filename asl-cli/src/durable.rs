@@ -319,7 +319,8 @@ pub(crate) fn worker(
         .enable_all()
         .build()
         .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
-    match runtime.block_on(durable.work(until_idle)) {
+    let report = |arn: &str, e: &DurableError| eprintln!("error: {arn}: {e}");
+    match runtime.block_on(durable.work(until_idle, report)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => Ok(failed(e)),
     }

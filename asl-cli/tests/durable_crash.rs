@@ -266,3 +266,34 @@ fn a_wait_fires_once_at_its_deadline_after_the_worker_was_killed() {
     let waited = at("WaitStateExited").duration_since(at("WaitStateEntered")).as_millis();
     assert!((2000..2500).contains(&waited), "the wait took {waited} ms; it was due after 2,000");
 }
+
+#[test]
+fn a_journal_that_does_not_fit_is_reported_and_the_store_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("odd.db");
+    let definition = dir.path().join("nap.json");
+    std::fs::write(
+        &definition,
+        r#"{"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 1, "Next": "Up"}, "Up": {"Type": "Pass", "End": true}}}"#,
+    )
+    .unwrap();
+    let out = run(&["run", definition.to_str().unwrap(), "--db", db.to_str().unwrap(), "--name", "odd", "--detach"]);
+    let arn = json_of(&out)["executionArn"].as_str().unwrap().to_string();
+    // An entry for a request the execution never makes, as a hand edit (or
+    // a changed definition) would leave.
+    let connection = rusqlite::Connection::open(&db).unwrap();
+    connection
+        .execute(
+            "INSERT INTO journal (arn, seq, request, at_ms, outcome) VALUES (?1, 1, 99, 0, '{\"kind\":\"fired\"}')",
+            [&arn],
+        )
+        .unwrap();
+    drop(connection);
+    let out = asl().args(["worker", "--db", db.to_str().unwrap(), "--until-idle"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&arn) && stderr.contains("request 99, which the execution never made"), "{stderr}");
+    // Nothing was changed: the execution still runs, its journal as it was.
+    let out = run(&["executions", "describe", "--db", db.to_str().unwrap(), &arn]);
+    assert_eq!(json_of(&out)["status"], "RUNNING");
+}

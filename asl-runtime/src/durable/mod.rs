@@ -374,12 +374,15 @@ impl Durable {
     }
 
     /// Runs every running execution of the store, and those that start
-    /// later, until `until_idle` finds none left (or forever). What one
-    /// execution's failure to run says is returned at the end; the others
-    /// go on.
-    pub async fn work(&self, until_idle: bool) -> Result<(), DurableError> {
-        let mut running: HashMap<String, tokio::task::JoinHandle<Result<Execution, DurableError>>> = HashMap::new();
-        let mut failed: Option<DurableError> = None;
+    /// later, until `until_idle` finds none left (or forever). An execution
+    /// that cannot run (its store write failed, its journal does not fit) is
+    /// reported to `on_error` and tried again after a pause that doubles, up
+    /// to a minute; with `until_idle`, the first such error ends the work.
+    pub async fn work(&self, until_idle: bool, on_error: impl Fn(&str, &DurableError)) -> Result<(), DurableError> {
+        type Running = tokio::task::JoinHandle<Result<Execution, DurableError>>;
+        let mut running: HashMap<String, Running> = HashMap::new();
+        // Executions that failed to run: when to try again, and the pause.
+        let mut resting: HashMap<String, (std::time::Instant, Duration)> = HashMap::new();
         let mut purged_at: Option<std::time::Instant> = None;
         loop {
             // Retention, about once a minute.
@@ -387,33 +390,37 @@ impl Durable {
                 self.purge().await?;
                 purged_at = Some(std::time::Instant::now());
             }
-            let query = ListQuery { status: Some("RUNNING".into()), ..ListQuery::default() };
-            let records = self.shared.store.list(query).await?;
-            for record in records {
-                if running.contains_key(&record.arn) {
+            for arn in self.shared.store.running().await? {
+                let rested = resting.get(&arn).is_none_or(|(until, _)| std::time::Instant::now() >= *until);
+                if running.contains_key(&arn) || !rested {
                     continue;
                 }
                 let me = self.clone();
-                let arn = record.arn.clone();
-                running.insert(record.arn, tokio::spawn(async move { me.run(&arn).await }));
+                let key = arn.clone();
+                running.insert(key, tokio::spawn(async move { me.run(&arn).await }));
             }
             let finished: Vec<String> =
                 running.iter().filter(|(_, h)| h.is_finished()).map(|(a, _)| a.clone()).collect();
             for arn in finished {
-                if let Some(handle) = running.remove(&arn) {
-                    match handle.await {
-                        Ok(Ok(_)) => {}
-                        Ok(Err(e)) => failed = Some(e),
-                        Err(e) => failed = Some(DurableError::Journal(format!("{arn}: {e}"))),
+                let Some(handle) = running.remove(&arn) else { continue };
+                let error = match handle.await {
+                    Ok(Ok(_)) => {
+                        resting.remove(&arn);
+                        continue;
                     }
+                    Ok(Err(e)) => e,
+                    Err(e) => DurableError::Journal(format!("the execution's task ended: {e}")),
+                };
+                on_error(&arn, &error);
+                if until_idle {
+                    return Err(error);
                 }
+                let pause =
+                    resting.get(&arn).map_or(Duration::from_secs(1), |(_, p)| (*p * 2).min(Duration::from_secs(60)));
+                resting.insert(arn, (std::time::Instant::now() + pause, pause));
             }
-            if until_idle && running.is_empty() {
-                // Nothing running here; look once more for new executions.
-                let query = ListQuery { status: Some("RUNNING".into()), limit: 1, ..ListQuery::default() };
-                if self.shared.store.list(query).await?.is_empty() || failed.is_some() {
-                    return failed.map_or(Ok(()), Err);
-                }
+            if until_idle && running.is_empty() && self.shared.store.running().await?.is_empty() {
+                return Ok(());
             }
             tokio::time::sleep(self.shared.poll_interval).await;
         }

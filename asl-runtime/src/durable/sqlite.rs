@@ -355,6 +355,16 @@ impl ExecutionStore for SqliteStore {
         }))
     }
 
+    fn running(&self) -> BoxFuture<'_, Result<Vec<String>, StoreError>> {
+        Self::ready(self.with(|c| {
+            let mut statement = c
+                .prepare_cached("SELECT arn FROM executions WHERE status = 'RUNNING' ORDER BY start_ms, arn")
+                .map_err(backend)?;
+            let rows = statement.query_map([], |r| r.get::<_, String>(0)).map_err(backend)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+        }))
+    }
+
     fn tokens(&self, arn: &str, add: Vec<(String, u64)>, remove: Vec<String>) -> BoxFuture<'_, Result<(), StoreError>> {
         Self::ready(self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;

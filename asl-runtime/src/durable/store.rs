@@ -214,6 +214,10 @@ pub trait ExecutionStore: Send + Sync + 'static {
     /// Executions, oldest first, as `query` says.
     fn list(&self, query: ListQuery) -> BoxFuture<'_, Result<Vec<ExecutionRecord>, StoreError>>;
 
+    /// The ARNs of the running executions, oldest first (what a worker
+    /// polls: no definitions or inputs read).
+    fn running(&self) -> BoxFuture<'_, Result<Vec<String>, StoreError>>;
+
     /// Makes tokens known (`add`: token and the request it answers) and
     /// forgets others (`remove`), for the execution `arn`.
     fn tokens(&self, arn: &str, add: Vec<(String, u64)>, remove: Vec<String>) -> BoxFuture<'_, Result<(), StoreError>>;

@@ -75,6 +75,9 @@ impl ExecutionStore for Dying {
     ) -> BoxFuture<'_, Result<(), StoreError>> {
         self.or_hang(self.inner.post_stop(arn, error, cause))
     }
+    fn running(&self) -> BoxFuture<'_, Result<Vec<String>, StoreError>> {
+        self.or_hang(self.inner.running())
+    }
     fn forget_ended(&self, before_ms: i64) -> BoxFuture<'_, Result<usize, StoreError>> {
         self.or_hang(self.inner.forget_ended(before_ms))
     }
