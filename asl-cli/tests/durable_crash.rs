@@ -234,18 +234,24 @@ fn executions_survive_kill_9_of_their_worker() {
     );
 }
 
+/// Starts (detached) an execution that waits `seconds` on a store in `dir`:
+/// the store and the execution's ARN.
+fn start_nap(dir: &Path, seconds: u32) -> (PathBuf, String) {
+    let db = dir.join("nap.db");
+    let definition = dir.join("nap.json");
+    let text = format!(
+        r#"{{"StartAt": "Nap", "States": {{"Nap": {{"Type": "Wait", "Seconds": {seconds}, "Next": "Up"}}, "Up": {{"Type": "Pass", "End": true}}}}}}"#
+    );
+    std::fs::write(&definition, text).unwrap();
+    let out = run(&["run", definition.to_str().unwrap(), "--db", db.to_str().unwrap(), "--name", "nap", "--detach"]);
+    let arn = json_of(&out)["executionArn"].as_str().unwrap().to_string();
+    (db, arn)
+}
+
 #[test]
 fn a_wait_fires_once_at_its_deadline_after_the_worker_was_killed() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("timer.db");
-    let definition = dir.path().join("nap.json");
-    std::fs::write(
-        &definition,
-        r#"{"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 2, "Next": "Up"}, "Up": {"Type": "Pass", "End": true}}}"#,
-    )
-    .unwrap();
-    let out = run(&["run", definition.to_str().unwrap(), "--db", db.to_str().unwrap(), "--name", "nap", "--detach"]);
-    let arn = json_of(&out)["executionArn"].as_str().unwrap().to_string();
+    let (db, arn) = start_nap(dir.path(), 2);
     let worker = Worker::start(&db);
     std::thread::sleep(Duration::from_millis(500));
     worker.kill();
@@ -270,15 +276,7 @@ fn a_wait_fires_once_at_its_deadline_after_the_worker_was_killed() {
 #[test]
 fn a_journal_that_does_not_fit_is_reported_and_the_store_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("odd.db");
-    let definition = dir.path().join("nap.json");
-    std::fs::write(
-        &definition,
-        r#"{"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 1, "Next": "Up"}, "Up": {"Type": "Pass", "End": true}}}"#,
-    )
-    .unwrap();
-    let out = run(&["run", definition.to_str().unwrap(), "--db", db.to_str().unwrap(), "--name", "odd", "--detach"]);
-    let arn = json_of(&out)["executionArn"].as_str().unwrap().to_string();
+    let (db, arn) = start_nap(dir.path(), 1);
     // An entry for a request the execution never makes, as a hand edit (or
     // a changed definition) would leave.
     let connection = rusqlite::Connection::open(&db).unwrap();
