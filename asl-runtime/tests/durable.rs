@@ -203,3 +203,27 @@ fn ended_executions_are_forgotten_after_the_retention() {
         assert_eq!(durable.describe(&running.arn).await.unwrap().status, "RUNNING", "a running one stays");
     });
 }
+
+#[test]
+fn a_locked_store_is_a_clear_error_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("locked.db");
+    let store = SqliteStore::open(&path).unwrap().busy_timeout(Duration::from_millis(200)).unwrap();
+    let durable = Durable::new(store);
+    let pass = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let first = Identity { execution_name: "first".into(), ..Identity::default() };
+    let first = rt.block_on(durable.start(pass, first, "{}", None)).unwrap();
+    // Another process holds the write lock.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let second = Identity { execution_name: "second".into(), ..Identity::default() };
+    match rt.block_on(durable.start(pass, second, "{}", None)) {
+        Err(DurableError::Store(StoreError::Backend(message))) => assert!(message.contains("locked"), "{message}"),
+        other => panic!("a locked store took a write: {other:?}"),
+    }
+    other.execute_batch("ROLLBACK").unwrap();
+    // Once the lock is gone, all is as it was, and work goes on.
+    let run = rt.block_on(durable.run(&first.arn)).unwrap();
+    assert_eq!(run.status, asl_runtime::Status::Succeeded);
+}

@@ -173,6 +173,13 @@ impl SqliteStore {
         })
     }
 
+    /// How long a call waits for another process's write lock before it
+    /// fails with a clear error (default 10 seconds).
+    pub fn busy_timeout(self, wait: Duration) -> Result<SqliteStore, StoreError> {
+        self.with(|c| c.busy_timeout(wait).map_err(backend))?;
+        Ok(self)
+    }
+
     /// A store in memory, gone when dropped (tests, benchmarks).
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         SqliteStore::setup(Connection::open_in_memory().map_err(backend)?)
