@@ -226,4 +226,10 @@ fn a_locked_store_is_a_clear_error_and_loses_nothing() {
     // Once the lock is gone, all is as it was, and work goes on.
     let run = rt.block_on(durable.run(&first.arn)).unwrap();
     assert_eq!(run.status, asl_runtime::Status::Succeeded);
+    let third = Identity { execution_name: "third".into(), ..Identity::default() };
+    rt.block_on(durable.start(pass, third, "{}", None)).unwrap();
+    // Two executions of one definition keep its text once.
+    let count =
+        |table: &str| -> i64 { other.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap() };
+    assert_eq!((count("executions"), count("definitions")), (2, 1));
 }

@@ -15,12 +15,18 @@ use std::time::Duration;
 
 /// The migrations, in order: the schema version is how many have run.
 const MIGRATIONS: &[&str] = &[
-    // 1: executions, their journals, task tokens and posted messages.
-    "CREATE TABLE executions (
+    // 1: definitions (each text once), executions, their journals, task
+    // tokens and posted messages.
+    "CREATE TABLE definitions (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL
+    );
+    CREATE TABLE executions (
         arn TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         state_machine_arn TEXT NOT NULL,
-        definition TEXT NOT NULL,
+        definition_id INTEGER NOT NULL REFERENCES definitions (id),
         identity TEXT NOT NULL,
         input TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -88,8 +94,10 @@ fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(format!("the store: {e}"))
 }
 
-const COLUMNS: &str = "arn, name, state_machine_arn, definition, identity, input, status, output, error, cause, \
-                       start_ms, stop_ms, seed, redrive_count, options";
+/// An execution with its definition's text, as `record_of` reads it.
+const SELECT: &str = "SELECT e.arn, e.name, e.state_machine_arn, d.text, e.identity, e.input, e.status, e.output, \
+                      e.error, e.cause, e.start_ms, e.stop_ms, e.seed, e.redrive_count, e.options \
+                      FROM executions e JOIN definitions d ON d.id = e.definition_id";
 
 fn record_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ExecutionRecord> {
     Ok(ExecutionRecord {
@@ -236,7 +244,7 @@ impl ExecutionStore for SqliteStore {
         Self::ready(self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
             let existing = tx
-                .query_row(&format!("SELECT {COLUMNS} FROM executions WHERE arn = ?1"), [&record.arn], record_of)
+                .query_row(&format!("{SELECT} WHERE e.arn = ?1"), [&record.arn], record_of)
                 .optional()
                 .map_err(backend)?;
             if let Some(existing) = existing {
@@ -246,15 +254,29 @@ impl ExecutionStore for SqliteStore {
                     Err(StoreError::ExecutionAlreadyExists(record.arn))
                 };
             }
+            // A definition is kept once, however many executions run it.
+            let sha256 = {
+                use sha2::Digest;
+                let digest = sha2::Sha256::digest(record.definition.as_bytes());
+                digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            };
             tx.execute(
-                &format!(
-                    "INSERT INTO executions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'RUNNING', NULL, NULL, NULL, ?7, NULL, ?8, ?9, ?10)"
-                ),
+                "INSERT OR IGNORE INTO definitions (sha256, text) VALUES (?1, ?2)",
+                params![sha256, record.definition],
+            )
+            .map_err(backend)?;
+            let definition_id: i64 = tx
+                .query_row("SELECT id FROM definitions WHERE sha256 = ?1", [&sha256], |r| r.get(0))
+                .map_err(backend)?;
+            tx.execute(
+                "INSERT INTO executions (arn, name, state_machine_arn, definition_id, identity, input, status, output, \
+                 error, cause, start_ms, stop_ms, seed, redrive_count, options) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'RUNNING', NULL, NULL, NULL, ?7, NULL, ?8, ?9, ?10)",
                 params![
                     record.arn,
                     record.name,
                     record.state_machine_arn,
-                    record.definition,
+                    definition_id,
                     record.identity,
                     record.input,
                     record.start_ms,
@@ -270,11 +292,11 @@ impl ExecutionStore for SqliteStore {
     }
 
     fn execution(&self, arn: &str) -> BoxFuture<'_, Result<Option<ExecutionRecord>, StoreError>> {
-        Self::ready(self.with(|c| {
-            c.query_row(&format!("SELECT {COLUMNS} FROM executions WHERE arn = ?1"), [arn], record_of)
-                .optional()
-                .map_err(backend)
-        }))
+        Self::ready(
+            self.with(|c| {
+                c.query_row(&format!("{SELECT} WHERE e.arn = ?1"), [arn], record_of).optional().map_err(backend)
+            }),
+        )
     }
 
     fn journal(&self, arn: &str) -> BoxFuture<'_, Result<Vec<Entry>, StoreError>> {
@@ -349,10 +371,10 @@ impl ExecutionStore for SqliteStore {
             let limit = if query.limit == 0 { -1 } else { query.limit as i64 };
             let mut statement = c
                 .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM executions
-                     WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR state_machine_arn = ?2)
-                       AND (?3 IS NULL OR (start_ms, arn) > (SELECT start_ms, arn FROM executions WHERE arn = ?3))
-                     ORDER BY start_ms, arn LIMIT ?4"
+                    "{SELECT}
+                     WHERE (?1 IS NULL OR e.status = ?1) AND (?2 IS NULL OR e.state_machine_arn = ?2)
+                       AND (?3 IS NULL OR (e.start_ms, e.arn) > (SELECT start_ms, arn FROM executions WHERE arn = ?3))
+                     ORDER BY e.start_ms, e.arn LIMIT ?4"
                 ))
                 .map_err(backend)?;
             let rows = statement
@@ -449,6 +471,8 @@ impl ExecutionStore for SqliteStore {
             tx.execute(&format!("DELETE FROM journal WHERE arn IN ({ended})"), [before_ms]).map_err(backend)?;
             let forgotten = tx
                 .execute("DELETE FROM executions WHERE status <> 'RUNNING' AND stop_ms < ?1", [before_ms])
+                .map_err(backend)?;
+            tx.execute("DELETE FROM definitions WHERE id NOT IN (SELECT definition_id FROM executions)", [])
                 .map_err(backend)?;
             tx.commit().map_err(backend)?;
             Ok(forgotten)
