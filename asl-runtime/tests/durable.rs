@@ -172,7 +172,9 @@ fn a_bad_store_or_token_is_a_clear_error() {
         assert!(matches!(missing, Err(DurableError::Store(StoreError::ExecutionDoesNotExist(_)))));
         let definition = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#;
         let id = Identity { execution_name: "same".into(), ..Identity::default() };
-        let first = durable.start(definition, id.clone(), r#"{"a": 1}"#, None).await.unwrap();
+        // A clone configured apart is a runner of its own on the same store.
+        let other_runner = durable.clone().retention(Duration::from_secs(1));
+        let first = other_runner.start(definition, id.clone(), r#"{"a": 1}"#, None).await.unwrap();
         let again = durable.start(definition, id.clone(), r#"{"a": 1}"#, None).await.unwrap();
         assert_eq!(first, again, "starting the same name and input is idempotent");
         let other = durable.start(definition, id, r#"{"a": 2}"#, None).await;

@@ -226,9 +226,20 @@ impl Durable {
         }
     }
 
+    /// Changes a setting. A clone configured apart becomes a runner of its
+    /// own on the same store (with its own executions in hand).
     fn configure(self, f: impl FnOnce(&mut Shared)) -> Durable {
-        let mut shared =
-            Arc::try_unwrap(self.shared).unwrap_or_else(|_| panic!("configure a Durable before cloning it"));
+        let mut shared = Arc::try_unwrap(self.shared).unwrap_or_else(|shared| Shared {
+            store: shared.store.clone(),
+            handlers: shared.handlers.clone(),
+            clock: shared.clock.clone(),
+            limits: shared.limits,
+            driving: Mutex::new(HashMap::new()),
+            poller: Mutex::new(false),
+            poll_interval: shared.poll_interval,
+            workflows: Mutex::new(HashMap::new()),
+            retention: shared.retention,
+        });
         f(&mut shared);
         Durable { shared: Arc::new(shared) }
     }
@@ -338,7 +349,7 @@ impl Durable {
         self.ensure_poller();
         let driven = self.drive(&record, true, Some(rx)).await;
         self.shared.driving.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(arn);
-        Ok(driven?.execution.expect("a live drive runs to the end"))
+        driven?.execution.ok_or_else(|| DurableError::Journal("the execution stopped short of its end".into()))
     }
 
     /// The execution's history so far, rebuilt from its journal, oldest first.
