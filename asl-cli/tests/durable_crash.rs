@@ -295,3 +295,49 @@ fn a_journal_that_does_not_fit_is_reported_and_the_store_kept() {
     let out = run(&["executions", "describe", "--db", db.to_str().unwrap(), &arn]);
     assert_eq!(json_of(&out)["status"], "RUNNING");
 }
+
+#[test]
+fn another_process_answers_a_callback_after_the_worker_was_killed_and_restarted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("callback.db");
+    let job = Job { name: "approval".into(), workflow: "callback", test_case: "asked", input: "{}".into() };
+    start(&db, &job);
+    let first = Worker::start(&db);
+    // Wait until the token is out (the task was handed it), then kill the worker.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let token = loop {
+        let token = history(&db, &arn(&job)).iter().find_map(|e| {
+            let parameters: Value =
+                serde_json::from_str(e["taskScheduledEventDetails"]["parameters"].as_str()?).ok()?;
+            parameters["MessageBody"]["token"].as_str().map(str::to_string)
+        });
+        let submitted = history(&db, &arn(&job)).iter().any(|e| e["type"] == "TaskSubmitted");
+        if let (Some(token), true) = (token, submitted) {
+            break token;
+        }
+        assert!(Instant::now() < deadline, "the token never came out");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    first.kill();
+    let second = Worker::start(&db);
+    std::thread::sleep(Duration::from_millis(200));
+    // This test process answers, while the restarted worker runs the execution.
+    let out = run(&["task", "success", "--db", db.to_str().unwrap(), &token, r#"{"approved": true}"#]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while running(&db) > 0 {
+        assert!(Instant::now() < deadline, "the execution did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    second.kill();
+    let out = run(&["executions", "describe", "--db", db.to_str().unwrap(), &arn(&job)]);
+    let describe = json_of(&out);
+    assert_eq!(
+        (describe["status"].as_str(), describe["output"].as_str()),
+        (Some("SUCCEEDED"), Some(r#"{"approved":true}"#))
+    );
+    // The token is spent: a second answer finds no task.
+    let again = run(&["task", "success", "--db", db.to_str().unwrap(), &token, "{}"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("TaskDoesNotExist"));
+}
