@@ -6,14 +6,27 @@
 //! without a panic and within its budgets, and give the same status, output,
 //! error and cause with history on and off.
 //!
+//! Durable execution: the same random machines run durably, end as they
+//! end in memory, and, cut at a random journal write and resumed, end with
+//! the same outcome and history as without the cut.
+//!
 //! CI runs a bounded number of cases (`ASL_FUZZ_CASES`, default 300 for
 //! execution and 2,000 for mock files); run more locally with, e.g.,
 //! `ASL_FUZZ_CASES=100000 cargo test --release -p asl-runtime --test fuzz_execution`.
 
-use asl_runtime::{Identity, Limits, MockConfig, TaskError, TaskRequest, VirtualClock, Workflow};
+mod support {
+    pub mod dying;
+}
+
+use asl_runtime::{
+    Durable, Execution, ExecutionStore, HistoryEvent, Identity, Limits, MockConfig, SqliteStore, TaskError,
+    TaskRequest, VirtualClock, Workflow,
+};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::dying::Dying;
 
 fn cases(default: u32) -> u32 {
     std::env::var("ASL_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
@@ -260,12 +273,101 @@ proptest! {
     }
 
     #[test]
+    fn random_machines_run_durably_and_resume_alike_after_a_crash(
+        definition in machine(), input in value(), cut in 0usize..6,
+    ) {
+        let text = definition.to_string();
+        let Ok(workflow) = Workflow::from_json(&text) else { return Ok(()) };
+        let started = Instant::now();
+        let memory = asl_runtime::virtual_time_runtime().unwrap().block_on(async {
+            let identity = Identity { execution_name: "fuzz".into(), ..Identity::default() };
+            let executor = workflow.executor().identity(identity).handler(handler).limits(limits());
+            executor.clock(VirtualClock::starting_at(START.parse().unwrap())).run(input.clone()).await
+        });
+        // The execution to cut, and a copy of it (the same seed) that runs whole.
+        let cut_store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::in_memory().unwrap());
+        let whole_store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::in_memory().unwrap());
+        copy_of_new_execution(&text, &input, &cut_store, &whole_store);
+        let (whole, writes) = durably(whole_store, None);
+        let (whole, history) = whole.expect("no cut, no crash");
+        prop_assert!(started.elapsed() < Duration::from_secs(20), "took {:?}: {text}", started.elapsed());
+        // Randomness is the execution's own when durable; all else agrees.
+        if !text.contains("UUID") {
+            prop_assert_eq!(outcome(&whole), outcome(&memory), "{}", text);
+        }
+        if writes > 0 {
+            let cut = cut % writes;
+            let (died, _) = durably(cut_store.clone(), Some(cut));
+            prop_assert!(died.is_none(), "did not die at write {}: {}", cut, text);
+            let (resumed, resumed_history) = durably(cut_store, None).0.expect("resumed to its end");
+            prop_assert_eq!(outcome(&resumed), outcome(&whole), "cut at write {}: {}", cut, text);
+            prop_assert_eq!(untimed(&resumed_history), untimed(&history), "cut at write {}: {}", cut, text);
+        }
+    }
+
+    #[test]
     fn the_mock_file_reader_never_panics(text in mock_text()) {
         if let Ok(config) = MockConfig::from_json(&text) {
             let _ = config.test_case(None, None);
             let _ = config.test_case(Some("M"), Some("T"));
         }
     }
+}
+
+fn outcome(e: &Execution) -> (asl_runtime::Status, Option<&Value>, Option<&str>, Option<&str>) {
+    (e.status, e.output.as_ref(), e.error.as_deref(), e.cause.as_deref())
+}
+
+/// Events without their timestamps.
+fn untimed(events: &[HistoryEvent]) -> Vec<Value> {
+    events
+        .iter()
+        .map(|e| {
+            let mut v = serde_json::to_value(e).unwrap();
+            v.as_object_mut().unwrap().remove("timestamp");
+            v
+        })
+        .collect()
+}
+
+fn durable(store: Arc<dyn ExecutionStore>) -> Durable {
+    Durable::shared(store).handler(handler).limits(limits()).clock(VirtualClock::starting_at(START.parse().unwrap()))
+}
+
+fn fuzz_arn() -> String {
+    Identity { execution_name: "fuzz".into(), ..Identity::default() }.execution_arn()
+}
+
+/// Starts an execution of `text` on `one` and puts the same execution (its
+/// seed too) on `other`.
+fn copy_of_new_execution(text: &str, input: &Value, one: &Arc<dyn ExecutionStore>, other: &Arc<dyn ExecutionStore>) {
+    asl_runtime::virtual_time_runtime().unwrap().block_on(async {
+        let identity = Identity { execution_name: "fuzz".into(), ..Identity::default() };
+        durable(one.clone()).start(text, identity, &input.to_string(), None).await.unwrap();
+        let record = one.execution(&fuzz_arn()).await.unwrap().unwrap();
+        other.start(record).await.unwrap();
+    })
+}
+
+/// Runs (or resumes) the execution of `store`, dying at journal write `cut`
+/// (none: never): the execution and its history if it ended, and the
+/// writes made.
+fn durably(store: Arc<dyn ExecutionStore>, cut: Option<usize>) -> (Option<(Execution, Vec<HistoryEvent>)>, usize) {
+    asl_runtime::virtual_time_runtime().unwrap().block_on(async {
+        let dead = Arc::new(tokio::sync::Notify::new());
+        let dying = Arc::new(Dying::new(store, cut.unwrap_or(usize::MAX), dead.clone()));
+        let durable = durable(dying.clone());
+        let arn = fuzz_arn();
+        let ended = tokio::select! {
+            run = durable.run(&arn) => Some(run.unwrap()),
+            _ = dead.notified() => None,
+        };
+        let ended = match ended {
+            Some(execution) => Some((execution, durable.history(&arn).await.unwrap())),
+            None => None,
+        };
+        (ended, dying.writes())
+    })
 }
 
 /// Mock files: random JSON, and random edits of a valid one.
