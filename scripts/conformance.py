@@ -3,7 +3,11 @@
 as the runner and fails when a case listed in tests/conformance/passing.txt
 stops passing.
 
-    python3 scripts/conformance.py [--asl target/release/asl] [--events types] [--update]
+    python3 scripts/conformance.py [--asl target/release/asl] [--events types] [--durable] [--update]
+
+--durable runs every case as a durable execution (`asl run --db` on a fresh
+store, read back from the store: scripts/durable_runner.py) against the same
+list: durability must not change a result.
 
 --update rewrites the list with every case that passes now (do it when a
 change makes more cases pass, and commit the list). Where ../shared is absent
@@ -26,6 +30,7 @@ def main():
     ap.add_argument("--asl", default=os.path.join(REPO, "target", "release", "asl"), help="the asl binary")
     ap.add_argument("--events", default="types", choices=["none", "types", "details"])
     ap.add_argument("--update", action="store_true", help="rewrite the list of passing cases")
+    ap.add_argument("--durable", action="store_true", help="run each case durably, on a SQLite store")
     opts = ap.parse_args()
 
     check = os.path.join(CORPUS, "check.py")
@@ -41,8 +46,9 @@ def main():
     all_cases = sorted(f"{c['family']}/{c['name']}" for c in index["cases"])
 
     # Lambda cases get mocks built from their task.json; the rest run as is.
-    lambda_runner = os.path.join(REPO, "scripts", "lambda_runner.py")
-    runner = f"{sys.executable} {lambda_runner} {opts.asl} {{definition}} {{input}} {{context}} {{task}}"
+    script = "durable_runner.py" if opts.durable else "lambda_runner.py"
+    runner_script = os.path.join(REPO, "scripts", script)
+    runner = f"{sys.executable} {runner_script} {opts.asl} {{definition}} {{input}} {{context}} {{task}}"
     proc = subprocess.run(
         [sys.executable, check, "--include-lambda", "--run", runner, "--events", opts.events, "-v"],
         capture_output=True,
@@ -55,6 +61,9 @@ def main():
     print("\n".join(line for line in table.strip().splitlines() if not re.match(r"^\d+ passed, \d+ failed", line)))
     passing = [c for c in all_cases if c not in failed]
 
+    if opts.update and opts.durable:
+        print("conformance: --update takes the in-memory run's results, not the durable one's", file=sys.stderr)
+        return 2
     if opts.update:
         os.makedirs(os.path.dirname(LIST), exist_ok=True)
         with open(LIST, "w") as f:

@@ -333,6 +333,8 @@ pub(crate) struct DurableRun {
     pub(crate) identity: asl_runtime::Identity,
     pub(crate) input: String,
     pub(crate) detach: bool,
+    /// Waits and timeouts in virtual time (tests of long workflows).
+    pub(crate) virtual_time: bool,
 }
 
 /// `asl run --db`: starts the execution (idempotent by name) and, unless
@@ -341,16 +343,20 @@ pub(crate) struct DurableRun {
 pub(crate) fn run(
     options: DurableRun, mocks: (Option<PathBuf>, Option<String>, Option<String>),
 ) -> Result<ExitCode, UsageError> {
-    let DurableRun { db, definition, identity, input, detach } = options;
+    let DurableRun { db, definition, identity, input, detach, virtual_time } = options;
     let (mock, test_case, state_machine) = mocks;
     let lock = if detach { None } else { worker_lock(&db)? };
     let durable = handlers(Durable::new(open(&db)?), mock)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
+    let runtime = if virtual_time {
+        asl_runtime::virtual_time_runtime()
+    } else {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    }
+    .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
     let job_options = json!({ "test_case": test_case, "state_machine": state_machine });
     let result = runtime.block_on(async {
+        // The virtual clock reads the runtime's paused time: made inside it.
+        let durable = if virtual_time { durable.clock(asl_runtime::VirtualClock::new()) } else { durable };
         let record = durable.start(&definition, identity, &input, Some(job_options)).await?;
         if detach {
             return Ok(Err(record));

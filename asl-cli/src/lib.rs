@@ -79,7 +79,7 @@ enum Command {
         /// Run durably on this store file (SQLite, created on first use): the
         /// execution survives the death of this process, and `asl worker`
         /// finishes what it leaves.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "virtual_time", "s3_root", "workflow_type"])]
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "s3_root", "workflow_type"])]
         db: Option<PathBuf>,
         /// The workflow type: EXPRESS validates with Express's rules (no
         /// callbacks, no `.sync`, no activities), runs in memory, and ends the
@@ -215,7 +215,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
                     identity.execution_name = name;
                 }
                 let input = input_text(input)?;
-                let run = durable::DurableRun { db, definition: definition_text, identity, input, detach };
+                let run = durable::DurableRun { db, definition: definition_text, identity, input, detach, virtual_time };
                 return durable::run(run, (mock, test_case, state_machine));
             }
             let mocks = match mock {
