@@ -215,7 +215,8 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
                     identity.execution_name = name;
                 }
                 let input = input_text(input)?;
-                let run = durable::DurableRun { db, definition: definition_text, identity, input, detach, virtual_time };
+                let run =
+                    durable::DurableRun { db, definition: definition_text, identity, input, detach, virtual_time };
                 return durable::run(run, (mock, test_case, state_machine));
             }
             let mocks = match mock {

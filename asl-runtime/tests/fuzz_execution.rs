@@ -288,7 +288,8 @@ proptest! {
         let cut_store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::in_memory().unwrap());
         let whole_store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::in_memory().unwrap());
         copy_of_new_execution(&text, &input, &cut_store, &whole_store);
-        let (whole, writes) = durably(whole_store, None);
+        let start: jiff::Timestamp = START.parse().unwrap();
+        let (whole, writes, _) = durably(whole_store, None, start);
         let (whole, history) = whole.expect("no cut, no crash");
         prop_assert!(started.elapsed() < Duration::from_secs(20), "took {:?}: {text}", started.elapsed());
         // Randomness is the execution's own when durable; all else agrees.
@@ -297,9 +298,11 @@ proptest! {
         }
         if writes > 0 {
             let cut = cut % writes;
-            let (died, _) = durably(cut_store.clone(), Some(cut));
+            let (died, _, stopped) = durably(cut_store.clone(), Some(cut), start);
             prop_assert!(died.is_none(), "did not die at write {}: {}", cut, text);
-            let (resumed, resumed_history) = durably(cut_store, None).0.expect("resumed to its end");
+            // The restarted process reads a clock that went on meanwhile.
+            let (resumed, _, _) = durably(cut_store, None, stopped);
+            let (resumed, resumed_history) = resumed.expect("resumed to its end");
             prop_assert_eq!(outcome(&resumed), outcome(&whole), "cut at write {}: {}", cut, text);
             prop_assert_eq!(untimed(&resumed_history), untimed(&history), "cut at write {}: {}", cut, text);
         }
@@ -330,8 +333,8 @@ fn untimed(events: &[HistoryEvent]) -> Vec<Value> {
         .collect()
 }
 
-fn durable(store: Arc<dyn ExecutionStore>) -> Durable {
-    Durable::shared(store).handler(handler).limits(limits()).clock(VirtualClock::starting_at(START.parse().unwrap()))
+fn durable(store: Arc<dyn ExecutionStore>, start: jiff::Timestamp) -> Durable {
+    Durable::shared(store).handler(handler).limits(limits()).clock(VirtualClock::starting_at(start))
 }
 
 fn fuzz_arn() -> String {
@@ -343,20 +346,24 @@ fn fuzz_arn() -> String {
 fn copy_of_new_execution(text: &str, input: &Value, one: &Arc<dyn ExecutionStore>, other: &Arc<dyn ExecutionStore>) {
     asl_runtime::virtual_time_runtime().unwrap().block_on(async {
         let identity = Identity { execution_name: "fuzz".into(), ..Identity::default() };
-        durable(one.clone()).start(text, identity, &input.to_string(), None).await.unwrap();
+        durable(one.clone(), START.parse().unwrap()).start(text, identity, &input.to_string(), None).await.unwrap();
         let record = one.execution(&fuzz_arn()).await.unwrap().unwrap();
         other.start(record).await.unwrap();
     })
 }
 
-/// Runs (or resumes) the execution of `store`, dying at journal write `cut`
-/// (none: never): the execution and its history if it ended, and the
-/// writes made.
-fn durably(store: Arc<dyn ExecutionStore>, cut: Option<usize>) -> (Option<(Execution, Vec<HistoryEvent>)>, usize) {
+/// Runs (or resumes) the execution of `store` on a virtual clock that reads
+/// `start` at first, dying at journal write `cut` (none: never): the
+/// execution and its history if it ended, the writes made, and the time the
+/// clock read at the end.
+fn durably(
+    store: Arc<dyn ExecutionStore>, cut: Option<usize>, start: jiff::Timestamp,
+) -> (Option<(Execution, Vec<HistoryEvent>)>, usize, jiff::Timestamp) {
     asl_runtime::virtual_time_runtime().unwrap().block_on(async {
         let dead = Arc::new(tokio::sync::Notify::new());
         let dying = Arc::new(Dying::new(store, cut.unwrap_or(usize::MAX), dead.clone()));
-        let durable = durable(dying.clone());
+        let clock = VirtualClock::starting_at(start);
+        let durable = durable(dying.clone(), start);
         let arn = fuzz_arn();
         let ended = tokio::select! {
             run = durable.run(&arn) => Some(run.unwrap()),
@@ -366,7 +373,7 @@ fn durably(store: Arc<dyn ExecutionStore>, cut: Option<usize>) -> (Option<(Execu
             Some(execution) => Some((execution, durable.history(&arn).await.unwrap())),
             None => None,
         };
-        (ended, dying.writes())
+        (ended, dying.writes(), asl_runtime::Clock::now(&clock))
     })
 }
 

@@ -216,21 +216,16 @@ impl Journal {
                     };
                     let _ = arrivals.send(Arrival { request: n, outcome, at_ms: ms(base.now()), posted: None });
                 }),
-                Start::Timer { deadline_ms } => {
-                    // Never read the clock as earlier than the execution's
-                    // own time: after a restart on a clock that is behind
-                    // (another machine, a clock set back), a timer still
-                    // waits no longer than its duration.
-                    let now = ms(self.base.now()).max(self.now_ms());
-                    tokio::spawn(async move {
-                        let left = deadline_ms.saturating_sub(now);
-                        if left > 0 {
-                            base.sleep(Duration::from_millis(left as u64)).await;
-                        }
-                        let at_ms = ms(base.now()).max(deadline_ms);
-                        let _ = arrivals.send(Arrival { request: n, outcome: Outcome::Fired, at_ms, posted: None });
-                    })
-                }
+                Start::Timer { deadline_ms } => tokio::spawn(async move {
+                    // The deadline is a time on the real clock: after a
+                    // restart the timer waits for what is left of it.
+                    let left = deadline_ms.saturating_sub(ms(base.now()));
+                    if left > 0 {
+                        base.sleep(Duration::from_millis(left as u64)).await;
+                    }
+                    let at_ms = ms(base.now()).max(deadline_ms);
+                    let _ = arrivals.send(Arrival { request: n, outcome: Outcome::Fired, at_ms, posted: None });
+                }),
             };
             requests.running.insert(n, handle.abort_handle());
         }

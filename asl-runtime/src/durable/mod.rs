@@ -496,6 +496,15 @@ impl Durable {
         let entries = shared.store.journal(&record.arn).await?;
         let (arrivals_tx, mut arrivals) = mpsc::unbounded_channel::<Arrival>();
         let journal = Journal::new(record.start_ms, record.seed, &entries, live, shared.clock.clone(), arrivals_tx);
+        // However this ends (an error, the caller dropping it), the work it
+        // began ends too.
+        struct Abandon(Arc<Journal>);
+        impl Drop for Abandon {
+            fn drop(&mut self) {
+                self.0.abandon();
+            }
+        }
+        let _abandon = Abandon(journal.clone());
         let events = Arc::new(Mutex::new(Vec::new()));
         let handler = JournalHandler { journal: journal.clone(), inner: (shared.handlers)(record) };
         let executor = workflow
@@ -537,7 +546,6 @@ impl Durable {
                 }
             };
             if let Some(execution) = done {
-                journal.abandon();
                 if live {
                     let output = execution.output.as_ref().map(|o| o.to_string());
                     let ending = Ending {
@@ -575,7 +583,6 @@ impl Durable {
                 continue;
             }
             if !live {
-                journal.abandon();
                 let events = std::mem::take(&mut *events.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
                 return Ok(Driven { execution: None, events });
             }
@@ -603,27 +610,41 @@ impl Durable {
                     batch.push(arrival_of(message, shared.clock.now().as_millisecond()));
                 }
             }
-            let mut fresh = Vec::new();
-            let mut forget = Vec::new();
-            for arrival in batch {
-                if let Some(id) = arrival.posted {
-                    if !consumed.insert(id) {
-                        continue;
-                    }
-                    forget.push(id);
-                }
-                if journal.wanted(&arrival) {
-                    seq += 1;
-                    let at_ms = arrival.at_ms.max(journal.now_ms());
-                    fresh.push(Entry { seq, request: arrival.request, at_ms, outcome: arrival.outcome });
-                }
-            }
+            // Answers that arrive together go in the order of their times,
+            // then of their requests: two timers due at the same moment
+            // fire in one order, whichever tokio woke first.
+            batch.sort_by_key(|a| (a.at_ms, a.request));
+            let (fresh, forget) = entries_of(batch, &journal, &mut seq, &mut consumed);
             if !fresh.is_empty() || !forget.is_empty() {
                 shared.store.append(&record.arn, &fresh, &forget).await?;
             }
             queue.extend(fresh);
         }
     }
+}
+
+/// The journal entries `batch` makes, numbered on from `seq`, and the posted
+/// messages it consumes. An answer nobody waits for any more (a task whose
+/// timeout fired first) is not journaled; a message seen before is skipped.
+fn entries_of(
+    batch: Vec<Arrival>, journal: &Journal, seq: &mut u64, consumed: &mut HashSet<i64>,
+) -> (Vec<Entry>, Vec<i64>) {
+    let mut fresh = Vec::new();
+    let mut forget = Vec::new();
+    for arrival in batch {
+        if let Some(id) = arrival.posted {
+            if !consumed.insert(id) {
+                continue;
+            }
+            forget.push(id);
+        }
+        if journal.wanted(&arrival) {
+            *seq += 1;
+            let at_ms = arrival.at_ms.max(journal.now_ms());
+            fresh.push(Entry { seq: *seq, request: arrival.request, at_ms, outcome: arrival.outcome });
+        }
+    }
+    (fresh, forget)
 }
 
 /// A valid definition, or what is wrong with it.
