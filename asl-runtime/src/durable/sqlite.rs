@@ -13,20 +13,21 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// A step of the schema: SQL, or code where SQL cannot say it.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>),
+}
+
 /// The migrations, in order: the schema version is how many have run.
-const MIGRATIONS: &[&str] = &[
-    // 1: definitions (each text once), executions, their journals, task
-    // tokens and posted messages.
-    "CREATE TABLE definitions (
-        id INTEGER PRIMARY KEY,
-        sha256 TEXT NOT NULL UNIQUE,
-        text TEXT NOT NULL
-    );
-    CREATE TABLE executions (
+const MIGRATIONS: &[Migration] = &[
+    // 1: executions, their journals, task tokens and posted messages.
+    Migration::Sql(
+        "CREATE TABLE executions (
         arn TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         state_machine_arn TEXT NOT NULL,
-        definition_id INTEGER NOT NULL REFERENCES definitions (id),
+        definition TEXT NOT NULL,
         identity TEXT NOT NULL,
         input TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -60,7 +61,36 @@ const MIGRATIONS: &[&str] = &[
         request INTEGER NOT NULL,
         outcome TEXT NOT NULL
     );",
+    ),
+    // 2: each definition's text once, by SHA-256 (SQL has no SHA-256).
+    Migration::Code(definitions_apart),
 ];
+
+/// Migration 2: definitions move to a table of their own.
+fn definitions_apart(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "CREATE TABLE definitions (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
+         ALTER TABLE executions ADD COLUMN definition_id INTEGER REFERENCES definitions (id);",
+    )?;
+    let texts: Vec<String> = {
+        let mut statement = tx.prepare("SELECT DISTINCT definition FROM executions")?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for text in texts {
+        let id = definition_id(tx, &text)?;
+        tx.execute("UPDATE executions SET definition_id = ?1 WHERE definition = ?2", params![id, text])?;
+    }
+    tx.execute_batch("ALTER TABLE executions DROP COLUMN definition;")
+}
+
+/// The id of `text` in the definitions table, stored there if new.
+fn definition_id(tx: &rusqlite::Transaction<'_>, text: &str) -> rusqlite::Result<i64> {
+    use sha2::Digest;
+    let sha256: String = sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    tx.execute("INSERT OR IGNORE INTO definitions (sha256, text) VALUES (?1, ?2)", params![sha256, text])?;
+    tx.query_row("SELECT id FROM definitions WHERE sha256 = ?1", [&sha256], |r| r.get(0))
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -217,7 +247,11 @@ impl SqliteStore {
             // Read again under the write lock: another process may have migrated.
             let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
             for migration in &MIGRATIONS[version.clamp(0, SCHEMA_VERSION) as usize..] {
-                tx.execute_batch(migration).map_err(backend)?;
+                match migration {
+                    Migration::Sql(sql) => tx.execute_batch(sql),
+                    Migration::Code(step) => step(&tx),
+                }
+                .map_err(backend)?;
             }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
             tx.commit().map_err(backend)?;
@@ -258,19 +292,7 @@ impl ExecutionStore for SqliteStore {
                 };
             }
             // A definition is kept once, however many executions run it.
-            let sha256 = {
-                use sha2::Digest;
-                let digest = sha2::Sha256::digest(record.definition.as_bytes());
-                digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
-            };
-            tx.execute(
-                "INSERT OR IGNORE INTO definitions (sha256, text) VALUES (?1, ?2)",
-                params![sha256, record.definition],
-            )
-            .map_err(backend)?;
-            let definition_id: i64 = tx
-                .query_row("SELECT id FROM definitions WHERE sha256 = ?1", [&sha256], |r| r.get(0))
-                .map_err(backend)?;
+            let definition_id = definition_id(&tx, &record.definition).map_err(backend)?;
             tx.execute(
                 "INSERT INTO executions (arn, name, state_machine_arn, definition_id, identity, input, status, output, \
                  error, cause, start_ms, stop_ms, seed, redrive_count, options) \
@@ -498,5 +520,44 @@ impl ExecutionStore for SqliteStore {
             }
             Ok(out)
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_store_is_migrated_and_keeps_its_executions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            let Migration::Sql(v1) = &MIGRATIONS[0] else { panic!("migration 1 is SQL") };
+            c.execute_batch(v1).unwrap();
+            c.pragma_update(None, "user_version", 1).unwrap();
+            for name in ["a", "b"] {
+                c.execute(
+                    "INSERT INTO executions (arn, name, state_machine_arn, definition, identity, input, status, start_ms, seed)
+                     VALUES (?1, ?2, 'sm', '{\"StartAt\": \"P\"}', '{}', '{}', 'RUNNING', 1, 7)",
+                    params![format!("arn:{name}"), name],
+                )
+                .unwrap();
+            }
+            c.execute("INSERT INTO journal VALUES ('arn:a', 1, 1, 5, '{\"kind\":\"fired\"}')", []).unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let a = rt.block_on(store.execution("arn:a")).unwrap().unwrap();
+        assert_eq!((a.definition.as_str(), a.seed), ("{\"StartAt\": \"P\"}", 7));
+        assert_eq!(rt.block_on(store.journal("arn:a")).unwrap().len(), 1);
+        let (version, definitions): (i64, i64) = store
+            .with(|c| {
+                let v = c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
+                let d = c.query_row("SELECT count(*) FROM definitions", [], |r| r.get(0)).map_err(backend)?;
+                Ok((v, d))
+            })
+            .unwrap();
+        assert_eq!((version, definitions), (SCHEMA_VERSION, 1), "two executions, one definition");
     }
 }
