@@ -235,3 +235,33 @@ fn a_locked_store_is_a_clear_error_and_loses_nothing() {
         |table: &str| -> i64 { other.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap() };
     assert_eq!((count("executions"), count("definitions")), (2, 1));
 }
+
+#[test]
+fn a_stop_posted_by_another_runner_aborts_the_execution_where_it_runs() {
+    let rt = asl_runtime::virtual_time_runtime().unwrap();
+    rt.block_on(async {
+        let store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::in_memory().unwrap());
+        let runner = Durable::shared(store.clone()).clock(VirtualClock::new());
+        let waiting = r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}"#;
+        let record = runner.start(waiting, Identity::default(), "{}", None).await.unwrap();
+        let arn = record.arn.clone();
+        let run = tokio::spawn({
+            let runner = runner.clone();
+            async move { runner.run(&arn).await }
+        });
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        // Another runner (another process, as `asl executions stop` is) posts the stop.
+        let other = Durable::shared(store.clone());
+        other.stop(&record.arn, Some("Operator".into()), Some("not needed".into())).await.unwrap();
+        let ended = run.await.unwrap().unwrap();
+        assert_eq!(ended.status, asl_runtime::Status::Aborted);
+        assert_eq!((ended.error.as_deref(), ended.cause.as_deref()), (Some("Operator"), Some("not needed")));
+        let described = runner.describe(&record.arn).await.unwrap();
+        assert_eq!(described.status, "ABORTED");
+        let history = runner.history(&record.arn).await.unwrap();
+        assert_eq!(history.last().unwrap().event_type, "ExecutionAborted");
+        // Stopping it again is refused: it no longer runs.
+        let again = other.stop(&record.arn, None, None).await;
+        assert!(matches!(again, Err(DurableError::Store(StoreError::NotRunning(_)))), "{again:?}");
+    });
+}
