@@ -361,6 +361,17 @@ pub mod payment {
         pub fn tasks(&self) -> &T {
             &self.tasks
         }
+        /// Durable executions of this machine on `store`, their Task
+        /// states calling `tasks`: they survive the death of the process
+        /// (see [`Durable`](::asl_runtime::Durable)). Start one with
+        /// `durable.start(DEFINITION, identity, input, None)`.
+        pub fn durable(
+            tasks: T,
+            store: impl ::asl_runtime::ExecutionStore,
+        ) -> ::asl_runtime::Durable {
+            ::asl_runtime::Durable::new(store)
+                .handler(Dispatch(::asl_runtime::__private::Arc::new(tasks)))
+        }
     }
     impl Machine<()> {
         /// A machine whose Task states go to an untyped handler, such as
@@ -371,6 +382,15 @@ pub mod payment {
                 tasks: ::asl_runtime::__private::Arc::new(()),
                 executor,
             }
+        }
+        /// Durable executions of this machine on `store`, their Task
+        /// states going to an untyped handler. Start one with
+        /// `durable.start(DEFINITION, identity, input, None)`.
+        pub fn durable_with_handler(
+            handler: impl ::asl_runtime::TaskHandler,
+            store: impl ::asl_runtime::ExecutionStore,
+        ) -> ::asl_runtime::Durable {
+            ::asl_runtime::Durable::new(store).handler(handler)
         }
     }
     impl<T> Machine<T> {
