@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lambda_runner import reply  # noqa: E402  (the same mocks as the in-memory runner)
+from lambda_runner import mocks_of  # noqa: E402  (the same mocks as the in-memory runner)
 
 
 def main():
@@ -28,16 +28,9 @@ def main():
         command = [asl, "run", definition, "--input", "@" + input_path, "--context", context, "--virtual-time",
                    "--db", db]
         if task:
-            with open(task) as f:
-                functions = json.load(f)["functions"]
-            mocks = {
-                "StateMachines": {"Conformance": {"TestCases": {"Lambda": {
-                    "LambdaFunctions": {fn["function_name"]: fn["function_name"] for fn in functions}}}}},
-                "MockedResponses": {fn["function_name"]: {"0": reply(fn)} for fn in functions},
-            }
             mock_path = os.path.join(tmp, "mocks.json")
             with open(mock_path, "w") as f:
-                json.dump(mocks, f)
+                json.dump(mocks_of(task), f)
             command += ["--mock", mock_path, "--state-machine", "Conformance", "--test-case", "Lambda"]
         ran = subprocess.run(command, capture_output=True, text=True)
         if ran.returncode == 2:

@@ -29,21 +29,25 @@ def reply(function):
     return step
 
 
+def mocks_of(task):
+    """The mock file (test case `Conformance`/`Lambda`) for a case's task.json."""
+    with open(task) as f:
+        functions = json.load(f)["functions"]
+    return {
+        "StateMachines": {"Conformance": {"TestCases": {"Lambda": {
+            "LambdaFunctions": {fn["function_name"]: fn["function_name"] for fn in functions}}}}},
+        "MockedResponses": {fn["function_name"]: {"0": reply(fn)} for fn in functions},
+    }
+
+
 def main():
     asl, definition, input_path, context = sys.argv[1:5]
     task = sys.argv[5] if len(sys.argv) > 5 else ""
     command = [asl, "run", definition, "--input", "@" + input_path, "--context", context, "--virtual-time", "--json"]
     if not task:
         os.execv(asl, command)
-    with open(task) as f:
-        functions = json.load(f)["functions"]
-    mocks = {
-        "StateMachines": {"Conformance": {"TestCases": {"Lambda": {
-            "LambdaFunctions": {fn["function_name"]: fn["function_name"] for fn in functions}}}}},
-        "MockedResponses": {fn["function_name"]: {"0": reply(fn)} for fn in functions},
-    }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(mocks, f)
+        json.dump(mocks_of(task), f)
     try:
         sys.exit(subprocess.run(command + ["--mock", f.name]).returncode)
     finally:
