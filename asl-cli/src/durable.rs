@@ -52,6 +52,23 @@ pub(crate) enum ExecutionsCommand {
         #[arg(long)]
         next_token: Option<String>,
     },
+    /// Redrive an execution that FAILED, TIMED_OUT or was ABORTED: it goes
+    /// on from the state that did not succeed (as `RedriveExecution`), and
+    /// runs to its end here unless detached or a worker runs the store.
+    Redrive {
+        /// The store file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The execution ARN.
+        arn: String,
+        /// Answer Tasks from this mock file (the test case the execution
+        /// was started with), when it runs here.
+        #[arg(long, value_name = "FILE")]
+        mock: Option<PathBuf>,
+        /// Only redrive it: print `redriveDate` and leave it to `asl worker`.
+        #[arg(long)]
+        detach: bool,
+    },
     /// Stop a running execution (it ends ABORTED, wherever it runs).
     Stop {
         /// The store file.
@@ -147,6 +164,9 @@ pub(crate) fn describe_json(r: &ExecutionRecord) -> Value {
     if let Some(stop) = r.stop_ms {
         fields.insert("stopDate".into(), millis_text(stop));
     }
+    if let Some(redriven) = r.redrive_ms {
+        fields.insert("redriveDate".into(), millis_text(redriven));
+    }
     if let Some(output) = &r.output {
         fields.insert("output".into(), Value::String(output.clone()));
         fields.insert("outputDetails".into(), json!({"included": true}));
@@ -199,7 +219,17 @@ pub(crate) fn executions(command: ExecutionsCommand) -> Result<ExitCode, UsageEr
         ExecutionsCommand::Describe { db, arn } => {
             let durable = Durable::new(open(&db)?);
             match block_on(durable.describe(&arn))? {
-                Ok(record) => print_json(&describe_json(&record)),
+                Ok(record) => {
+                    let mut out = describe_json(&record);
+                    match durable.not_redrivable(&record) {
+                        None => out["redriveStatus"] = json!("REDRIVABLE"),
+                        Some(reason) => {
+                            out["redriveStatus"] = json!("NOT_REDRIVABLE");
+                            out["redriveStatusReason"] = Value::String(reason);
+                        }
+                    }
+                    print_json(&out)
+                }
                 Err(e) => Ok(failed(e)),
             }
         }
@@ -226,6 +256,7 @@ pub(crate) fn executions(command: ExecutionsCommand) -> Result<ExitCode, UsageEr
             }
             print_json(&out)
         }
+        ExecutionsCommand::Redrive { db, arn, mock, detach } => redrive(&db, &arn, mock, detach),
         ExecutionsCommand::Stop { db, arn, error, cause } => {
             let durable = Durable::new(open(&db)?);
             match block_on(durable.stop(&arn, error, cause))? {
@@ -361,24 +392,64 @@ pub(crate) fn run(
         if detach {
             return Ok(Err(record));
         }
-        if lock.is_some() {
-            return durable.run(&record.arn).await.map(Ok);
-        }
-        // A worker holds the store: it runs the execution; wait for its end.
-        loop {
-            let record = durable.describe(&record.arn).await?;
-            if record.status != "RUNNING" {
-                return Ok(Err(record));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        to_end(&durable, lock.is_some(), &record.arn).await
     });
     match result {
-        Err(e) => Ok(failed(e)),
         Ok(Err(record)) if detach => print_json(&json!({
             "executionArn": record.arn,
             "startDate": millis_text(record.start_ms),
         })),
+        other => ended(other),
+    }
+}
+
+/// `asl executions redrive`: redrives the execution and, unless detached,
+/// runs it to its end here, or waits for the store's worker to.
+fn redrive(db: &Path, arn: &str, mock: Option<PathBuf>, detach: bool) -> Result<ExitCode, UsageError> {
+    let lock = if detach { None } else { worker_lock(db)? };
+    let durable = handlers(Durable::new(open(db)?), mock)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
+    let result = runtime.block_on(async {
+        let record = durable.redrive(arn).await?;
+        if detach {
+            return Ok(Err(record));
+        }
+        to_end(&durable, lock.is_some(), arn).await
+    });
+    match result {
+        Ok(Err(record)) if detach => {
+            print_json(&json!({ "redriveDate": record.redrive_ms.map(millis_text).unwrap_or(Value::Null) }))
+        }
+        other => ended(other),
+    }
+}
+
+/// Runs execution `arn` to its end here (`here`: this process holds the
+/// store's worker lock) or waits for the worker that holds it to end it.
+async fn to_end(
+    durable: &Durable, here: bool, arn: &str,
+) -> Result<Result<asl_runtime::Execution, ExecutionRecord>, DurableError> {
+    if here {
+        return durable.run(arn).await.map(Ok);
+    }
+    loop {
+        let record = durable.describe(arn).await?;
+        if record.status != "RUNNING" {
+            return Ok(Err(record));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Reports how an execution [`to_end`] ran ended.
+fn ended(
+    result: Result<Result<asl_runtime::Execution, ExecutionRecord>, DurableError>,
+) -> Result<ExitCode, UsageError> {
+    match result {
+        Err(e) => Ok(failed(e)),
         Ok(Err(record)) => {
             let status = record.status.clone();
             report(

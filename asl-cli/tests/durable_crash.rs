@@ -341,3 +341,93 @@ fn another_process_answers_a_callback_after_the_worker_was_killed_and_restarted(
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("TaskDoesNotExist"));
 }
+
+#[test]
+fn a_failed_execution_is_redriven_through_the_cli_and_its_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("redrive.db");
+    let definition = dir.path().join("pay.json");
+    std::fs::write(
+        &definition,
+        r#"{"StartAt": "Check", "States": {
+          "Check": {"Type": "Pass", "Result": "checked", "ResultPath": "$.check", "Next": "Charge"},
+          "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge",
+            "ResultPath": "$.charge", "Next": "Receipt"},
+          "Receipt": {"Type": "Pass", "Parameters": {"charge.$": "$.charge", "redrives.$": "$$.Execution.RedriveCount"},
+            "End": true}}}"#,
+    )
+    .unwrap();
+    // The first call fails; the next succeeds (mocks count calls across attempts).
+    let mocks = dir.path().join("mocks.json");
+    std::fs::write(
+        &mocks,
+        r#"{"StateMachines": {"Pay": {"TestCases": {"Flaky": {"Charge": "DownThenUp"}}}},
+            "MockedResponses": {"DownThenUp": {
+              "0": {"Throw": {"Error": "Gateway.Down", "Cause": "try later"}},
+              "1": {"Return": {"paid": true}}}}}"#,
+    )
+    .unwrap();
+    let (db_arg, mocks_arg) = (db.to_str().unwrap(), mocks.to_str().unwrap());
+    let out = run(&[
+        "run",
+        definition.to_str().unwrap(),
+        "--db",
+        db_arg,
+        "--name",
+        "pay-1",
+        "--mock",
+        mocks_arg,
+        "--state-machine",
+        "Pay",
+        "--test-case",
+        "Flaky",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FAILED: Gateway.Down"));
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:StateMachine:pay-1";
+    let described = json_of(&run(&["executions", "describe", "--db", db_arg, arn]));
+    assert_eq!(
+        (described["status"].as_str(), described["redriveStatus"].as_str()),
+        (Some("FAILED"), Some("REDRIVABLE"))
+    );
+
+    // Redriven and left to the store's worker, which runs it to its end.
+    let redriven = json_of(&run(&["executions", "redrive", "--db", db_arg, arn, "--detach"]));
+    assert!(redriven["redriveDate"].is_string(), "{redriven}");
+    let status =
+        asl().args(["worker", "--db", db_arg, "--mock", mocks_arg, "--until-idle"]).status().expect("asl runs");
+    assert!(status.success());
+    let described = json_of(&run(&["executions", "describe", "--db", db_arg, arn]));
+    assert_eq!(described["status"], "SUCCEEDED");
+    assert_eq!(described["redriveCount"], 1);
+    assert!(described["redriveDate"].is_string());
+    assert_eq!(
+        serde_json::from_str::<Value>(described["output"].as_str().unwrap()).unwrap(),
+        serde_json::json!({"charge": {"paid": true}, "redrives": 1})
+    );
+    assert_eq!(described["redriveStatus"], "NOT_REDRIVABLE");
+    assert_eq!(described["redriveStatusReason"], "Execution is SUCCEEDED and cannot be redriven.");
+    let types: Vec<String> = history(&db, arn).iter().map(|e| e["type"].as_str().unwrap().to_string()).collect();
+    let at = types.iter().position(|t| t == "ExecutionRedriven").expect("ExecutionRedriven");
+    assert_eq!(types[at - 1], "ExecutionFailed");
+    assert_eq!(
+        types[at + 1..],
+        [
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert_eq!(types.iter().filter(|t| *t == "PassStateEntered").count(), 2, "Check ran once, Receipt once");
+
+    // A second redrive is refused, with AWS's error.
+    let out = run(&["executions", "redrive", "--db", db_arg, arn]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ExecutionNotRedrivable: Execution is SUCCEEDED and cannot be redriven."), "{stderr}");
+}

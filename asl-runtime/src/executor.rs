@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::limits::Limits;
 use crate::plan::Plan;
-use crate::run::{Interrupts, Run, RunInfo, Services, to_text};
+use crate::run::{FrameLog, Interrupts, Resume, Run, RunInfo, Services, to_text};
 
 /// How an execution ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -142,6 +142,7 @@ impl Executor {
                 object_store: None,
                 parallelism: available_parallelism(),
                 plan,
+                frames: None,
             },
             names: Arc::new(Names::of(&Identity::default())),
             record_history: true,
@@ -225,7 +226,7 @@ impl Executor {
     /// Runs one execution to its end. (The execution's own future, not
     /// wrapped in another: a parked execution holds no more than it needs.)
     pub fn run(&self, input: Value) -> impl std::future::Future<Output = Execution> + Send + '_ {
-        self.run_inner(input, None, None)
+        self.run_inner(input, None, None, None)
     }
 
     /// Starts an execution that can be stopped from outside: the returned
@@ -235,18 +236,26 @@ impl Executor {
         let (tx, rx) = tokio::sync::watch::channel(None);
         let cancel = jlens_core::CancelToken::new();
         let stopper = Stopper { tx: Arc::new(tx), cancel: cancel.clone() };
-        (stopper, self.run_inner(input, None, Some(Box::new((rx, cancel)))))
+        (stopper, self.run_inner(input, None, Some(Box::new((rx, cancel))), None))
     }
 
     /// A stoppable execution of `input`, whose text `text` history records
-    /// (the durable runner's way in).
+    /// (the durable runner's way in); `resume`, for a redriven attempt,
+    /// says where it goes on from.
     pub(crate) fn start_text<'a>(
-        &'a self, input: Value, text: &'a &'a str,
+        &'a self, input: Value, text: &'a &'a str, resume: Option<Box<Resume>>,
     ) -> (Stopper, impl std::future::Future<Output = Execution> + Send + 'a) {
         let (tx, rx) = tokio::sync::watch::channel(None);
         let cancel = jlens_core::CancelToken::new();
         let stopper = Stopper { tx: Arc::new(tx), cancel: cancel.clone() };
-        (stopper, self.run_inner(input, Some(text), Some(Box::new((rx, cancel)))))
+        (stopper, self.run_inner(input, Some(text), Some(Box::new((rx, cancel))), resume))
+    }
+
+    /// Notes where each scope stands as the executions run, in `log`, for
+    /// a redrive to go on from.
+    pub(crate) fn capture_frames(mut self, log: Arc<FrameLog>) -> Self {
+        self.services.frames = Some(log);
+        self
     }
 
     /// Runs one execution from input given as JSON text. History records the
@@ -261,13 +270,16 @@ impl Executor {
             return Ok(refused);
         }
         let value = serde_json::from_str(input)?;
-        Ok(self.run_inner(value, Some(&input), None).await)
+        Ok(self.run_inner(value, Some(&input), None, None).await)
     }
 
     /// One execution; `control` is the stop signal and the evaluation's
-    /// cancel token of a stoppable one (boxed: a parked execution holds it).
+    /// cancel token of a stoppable one (boxed: a parked execution holds it);
+    /// `resume` begins a redriven attempt where the last one stopped (its
+    /// `TimeoutSeconds` counts from now, as a redrive resets it).
     async fn run_inner(
         &self, input: Value, input_text: Option<&&str>, control: Option<Box<(StopSignal, jlens_core::CancelToken)>>,
+        resume: Option<Box<Resume>>,
     ) -> Execution {
         let start = self.services.clock.now();
         let timeout_seconds = match (self.definition.timeout_seconds, self.services.limits.max_execution_seconds) {
@@ -283,25 +295,41 @@ impl Executor {
             .then(|| Box::new(Interrupts { deadline, deadline_hit: AtomicBool::new(false), cancel }));
         let info = RunInfo {
             names: &self.names,
-            start_ms: start.as_millisecond(),
+            start_ms: resume.as_ref().map_or(start.as_millisecond(), |r| r.start_ms),
             input: self.services.plan.reads_context.then(|| Box::new(input.clone())),
             input_text,
             members: OnceLock::new(),
             interrupts,
+            redrive_count: resume.as_ref().map_or(0, |r| r.redrive_count),
         };
         let run = Run { exec: &self.services, history: self.history(), info: &info };
-        run.history().record(
-            EventType::ExecutionStarted,
-            || start,
-            || {
-                Some(EventDetails::ExecutionStarted {
-                    input: input_text.map_or_else(|| to_text(&input), |text| text.to_string()),
-                    input_details: PayloadDetails::default(),
-                    role_arn: self.names.role_arn.clone(),
-                })
-            },
-        );
-        let body = run.scope(&self.definition.body, input, Variables::default());
+        let body = match resume {
+            None => {
+                run.history().record(
+                    EventType::ExecutionStarted,
+                    || start,
+                    || {
+                        Some(EventDetails::ExecutionStarted {
+                            input: input_text.map_or_else(|| to_text(&input), |text| text.to_string()),
+                            input_details: PayloadDetails::default(),
+                            role_arn: self.names.role_arn.clone(),
+                        })
+                    },
+                );
+                run.scope(&self.definition.body, input, Variables::default(), 0)
+            }
+            Some(resume) => {
+                let Resume { frame, redrive_count, first_event, .. } = *resume;
+                // The earlier attempts' events come first.
+                run.history().continue_after(first_event.saturating_sub(1));
+                run.history().record(
+                    EventType::ExecutionRedriven,
+                    || start,
+                    || Some(EventDetails::ExecutionRedriven { redrive_count }),
+                );
+                run.body_resumed(&self.definition.body, frame)
+            }
+        };
         // Most executions have no execution timeout and no stopper: await
         // the body itself, and keep the supervised path (boxed) out of
         // every execution's future.

@@ -35,6 +35,8 @@ pub enum EventType {
     ExecutionAborted,
     /// `ExecutionFailed`.
     ExecutionFailed,
+    /// `ExecutionRedriven`.
+    ExecutionRedriven,
     /// `ExecutionStarted`.
     ExecutionStarted,
     /// `ExecutionSucceeded`.
@@ -143,6 +145,7 @@ impl EventType {
         match self {
             EventType::ExecutionAborted => "ExecutionAborted",
             EventType::ExecutionFailed => "ExecutionFailed",
+            EventType::ExecutionRedriven => "ExecutionRedriven",
             EventType::ExecutionStarted => "ExecutionStarted",
             EventType::ExecutionSucceeded => "ExecutionSucceeded",
             EventType::ExecutionTimedOut => "ExecutionTimedOut",
@@ -270,6 +273,8 @@ pub enum EventDetails {
     ExecutionTimedOut(ErrorDetails),
     #[serde(rename = "executionAbortedEventDetails")]
     ExecutionAborted(ErrorDetails),
+    #[serde(rename = "executionRedrivenEventDetails", rename_all = "camelCase")]
+    ExecutionRedriven { redrive_count: u32 },
     #[serde(rename = "stateEnteredEventDetails", rename_all = "camelCase")]
     StateEntered { name: Arc<str>, input: String, input_details: PayloadDetails },
     #[serde(rename = "stateExitedEventDetails", rename_all = "camelCase")]
@@ -579,6 +584,12 @@ impl History {
     /// history that keeps none counts them, so event ids agree either way.
     pub(crate) fn count_past_limit(&self, n: u64) {
         self.count.store(self.count.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+    }
+
+    /// Numbers the events from `last_id + 1` on: a redriven attempt's
+    /// history follows the earlier attempts' events.
+    pub(crate) fn continue_after(&self, last_id: u64) {
+        self.count.store(last_id, Ordering::Relaxed);
     }
 
     /// Id of the most recent event.

@@ -25,6 +25,16 @@ impl Variables {
         self.0.iter().flat_map(|m| m.iter())
     }
 
+    /// The variables as one map (what a redrive keeps), `None` for none.
+    pub fn into_map(self) -> Option<Map<String, Value>> {
+        self.0.map(Arc::unwrap_or_clone)
+    }
+
+    /// Variables from [`Variables::into_map`]'s map.
+    pub fn from_map(map: Option<Map<String, Value>>) -> Self {
+        Variables(map.map(Arc::new))
+    }
+
     /// Sets the values a state assigned, all at once when it ends.
     pub fn assign(&mut self, values: Map<String, Value>) {
         if values.is_empty() {

@@ -289,12 +289,25 @@ proptest! {
         let whole_store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::in_memory().unwrap());
         copy_of_new_execution(&text, &input, &cut_store, &whole_store);
         let start: jiff::Timestamp = START.parse().unwrap();
-        let (whole, writes, _) = durably(whole_store, None, start);
+        let (whole, writes, ended_at) = durably(whole_store.clone(), None, start);
         let (whole, history) = whole.expect("no cut, no crash");
         prop_assert!(started.elapsed() < Duration::from_secs(20), "took {:?}: {text}", started.elapsed());
         // Randomness is the execution's own when durable; all else agrees.
         if !text.contains("UUID") {
             prop_assert_eq!(outcome(&whole), outcome(&memory), "{}", text);
+        }
+        // An execution that did not succeed redrives: its first attempt's
+        // history stays as it was, and the next goes on from it, numbered on.
+        if whole.status != asl_runtime::Status::Succeeded && history.len() < 1_900 {
+            let (again, again_history) = redriven(whole_store, ended_at);
+            prop_assert!(started.elapsed() < Duration::from_secs(40), "took {:?}: {text}", started.elapsed());
+            prop_assert_eq!(&again_history[..history.len()], &history[..], "{}", text);
+            prop_assert_eq!(again_history[history.len()].event_type.as_str(), "ExecutionRedriven", "{}", text);
+            for (i, event) in again_history.iter().enumerate() {
+                prop_assert_eq!(event.id, i as u64 + 1, "{}", text);
+            }
+            let last = again_history.last().unwrap().event_type.as_str();
+            prop_assert!(last.starts_with("Execution") && last != "ExecutionRedriven", "{:?}: {}", again, text);
         }
         if writes > 0 {
             let cut = cut % writes;
@@ -374,6 +387,18 @@ fn durably(
             None => None,
         };
         (ended, dying.writes(), asl_runtime::Clock::now(&clock))
+    })
+}
+
+/// Redrives the ended execution of `store` at `at` and runs it to its end:
+/// the execution and its whole history.
+fn redriven(store: Arc<dyn ExecutionStore>, at: jiff::Timestamp) -> (Execution, Vec<HistoryEvent>) {
+    asl_runtime::virtual_time_runtime().unwrap().block_on(async {
+        let durable = durable(store, at);
+        let arn = fuzz_arn();
+        durable.redrive(&arn).await.unwrap();
+        let execution = durable.run(&arn).await.unwrap();
+        (execution, durable.history(&arn).await.unwrap())
     })
 }
 

@@ -73,6 +73,8 @@ pub(crate) struct Journal {
     /// the latest entry delivered.
     now_ms: AtomicI64,
     next_request: AtomicU64,
+    /// Which attempt this is: how often the execution was redriven before it.
+    attempt: u32,
     /// Requests the journal already answers: they begin no work.
     answered: HashSet<u64>,
     /// Whether work begins at all (not when only rebuilding a history).
@@ -100,12 +102,13 @@ fn ms(t: jiff::Timestamp) -> i64 {
 
 impl Journal {
     pub(crate) fn new(
-        start_ms: i64, seed: u64, entries: &[Entry], live: bool, base: Arc<dyn Clock>,
+        start_ms: i64, seed: u64, attempt: u32, entries: &[Entry], live: bool, base: Arc<dyn Clock>,
         arrivals: mpsc::UnboundedSender<Arrival>,
     ) -> Arc<Journal> {
         Arc::new(Journal {
             now_ms: AtomicI64::new(start_ms),
             next_request: AtomicU64::new(1),
+            attempt,
             answered: entries.iter().map(|e| e.request).collect(),
             live,
             requests: Mutex::new(Requests::default()),
@@ -359,7 +362,12 @@ impl TaskHandler for JournalHandler {
     fn invoke(&self, mut request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
         let journal = &self.journal;
         let n = journal.next_request.load(Ordering::Relaxed);
-        request.context.set_idempotency_key(format!("{}#{n}", request.context.execution_arn()));
+        // Requests are numbered per attempt: a redriven one's keys name it.
+        let key = match journal.attempt {
+            0 => format!("{}#{n}", request.context.execution_arn()),
+            attempt => format!("{}#{attempt}.{n}", request.context.execution_arn()),
+        };
+        request.context.set_idempotency_key(key);
         // The engine's heartbeat channel is fed from the journal, so that a
         // heartbeat counts where it was journaled, in a replay too.
         let engine_heartbeats = request.context.take_heartbeats();

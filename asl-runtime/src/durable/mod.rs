@@ -53,6 +53,7 @@ use crate::executor::{Execution, Status};
 use crate::history::{Events, HistoryEvent};
 use crate::identity::Identity;
 use crate::limits::Limits;
+use crate::run::{FrameLog, Resume};
 use crate::task::{Handlers, TaskHandler};
 use journal::{Arrival, Journal, JournalClock, JournalHandler};
 use serde_json::Value;
@@ -318,6 +319,7 @@ impl Durable {
             stop_ms: None,
             seed: fastrand::u64(..),
             redrive_count: 0,
+            redrive_ms: None,
             options: options.unwrap_or(Value::Object(Default::default())).to_string(),
         };
         match self.shared.store.start(record).await? {
@@ -344,22 +346,103 @@ impl Durable {
         if let Some(status) = status_of(&record.status) {
             return Ok(ended(&record, status));
         }
+        let entries = shared_entries(self.shared.store.journal(&record.arn).await?);
+        let mut attempts = attempts(&record, &entries)?;
+        let attempt = attempts.pop().expect("an execution has an attempt");
+        let handler = (self.shared.handlers)(&record);
+        // A redriven execution's handler hears of the earlier attempts'
+        // calls first (mocks answer by how often a state was called).
+        for earlier in attempts {
+            self.drive(&record, earlier, false, None, None, handler.clone()).await?;
+        }
         let (tx, rx) = mpsc::unbounded_channel();
         self.shared.driving.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(arn.to_string(), tx);
         self.ensure_poller();
-        let driven = self.drive(&record, true, Some(rx)).await;
+        let driven = self.drive(&record, attempt, true, Some(rx), None, handler).await;
         self.shared.driving.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(arn);
         driven?.execution.ok_or_else(|| DurableError::Journal("the execution stopped short of its end".into()))
     }
 
-    /// The execution's history so far, rebuilt from its journal, oldest first.
+    /// The execution's history so far, rebuilt from its journal, oldest
+    /// first: each attempt's events in turn (a redriven execution keeps
+    /// those of the attempts before).
     pub async fn history(&self, arn: &str) -> Result<Vec<HistoryEvent>, DurableError> {
         let record = self.describe(arn).await?;
-        let driven = self.drive(&record, false, None).await?;
-        Ok(match driven.execution {
-            Some(execution) if driven.events.is_empty() => execution.events.into_vec(),
-            _ => driven.events,
-        })
+        let entries = shared_entries(self.shared.store.journal(&record.arn).await?);
+        let mut events = Vec::new();
+        let handler = (self.shared.handlers)(&record);
+        for attempt in attempts(&record, &entries)? {
+            let driven = self.drive(&record, attempt, false, None, None, handler.clone()).await?;
+            events.extend(match driven.execution {
+                Some(execution) if driven.events.is_empty() => execution.events.into_vec(),
+                _ => driven.events,
+            });
+        }
+        Ok(events)
+    }
+
+    /// Redrives an execution that `FAILED`, `TIMED_OUT` or was `ABORTED`, as
+    /// AWS's `RedriveExecution` does: it goes on from where it stopped,
+    /// with the same input. The states that succeeded do not run again; the
+    /// state that failed (or was cut short) runs again from its input, and
+    /// in a Parallel or an inline Map only the branches and iterations that
+    /// did not succeed run again, each from the state it stood in. Its
+    /// history goes on after an `ExecutionRedriven` event, its
+    /// `RedriveCount` (and `$$.Execution.RedriveCount`) goes up, and its
+    /// `TimeoutSeconds` counts afresh. It runs on [`run`](Durable::run) or
+    /// in a [`work`](Durable::work)er, like a new execution.
+    ///
+    /// Refused with `ExecutionNotRedrivable`, as on AWS, for an execution
+    /// that succeeded or is running, one that ended more than 14 days ago,
+    /// one started more than a year ago, and one whose history reached the
+    /// event limit.
+    pub async fn redrive(&self, arn: &str) -> Result<ExecutionRecord, DurableError> {
+        let record = self.describe(arn).await?;
+        if let Some(reason) = self.not_redrivable(&record) {
+            return Err(StoreError::ExecutionNotRedrivable(reason).into());
+        }
+        let entries = shared_entries(self.shared.store.journal(&record.arn).await?);
+        let last = attempts(&record, &entries)?.pop().expect("an execution has an attempt");
+        // Where each scope stood when the attempt ended: its replay notes it.
+        let log = Arc::new(FrameLog::default());
+        let handler = (self.shared.handlers)(&record);
+        let driven = self.drive(&record, last, false, None, Some(log.clone()), handler).await?;
+        let Some(execution) = driven.execution else {
+            return Err(DurableError::Journal("the journal stops short of the execution's end".into()));
+        };
+        let last_event = match driven.events.last() {
+            Some(event) => event.id,
+            None => execution.events.last().map_or(0, |e| e.id),
+        };
+        if last_event >= self.shared.limits.max_history_events {
+            return Err(StoreError::ExecutionNotRedrivable("Execution history event limit exceeded.".into()).into());
+        }
+        let frame = log.snapshot().ok_or_else(|| {
+            StoreError::ExecutionNotRedrivable("the execution ended before it entered a state".into())
+        })?;
+        let count = record.redrive_count + 1;
+        let resume = serde_json::to_value(frame).map_err(|e| DurableError::Journal(e.to_string()))?;
+        let entry = Entry {
+            seq: entries.last().map_or(0, |e| e.seq) + 1,
+            request: 0,
+            at_ms: self.shared.clock.now().as_millisecond().max(record.stop_ms.unwrap_or(0)),
+            outcome: Outcome::Redrive { count, first_event: last_event + 1, resume },
+        };
+        Ok(self.shared.store.redrive(arn, record.redrive_count, entry).await?)
+    }
+
+    /// Why `record` cannot be redriven now, if it cannot (AWS's reasons).
+    pub fn not_redrivable(&self, record: &ExecutionRecord) -> Option<String> {
+        const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+        let now = self.shared.clock.now().as_millisecond();
+        match record.status.as_str() {
+            "RUNNING" | "SUCCEEDED" => Some(format!("Execution is {} and cannot be redriven.", record.status)),
+            _ if record.stop_ms.is_some_and(|stop| now - stop > REDRIVABLE_DAYS * DAY_MS) => {
+                Some("Execution redrivable period exceeded.".into())
+            }
+            _ if now - record.start_ms > 365 * DAY_MS => Some("Execution has exceeded the max execution time.".into()),
+            _ => None,
+        }
     }
 
     /// Stops a running execution (it ends `ABORTED` with `error` and `cause`,
@@ -481,11 +564,15 @@ impl Durable {
         });
     }
 
-    /// Runs `record` from its journal: `live`, to its end, beginning work
-    /// and journaling what arrives; otherwise only as far as the journal
-    /// goes, for its history.
+    /// Runs `attempt` of `record` from its journal: `live`, to its end,
+    /// beginning work and journaling what arrives; otherwise only as far as
+    /// the journal goes, for its history (and, with `capture`, noting where
+    /// each scope stands, for a redrive). `handler` runs its Tasks, or
+    /// hears of the calls the journal answers.
     async fn drive(
-        &self, record: &ExecutionRecord, live: bool, mut posted: Option<mpsc::UnboundedReceiver<Posted>>,
+        &self, record: &ExecutionRecord, attempt: Attempt, live: bool,
+        mut posted: Option<mpsc::UnboundedReceiver<Posted>>, capture: Option<Arc<FrameLog>>,
+        handler: Arc<dyn TaskHandler>,
     ) -> Result<Driven, DurableError> {
         let shared = &self.shared;
         let workflow = self.workflow(&record.definition)?;
@@ -493,9 +580,13 @@ impl Durable {
             .map_err(|e| DurableError::Journal(format!("the stored identity is unreadable: {e}")))?;
         let input: Value =
             serde_json::from_str(&record.input).map_err(|e| DurableError::InvalidInput(e.to_string()))?;
-        let entries = shared.store.journal(&record.arn).await?;
+        let Attempt { entries: all, range, resume, start_ms } = attempt;
+        let entries = &all[range.clone()];
+        let redrive_count = resume.as_ref().map_or(0, |r| r.redrive_count);
+        // Each attempt draws its own numbers (the first, the execution's).
+        let seed = record.seed ^ u64::from(redrive_count).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let (arrivals_tx, mut arrivals) = mpsc::unbounded_channel::<Arrival>();
-        let journal = Journal::new(record.start_ms, record.seed, &entries, live, shared.clock.clone(), arrivals_tx);
+        let journal = Journal::new(start_ms, seed, redrive_count, entries, live, shared.clock.clone(), arrivals_tx);
         // However this ends (an error, the caller dropping it), the work it
         // began ends too.
         struct Abandon(Arc<Journal>);
@@ -506,7 +597,7 @@ impl Durable {
         }
         let _abandon = Abandon(journal.clone());
         let events = Arc::new(Mutex::new(Vec::new()));
-        let handler = JournalHandler { journal: journal.clone(), inner: (shared.handlers)(record) };
+        let handler = JournalHandler { journal: journal.clone(), inner: handler };
         let executor = workflow
             .executor()
             .identity(identity)
@@ -516,6 +607,10 @@ impl Durable {
             // in an order no replay could repeat.
             .parallelism(1)
             .limits(shared.limits);
+        let executor = match capture {
+            Some(log) => executor.capture_frames(log),
+            None => executor,
+        };
         // The history is derived by replay: a live run keeps none, but
         // records it all the same so that both take the same paths.
         let executor = if live {
@@ -525,12 +620,13 @@ impl Durable {
             executor.history_sink(move |e| events.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e))
         };
         let text = record.input.as_str();
-        let (stopper, run) = executor.start_text(input, &text);
+        let (stopper, run) = executor.start_text(input, &text, resume);
         let mut run = std::pin::pin!(tokio::task::unconstrained(run));
         let flag = Arc::new(Flag::default());
         let waker = Waker::from(flag.clone());
-        let mut seq = entries.last().map_or(0, |e| e.seq);
-        let mut queue: VecDeque<Entry> = entries.into();
+        // Sequence numbers go on from the whole journal's last.
+        let mut seq = all.last().map_or(0, |e| e.seq);
+        let mut queue: VecDeque<Entry> = entries.iter().cloned().collect();
         let mut consumed: HashSet<i64> = HashSet::new();
         loop {
             // Run until the execution waits for the world.
@@ -572,6 +668,9 @@ impl Durable {
                     )));
                 }
                 match entry.outcome {
+                    Outcome::Redrive { .. } => {
+                        return Err(DurableError::Journal(format!("entry {} redrives a running attempt", entry.seq)));
+                    }
                     Outcome::Stop { error, cause } => {
                         journal.advance(entry.at_ms);
                         stopper.stop(error.as_deref(), cause.as_deref());
@@ -645,6 +744,48 @@ fn entries_of(
         }
     }
     (fresh, forget)
+}
+
+/// How many days after it ends an execution can be redriven (AWS: 14).
+const REDRIVABLE_DAYS: i64 = 14;
+
+/// One attempt of an execution: the first, or one a redrive began.
+struct Attempt {
+    /// The whole journal.
+    entries: Arc<[Entry]>,
+    /// The entries of this attempt.
+    range: std::ops::Range<usize>,
+    /// Where a redriven attempt goes on from.
+    resume: Option<Box<Resume>>,
+    /// When it began: its clock until the first entry.
+    start_ms: i64,
+}
+
+fn shared_entries(entries: Vec<Entry>) -> Arc<[Entry]> {
+    entries.into()
+}
+
+/// The attempts of `record`, in order: the journal split at its redrives.
+fn attempts(record: &ExecutionRecord, entries: &Arc<[Entry]>) -> Result<Vec<Attempt>, DurableError> {
+    let mut attempts = Vec::new();
+    let mut begun = (0, None, record.start_ms);
+    for (i, entry) in entries.iter().enumerate() {
+        if let Outcome::Redrive { count, first_event, resume } = &entry.outcome {
+            let (start, resume_before, start_ms) = std::mem::replace(&mut begun, (i + 1, None, entry.at_ms));
+            attempts.push(Attempt { entries: entries.clone(), range: start..i, resume: resume_before, start_ms });
+            let frame = serde_json::from_value(resume.clone())
+                .map_err(|e| DurableError::Journal(format!("entry {} has an unreadable redrive: {e}", entry.seq)))?;
+            begun.1 = Some(Box::new(Resume {
+                frame,
+                redrive_count: *count,
+                first_event: *first_event,
+                start_ms: record.start_ms,
+            }));
+        }
+    }
+    let (start, resume, start_ms) = begun;
+    attempts.push(Attempt { entries: entries.clone(), range: start..entries.len(), resume, start_ms });
+    Ok(attempts)
 }
 
 /// A valid definition, or what is wrong with it.

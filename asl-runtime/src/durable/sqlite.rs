@@ -64,6 +64,8 @@ const MIGRATIONS: &[Migration] = &[
     ),
     // 2: each definition's text once, by SHA-256 (SQL has no SHA-256).
     Migration::Code(definitions_apart),
+    // 3: when an execution was last redriven.
+    Migration::Sql("ALTER TABLE executions ADD COLUMN redrive_ms INTEGER;"),
 ];
 
 /// Migration 2: definitions move to a table of their own.
@@ -126,7 +128,7 @@ fn backend(e: rusqlite::Error) -> StoreError {
 
 /// An execution with its definition's text, as `record_of` reads it.
 const SELECT: &str = "SELECT e.arn, e.name, e.state_machine_arn, d.text, e.identity, e.input, e.status, e.output, \
-                      e.error, e.cause, e.start_ms, e.stop_ms, e.seed, e.redrive_count, e.options \
+                      e.error, e.cause, e.start_ms, e.stop_ms, e.seed, e.redrive_count, e.options, e.redrive_ms \
                       FROM executions e JOIN definitions d ON d.id = e.definition_id";
 
 fn record_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ExecutionRecord> {
@@ -147,6 +149,7 @@ fn record_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ExecutionRecord> {
         seed: row.get::<_, i64>(12)? as u64,
         redrive_count: row.get(13)?,
         options: row.get(14)?,
+        redrive_ms: row.get(15)?,
     })
 }
 
@@ -388,6 +391,34 @@ impl ExecutionStore for SqliteStore {
             tx.execute("DELETE FROM tokens WHERE arn = ?1", [arn]).map_err(backend)?;
             tx.execute("DELETE FROM posted WHERE arn = ?1", [arn]).map_err(backend)?;
             tx.commit().map_err(backend)
+        }))
+    }
+
+    fn redrive(&self, arn: &str, count: u32, entry: Entry) -> BoxFuture<'_, Result<ExecutionRecord, StoreError>> {
+        Self::ready(self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
+            let changed = tx
+                .execute(
+                    "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
+                     stop_ms = NULL, redrive_count = redrive_count + 1, redrive_ms = ?3 \
+                     WHERE arn = ?1 AND redrive_count = ?2 AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')",
+                    params![arn, count, entry.at_ms],
+                )
+                .map_err(backend)?;
+            if changed == 0 {
+                return Err(StoreError::ExecutionNotRedrivable(format!(
+                    "the execution {arn} is not FAILED, TIMED_OUT or ABORTED after {count} redrives"
+                )));
+            }
+            tx.execute(
+                "INSERT INTO journal (arn, seq, request, at_ms, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![arn, entry.seq as i64, entry.request as i64, entry.at_ms, outcome_text(&entry.outcome)],
+            )
+            .map_err(backend)?;
+            tx.execute("DELETE FROM posted WHERE arn = ?1", [arn]).map_err(backend)?;
+            let record = tx.query_row(&format!("{SELECT} WHERE e.arn = ?1"), [arn], record_of).map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok(record)
         }))
     }
 

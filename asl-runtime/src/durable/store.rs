@@ -42,6 +42,9 @@ pub struct ExecutionRecord {
     pub seed: u64,
     /// How often it was redriven.
     pub redrive_count: u32,
+    /// When it was last redriven (AWS's `redriveDate`).
+    #[serde(default)]
+    pub redrive_ms: Option<i64>,
     /// What the runner needs to know besides (a mock test case, …), as JSON.
     pub options: String,
 }
@@ -82,6 +85,17 @@ pub enum Outcome {
     Fired,
     /// A running task said it is alive.
     Heartbeat,
+    /// The execution was redriven: the attempt after this entry goes on
+    /// from where the one before it stopped.
+    Redrive {
+        /// `RedriveCount` from here on.
+        count: u32,
+        /// The id of its `ExecutionRedriven` event.
+        first_event: u64,
+        /// Where each scope stood when the attempt before ended (opaque to
+        /// the store).
+        resume: Value,
+    },
     /// Someone stopped the execution.
     Stop {
         /// The error `StopExecution` was given.
@@ -157,6 +171,9 @@ pub enum StoreError {
     /// The execution has ended, so it cannot take this (AWS: `ExecutionNotRedrivable`
     /// and the like, by operation).
     NotRunning(String),
+    /// The execution cannot be redriven, for the reason given (AWS:
+    /// `ExecutionNotRedrivable`).
+    ExecutionNotRedrivable(String),
     /// The store was written by a newer version of this software.
     NewerSchema {
         /// The store's schema version.
@@ -177,6 +194,7 @@ impl fmt::Display for StoreError {
             StoreError::ExecutionDoesNotExist(arn) => write!(f, "ExecutionDoesNotExist: {arn}"),
             StoreError::TaskDoesNotExist => f.write_str("TaskDoesNotExist: no task is waiting for this token"),
             StoreError::NotRunning(arn) => write!(f, "the execution {arn} is not running"),
+            StoreError::ExecutionNotRedrivable(reason) => write!(f, "ExecutionNotRedrivable: {reason}"),
             StoreError::NewerSchema { found, known } => write!(
                 f,
                 "the store has schema version {found}, newer than this version of asl knows ({known}); use a newer asl"
@@ -233,6 +251,14 @@ pub trait ExecutionStore: Send + Sync + 'static {
 
     /// Every message posted and not yet consumed, oldest first.
     fn posted(&self) -> BoxFuture<'_, Result<Vec<Posted>, StoreError>>;
+
+    /// Redrives the ended execution `arn` in one write: appends `entry`
+    /// (an [`Outcome::Redrive`]) to its journal, and makes it `RUNNING` again
+    /// with its redrive count one up and `redrive_ms` its time. Refused with
+    /// `ExecutionNotRedrivable` unless it is `FAILED`, `TIMED_OUT` or
+    /// `ABORTED` with `count` redrives so far (another redrive got there
+    /// first otherwise).
+    fn redrive(&self, arn: &str, count: u32, entry: Entry) -> BoxFuture<'_, Result<ExecutionRecord, StoreError>>;
 
     /// Forgets every execution that ended before `before_ms` (milliseconds
     /// since the epoch), with its journal; returns how many.

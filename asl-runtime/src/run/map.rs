@@ -12,10 +12,12 @@ use crate::variables::Variables;
 use asl_spec::model::*;
 use serde_json::{Map as JsonMap, Value};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::run::catch::RetryPolicy;
 use crate::run::context::{Env, StateContext};
 use crate::run::dataflow::select_nullable;
+use crate::run::redrive::{Child, Frame};
 use crate::run::resolve::map_count;
 use crate::run::{Next, OpenTask, Run, to_text};
 
@@ -126,9 +128,11 @@ impl<'a> Run<'a> {
             select_nullable(&state.io.input_path, state_input, context).map_err(|f| self.fail_in(state, entered, f))?;
         let input = &*effective;
         let mut policy = RetryPolicy::new(&map.retry);
+        // A redriven Map runs again only the iterations that did not succeed.
+        let mut plan = self.take_plan(state);
         loop {
             self.within_history_limit()?;
-            let error = match self.map_once(state, map, input, context).await {
+            let error = match self.map_once(state, map, input, context, plan.take().unwrap_or_default()).await {
                 Ok(v) => return Ok(v),
                 Err(MapError::Failure(f)) => {
                     let error = self.fail_in(state, entered, f);
@@ -151,7 +155,7 @@ impl<'a> Run<'a> {
     }
 
     async fn map_once(
-        &self, state: &State, map: &Map, input: &Value, context: &StateContext<'_>,
+        &self, state: &State, map: &Map, input: &Value, context: &StateContext<'_>, plan: HashMap<usize, Child>,
     ) -> Result<Value, MapError> {
         let env = Env { input, context };
         let read;
@@ -210,7 +214,7 @@ impl<'a> Run<'a> {
             None => (items.as_slice(), false),
         };
         let run = MapRun { state, map, items, selected, input, context, limits: &limits, distributed };
-        let outcome = self.iterate(&run).await;
+        let outcome = self.iterate(&run, plan).await;
         match outcome {
             Ok(results) => {
                 let output = match &map.result_writer {
@@ -323,10 +327,10 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn iterate(&self, run: &MapRun<'_>) -> Result<Vec<Value>, StatesError> {
+    async fn iterate(&self, run: &MapRun<'_>, mut plan: HashMap<usize, Child>) -> Result<Vec<Value>, StatesError> {
         use futures_util::stream::{FuturesUnordered, StreamExt};
         let MapRun { state, map: _, items, input: _, context: _, selected: _, limits, distributed } = *run;
-        if self.exec.plan.of_state(state).instant_inside {
+        if self.exec.plan.of_state(state).instant_inside && plan.is_empty() {
             return self.iterate_instant(run).await;
         }
         // Every launch is recorded (or, without history, counted) before the
@@ -346,11 +350,19 @@ impl<'a> Run<'a> {
             while running.len() < window && next < items.len() {
                 let index = next;
                 next += 1;
+                let again = match plan.remove(&index) {
+                    Some(Child::Done(output)) => {
+                        results[index] = output;
+                        continue;
+                    }
+                    Some(Child::Again(frame)) => Some(frame),
+                    None => None,
+                };
                 in_flight.insert(index);
                 if !distributed {
                     self.iterations_started(state, index..index + 1);
                 }
-                running.push(Box::pin(self.iteration(run, index, open.get(index))));
+                running.push(Box::pin(self.iteration(run, index, open.get(index), again)));
             }
             let Some((index, outcome)) = running.next().await else { break };
             in_flight.remove(&index);
@@ -410,8 +422,11 @@ impl<'a> Run<'a> {
             for index in start..end {
                 let outcome = match speculated.as_mut().and_then(Iterator::next) {
                     Some(output) => Ok(output),
-                    None => self.instant_iteration(run, index),
+                    None => self.unframed(|| self.instant_iteration(run, index)),
                 };
+                if let (Some(_), Ok(output)) = (&self.exec.frames, &outcome) {
+                    self.note_done(index, output);
+                }
                 match run.limits.settle(outcome, &mut failures, total) {
                     Ok(result) => results.push(result),
                     Err(error) => {
@@ -462,24 +477,45 @@ impl<'a> Run<'a> {
 
     /// One item: `ItemSelector` (with `$$.Map.Item`), then the processor.
     /// Distributed iterations are child executions with their own history.
+    /// (`again`: where a redriven iteration goes on from.)
     pub(super) async fn iteration(
-        &self, run: &MapRun<'_>, index: usize, open: Option<&OpenTask>,
+        &self, run: &MapRun<'_>, index: usize, open: Option<&OpenTask>, again: Option<Frame>,
     ) -> (usize, Result<Value, StatesError>) {
+        let (state, map) = (run.state, run.map);
+        if let Some(frame) = again {
+            let outcome = if run.distributed {
+                let child = self.counting_from(0);
+                child.scope_resumed(&map.processor, frame, None, index).await
+            } else {
+                self.scope_resumed(&map.processor, frame, open, index).await
+            };
+            return self.iteration_over(state, index, open, run.distributed, outcome);
+        }
         let item_input = match self.iteration_input(run, index) {
             Ok(v) => v,
             Err(e) => return (index, Err(e)),
         };
-        let (state, map) = (run.state, run.map);
         if run.distributed {
             // A child execution sees no variables of its parent.
             let child = self.counting_from(0);
-            return (index, child.scope(&map.processor, item_input, Variables::default()).await);
+            return (index, child.scope(&map.processor, item_input, Variables::default(), index).await);
         }
         let variables = run.context.variables.clone();
         let outcome = match open {
-            Some(open) => self.scope_in(&map.processor, item_input, variables, open).await,
-            None => self.scope(&map.processor, item_input, variables).await,
+            Some(open) => self.scope_in(&map.processor, item_input, variables, open, index).await,
+            None => self.scope(&map.processor, item_input, variables, index).await,
         };
+        self.iteration_over(state, index, open, false, outcome)
+    }
+
+    /// Records the end of an iteration (an inline one's events).
+    fn iteration_over(
+        &self, state: &State, index: usize, open: Option<&OpenTask>, distributed: bool,
+        outcome: Result<Value, StatesError>,
+    ) -> (usize, Result<Value, StatesError>) {
+        if distributed {
+            return (index, outcome);
+        }
         self.iteration_ended(state, index, outcome.is_ok());
         // The Task the iteration failed in is closed after it.
         if open.is_some_and(OpenTask::take) {

@@ -9,6 +9,7 @@ mod instant;
 mod map;
 mod map_io;
 mod parallel;
+mod redrive;
 mod resolve;
 mod spread;
 mod task;
@@ -39,6 +40,7 @@ use crate::run::dataflow::{assign_jsonpath, jsonata_outcome, output_or};
 use crate::run::task::TaskInput;
 use crate::store::ObjectStore;
 use crate::task::TaskHandler;
+pub(crate) use redrive::{FrameLog, Resume};
 
 /// Execution-wide facts for the context object; the names are the
 /// executor's, shared by all its executions.
@@ -60,6 +62,8 @@ pub(crate) struct RunInfo<'e> {
     /// with a `TimeoutSeconds` or a stopper (boxed: every parked execution
     /// holds this, and most have neither).
     pub(crate) interrupts: Option<Box<Interrupts>>,
+    /// `$$.Execution.RedriveCount`: how often the execution was redriven.
+    pub(crate) redrive_count: u32,
 }
 
 /// What may interrupt an expression being evaluated.
@@ -87,7 +91,7 @@ impl RunInfo<'_> {
             execution.insert("StartTime".into(), Value::String(format_timestamp(start)));
             execution.insert("Name".into(), Value::String(self.names.execution_name.to_string()));
             execution.insert("RoleArn".into(), Value::String(self.names.role_arn.to_string()));
-            execution.insert("RedriveCount".into(), Value::from(0));
+            execution.insert("RedriveCount".into(), Value::from(self.redrive_count));
             let mut machine = JsonMap::new();
             machine.insert("Id".into(), Value::String(self.names.state_machine_id.to_string()));
             machine.insert("Name".into(), Value::String(self.names.state_machine_name.to_string()));
@@ -145,6 +149,24 @@ impl OpenTask {
     }
 }
 
+/// Where a scope starts: at its `StartAt` (`()`), or at the state of that
+/// index (a redriven scope).
+trait StartsAt: Copy + Send {
+    fn index(self, scope: &Scope) -> usize;
+}
+
+impl StartsAt for () {
+    fn index(self, scope: &Scope) -> usize {
+        scope.start_index
+    }
+}
+
+impl StartsAt for usize {
+    fn index(self, _: &Scope) -> usize {
+        self
+    }
+}
+
 /// Where a state sends the execution next.
 enum Flow {
     /// Go on to another state.
@@ -190,6 +212,9 @@ pub(crate) struct Services {
     pub(crate) parallelism: usize,
     /// How each state runs (the plan of the executor's definition).
     pub(crate) plan: Arc<Plan>,
+    /// Where a replayed attempt notes where each scope stands, for a
+    /// redrive to go on from (see [`redrive`]).
+    pub(crate) frames: Option<Arc<FrameLog>>,
 }
 
 /// One execution in progress. Shared by concurrent branches and iterations,
@@ -257,27 +282,30 @@ impl<'a> Run<'a> {
         ))
     }
 
-    /// Runs a scope to its end; `variables` are the ones it starts with.
+    /// Runs a scope to its end; `variables` are the ones it starts with
+    /// (`slot`: which branch or iteration it is, for a redrive).
     pub(crate) fn scope<'s>(
-        &'s self, scope: &'s Scope, input: Value, variables: Variables,
+        &'s self, scope: &'s Scope, input: Value, variables: Variables, slot: usize,
     ) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
-        Box::pin(self.scope_inner(scope, input, variables, ()))
+        self.framed(slot, Box::pin(self.scope_inner(scope, (), input, variables, ())))
     }
 
     /// [`Run::scope`] for a Parallel branch or an inline Map iteration,
     /// which notes in `open` the Task it is in (see [`OpenTask`]).
     fn scope_in<'s>(
-        &'s self, scope: &'s Scope, input: Value, variables: Variables, open: &'s OpenTask,
+        &'s self, scope: &'s Scope, input: Value, variables: Variables, open: &'s OpenTask, slot: usize,
     ) -> crate::clock::BoxFuture<'s, Result<Value, StatesError>> {
-        Box::pin(self.scope_inner(scope, input, variables, open))
+        self.framed(slot, Box::pin(self.scope_inner(scope, (), input, variables, open)))
     }
 
     /// (Generic over where it notes its Task so that a scope that notes
-    /// none, like the execution's own, keeps no room for it while parked.)
+    /// none, like the execution's own, keeps no room for it while parked;
+    /// and over where it starts, so that one that starts at `StartAt`
+    /// keeps no room for the index of another state.)
     async fn scope_inner(
-        &self, scope: &Scope, input: Value, mut variables: Variables, open: impl NotesTask,
+        &self, scope: &Scope, start: impl StartsAt, input: Value, mut variables: Variables, open: impl NotesTask,
     ) -> Result<Value, StatesError> {
-        let mut next = Next { index: scope.start_index, input, text: None, bound: size::UNKNOWN };
+        let mut next = Next { index: start.index(scope), input, text: None, bound: size::UNKNOWN };
         loop {
             // A borrowed local keeps its room in the future until its block
             // ends, so `at` lives in a block that a plain task's await is
@@ -285,6 +313,9 @@ impl<'a> Run<'a> {
             let (state, input, text) = {
                 let mut at = next;
                 let Some(state) = self.run_instant(scope, &mut at, &mut variables)? else { return Ok(at.input) };
+                if self.exec.frames.is_some() {
+                    self.note_state(at.index, &at.input, &variables);
+                }
                 if matches!(state.kind, StateKind::Task(_)) {
                     open.note(true);
                 }
@@ -329,6 +360,9 @@ impl<'a> Run<'a> {
             })?;
             if self.exec.plan.of_state(state).step != Step::Instant {
                 return Ok(Some(state));
+            }
+            if self.exec.frames.is_some() {
+                self.note_state(at.index, &at.input, variables);
             }
             // The payload stays in `at`, changed in place, state to state.
             if !self.instant_state(state, at, variables)? {

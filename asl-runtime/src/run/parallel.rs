@@ -8,6 +8,7 @@ use asl_spec::model::*;
 use serde_json::Value;
 
 use crate::run::catch::RetryPolicy;
+use crate::run::redrive::Child;
 use crate::run::{Next, OpenTask, Run};
 
 impl<'a> Run<'a> {
@@ -42,24 +43,38 @@ impl<'a> Run<'a> {
         &self, state: &State, parallel: &Parallel, input: Value, variables: &Variables,
     ) -> Result<Value, StatesError> {
         let mut policy = RetryPolicy::new(&parallel.retry);
+        // A redriven Parallel runs again only the branches that did not succeed.
+        let mut plan = self.take_plan(state);
         loop {
             self.within_history_limit()?;
             self.mark(EventType::ParallelStateStarted);
-            if let Some(outputs) = self.parallel_instant(state, parallel, &input, variables) {
+            let mut plan = plan.take().unwrap_or_default();
+            if plan.is_empty()
+                && let Some(outputs) = self.parallel_instant(state, parallel, &input, variables)
+            {
                 self.mark(EventType::ParallelStateSucceeded);
                 return Ok(Value::Array(outputs));
             }
             // Each branch starts with the variables around it.
             let open: Vec<OpenTask> = parallel.branches.iter().map(|_| OpenTask::default()).collect();
-            let branches = parallel.branches.iter().zip(&open).map(|(branch, open)| async {
-                self.scope_in(branch, input.clone(), variables.clone(), open).await.map_err(|error| {
-                    // The Task a branch failed in is closed at once.
-                    let in_task = open.take();
-                    if in_task {
-                        self.mark(EventType::TaskStateAborted);
-                    }
-                    (error, in_task)
-                })
+            let branches = parallel.branches.iter().zip(&open).enumerate().map(|(i, (branch, open))| {
+                let planned = plan.remove(&i);
+                let input = &input;
+                async move {
+                    let outcome = match planned {
+                        Some(Child::Done(output)) => Ok(output),
+                        Some(Child::Again(frame)) => self.scope_resumed(branch, frame, Some(open), i).await,
+                        None => self.scope_in(branch, input.clone(), variables.clone(), open, i).await,
+                    };
+                    outcome.map_err(|error| {
+                        // The Task a branch failed in is closed at once.
+                        let in_task = open.take();
+                        if in_task {
+                            self.mark(EventType::TaskStateAborted);
+                        }
+                        (error, in_task)
+                    })
+                }
             });
             let (error, in_task) = match futures_util::future::try_join_all(branches).await {
                 Ok(outputs) => {

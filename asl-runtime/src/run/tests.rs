@@ -159,10 +159,11 @@ fn a_scope_holds_little_besides_the_state_it_waits_in() {
         input_text: None,
         members: OnceLock::new(),
         interrupts: None,
+        redrive_count: 0,
     };
     let run = Run { exec: &exec.services, history: History::new(true), info: &info };
     let (scope, mut variables) = (&exec.definition.body, Variables::default());
-    let scope_future = std::mem::size_of_val(&run.scope_inner(scope, Value::Null, Variables::default(), ()));
+    let scope_future = std::mem::size_of_val(&run.scope_inner(scope, (), Value::Null, Variables::default(), ()));
     let waiting_future = std::mem::size_of_val(&run.waiting_state(&scope.states[0], Value::Null, None, &mut variables));
     assert!(
         scope_future <= waiting_future + 128,

@@ -81,6 +81,9 @@ impl ExecutionStore for Dying {
     fn forget_ended(&self, before_ms: i64) -> BoxFuture<'_, Result<usize, StoreError>> {
         self.or_hang(self.inner.forget_ended(before_ms))
     }
+    fn redrive(&self, arn: &str, count: u32, entry: Entry) -> BoxFuture<'_, Result<ExecutionRecord, StoreError>> {
+        self.or_hang(self.inner.redrive(arn, count, entry))
+    }
     fn posted(&self) -> BoxFuture<'_, Result<Vec<Posted>, StoreError>> {
         self.or_hang(self.inner.posted())
     }
