@@ -172,8 +172,20 @@ fn tasks_trait(m: &Module) -> TokenStream {
         let output = format_ident!("{}Output", t.type_prefix);
         let users = t.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
         let doc = names::doc_safe(&format!(" Runs `{}`, invoked by {users}.", t.resource));
-        let input_doc = format!(" What `{}` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.", t.method);
-        let output_doc = format!(" What `{}` returns: the task result (before `ResultSelector` and `ResultPath`).", t.method);
+        let (input_doc, output_doc) = match names::lambda_kind(&t.resource) {
+            Some(names::Lambda::Invoke) => (
+                format!(" What `{}` receives: the event the function gets, the `Payload` of the state's effective input. Use `serde_json::Value` to take it untyped.", t.method),
+                format!(" What `{}` returns: the function's payload; the task result is Lambda's Invoke response around it (read it at `$.Payload`), and an error becomes the function's error document, as on AWS.", t.method),
+            ),
+            Some(names::Lambda::Direct) => (
+                format!(" What `{}` receives: the event, the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.", t.method),
+                format!(" What `{}` returns: the function's payload, the task result (before `ResultSelector` and `ResultPath`); an error becomes the function's error document, as on AWS.", t.method),
+            ),
+            None => (
+                format!(" What `{}` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.", t.method),
+                format!(" What `{}` returns: the task result (before `ResultSelector` and `ResultPath`).", t.method),
+            ),
+        };
         quote! {
             #[doc = #input_doc]
             type #input: ::asl_runtime::__private::serde::de::DeserializeOwned + Send + 'static;
@@ -192,13 +204,13 @@ fn tasks_trait(m: &Module) -> TokenStream {
         let resource = &t.resource;
         let input = format_ident!("{}Input", t.type_prefix);
         quote! {
-            #resource => ::std::boxed::Box::pin(async move {
+            #resource => ::asl_runtime::__private::as_lambda(request, move |request| ::std::boxed::Box::pin(async move {
                 let input: T::#input = ::asl_runtime::__private::from_input(request.input)?;
                 // Named through the trait: a Task method called `clone` or
                 // `as_ref` must not find `Arc`'s own method first.
                 let output = <T as Tasks>::#method(&tasks, input, request.context).await?;
                 ::asl_runtime::__private::to_output(output)
-            }),
+            })),
         }
     });
     let trait_doc = if m.tasks.is_empty() {

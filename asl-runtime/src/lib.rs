@@ -118,6 +118,26 @@ pub mod __private {
         }
     }
 
+    /// Calls a typed Task method as the runtime calls any Lambda function
+    /// (one semantics for both paths): for a Lambda resource (its ARN, or
+    /// `lambda:invoke` and its `FunctionName`) the method receives the event
+    /// (the `Payload`) and returns the function's payload, and the Task sees
+    /// what AWS shows: the payload or the Invoke envelope around it, or the
+    /// function's error document as the cause. Other resources are called
+    /// as they are.
+    pub fn as_lambda(
+        request: crate::TaskRequest,
+        call: impl FnOnce(crate::TaskRequest) -> crate::BoxFuture<'static, Result<serde_json::Value, crate::TaskError>>,
+    ) -> crate::BoxFuture<'static, Result<serde_json::Value, crate::TaskError>> {
+        let Some((integration, _)) = crate::lambda::target(request.resource(), &request.input) else {
+            return call(request);
+        };
+        let event = crate::lambda::event(&integration, &request.input);
+        let input = request.input.clone();
+        let called = call(crate::TaskRequest { input: event, ..request });
+        Box::pin(async move { crate::lambda::shape(&integration, &input, called.await, None) })
+    }
+
     /// Converts a handler's typed input from the effective input. A handler
     /// that takes `serde_json::Value` gets the input itself, not a copy.
     pub fn from_input<T: serde::de::DeserializeOwned + 'static>(v: serde_json::Value) -> Result<T, crate::TaskError> {

@@ -154,11 +154,11 @@ pub mod payment {
     }
     /// The code behind every Task resource the machine invokes. Each method has an input and an output type: your own serde types, or `serde_json::Value`.
     pub trait Tasks: Send + Sync + 'static {
-        /// What `init_payment` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        /// What `init_payment` receives: the event, the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
         type InitPaymentInput: ::asl_runtime::__private::serde::de::DeserializeOwned
             + Send
             + 'static;
-        /// What `init_payment` returns: the task result (before `ResultSelector` and `ResultPath`).
+        /// What `init_payment` returns: the function's payload, the task result (before `ResultSelector` and `ResultPath`); an error becomes the function's error document, as on AWS.
         type InitPaymentOutput: ::asl_runtime::__private::serde::Serialize
             + Send
             + 'static;
@@ -173,11 +173,11 @@ pub mod payment {
                 ::asl_runtime::TaskError,
             >,
         > + Send;
-        /// What `charge_card` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        /// What `charge_card` receives: the event, the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
         type ChargeCardInput: ::asl_runtime::__private::serde::de::DeserializeOwned
             + Send
             + 'static;
-        /// What `charge_card` returns: the task result (before `ResultSelector` and `ResultPath`).
+        /// What `charge_card` returns: the function's payload, the task result (before `ResultSelector` and `ResultPath`); an error becomes the function's error document, as on AWS.
         type ChargeCardOutput: ::asl_runtime::__private::serde::Serialize
             + Send
             + 'static;
@@ -192,11 +192,11 @@ pub mod payment {
                 ::asl_runtime::TaskError,
             >,
         > + Send;
-        /// What `complete_payment` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        /// What `complete_payment` receives: the event, the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
         type CompletePaymentInput: ::asl_runtime::__private::serde::de::DeserializeOwned
             + Send
             + 'static;
-        /// What `complete_payment` returns: the task result (before `ResultSelector` and `ResultPath`).
+        /// What `complete_payment` returns: the function's payload, the task result (before `ResultSelector` and `ResultPath`); an error becomes the function's error document, as on AWS.
         type CompletePaymentOutput: ::asl_runtime::__private::serde::Serialize
             + Send
             + 'static;
@@ -211,11 +211,11 @@ pub mod payment {
                 ::asl_runtime::TaskError,
             >,
         > + Send;
-        /// What `cancel_payment` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        /// What `cancel_payment` receives: the event, the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
         type CancelPaymentInput: ::asl_runtime::__private::serde::de::DeserializeOwned
             + Send
             + 'static;
-        /// What `cancel_payment` returns: the task result (before `ResultSelector` and `ResultPath`).
+        /// What `cancel_payment` returns: the function's payload, the task result (before `ResultSelector` and `ResultPath`); an error becomes the function's error document, as on AWS.
         type CancelPaymentOutput: ::asl_runtime::__private::serde::Serialize
             + Send
             + 'static;
@@ -230,11 +230,11 @@ pub mod payment {
                 ::asl_runtime::TaskError,
             >,
         > + Send;
-        /// What `reconcile` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        /// What `reconcile` receives: the event, the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
         type ReconcileInput: ::asl_runtime::__private::serde::de::DeserializeOwned
             + Send
             + 'static;
-        /// What `reconcile` returns: the task result (before `ResultSelector` and `ResultPath`).
+        /// What `reconcile` returns: the function's payload, the task result (before `ResultSelector` and `ResultPath`); an error becomes the function's error document, as on AWS.
         type ReconcileOutput: ::asl_runtime::__private::serde::Serialize
             + Send
             + 'static;
@@ -267,74 +267,89 @@ pub mod payment {
             let tasks = self.0.clone();
             match request.resource() {
                 "arn:aws:lambda:us-east-1:123456789012:function:InitPayment" => {
-                    ::std::boxed::Box::pin(async move {
-                        let input: T::InitPaymentInput = ::asl_runtime::__private::from_input(
-                            request.input,
-                        )?;
-                        let output = <T as Tasks>::init_payment(
-                                &tasks,
-                                input,
-                                request.context,
-                            )
-                            .await?;
-                        ::asl_runtime::__private::to_output(output)
-                    })
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::InitPaymentInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::init_payment(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
                 }
                 "arn:aws:lambda:us-east-1:123456789012:function:ChargeCard" => {
-                    ::std::boxed::Box::pin(async move {
-                        let input: T::ChargeCardInput = ::asl_runtime::__private::from_input(
-                            request.input,
-                        )?;
-                        let output = <T as Tasks>::charge_card(
-                                &tasks,
-                                input,
-                                request.context,
-                            )
-                            .await?;
-                        ::asl_runtime::__private::to_output(output)
-                    })
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::ChargeCardInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::charge_card(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
                 }
                 "arn:aws:lambda:us-east-1:123456789012:function:CompletePayment" => {
-                    ::std::boxed::Box::pin(async move {
-                        let input: T::CompletePaymentInput = ::asl_runtime::__private::from_input(
-                            request.input,
-                        )?;
-                        let output = <T as Tasks>::complete_payment(
-                                &tasks,
-                                input,
-                                request.context,
-                            )
-                            .await?;
-                        ::asl_runtime::__private::to_output(output)
-                    })
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::CompletePaymentInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::complete_payment(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
                 }
                 "arn:aws:lambda:us-east-1:123456789012:function:CancelPayment" => {
-                    ::std::boxed::Box::pin(async move {
-                        let input: T::CancelPaymentInput = ::asl_runtime::__private::from_input(
-                            request.input,
-                        )?;
-                        let output = <T as Tasks>::cancel_payment(
-                                &tasks,
-                                input,
-                                request.context,
-                            )
-                            .await?;
-                        ::asl_runtime::__private::to_output(output)
-                    })
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::CancelPaymentInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::cancel_payment(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
                 }
                 "arn:aws:lambda:us-east-1:123456789012:function:Reconcile" => {
-                    ::std::boxed::Box::pin(async move {
-                        let input: T::ReconcileInput = ::asl_runtime::__private::from_input(
-                            request.input,
-                        )?;
-                        let output = <T as Tasks>::reconcile(
-                                &tasks,
-                                input,
-                                request.context,
-                            )
-                            .await?;
-                        ::asl_runtime::__private::to_output(output)
-                    })
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::ReconcileInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::reconcile(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
                 }
                 other => {
                     let error = ::asl_runtime::no_handler(other);
