@@ -9,11 +9,16 @@ use serde_json::{Value, json};
 
 asl_runtime::include_workflow!("tests/workflows/invoke.json" as invoke);
 
-/// `greet` greets; `check` refuses names shorter than four letters.
+/// `greet` greets; `shout` shouts the greeting; `check` refuses names
+/// shorter than four letters.
 struct Functions;
 
 fn greet(event: Value) -> Value {
     json!({"greeting": format!("hello {}", event["name"].as_str().unwrap_or("?")), "event": event})
+}
+
+fn shout(event: &Value) -> Value {
+    json!({"loud": event["greeting"].as_str().unwrap_or_default().to_uppercase()})
 }
 
 fn check(event: &Value) -> Result<Value, TaskError> {
@@ -24,10 +29,16 @@ fn check(event: &Value) -> Result<Value, TaskError> {
 }
 
 impl invoke::Tasks for Functions {
-    type LambdaInvokeInput = Value;
-    type LambdaInvokeOutput = Value;
-    async fn lambda_invoke(&self, event: Value, _: TaskContext) -> Result<Value, TaskError> {
+    // Each `lambda:invoke` function has its own method.
+    type GreetInput = Value;
+    type GreetOutput = Value;
+    async fn greet(&self, event: Value, _: TaskContext) -> Result<Value, TaskError> {
         Ok(greet(event))
+    }
+    type ShoutInput = Value;
+    type ShoutOutput = Value;
+    async fn shout(&self, event: Value, _: TaskContext) -> Result<Value, TaskError> {
+        Ok(shout(&event))
     }
     type CheckInput = Value;
     type CheckOutput = Value;
@@ -40,6 +51,7 @@ fn dynamic() -> asl_runtime::Executor {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/workflows/invoke.json")).unwrap();
     let handlers = Handlers::new()
         .function("greet", |req: TaskRequest| async move { Ok(greet(req.input)) })
+        .function("shout", |req: TaskRequest| async move { Ok(shout(&req.input)) })
         .function("check", |req: TaskRequest| async move { check(&req.input) });
     Workflow::from_json(&text).unwrap().executor().handler(handlers)
 }
@@ -65,6 +77,7 @@ async fn lambda_invoke_reads_its_payload_and_errors_are_lambda_errors_on_both_pa
         // `OutputPath: $.Payload` reads the function's payload out of the Invoke response.
         assert_eq!(output["greeting"], format!("hello {name}"));
         assert_eq!(output["event"], json!({"name": name}), "the function gets the Payload");
+        assert_eq!(output["shouted"], json!({"loud": format!("HELLO {}", name.to_uppercase())}));
         if name == "Al" {
             let cause: Value = serde_json::from_str(output["error"]["Cause"].as_str().unwrap()).unwrap();
             assert_eq!(output["error"]["Error"], "Invalid");

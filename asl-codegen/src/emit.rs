@@ -171,7 +171,11 @@ fn tasks_trait(m: &Module) -> TokenStream {
         let input = format_ident!("{}Input", t.type_prefix);
         let output = format_ident!("{}Output", t.type_prefix);
         let users = t.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-        let doc = names::doc_safe(&format!(" Runs `{}`, invoked by {users}.", t.resource));
+        let doc = match &t.function {
+            Some(function) => format!(" Runs the Lambda function `{function}` (`{}`), invoked by {users}.", t.resource),
+            None => format!(" Runs `{}`, invoked by {users}.", t.resource),
+        };
+        let doc = names::doc_safe(&doc);
         let (input_doc, output_doc) = match names::lambda_kind(&t.resource) {
             Some(names::Lambda::Invoke) => (
                 format!(" What `{}` receives: the event the function gets, the `Payload` of the state's effective input. Use `serde_json::Value` to take it untyped.", t.method),
@@ -199,12 +203,19 @@ fn tasks_trait(m: &Module) -> TokenStream {
             ) -> impl ::core::future::Future<Output = ::core::result::Result<Self::#output, ::asl_runtime::TaskError>> + Send;
         }
     });
-    let arms = m.tasks.iter().map(|t| {
+    // A function's own method before its resource's general one.
+    let mut ordered: Vec<_> = m.tasks.iter().collect();
+    ordered.sort_by_key(|t| t.function.is_none());
+    let arms = ordered.into_iter().map(|t| {
         let method = ident(&t.method);
         let resource = &t.resource;
         let input = format_ident!("{}Input", t.type_prefix);
+        let pattern = match &t.function {
+            Some(function) => quote! { (#resource, ::core::option::Option::Some(#function)) },
+            None => quote! { (#resource, _) },
+        };
         quote! {
-            #resource => ::asl_runtime::__private::as_lambda(request, move |request| ::std::boxed::Box::pin(async move {
+            #pattern => ::asl_runtime::__private::as_lambda(request, move |request| ::std::boxed::Box::pin(async move {
                 let input: T::#input = ::asl_runtime::__private::from_input(request.input)?;
                 // Named through the trait: a Task method called `clone` or
                 // `as_ref` must not find `Arc`'s own method first.
@@ -234,9 +245,11 @@ fn tasks_trait(m: &Module) -> TokenStream {
             ) -> ::asl_runtime::BoxFuture<'static, ::core::result::Result<::asl_runtime::__private::serde_json::Value, ::asl_runtime::TaskError>> {
                 #[allow(unused_variables)]
                 let tasks = self.0.clone();
-                match request.resource() {
+                // `lambda:invoke` states go to their function's method.
+                let function = ::asl_runtime::__private::lambda_function(request.resource(), &request.input);
+                match (request.resource(), function.as_deref()) {
                     #(#arms)*
-                    other => {
+                    (other, _) => {
                         let error = ::asl_runtime::no_handler(other);
                         ::std::boxed::Box::pin(async move { Err(error) })
                     }

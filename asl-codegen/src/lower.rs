@@ -39,6 +39,9 @@ pub struct StateItem {
 pub struct TaskItem {
     /// The `Resource` it serves.
     pub resource: String,
+    /// The Lambda function it is, for `lambda:invoke` with a literal
+    /// `FunctionName` (the method is named after it).
+    pub function: Option<String>,
     /// The method name (snake_case).
     pub method: String,
     /// The associated type prefix (PascalCase).
@@ -71,11 +74,22 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
         })
         .collect();
     let tasks = def
-        .task_resources()
+        .task_targets()
         .into_iter()
-        .map(|(resource, states)| {
-            let (method, type_prefix) = names.task(&resource);
-            TaskItem { type_prefix, resource, method, states }
+        .map(|target| {
+            let named = match &target.function {
+                // Named as a direct call of that function would be.
+                Some(function) => format!("arn:aws:lambda:::function:{function}"),
+                None => target.resource.clone(),
+            };
+            let (method, type_prefix) = names.task(&named);
+            TaskItem {
+                type_prefix,
+                resource: target.resource,
+                function: target.function,
+                method,
+                states: target.states,
+            }
         })
         .collect();
     Module { name: module_name.to_string(), states, start: def.body.start_index, tasks }
@@ -107,10 +121,44 @@ mod tests {
             m.tasks,
             vec![TaskItem {
                 resource: "arn:aws:lambda:us-east-1:1:function:ChargeCard".into(),
+                function: None,
                 method: "charge_card".into(),
                 type_prefix: "ChargeCard".into(),
                 states: vec!["Charge".into(), "Charge again".into()],
             }]
+        );
+    }
+
+    #[test]
+    fn lambda_invoke_gets_a_method_per_literal_function_name() {
+        let invoke = |name: &str, function: &str, next: &str| {
+            format!(
+                r#""{name}": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                   "Parameters": {{"FunctionName": "{function}", "Payload.$": "$"}}, "Next": "{next}"}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"StartAt": "A", "States": {{{}, {}, {},
+               "D": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                      "Parameters": {{"FunctionName.$": "$.f"}}, "End": true}}}}}}"#,
+            invoke("A", "arn:aws:lambda:us-east-1:1:function:Charge:live", "B"),
+            invoke("B", "Refund", "C"),
+            invoke("C", "Charge", "D"),
+        );
+        let def = asl_spec::load(&text).valid().unwrap();
+        let module = lower(&def, "m");
+        let tasks: Vec<(Option<&str>, &str, Vec<&str>)> = module
+            .tasks
+            .iter()
+            .map(|t| (t.function.as_deref(), t.method.as_str(), t.states.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            tasks,
+            [
+                (Some("Charge"), "charge", vec!["A", "C"]),
+                (Some("Refund"), "refund", vec!["B"]),
+                (None, "lambda_invoke", vec!["D"]),
+            ]
         );
     }
 }

@@ -22,22 +22,16 @@ pub(crate) fn target(resource: &str, input: &Value) -> Option<(Integration, Stri
         ["arn", _, "lambda", _, _, "function", name, ..] => Some((Integration::Direct, name.to_string())),
         ["arn", _, "states", "", "", "lambda", action] if action.starts_with("invoke") => {
             let name = input.get("FunctionName")?.as_str()?;
-            Some((Integration::Invoke, function_name(name)))
+            Some((Integration::Invoke, asl_spec::model::lambda_function_name(name)))
         }
         _ => None,
     }
 }
 
-/// A `FunctionName` (name, full or partial ARN, with or without a qualifier)
-/// reduced to the function's name.
-fn function_name(given: &str) -> String {
-    let parts: Vec<&str> = given.split(':').collect();
-    match parts.as_slice() {
-        ["arn", _, "lambda", _, _, "function", name, ..] => name.to_string(),
-        [_, "function", name, ..] => name.to_string(),
-        [name, ..] => name.to_string(),
-        [] => String::new(),
-    }
+/// The function a Lambda Task invokes, by name, if it invokes one (how a
+/// compiled machine picks the method of a `lambda:invoke` state).
+pub fn function_of(resource: &str, input: &Value) -> Option<String> {
+    target(resource, input).map(|(_, name)| name)
 }
 
 /// What the function receives. Through `lambda:invoke` it is the `Payload`

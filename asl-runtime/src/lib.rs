@@ -102,6 +102,7 @@ impl Workflow {
 /// may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::lambda::function_of as lambda_function;
     pub use serde;
     pub use serde_json;
     pub use std::sync::{Arc, LazyLock};

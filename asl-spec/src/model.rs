@@ -709,20 +709,81 @@ pub struct ItemBatcher {
     pub batch_input_jsonata: Option<Jsonata>,
 }
 
+/// What a group of Task states invokes: one resource, and for
+/// `lambda:invoke` one function when `FunctionName` is written literally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskTarget {
+    /// The `Resource`.
+    pub resource: String,
+    /// The Lambda function `lambda:invoke` calls, reduced to its name
+    /// ([`lambda_function_name`]), when `FunctionName` is a literal.
+    pub function: Option<String>,
+    /// The states that invoke it (any scope, first use first).
+    pub states: Vec<String>,
+}
+
 impl Definition {
-    /// Every Task `Resource` in the machine, including branches and processors,
-    /// with the names of the states that invoke it (first use first).
-    pub fn task_resources(&self) -> Vec<(String, Vec<String>)> {
-        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    /// Every Task target in the machine, including branches and processors
+    /// (first use first): a resource, split by function for `lambda:invoke`.
+    pub fn task_targets(&self) -> Vec<TaskTarget> {
+        let mut out: Vec<TaskTarget> = Vec::new();
         visit_states(&self.body, &mut |state| {
             if let StateKind::Task(task) = &state.kind {
-                match out.iter_mut().find(|(r, _)| **r == *task.resource) {
-                    Some((_, users)) => users.push(state.name.to_string()),
-                    None => out.push((task.resource.to_string(), vec![state.name.to_string()])),
+                let function = state.lambda_function().map(lambda_function_name);
+                match out.iter_mut().find(|t| *t.resource == *task.resource && t.function == function) {
+                    Some(target) => target.states.push(state.name.to_string()),
+                    None => out.push(TaskTarget {
+                        resource: task.resource.to_string(),
+                        function,
+                        states: vec![state.name.to_string()],
+                    }),
                 }
             }
         });
         out
+    }
+}
+
+impl State {
+    /// The literal `FunctionName` of a `lambda:invoke` Task (in `Parameters`
+    /// or JSONata `Arguments`), as written.
+    pub fn lambda_function(&self) -> Option<&str> {
+        let StateKind::Task(task) = &self.kind else { return None };
+        let parts: Vec<&str> = task.resource.split(':').collect();
+        if !matches!(parts.as_slice(), ["arn", _, "states", "", "", "lambda", action] if action.starts_with("invoke")) {
+            return None;
+        }
+        match (&self.io.parameters, &self.io.arguments) {
+            (Some(Template::Literal(Value::Object(members))), _)
+            | (_, Some(crate::jsonata::Jsonata::Literal(Value::Object(members)))) => {
+                members.get("FunctionName")?.as_str()
+            }
+            (Some(Template::Object(object)), _) => object.fields.iter().find_map(|(key, value)| match value {
+                Template::Literal(Value::String(name)) if key == "FunctionName" => Some(name.as_str()),
+                _ => None,
+            }),
+            (_, Some(crate::jsonata::Jsonata::Object(members))) => {
+                members.iter().find_map(|(key, value)| match value {
+                    crate::jsonata::Jsonata::Literal(Value::String(name)) if key == "FunctionName" => {
+                        Some(name.as_str())
+                    }
+                    _ => None,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A Lambda `FunctionName` (a name, a full or partial ARN, with or without
+/// a version or alias) reduced to the function's name, as Lambda resolves it.
+pub fn lambda_function_name(given: &str) -> String {
+    let parts: Vec<&str> = given.split(':').collect();
+    match parts.as_slice() {
+        ["arn", _, "lambda", _, _, "function", name, ..] => name.to_string(),
+        [_, "function", name, ..] => name.to_string(),
+        [name, ..] => name.to_string(),
+        [] => String::new(),
     }
 }
 

@@ -105,8 +105,12 @@ pub mod hello_world {
         > {
             #[allow(unused_variables)]
             let tasks = self.0.clone();
-            match request.resource() {
-                other => {
+            let function = ::asl_runtime::__private::lambda_function(
+                request.resource(),
+                &request.input,
+            );
+            match (request.resource(), function.as_deref()) {
+                (other, _) => {
                     let error = ::asl_runtime::no_handler(other);
                     ::std::boxed::Box::pin(async move { Err(error) })
                 }

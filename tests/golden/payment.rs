@@ -265,8 +265,12 @@ pub mod payment {
         > {
             #[allow(unused_variables)]
             let tasks = self.0.clone();
-            match request.resource() {
-                "arn:aws:lambda:us-east-1:123456789012:function:InitPayment" => {
+            let function = ::asl_runtime::__private::lambda_function(
+                request.resource(),
+                &request.input,
+            );
+            match (request.resource(), function.as_deref()) {
+                ("arn:aws:lambda:us-east-1:123456789012:function:InitPayment", _) => {
                     ::asl_runtime::__private::as_lambda(
                         request,
                         move |request| ::std::boxed::Box::pin(async move {
@@ -283,7 +287,7 @@ pub mod payment {
                         }),
                     )
                 }
-                "arn:aws:lambda:us-east-1:123456789012:function:ChargeCard" => {
+                ("arn:aws:lambda:us-east-1:123456789012:function:ChargeCard", _) => {
                     ::asl_runtime::__private::as_lambda(
                         request,
                         move |request| ::std::boxed::Box::pin(async move {
@@ -300,7 +304,7 @@ pub mod payment {
                         }),
                     )
                 }
-                "arn:aws:lambda:us-east-1:123456789012:function:CompletePayment" => {
+                ("arn:aws:lambda:us-east-1:123456789012:function:CompletePayment", _) => {
                     ::asl_runtime::__private::as_lambda(
                         request,
                         move |request| ::std::boxed::Box::pin(async move {
@@ -317,7 +321,7 @@ pub mod payment {
                         }),
                     )
                 }
-                "arn:aws:lambda:us-east-1:123456789012:function:CancelPayment" => {
+                ("arn:aws:lambda:us-east-1:123456789012:function:CancelPayment", _) => {
                     ::asl_runtime::__private::as_lambda(
                         request,
                         move |request| ::std::boxed::Box::pin(async move {
@@ -334,7 +338,7 @@ pub mod payment {
                         }),
                     )
                 }
-                "arn:aws:lambda:us-east-1:123456789012:function:Reconcile" => {
+                ("arn:aws:lambda:us-east-1:123456789012:function:Reconcile", _) => {
                     ::asl_runtime::__private::as_lambda(
                         request,
                         move |request| ::std::boxed::Box::pin(async move {
@@ -351,7 +355,7 @@ pub mod payment {
                         }),
                     )
                 }
-                other => {
+                (other, _) => {
                     let error = ::asl_runtime::no_handler(other);
                     ::std::boxed::Box::pin(async move { Err(error) })
                 }
