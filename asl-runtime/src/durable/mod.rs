@@ -346,8 +346,8 @@ impl Durable {
         if let Some(status) = status_of(&record.status) {
             return Ok(ended(&record, status));
         }
-        let entries = shared_entries(self.shared.store.journal(&record.arn).await?);
-        let mut attempts = attempts(&record, &entries)?;
+        let entries = self.shared.store.journal(&record.arn).await?;
+        let mut attempts = attempts(&record, entries)?;
         let attempt = attempts.pop().expect("an execution has an attempt");
         let handler = (self.shared.handlers)(&record);
         // A redriven execution's handler hears of the earlier attempts'
@@ -368,10 +368,10 @@ impl Durable {
     /// those of the attempts before).
     pub async fn history(&self, arn: &str) -> Result<Vec<HistoryEvent>, DurableError> {
         let record = self.describe(arn).await?;
-        let entries = shared_entries(self.shared.store.journal(&record.arn).await?);
+        let entries = self.shared.store.journal(&record.arn).await?;
         let mut events = Vec::new();
         let handler = (self.shared.handlers)(&record);
-        for attempt in attempts(&record, &entries)? {
+        for attempt in attempts(&record, entries)? {
             let driven = self.drive(&record, attempt, false, None, None, handler.clone()).await?;
             events.extend(match driven.execution {
                 Some(execution) if driven.events.is_empty() => execution.events.into_vec(),
@@ -401,8 +401,9 @@ impl Durable {
         if let Some(reason) = self.not_redrivable(&record) {
             return Err(StoreError::ExecutionNotRedrivable(reason).into());
         }
-        let entries = shared_entries(self.shared.store.journal(&record.arn).await?);
-        let last = attempts(&record, &entries)?.pop().expect("an execution has an attempt");
+        let entries = self.shared.store.journal(&record.arn).await?;
+        let last_seq = entries.last().map_or(0, |e| e.seq);
+        let last = attempts(&record, entries)?.pop().expect("an execution has an attempt");
         // Where each scope stood when the attempt ended: its replay notes it.
         let log = Arc::new(FrameLog::default());
         let handler = (self.shared.handlers)(&record);
@@ -423,7 +424,7 @@ impl Durable {
         let count = record.redrive_count + 1;
         let resume = serde_json::to_value(frame).map_err(|e| DurableError::Journal(e.to_string()))?;
         let entry = Entry {
-            seq: entries.last().map_or(0, |e| e.seq) + 1,
+            seq: last_seq + 1,
             request: 0,
             at_ms: self.shared.clock.now().as_millisecond().max(record.stop_ms.unwrap_or(0)),
             outcome: Outcome::Redrive { count, first_event: last_event + 1, resume },
@@ -580,13 +581,12 @@ impl Durable {
             .map_err(|e| DurableError::Journal(format!("the stored identity is unreadable: {e}")))?;
         let input: Value =
             serde_json::from_str(&record.input).map_err(|e| DurableError::InvalidInput(e.to_string()))?;
-        let Attempt { entries: all, range, resume, start_ms } = attempt;
-        let entries = &all[range.clone()];
+        let Attempt { entries, last_seq, resume, start_ms } = attempt;
         let redrive_count = resume.as_ref().map_or(0, |r| r.redrive_count);
         // Each attempt draws its own numbers (the first, the execution's).
         let seed = record.seed ^ u64::from(redrive_count).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let (arrivals_tx, mut arrivals) = mpsc::unbounded_channel::<Arrival>();
-        let journal = Journal::new(start_ms, seed, redrive_count, entries, live, shared.clock.clone(), arrivals_tx);
+        let journal = Journal::new(start_ms, seed, redrive_count, &entries, live, shared.clock.clone(), arrivals_tx);
         // However this ends (an error, the caller dropping it), the work it
         // began ends too.
         struct Abandon(Arc<Journal>);
@@ -625,8 +625,8 @@ impl Durable {
         let flag = Arc::new(Flag::default());
         let waker = Waker::from(flag.clone());
         // Sequence numbers go on from the whole journal's last.
-        let mut seq = all.last().map_or(0, |e| e.seq);
-        let mut queue: VecDeque<Entry> = entries.iter().cloned().collect();
+        let mut seq = last_seq;
+        let mut queue: VecDeque<Entry> = entries.into();
         let mut consumed: HashSet<i64> = HashSet::new();
         loop {
             // Run until the execution waits for the world.
@@ -751,40 +751,33 @@ const REDRIVABLE_DAYS: i64 = 14;
 
 /// One attempt of an execution: the first, or one a redrive began.
 struct Attempt {
-    /// The whole journal.
-    entries: Arc<[Entry]>,
-    /// The entries of this attempt.
-    range: std::ops::Range<usize>,
+    /// Its entries.
+    entries: Vec<Entry>,
+    /// The last sequence number of the whole journal (new entries follow it).
+    last_seq: u64,
     /// Where a redriven attempt goes on from.
     resume: Option<Box<Resume>>,
     /// When it began: its clock until the first entry.
     start_ms: i64,
 }
 
-fn shared_entries(entries: Vec<Entry>) -> Arc<[Entry]> {
-    entries.into()
-}
-
 /// The attempts of `record`, in order: the journal split at its redrives.
-fn attempts(record: &ExecutionRecord, entries: &Arc<[Entry]>) -> Result<Vec<Attempt>, DurableError> {
+fn attempts(record: &ExecutionRecord, entries: Vec<Entry>) -> Result<Vec<Attempt>, DurableError> {
+    let last_seq = entries.last().map_or(0, |e| e.seq);
     let mut attempts = Vec::new();
-    let mut begun = (0, None, record.start_ms);
-    for (i, entry) in entries.iter().enumerate() {
-        if let Outcome::Redrive { count, first_event, resume } = &entry.outcome {
-            let (start, resume_before, start_ms) = std::mem::replace(&mut begun, (i + 1, None, entry.at_ms));
-            attempts.push(Attempt { entries: entries.clone(), range: start..i, resume: resume_before, start_ms });
-            let frame = serde_json::from_value(resume.clone())
-                .map_err(|e| DurableError::Journal(format!("entry {} has an unreadable redrive: {e}", entry.seq)))?;
-            begun.1 = Some(Box::new(Resume {
-                frame,
-                redrive_count: *count,
-                first_event: *first_event,
-                start_ms: record.start_ms,
-            }));
-        }
+    let mut current = Attempt { entries: Vec::new(), last_seq, resume: None, start_ms: record.start_ms };
+    for entry in entries {
+        let Outcome::Redrive { count, first_event, resume } = entry.outcome else {
+            current.entries.push(entry);
+            continue;
+        };
+        let frame = serde_json::from_value(resume)
+            .map_err(|e| DurableError::Journal(format!("entry {} has an unreadable redrive: {e}", entry.seq)))?;
+        let resume = Resume { frame, redrive_count: count, first_event, start_ms: record.start_ms };
+        let next = Attempt { entries: Vec::new(), last_seq, resume: Some(Box::new(resume)), start_ms: entry.at_ms };
+        attempts.push(std::mem::replace(&mut current, next));
     }
-    let (start, resume, start_ms) = begun;
-    attempts.push(Attempt { entries: entries.clone(), range: start..entries.len(), resume, start_ms });
+    attempts.push(current);
     Ok(attempts)
 }
 
