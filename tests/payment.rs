@@ -148,3 +148,25 @@ async fn a_wrongly_shaped_result_is_a_runtime_error() {
     assert!(cause.starts_with("An error occurred while executing the state 'InProgress'"), "{cause}");
     assert!(cause.contains("The JSONPath '$.status' specified for the field 'status.$' could not be found"), "{cause}");
 }
+
+/// TestState from the typed machine: the charge state alone, its Task
+/// answered by the machine's own `charge_card`.
+#[tokio::test(start_paused = true)]
+async fn the_charge_state_is_tested_alone() {
+    let input = json!({"orderId": "A1", "amount": 10, "currency": "EUR", "card": "4111", "transaction": {"id": "t-1"}});
+    let approved = Ok(json!({"status": "APPROVED", "authorizationCode": "X1"}));
+    let machine = payment::Machine::new(Scripted::new(vec![approved]));
+    let got = machine.test_state(State::InProgress, &input).await.unwrap();
+    assert_eq!(got.status, asl_runtime::TestStatus::Succeeded);
+    assert_eq!(got.next_state.as_deref(), Some(State::ChargeApproved.name()));
+    assert_eq!(got.output.unwrap()["charge"], json!({"status": "APPROVED", "authorization": "X1"}));
+    // A transient failure: the retrier would run it again.
+    let unavailable = Err(TaskError::new("PaymentGateway.Unavailable", "busy"));
+    let machine = payment::Machine::new(Scripted::new(vec![unavailable]));
+    let got = machine.test_state(State::InProgress, &input).await.unwrap();
+    assert_eq!(
+        (got.status, got.error.as_deref()),
+        (asl_runtime::TestStatus::Retriable, Some("PaymentGateway.Unavailable"))
+    );
+    assert_eq!(machine.tasks().calls.lock().unwrap().len(), 1, "called once, not retried");
+}

@@ -452,3 +452,72 @@ fn every_case_runs_durably_and_resumes_after_a_crash_at_every_journal_entry() {
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
     assert!(crashes >= 30, "only {crashes} crash points");
 }
+
+/// TestState agrees with every run: each state entered in a run (outside
+/// Parallels and Maps, in cases without variables), tested alone with the
+/// input it got and its Task's answer as the mock, gives the output the run
+/// recorded at its exit and goes where the run went next.
+#[test]
+fn test_state_gives_what_each_state_gave_in_its_run() {
+    let mut compared = 0;
+    for (name, path) in cases() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if concurrent(&text) || text.contains("\"Assign\"") || text.contains("$$.State.EnteredTime") {
+            continue;
+        }
+        let executor = Workflow::from_json(&text).unwrap().executor();
+        for want in runs_of(&name) {
+            let execution = run(&executor, &want.input, true);
+            let events: Vec<Value> = execution.events.iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+            for (i, event) in events.iter().enumerate() {
+                let kind = event["type"].as_str().unwrap();
+                let Some(state_type) = kind.strip_suffix("StateEntered") else { continue };
+                if ["Parallel", "Map"].contains(&state_type) {
+                    continue;
+                }
+                let state = event["stateEnteredEventDetails"]["name"].as_str().unwrap();
+                let input: Value =
+                    serde_json::from_str(event["stateEnteredEventDetails"]["input"].as_str().unwrap()).unwrap();
+                let exited = format!("{state_type}StateExited");
+                let Some(j) = events[i + 1..].iter().position(|e| e["type"] == exited.as_str()).map(|k| i + 1 + k)
+                else {
+                    continue;
+                };
+                let between = &events[i + 1..j];
+                // A Task answered once, successfully: its answer is the mock.
+                if between.iter().any(|e| {
+                    let t = e["type"].as_str().unwrap();
+                    t.ends_with("Failed") || t.ends_with("TimedOut") || t.ends_with("StateEntered")
+                }) {
+                    continue;
+                }
+                let mock = between.iter().find_map(|e| {
+                    let details =
+                        e.get("taskSucceededEventDetails").or_else(|| e.get("lambdaFunctionSucceededEventDetails"))?;
+                    Some(asl_runtime::TestMock::Result(serde_json::from_str(details["output"].as_str()?).unwrap()))
+                });
+                let output: Value =
+                    serde_json::from_str(events[j]["stateExitedEventDetails"]["output"].as_str().unwrap()).unwrap();
+                let next = events.get(j + 1).and_then(|e| match e["type"].as_str().unwrap() {
+                    t if t.ends_with("StateEntered") => {
+                        Some(Some(e["stateEnteredEventDetails"]["name"].as_str().unwrap().to_string()))
+                    }
+                    "ExecutionSucceeded" => Some(None),
+                    _ => None,
+                });
+                let test = asl_runtime::TestState { state: state.into(), input, mock, ..Default::default() };
+                let runtime = asl_runtime::virtual_time_runtime().unwrap();
+                let got = runtime
+                    .block_on(executor.clone().handler(handler).clock(VirtualClock::new()).test_state(test))
+                    .unwrap();
+                assert_eq!(got.output.as_ref(), Some(&output), "{name}: state {state}: {got:?}");
+                if let Some(next) = next {
+                    assert_eq!(got.next_state, next, "{name}: state {state}");
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 30, "only {compared} states compared");
+    eprintln!("test_state: {compared} states agree with their runs");
+}

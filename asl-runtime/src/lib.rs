@@ -41,6 +41,7 @@ mod run;
 mod size;
 mod store;
 mod task;
+mod test_state;
 mod variables;
 
 pub use activity::{ActivityTask, ActivityWorkers};
@@ -62,6 +63,7 @@ pub use limits::Limits;
 pub use mock::{MockConfig, MockError, Mocks};
 pub use store::{LocalObjectStore, ObjectInfo, ObjectStore};
 pub use task::{Handlers, TaskContext, TaskError, TaskHandler, TaskRequest, no_handler};
+pub use test_state::{Inspection, TestMock, TestOutcome, TestState, TestStateError, TestStatus};
 
 use std::sync::Arc;
 

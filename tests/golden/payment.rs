@@ -439,5 +439,29 @@ pub mod payment {
                 }
             }
         }
+        /// Runs the top-level state `state` alone with `input`, as AWS's
+        /// TestState does: its output and next state, or its error and
+        /// whether a retrier or catcher takes it. Its Task is answered
+        /// by the machine's tasks; for a mock, variables, a retry count
+        /// or the data as it went, use [`Executor::test_state`](::asl_runtime::Executor::test_state).
+        pub async fn test_state(
+            &self,
+            state: State,
+            input: impl ::asl_runtime::__private::serde::Serialize,
+        ) -> ::core::result::Result<
+            ::asl_runtime::TestOutcome,
+            ::asl_runtime::TestStateError,
+        > {
+            let input = ::asl_runtime::__private::serde_json::to_value(input)
+                .map_err(|e| ::asl_runtime::TestStateError::InvalidInput(
+                    e.to_string(),
+                ))?;
+            let test = ::asl_runtime::TestState {
+                state: state.name().into(),
+                input,
+                ..::core::default::Default::default()
+            };
+            self.executor.test_state(test).await
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::run::{Assigned, Flow, Next, Run, to_text};
 /// AWS's retry rule: the first retrier whose `ErrorEquals` matches decides;
 /// once it has used its `MaxAttempts` the error stands (later retriers are
 /// not consulted). Attempts are counted per retrier.
-pub(super) struct RetryPolicy<'r> {
+pub(crate) struct RetryPolicy<'r> {
     retriers: &'r [Retrier],
     attempts: Vec<u64>,
     /// Retries so far (`$$.State.RetryCount`).
@@ -22,12 +22,12 @@ pub(super) struct RetryPolicy<'r> {
 }
 
 impl<'r> RetryPolicy<'r> {
-    pub(super) fn new(retriers: &'r [Retrier]) -> Self {
+    pub(crate) fn new(retriers: &'r [Retrier]) -> Self {
         RetryPolicy { retriers, attempts: vec![0; retriers.len()], retries: 0 }
     }
 
     /// How long to wait before retrying after `error`, or `None` to give up.
-    pub(super) fn next_delay(&mut self, error: &StatesError) -> Option<Duration> {
+    pub(crate) fn next_delay(&mut self, error: &StatesError) -> Option<Duration> {
         if error.is_uncatchable() {
             return None;
         }

@@ -40,6 +40,7 @@ use crate::run::dataflow::{assign_jsonpath, jsonata_outcome, output_or};
 use crate::run::task::TaskInput;
 use crate::store::ObjectStore;
 use crate::task::TaskHandler;
+pub(crate) use catch::RetryPolicy;
 pub(crate) use redrive::{FrameLog, Resume};
 
 /// Execution-wide facts for the context object; the names are the
@@ -435,6 +436,22 @@ impl<'a> Run<'a> {
             variables.assign(*assigned);
         }
         Ok(more)
+    }
+
+    /// Runs `state` alone (TestState): the next state's index (`None`: the
+    /// scope ends) and the output, or the error the state raised.
+    pub(crate) async fn one_state(
+        &self, state: &State, input: Value, variables: &mut Variables,
+    ) -> Result<(Option<usize>, Value), StatesError> {
+        if self.exec.plan.of_state(state).step == Step::Instant {
+            let mut at = Next { index: 0, input, text: None, bound: size::UNKNOWN };
+            let more = self.instant_state(state, &mut at, variables)?;
+            return Ok((more.then_some(at.index), at.input));
+        }
+        match self.waiting_state(state, input, None, variables).await? {
+            Flow::Next(next) => Ok((Some(next.index), next.input)),
+            Flow::End(output) => Ok((None, output)),
+        }
     }
 
     /// Task, Wait, Parallel and Map.
