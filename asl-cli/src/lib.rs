@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod durable;
+mod test_state;
 
 use asl_runtime::{Identity, Status, VirtualClock, Workflow};
 use asl_spec::{Severity, SourceFile};
@@ -117,6 +118,8 @@ enum Command {
     /// Answer a `.waitForTaskToken` task of a durable execution.
     #[command(subcommand)]
     Task(durable::TaskCommand),
+    /// Run one state alone, as AWS's TestState API does; prints its response.
+    TestState(test_state::TestStateArgs),
     /// Draw a definition as a Mermaid flowchart or a Graphviz DOT graph.
     Graph {
         /// The definition file.
@@ -235,6 +238,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         }
         Command::Executions(command) => durable::executions(command),
         Command::Task(command) => durable::task(command),
+        Command::TestState(args) => test_state::test_state(args),
         Command::Graph { definition, format } => graph(&definition, format),
         Command::Generate { definition, name } => generate(&definition, name),
     })();

@@ -449,3 +449,37 @@ fn express_runs_in_memory_for_five_minutes_at_most_and_refuses_callbacks() {
     let out = asl(&["run", &long, "--type", "EXPRESS", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn test_state_answers_as_aws_test_state_does() {
+    let payment = repo().join("statemachines/payment.json");
+    let payment = payment.to_str().unwrap();
+    let input = r#"{"amount": 3, "currency": "EUR", "card": "c", "transaction": {"id": "t"}}"#;
+    // The charge state with `more` arguments: TestState's answer.
+    let charge = |more: &[&str]| -> serde_json::Value {
+        let mut args = vec!["test-state", payment, "--state", "InProgress", "--input", input];
+        args.extend_from_slice(more);
+        let out = asl(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let approved = r#"{"status": "APPROVED", "authorizationCode": "A"}"#;
+    let got = charge(&["--mock-result", approved, "--inspection-level", "DEBUG"]);
+    assert_eq!((got["status"].as_str(), got["nextState"].as_str()), (Some("SUCCEEDED"), Some("ChargeApproved?")));
+    let output: serde_json::Value = serde_json::from_str(got["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output["charge"], serde_json::json!({"status": "APPROVED", "authorization": "A"}));
+    let parameters: serde_json::Value =
+        serde_json::from_str(got["inspectionData"]["afterParameters"].as_str().unwrap()).unwrap();
+    assert_eq!(parameters, serde_json::json!({"transactionId": "t", "amount": 3, "currency": "EUR", "card": "c"}));
+    // The retrier (MaxAttempts 3) would retry after two retries, not after three.
+    for (done, status) in [("2", "RETRIABLE"), ("3", "CAUGHT_ERROR")] {
+        let unavailable = ["--mock-error", "PaymentGateway.Unavailable", "--mock-cause", "busy"];
+        let got = charge(&[&unavailable[..], &["--retrier-retry-count", done]].concat());
+        assert_eq!(got["status"], status, "after {done} retries");
+    }
+    let out = asl(&["test-state", payment, "--state", "Nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no state named 'Nope'"));
+    let out = asl(&["test-state", payment, "--state", "InProgress", "--mock-result", "{not json"]);
+    assert_eq!(out.status.code(), Some(2));
+}
