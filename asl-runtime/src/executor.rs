@@ -143,6 +143,7 @@ impl Executor {
                 parallelism: available_parallelism(),
                 plan,
                 frames: None,
+                stand_in: None,
             },
             names: Arc::new(Names::of(&Identity::default())),
             record_history: true,

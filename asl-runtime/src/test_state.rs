@@ -117,8 +117,8 @@ pub enum TestStateError {
     NoSuchState(String),
     /// The input could not be made JSON.
     InvalidInput(String),
-    /// TestState runs a Parallel or a Map only with a mock, and then only
-    /// its data flow; that is not built here.
+    /// TestState runs a Parallel or a Map only with a mock of its result
+    /// (as AWS does): its data flow around that result.
     Unsupported(String),
 }
 
@@ -198,9 +198,10 @@ impl Executor {
         let definition = self.definition.clone();
         let (scope, state) =
             find(&definition.body, &test.state).ok_or_else(|| TestStateError::NoSuchState(test.state.clone()))?;
-        if matches!(state.kind, StateKind::Parallel(_) | StateKind::Map(_)) {
+        let nested = matches!(state.kind, StateKind::Parallel(_) | StateKind::Map(_));
+        if nested && test.mock.is_none() {
             return Err(TestStateError::Unsupported(format!(
-                "TestState of the {} state '{}' is not supported here",
+                "TestState runs the {} state '{}' only with a mock of its result, as AWS does",
                 state.kind.type_name(),
                 state.name
             )));
@@ -209,10 +210,24 @@ impl Executor {
         let mut alone = state.clone();
         let retriers = match &mut alone.kind {
             StateKind::Task(task) => std::mem::take(&mut task.retry),
+            StateKind::Parallel(parallel) => std::mem::take(&mut parallel.retry),
+            StateKind::Map(map) => std::mem::take(&mut map.retry),
             _ => Vec::new(),
         };
         let seen = Arc::new(Mutex::new(None));
         let mut services = self.services.clone();
+        // A Parallel's branches or a Map's iterations are the mock.
+        if nested && let Some(mock) = test.mock.clone() {
+            let seen = seen.clone();
+            services.stand_in = Some(Arc::new(move |input: &Value| {
+                let answer = match &mock {
+                    TestMock::Result(value) => Ok(value.clone()),
+                    TestMock::Error { error, cause } => Err(TaskError { error: error.clone(), cause: cause.clone() }),
+                };
+                *seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((input.clone(), answer.clone()));
+                answer
+            }));
+        }
         services.handler =
             Arc::new(Watched { inner: self.services.handler.clone(), mock: test.mock.clone(), seen: seen.clone() });
         services.clock = Arc::new(NoWait(self.services.clock.clone()));

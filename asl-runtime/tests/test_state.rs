@@ -97,3 +97,42 @@ async fn choices_waits_and_fails_run_alone() {
     let missing = Workflow::from_json(MACHINE).unwrap().executor().test_state(test("Nope", json!({}), None)).await;
     assert_eq!(missing.unwrap_err(), TestStateError::NoSuchState("Nope".into()));
 }
+
+const FAN_OUT: &str = r#"{
+  "StartAt": "Both",
+  "States": {
+    "Both": {"Type": "Parallel", "Parameters": {"id.$": "$.id"}, "ResultSelector": {"first.$": "$[0]"},
+      "ResultPath": "$.both", "Next": "Each",
+      "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}]},
+    "Each": {"Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.each", "End": true,
+      "Retry": [{"ErrorEquals": ["States.ExceedToleratedFailureThreshold"], "MaxAttempts": 1}],
+      "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Sorry"}],
+      "ItemProcessor": {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}},
+    "Sorry": {"Type": "Pass", "End": true}
+  }
+}"#;
+
+#[tokio::test]
+async fn a_parallel_or_a_map_runs_its_data_flow_around_a_mocked_result() {
+    let executor = Workflow::from_json(FAN_OUT).unwrap().executor();
+    let mut t = test("Both", json!({"id": 7, "items": [1]}), Some(TestMock::Result(json!([{"a": 1}, {"b": 2}]))));
+    let got = executor.test_state(t.clone()).await.unwrap();
+    assert_eq!(got.status, TestStatus::Succeeded);
+    assert_eq!(got.output, Some(json!({"id": 7, "items": [1], "both": {"first": {"a": 1}}})));
+    assert_eq!(got.next_state.as_deref(), Some("Each"));
+    // The branches are given their effective input (after `Parameters`).
+    assert_eq!(got.inspection.unwrap().after_parameters, Some(json!({"id": 7})));
+    t.state = "Each".into();
+    t.mock = Some(TestMock::Result(json!(["x"])));
+    let got = executor.test_state(t.clone()).await.unwrap();
+    assert_eq!((got.status, got.output.unwrap()["each"].clone()), (TestStatus::Succeeded, json!(["x"])));
+    // A failed Map: retriable once, then caught.
+    t.mock = Some(TestMock::Error { error: "States.ExceedToleratedFailureThreshold".into(), cause: None });
+    assert_eq!(executor.test_state(t.clone()).await.unwrap().status, TestStatus::Retriable);
+    t.retrier_retry_count = 1;
+    let got = executor.test_state(t.clone()).await.unwrap();
+    assert_eq!((got.status, got.next_state.as_deref()), (TestStatus::CaughtError, Some("Sorry")));
+    // Without a mock, as on AWS, a Parallel or Map is not run alone.
+    t.mock = None;
+    assert!(matches!(executor.test_state(t).await, Err(TestStateError::Unsupported(_))));
+}

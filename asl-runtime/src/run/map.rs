@@ -127,6 +127,9 @@ impl<'a> Run<'a> {
         let effective =
             select_nullable(&state.io.input_path, state_input, context).map_err(|f| self.fail_in(state, entered, f))?;
         let input = &*effective;
+        if let Some(stand_in) = &self.exec.stand_in {
+            return stand_in(input);
+        }
         let mut policy = RetryPolicy::new(&map.retry);
         // A redriven Map runs again only the iterations that did not succeed.
         let mut plan = self.take_plan(state);

@@ -216,7 +216,13 @@ pub(crate) struct Services {
     /// Where a replayed attempt notes where each scope stands, for a
     /// redrive to go on from (see [`redrive`]).
     pub(crate) frames: Option<Arc<FrameLog>>,
+    /// What answers for a Parallel's branches or a Map's iterations, given
+    /// the effective input, instead of running them (TestState's mock).
+    pub(crate) stand_in: Option<StandIn>,
 }
+
+/// See [`Services::stand_in`].
+pub(crate) type StandIn = Arc<dyn Fn(&Value) -> Result<Value, StatesError> + Send + Sync>;
 
 /// One execution in progress. Shared by concurrent branches and iterations,
 /// so its history takes events through a shared reference.
