@@ -483,3 +483,32 @@ fn test_state_answers_as_aws_test_state_does() {
     let out = asl(&["test-state", payment, "--state", "InProgress", "--mock-result", "{not json"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The three ways to get the generated code give the same bytes: a build
+/// script's `Builder`, `asl generate`, and the golden expansion (which the
+/// root crate compiles and compares with what `include_workflow!` expands).
+#[test]
+fn builder_generate_and_golden_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["payment", "hello_world"] {
+        let source = format!("statemachines/{name}.json");
+        let written = asl_codegen::Builder::new()
+            .root(repo())
+            .workflow(source.clone())
+            .write_to(dir.path(), &format!("{name}.rs"))
+            .unwrap();
+        let built = std::fs::read_to_string(written).unwrap();
+        let printed =
+            Command::new(env!("CARGO_BIN_EXE_asl")).args(["generate", &source]).current_dir(repo()).output().unwrap();
+        assert!(printed.status.success());
+        let golden = std::fs::read_to_string(repo().join(format!("tests/golden/{name}.rs"))).unwrap();
+        assert_eq!(built, String::from_utf8(printed.stdout).unwrap(), "{name}: Builder and asl generate");
+        assert_eq!(built, golden, "{name}: Builder and the golden expansion");
+    }
+    // A bad definition fails the build script with every diagnostic, placed.
+    write(&dir, "bad.json", r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"#);
+    let error = asl_codegen::Builder::new().root(dir.path()).workflow("bad.json").generate().unwrap_err();
+    assert!(error.0.contains("bad.json:1:") && error.0.contains("is not a valid state machine definition"), "{error}");
+    let error = asl_codegen::Builder::new().root(repo()).workflow_as("statemachines/payment.json", "fn").generate();
+    assert!(error.unwrap_err().0.contains("not a valid Rust module name"));
+}

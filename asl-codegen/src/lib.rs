@@ -6,10 +6,12 @@
 
 #![deny(missing_docs)]
 
+mod builder;
 mod emit;
 pub mod lower;
 pub mod names;
 
+pub use builder::{BuildError, Builder};
 pub use lower::{Module, lower};
 use proc_macro2::{Span, TokenStream};
 

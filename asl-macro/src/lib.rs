@@ -30,12 +30,20 @@ use syn::{Ident, LitStr, Token};
 ///   `successors()`, `next()`, `is_terminal()` and `State::path(&execution)`.
 /// * `trait Tasks`: one method per distinct Task `Resource`, named after the
 ///   function, activity or API it invokes (`…:function:ChargeCard` →
-///   `charge_card`), with associated `…Input`/`…Output` types that are your
-///   own serde types (or `serde_json::Value`). Each method's docs name the
-///   states that use it. Leaving a method out is a compile error.
+///   `charge_card`), and for `lambda:invoke` one per `FunctionName` written
+///   out (`refund`), with associated `…Input`/`…Output` types that are your
+///   own serde types (or `serde_json::Value`). A Lambda method is the
+///   function: it gets the event and returns the payload, and the state sees
+///   what AWS shows. Each method's docs name the states that use it. Leaving
+///   a method out is a compile error.
 /// * `struct Machine<T: Tasks>`: `Machine::new(tasks)`, `.configure(|e| …)`
-///   to set the clock, identity or history, and `.run(input).await`, which
-///   returns an [`Execution`](../asl_runtime/struct.Execution.html).
+///   to set the clock, identity or history, `.run(input).await`, which
+///   returns an [`Execution`](../asl_runtime/struct.Execution.html), and
+///   `.test_state(State::X, input).await`, one state alone as AWS's
+///   TestState runs it.
+///
+/// A build script can write the same code to `OUT_DIR` with
+/// `asl_codegen::Builder`; `asl generate` prints it.
 ///
 /// # Errors
 ///
