@@ -104,7 +104,7 @@ def main():
     for cases in args.cases:
         if not os.path.isdir(cases):
             sys.exit(f"test-state corpus: no cases at {cases}")
-    compared = agreed = skipped_defs = skipped_states = 0
+    compared = agreed = skipped_defs = skipped_states = inspected = 0
     by_type = {}
     differences = []
     folders = [os.path.join(cases, group, case)
@@ -131,7 +131,7 @@ def main():
                 skipped_states += 1
                 continue
             command = [args.asl, "test-state", definition, "--state", name,
-                       "--input", json.dumps(state_input)]
+                       "--input", json.dumps(state_input), "--inspection-level", "DEBUG"]
             if mock is not None:
                 command += ["--mock-result", json.dumps(mock)]
             run = subprocess.run(command, capture_output=True, text=True, timeout=60)
@@ -148,6 +148,14 @@ def main():
                 problems.append(f"output {json.dumps(got_output)[:300]} != AWS {json.dumps(output)[:300]}")
             if nxt != "?" and got.get("nextState") != nxt and not problems:
                 problems.append(f"next {got.get('nextState')} != AWS {nxt}")
+            # The inspected steps end where AWS's state ended (before an OutputPath).
+            placed = got.get("inspectionData", {}).get("afterResultPath")
+            state_def = (json.loads(text).get("States") or {}).get(name) or {}
+            if placed is not None and "OutputPath" not in state_def and not problems:
+                if json.loads(placed) != output:
+                    problems.append(f"afterResultPath {placed[:300]} != AWS output {json.dumps(output)[:300]}")
+                else:
+                    inspected += 1
             if problems:
                 differences.append(f"{group}/{case} {name}: " + "; ".join(problems))
             else:
@@ -158,7 +166,8 @@ def main():
     print(f"test-state corpus: {compared} states run alone, {agreed} agree with AWS's histories, "
           f"{len(differences)} differ; {skipped_defs} definitions skipped (Parallel, Map, variables, context, "
           f"randomness), {skipped_states} states with placeholders")
-    print("agreeing, by type: " + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items())))
+    print("agreeing, by type: " + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items()))
+          + f"; {inspected} of them step by step (afterResultPath is AWS's output)")
     sys.exit(1 if differences else 0)
 
 

@@ -459,7 +459,7 @@ fn every_case_runs_durably_and_resumes_after_a_crash_at_every_journal_entry() {
 /// recorded at its exit and goes where the run went next.
 #[test]
 fn test_state_gives_what_each_state_gave_in_its_run() {
-    let mut compared = 0;
+    let (mut compared, mut inspected) = (0, 0);
     for (name, path) in cases() {
         let text = std::fs::read_to_string(&path).unwrap();
         if concurrent(&text) || text.contains("\"Assign\"") || text.contains("$$.State.EnteredTime") {
@@ -505,12 +505,21 @@ fn test_state_gives_what_each_state_gave_in_its_run() {
                     "ExecutionSucceeded" => Some(None),
                     _ => None,
                 });
-                let test = asl_runtime::TestState { state: state.into(), input, mock, ..Default::default() };
+                let test =
+                    asl_runtime::TestState { state: state.into(), input, mock, inspect: true, ..Default::default() };
                 let runtime = asl_runtime::virtual_time_runtime().unwrap();
                 let got = runtime
                     .block_on(executor.clone().handler(handler).clock(VirtualClock::new()).test_state(test))
                     .unwrap();
                 assert_eq!(got.output.as_ref(), Some(&output), "{name}: state {state}: {got:?}");
+                // The inspected steps end where the state ended (before an `OutputPath`).
+                let after_result_path = got.inspection.as_ref().and_then(|i| i.after_result_path.as_ref());
+                if !text.contains("\"OutputPath\"")
+                    && let Some(placed) = after_result_path
+                {
+                    assert_eq!(placed, &output, "{name}: state {state}: the inspected steps");
+                    inspected += 1;
+                }
                 if let Some(next) = next {
                     assert_eq!(got.next_state, next, "{name}: state {state}");
                 }
@@ -519,5 +528,6 @@ fn test_state_gives_what_each_state_gave_in_its_run() {
         }
     }
     assert!(compared >= 30, "only {compared} states compared");
-    eprintln!("test_state: {compared} states agree with their runs");
+    assert!(inspected >= 10, "only {inspected} inspected");
+    eprintln!("test_state: {compared} states agree with their runs, {inspected} of them step by step");
 }

@@ -75,11 +75,17 @@ fn response(outcome: &TestOutcome) -> Value {
     if let Some(inspection) = &outcome.inspection {
         let mut data = Map::new();
         data.insert("input".into(), text(&inspection.input));
-        if let Some(parameters) = &inspection.after_parameters {
-            data.insert("afterParameters".into(), text(parameters));
-        }
-        if let Some(result) = &inspection.result {
-            data.insert("result".into(), text(result));
+        let steps = [
+            ("afterInputPath", &inspection.after_input_path),
+            ("afterParameters", &inspection.after_parameters),
+            ("result", &inspection.result),
+            ("afterResultSelector", &inspection.after_result_selector),
+            ("afterResultPath", &inspection.after_result_path),
+        ];
+        for (key, value) in steps {
+            if let Some(value) = value {
+                data.insert(key.into(), text(value));
+            }
         }
         out.insert("inspectionData".into(), Value::Object(data));
     }

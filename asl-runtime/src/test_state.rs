@@ -78,17 +78,25 @@ impl TestStatus {
     }
 }
 
-/// The data as it went through the state (AWS's `inspectionData`, the parts
-/// an execution's history shows).
+/// The data as it went through the state (AWS's `inspectionData`). The
+/// steps between (`after_…`) are those of a JSONPath state, as AWS gives
+/// them; a JSONata state has the input, its Task's arguments and result.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inspection {
     /// The state's input.
     pub input: Value,
-    /// A Task's effective input as its handler got it (after `InputPath`
-    /// and `Parameters`, or `Arguments`).
+    /// The input after `InputPath`.
+    pub after_input_path: Option<Value>,
+    /// The effective input (after `InputPath` and `Parameters`; a Task's as
+    /// its handler got it, `Arguments` included).
     pub after_parameters: Option<Value>,
-    /// A Task's result, before `ResultSelector` and `ResultPath`.
+    /// The result (a Task's or a mocked Parallel's or Map's, a Pass's
+    /// `Result`), before `ResultSelector` and `ResultPath`.
     pub result: Option<Value>,
+    /// The result after `ResultSelector`.
+    pub after_result_selector: Option<Value>,
+    /// The input with the result placed at `ResultPath` (before `OutputPath`).
+    pub after_result_path: Option<Value>,
     /// The events the state recorded, as an execution records them.
     pub events: Vec<HistoryEvent>,
 }
@@ -250,7 +258,8 @@ impl Executor {
             redrive_count: 0,
         };
         let run = Run { exec: &services, history, info: &info };
-        let mut variables = Variables::from_map(Some(test.variables.clone()));
+        let entry_variables = Variables::from_map(Some(test.variables.clone()));
+        let mut variables = entry_variables.clone();
         let outcome = run.one_state(&alone, test.input.clone(), &mut variables).await;
         let answered = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         let task_error = match &answered {
@@ -277,22 +286,32 @@ impl Executor {
         };
         if test.inspect {
             let events = std::mem::take(&mut *events.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-            let (after_parameters, task_result) = match answered {
+            let (asked, answer) = match answered {
                 Some((parameters, answer)) => (Some(parameters), answer.ok()),
                 None => (None, None),
             };
             // The result as the history shows it (a Lambda's Invoke response, …).
-            let task_result = events
-                .iter()
-                .find_map(|e| match &e.details {
-                    Some(
-                        EventDetails::TaskSucceeded { output, .. }
-                        | EventDetails::LambdaFunctionSucceeded { output, .. },
-                    ) => serde_json::from_str(output).ok(),
-                    _ => None,
-                })
-                .or(task_result);
-            result.inspection = Some(Inspection { input: test.input, after_parameters, result: task_result, events });
+            let recorded = events.iter().find_map(|e| match &e.details {
+                Some(
+                    EventDetails::TaskSucceeded { output, .. } | EventDetails::LambdaFunctionSucceeded { output, .. },
+                ) => serde_json::from_str(output).ok(),
+                _ => None,
+            });
+            let stages = run.stages(state, &test.input, None, &entry_variables);
+            let result_of = match &state.kind {
+                StateKind::Pass(pass) => pass.result.clone().or(stages.after_parameters.clone()),
+                _ => recorded.or(answer),
+            };
+            let stages = run.stages(state, &test.input, result_of.as_ref(), &entry_variables);
+            result.inspection = Some(Inspection {
+                input: test.input,
+                after_input_path: stages.after_input_path,
+                after_parameters: asked.or(stages.after_parameters),
+                result: result_of,
+                after_result_selector: stages.after_result_selector,
+                after_result_path: stages.after_result_path,
+                events,
+            });
         }
         Ok(result)
     }

@@ -46,8 +46,11 @@ async fn a_task_succeeds_with_its_data_flow_shown() {
     assert_eq!(got.next_state.as_deref(), Some("Paid?"));
     let inspection = got.inspection.unwrap();
     assert_eq!(inspection.input, json!({"order": {"amount": 5}}));
+    assert_eq!(inspection.after_input_path, Some(json!({"order": {"amount": 5}})));
     assert_eq!(inspection.after_parameters, Some(json!({"FunctionName": "charge", "Payload": {"amount": 5}})));
     assert_eq!(inspection.result, Some(envelope));
+    assert_eq!(inspection.after_result_selector, Some(json!({"paid": true})));
+    assert_eq!(inspection.after_result_path, got.output, "no OutputPath: the output");
     let types: Vec<&str> = inspection.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types, ["TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited"]);
 }

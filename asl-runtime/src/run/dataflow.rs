@@ -6,6 +6,7 @@ use crate::jsonata;
 use crate::jsonpath::{self};
 use crate::payload;
 use crate::size::{self, Bound};
+use crate::variables::Variables;
 use asl_spec::model::*;
 use asl_spec::path::Path;
 use serde_json::{Map as JsonMap, Value};
@@ -294,5 +295,45 @@ impl<'a> Run<'a> {
             return Ok(combined);
         }
         select_nullable(&state.io.output_path, &combined, context).map(Cow::into_owned)
+    }
+}
+
+/// The values between a JSONPath state's steps, for TestState's
+/// inspection (AWS's `afterInputPath`, `afterParameters`,
+/// `afterResultSelector`, `afterResultPath`): each step's own rule, applied
+/// in the order the state applies them. Steps that do not apply, or fail,
+/// are left out.
+#[derive(Debug, Default)]
+pub(crate) struct Stages {
+    pub(crate) after_input_path: Option<Value>,
+    pub(crate) after_parameters: Option<Value>,
+    pub(crate) after_result_selector: Option<Value>,
+    pub(crate) after_result_path: Option<Value>,
+}
+
+impl Run<'_> {
+    /// [`Stages`] of `state` for `input` and, for a state with a result,
+    /// `result`, with `variables` in scope.
+    pub(crate) fn stages(&self, state: &State, input: &Value, result: Option<&Value>, variables: &Variables) -> Stages {
+        let mut stages = Stages::default();
+        if state.query_language == QueryLanguage::Jsonata {
+            return stages;
+        }
+        let context = self.context(state, None, variables);
+        let Ok(selected) = select_nullable(&state.io.input_path, input, &context) else { return stages };
+        stages.after_input_path = Some(selected.clone().into_owned());
+        stages.after_parameters = match &state.io.parameters {
+            Some(t) => payload::evaluate(t, &Env { input: &selected, context: &context }).ok(),
+            None => Some(selected.into_owned()),
+        };
+        let Some(result) = result else { return stages };
+        let selected = match &state.io.result_selector {
+            Some(t) => payload::evaluate(t, &Env { input: result, context: &context }).ok(),
+            None => Some(result.clone()),
+        };
+        stages.after_result_path =
+            selected.clone().and_then(|s| apply_result_path(&state.io.result_path, input.clone(), s).ok());
+        stages.after_result_selector = selected;
+        stages
     }
 }
