@@ -6,9 +6,12 @@
 use asl_codegen::{Settings, expand_to_string};
 
 fn check(name: &str) {
-    let source = format!("statemachines/{name}.json");
-    let text = std::fs::read_to_string(&source).expect("statemachine exists");
-    let generated = expand_to_string(&text, &Settings::for_file(&source));
+    check_file(&format!("statemachines/{name}.json"), name);
+}
+
+fn check_file(source: &str, name: &str) {
+    let text = std::fs::read_to_string(source).expect("statemachine exists");
+    let generated = expand_to_string(&text, &Settings::for_file(source));
     expectorate::assert_contents(format!("tests/golden/{name}.rs"), &generated);
 }
 
@@ -22,10 +25,18 @@ fn payment_expansion() {
     check("payment");
 }
 
+/// JSONata, variables, a Parallel, a Map, and `lambda:invoke` of three
+/// functions (a method each) beside a service integration.
+#[test]
+fn fulfilment_expansion() {
+    check_file("tests/workflows/fulfilment.json", "fulfilment");
+}
+
 /// The goldens, compiled as written.
 mod compiled {
     include!("golden/hello_world.rs");
     include!("golden/payment.rs");
+    include!("golden/fulfilment.rs");
 }
 
 #[test]

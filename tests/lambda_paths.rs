@@ -90,3 +90,58 @@ async fn lambda_invoke_reads_its_payload_and_errors_are_lambda_errors_on_both_pa
         }
     }
 }
+
+asl_runtime::include_workflow!("tests/workflows/fulfilment.json" as fulfilment);
+
+/// The fulfilment machine's functions: each `lambda:invoke` function is a
+/// method of its own, the SNS publish another.
+struct Warehouse;
+
+impl fulfilment::Tasks for Warehouse {
+    type ReserveInput = Value;
+    type ReserveOutput = Value;
+    async fn reserve(&self, event: Value, _: TaskContext) -> Result<Value, TaskError> {
+        Ok(json!({"reserved": event["items"].as_array().map_or(0, Vec::len)}))
+    }
+    type ChargeInput = Value;
+    type ChargeOutput = Value;
+    async fn charge(&self, event: Value, ctx: TaskContext) -> Result<Value, TaskError> {
+        if ctx.retry_count() == 0 {
+            return Err(TaskError::new("Gateway.Busy", "try again"));
+        }
+        Ok(json!({"charged": event["amount"], "order": event["order"]}))
+    }
+    type PackInput = Value;
+    type PackOutput = Value;
+    async fn pack(&self, event: Value, _: TaskContext) -> Result<Value, TaskError> {
+        Ok(json!(format!("box of {}", event["item"].as_str().unwrap_or("?"))))
+    }
+    type SnsPublishInput = Value;
+    type SnsPublishOutput = Value;
+    async fn sns_publish(&self, arguments: Value, _: TaskContext) -> Result<Value, TaskError> {
+        Ok(json!({"MessageId": "m-1", "Message": arguments["Message"]}))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_machine_of_jsonata_variables_parallel_and_map_runs_typed() {
+    let machine = fulfilment::Machine::new(Warehouse).configure(|e| e.clock(asl_runtime::VirtualClock::new()));
+    let execution = machine.run(json!({"id": "o-9", "amount": 12, "items": ["cup", "pot"]})).await;
+    assert_eq!(execution.status, asl_runtime::Status::Succeeded, "{execution:?}");
+    assert_eq!(
+        execution.output.clone().unwrap(),
+        json!({"order": "o-9", "boxes": ["box of cup", "box of pot"],
+               "notice": {"MessageId": "m-1", "Message": "packed 2 items of o-9"}})
+    );
+    assert_eq!(
+        fulfilment::State::path(&execution),
+        [
+            fulfilment::State::Prepare,
+            fulfilment::State::ReserveAndCharge,
+            fulfilment::State::PackEach,
+            fulfilment::State::Notify
+        ]
+    );
+    // The charge failed once and was retried.
+    assert_eq!(execution.events.iter().filter(|e| e.event_type.as_str() == "TaskFailed").count(), 1);
+}

@@ -1,0 +1,423 @@
+/** The state machine in `tests/workflows/fulfilment.json`.
+
+ | State | Type | Next |
+ |---|---|---|
+ | `Prepare` | Pass | `ReserveAndCharge` |
+ | `ReserveAndCharge` | Parallel | `PackEach` |
+ | `PackEach` | Map | `Notify` |
+ | `Notify` | Task | end |
+
+ ```mermaid
+ flowchart TD
+     start((start))
+     s0["Prepare<br/><i>Pass</i>"]
+     s1["ReserveAndCharge<br/><i>Parallel</i>"]
+     s2["PackEach<br/><i>Map</i>"]
+     s3["Notify<br/><i>Task</i>"]
+     start --> s0
+     s0 --> s1
+     s1 --> s2
+     subgraph g1_["ReserveAndCharge branch 1"]
+         g1_start((start))
+         g1_s0["Reserve<br/><i>Task</i>"]
+         g1_start --> g1_s0
+         g1_s0 --> g1_finish((end))
+     end
+     s1 -.- g1_
+     subgraph g2_["ReserveAndCharge branch 2"]
+         g2_start((start))
+         g2_s0["Charge<br/><i>Task</i>"]
+         g2_start --> g2_s0
+         g2_s0 --> g2_finish((end))
+     end
+     s1 -.- g2_
+     s2 --> s3
+     subgraph g3_["PackEach item processor"]
+         g3_start((start))
+         g3_s0["Pack<br/><i>Task</i>"]
+         g3_start --> g3_s0
+         g3_s0 --> g3_finish((end))
+     end
+     s2 -.- g3_
+     s3 --> finish((end))
+ ```
+*/
+#[allow(clippy::all, dead_code)]
+pub mod fulfilment {
+    /// The definition's JSON text, exactly as compiled.
+    pub const DEFINITION: &str = "{\n  \"Comment\": \"Order fulfilment: reserve the stock and charge the card at once, pack each item, then publish a notice. JSONata, variables, a Parallel, a Map and lambda:invoke of three functions.\",\n  \"QueryLanguage\": \"JSONata\",\n  \"StartAt\": \"Prepare\",\n  \"States\": {\n    \"Prepare\": {\n      \"Type\": \"Pass\",\n      \"Assign\": {\"orderId\": \"{% $states.input.id %}\", \"items\": \"{% $states.input.items %}\", \"count\": \"{% $count($states.input.items) %}\"},\n      \"Next\": \"ReserveAndCharge\"\n    },\n    \"ReserveAndCharge\": {\n      \"Type\": \"Parallel\",\n      \"Branches\": [\n        {\n          \"StartAt\": \"Reserve\",\n          \"States\": {\n            \"Reserve\": {\n              \"Type\": \"Task\",\n              \"Resource\": \"arn:aws:states:::lambda:invoke\",\n              \"Arguments\": {\"FunctionName\": \"arn:aws:lambda:us-east-1:123456789012:function:Reserve\", \"Payload\": {\"order\": \"{% $orderId %}\", \"items\": \"{% $items %}\"}},\n              \"Output\": \"{% $states.result.Payload %}\",\n              \"End\": true\n            }\n          }\n        },\n        {\n          \"StartAt\": \"Charge\",\n          \"States\": {\n            \"Charge\": {\n              \"Type\": \"Task\",\n              \"Resource\": \"arn:aws:states:::lambda:invoke\",\n              \"Arguments\": {\"FunctionName\": \"Charge:live\", \"Payload\": {\"order\": \"{% $orderId %}\", \"amount\": \"{% $states.input.amount %}\"}},\n              \"Output\": \"{% $states.result.Payload %}\",\n              \"Retry\": [{\"ErrorEquals\": [\"Gateway.Busy\"], \"MaxAttempts\": 2, \"IntervalSeconds\": 1}],\n              \"End\": true\n            }\n          }\n        }\n      ],\n      \"Next\": \"PackEach\"\n    },\n    \"PackEach\": {\n      \"Type\": \"Map\",\n      \"Items\": \"{% $items %}\",\n      \"MaxConcurrency\": 2,\n      \"ItemProcessor\": {\n        \"ProcessorConfig\": {\"Mode\": \"INLINE\"},\n        \"StartAt\": \"Pack\",\n        \"States\": {\n          \"Pack\": {\n            \"Type\": \"Task\",\n            \"Resource\": \"arn:aws:states:::lambda:invoke\",\n            \"Arguments\": {\"FunctionName\": \"Pack\", \"Payload\": {\"item\": \"{% $states.input %}\", \"order\": \"{% $orderId %}\"}},\n            \"Output\": \"{% $states.result.Payload %}\",\n            \"End\": true\n          }\n        }\n      },\n      \"Next\": \"Notify\"\n    },\n    \"Notify\": {\n      \"Type\": \"Task\",\n      \"Resource\": \"arn:aws:states:::sns:publish\",\n      \"Arguments\": {\"TopicArn\": \"arn:aws:sns:us-east-1:123456789012:orders\", \"Message\": \"{% 'packed ' & $string($count) & ' items of ' & $orderId %}\"},\n      \"Output\": \"{% {'order': $orderId, 'boxes': $states.input, 'notice': $states.result} %}\",\n      \"End\": true\n    }\n  }\n}\n";
+    /// The path the definition was loaded from, as written in the macro call.
+    pub const SOURCE: &str = "tests/workflows/fulfilment.json";
+    /// The validated definition, parsed once per process on first use.
+    pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> {
+        static DEFINITION_MODEL: ::asl_runtime::__private::LazyLock<
+            ::asl_runtime::__private::Arc<::asl_runtime::Definition>,
+        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::load_validated(
+            DEFINITION,
+            SOURCE,
+        ));
+        DEFINITION_MODEL.clone()
+    }
+    /// One variant per top-level state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum State {
+        /// `Prepare` (Pass state).
+        Prepare,
+        /// `ReserveAndCharge` (Parallel state).
+        ReserveAndCharge,
+        /// `PackEach` (Map state).
+        PackEach,
+        /// `Notify` (Task state).
+        Notify,
+    }
+    impl State {
+        /// The state named by `StartAt`.
+        pub const START: State = State::Prepare;
+        /// Every state, in definition order.
+        pub const ALL: &'static [State] = &[
+            State::Prepare,
+            State::ReserveAndCharge,
+            State::PackEach,
+            State::Notify,
+        ];
+        /// The state's name in the definition.
+        pub const fn name(self) -> &'static str {
+            match self {
+                State::Prepare => "Prepare",
+                State::ReserveAndCharge => "ReserveAndCharge",
+                State::PackEach => "PackEach",
+                State::Notify => "Notify",
+            }
+        }
+        /// The state with this name, if any.
+        pub fn from_name(name: &str) -> ::core::option::Option<State> {
+            match name {
+                "Prepare" => Some(State::Prepare),
+                "ReserveAndCharge" => Some(State::ReserveAndCharge),
+                "PackEach" => Some(State::PackEach),
+                "Notify" => Some(State::Notify),
+                _ => None,
+            }
+        }
+        /// The state's `Type` (`"Task"`, `"Choice"`, …).
+        pub const fn type_name(self) -> &'static str {
+            match self {
+                State::Prepare => "Pass",
+                State::ReserveAndCharge => "Parallel",
+                State::PackEach => "Map",
+                State::Notify => "Task",
+            }
+        }
+        /// Every state this one can transition to: `Next`, Choice
+        /// targets and `Default`, then Catch targets.
+        pub const fn successors(self) -> &'static [State] {
+            match self {
+                State::Prepare => &[State::ReserveAndCharge],
+                State::ReserveAndCharge => &[State::PackEach],
+                State::PackEach => &[State::Notify],
+                State::Notify => &[],
+            }
+        }
+        /// The transition on success: the `Next` state, or `None` for
+        /// `End`, Choice, Succeed and Fail states.
+        pub const fn next(self) -> ::core::option::Option<State> {
+            match self {
+                State::Prepare => Some(State::ReserveAndCharge),
+                State::ReserveAndCharge => Some(State::PackEach),
+                State::PackEach => Some(State::Notify),
+                State::Notify => None,
+            }
+        }
+        /// Whether the execution can end in this state.
+        pub const fn is_terminal(self) -> bool {
+            match self {
+                State::Prepare => false,
+                State::ReserveAndCharge => false,
+                State::PackEach => false,
+                State::Notify => true,
+            }
+        }
+        /// The top-level states an execution entered, in order.
+        pub fn path(execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> {
+            execution.states_entered().into_iter().filter_map(State::from_name).collect()
+        }
+    }
+    impl ::core::fmt::Display for State {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(self.name())
+        }
+    }
+    /// The code behind every Task resource the machine invokes. Each method has an input and an output type: your own serde types, or `serde_json::Value`.
+    pub trait Tasks: Send + Sync + 'static {
+        /// What `reserve` receives: the event the function gets, the `Payload` of the state's effective input. Use `serde_json::Value` to take it untyped.
+        type ReserveInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `reserve` returns: the function's payload; the task result is Lambda's Invoke response around it (read it at `$.Payload`), and an error becomes the function's error document, as on AWS.
+        type ReserveOutput: ::asl_runtime::__private::serde::Serialize + Send + 'static;
+        /// Runs the Lambda function `Reserve` (`arn:aws:states:::lambda:invoke`), invoked by `Reserve`.
+        fn reserve(
+            &self,
+            input: Self::ReserveInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<
+                Self::ReserveOutput,
+                ::asl_runtime::TaskError,
+            >,
+        > + Send;
+        /// What `charge` receives: the event the function gets, the `Payload` of the state's effective input. Use `serde_json::Value` to take it untyped.
+        type ChargeInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `charge` returns: the function's payload; the task result is Lambda's Invoke response around it (read it at `$.Payload`), and an error becomes the function's error document, as on AWS.
+        type ChargeOutput: ::asl_runtime::__private::serde::Serialize + Send + 'static;
+        /// Runs the Lambda function `Charge` (`arn:aws:states:::lambda:invoke`), invoked by `Charge`.
+        fn charge(
+            &self,
+            input: Self::ChargeInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<Self::ChargeOutput, ::asl_runtime::TaskError>,
+        > + Send;
+        /// What `pack` receives: the event the function gets, the `Payload` of the state's effective input. Use `serde_json::Value` to take it untyped.
+        type PackInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `pack` returns: the function's payload; the task result is Lambda's Invoke response around it (read it at `$.Payload`), and an error becomes the function's error document, as on AWS.
+        type PackOutput: ::asl_runtime::__private::serde::Serialize + Send + 'static;
+        /// Runs the Lambda function `Pack` (`arn:aws:states:::lambda:invoke`), invoked by `Pack`.
+        fn pack(
+            &self,
+            input: Self::PackInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<Self::PackOutput, ::asl_runtime::TaskError>,
+        > + Send;
+        /// What `sns_publish` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
+        type SnsPublishInput: ::asl_runtime::__private::serde::de::DeserializeOwned
+            + Send
+            + 'static;
+        /// What `sns_publish` returns: the task result (before `ResultSelector` and `ResultPath`).
+        type SnsPublishOutput: ::asl_runtime::__private::serde::Serialize
+            + Send
+            + 'static;
+        /// Runs `arn:aws:states:::sns:publish`, invoked by `Notify`.
+        fn sns_publish(
+            &self,
+            input: Self::SnsPublishInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<
+                Self::SnsPublishOutput,
+                ::asl_runtime::TaskError,
+            >,
+        > + Send;
+    }
+    /// Routes Task invocations to the typed methods of `T`.
+    struct Dispatch<T>(::asl_runtime::__private::Arc<T>);
+    impl<T: Tasks> ::asl_runtime::TaskHandler for Dispatch<T> {
+        fn invoke(
+            &self,
+            request: ::asl_runtime::TaskRequest,
+        ) -> ::asl_runtime::BoxFuture<
+            'static,
+            ::core::result::Result<
+                ::asl_runtime::__private::serde_json::Value,
+                ::asl_runtime::TaskError,
+            >,
+        > {
+            #[allow(unused_variables)]
+            let tasks = self.0.clone();
+            let function = ::asl_runtime::__private::lambda_function(
+                request.resource(),
+                &request.input,
+            );
+            match (request.resource(), function.as_deref()) {
+                (
+                    "arn:aws:states:::lambda:invoke",
+                    ::core::option::Option::Some("Reserve"),
+                ) => {
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::ReserveInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::reserve(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
+                }
+                (
+                    "arn:aws:states:::lambda:invoke",
+                    ::core::option::Option::Some("Charge"),
+                ) => {
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::ChargeInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::charge(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
+                }
+                (
+                    "arn:aws:states:::lambda:invoke",
+                    ::core::option::Option::Some("Pack"),
+                ) => {
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::PackInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::pack(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
+                }
+                ("arn:aws:states:::sns:publish", _) => {
+                    ::asl_runtime::__private::as_lambda(
+                        request,
+                        move |request| ::std::boxed::Box::pin(async move {
+                            let input: T::SnsPublishInput = ::asl_runtime::__private::from_input(
+                                request.input,
+                            )?;
+                            let output = <T as Tasks>::sns_publish(
+                                    &tasks,
+                                    input,
+                                    request.context,
+                                )
+                                .await?;
+                            ::asl_runtime::__private::to_output(output)
+                        }),
+                    )
+                }
+                (other, _) => {
+                    let error = ::asl_runtime::no_handler(other);
+                    ::std::boxed::Box::pin(async move { Err(error) })
+                }
+            }
+        }
+    }
+    /// The state machine, ready to run with your [`Tasks`] (or any
+    /// [`TaskHandler`](::asl_runtime::TaskHandler), such as mocks).
+    pub struct Machine<T> {
+        tasks: ::asl_runtime::__private::Arc<T>,
+        executor: ::asl_runtime::Executor,
+    }
+    impl<T: Tasks> Machine<T> {
+        /// A machine whose Task states call `tasks`.
+        pub fn new(tasks: T) -> Self {
+            let tasks = ::asl_runtime::__private::Arc::new(tasks);
+            let executor = ::asl_runtime::Executor::new(definition())
+                .handler(Dispatch(tasks.clone()));
+            Machine { tasks, executor }
+        }
+        /// The task implementation.
+        pub fn tasks(&self) -> &T {
+            &self.tasks
+        }
+        /// Durable executions of this machine on `store`, their Task
+        /// states calling `tasks`: they survive the death of the process
+        /// (see [`Durable`](::asl_runtime::Durable)). Start one with
+        /// `durable.start(DEFINITION, identity, input, None)`.
+        pub fn durable(
+            tasks: T,
+            store: impl ::asl_runtime::ExecutionStore,
+        ) -> ::asl_runtime::Durable {
+            ::asl_runtime::Durable::new(store)
+                .handler(Dispatch(::asl_runtime::__private::Arc::new(tasks)))
+        }
+    }
+    impl Machine<()> {
+        /// A machine whose Task states go to an untyped handler, such as
+        /// [`Mocks`](::asl_runtime::Mocks) or [`Handlers`](::asl_runtime::Handlers).
+        pub fn with_handler(handler: impl ::asl_runtime::TaskHandler) -> Self {
+            let executor = ::asl_runtime::Executor::new(definition()).handler(handler);
+            Machine {
+                tasks: ::asl_runtime::__private::Arc::new(()),
+                executor,
+            }
+        }
+        /// Durable executions of this machine on `store`, their Task
+        /// states going to an untyped handler. Start one with
+        /// `durable.start(DEFINITION, identity, input, None)`.
+        pub fn durable_with_handler(
+            handler: impl ::asl_runtime::TaskHandler,
+            store: impl ::asl_runtime::ExecutionStore,
+        ) -> ::asl_runtime::Durable {
+            ::asl_runtime::Durable::new(store).handler(handler)
+        }
+    }
+    impl<T> Machine<T> {
+        /// Adjusts the executor: clock, identity, history, limits.
+        pub fn configure(
+            mut self,
+            f: impl FnOnce(::asl_runtime::Executor) -> ::asl_runtime::Executor,
+        ) -> Self {
+            self.executor = f(self.executor);
+            self
+        }
+        /// The executor this machine runs on.
+        pub fn executor(&self) -> &::asl_runtime::Executor {
+            &self.executor
+        }
+        /// Runs one execution with `input` to its end.
+        pub fn run(
+            &self,
+            input: impl ::asl_runtime::__private::serde::Serialize,
+        ) -> impl ::core::future::Future<Output = ::asl_runtime::Execution> + Send + '_ {
+            let input = ::asl_runtime::__private::serde_json::to_value(input);
+            let executor = &self.executor;
+            async move {
+                match input {
+                    Ok(input) => executor.run(input).await,
+                    Err(e) => ::asl_runtime::__private::input_error(e),
+                }
+            }
+        }
+        /// Runs the top-level state `state` alone with `input`, as AWS's
+        /// TestState does: its output and next state, or its error and
+        /// whether a retrier or catcher takes it. Its Task is answered
+        /// by the machine's tasks; for a mock, variables, a retry count
+        /// or the data as it went, use [`Executor::test_state`](::asl_runtime::Executor::test_state).
+        pub async fn test_state(
+            &self,
+            state: State,
+            input: impl ::asl_runtime::__private::serde::Serialize,
+        ) -> ::core::result::Result<
+            ::asl_runtime::TestOutcome,
+            ::asl_runtime::TestStateError,
+        > {
+            let input = ::asl_runtime::__private::serde_json::to_value(input)
+                .map_err(|e| ::asl_runtime::TestStateError::InvalidInput(
+                    e.to_string(),
+                ))?;
+            let test = ::asl_runtime::TestState {
+                state: state.name().into(),
+                input,
+                ..::core::default::Default::default()
+            };
+            self.executor.test_state(test).await
+        }
+    }
+}
