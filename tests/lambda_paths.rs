@@ -116,10 +116,14 @@ impl fulfilment::Tasks for Warehouse {
     async fn pack(&self, event: Value, _: TaskContext) -> Result<Value, TaskError> {
         Ok(json!(format!("box of {}", event["item"].as_str().unwrap_or("?"))))
     }
-    type SnsPublishInput = Value;
+    // The generated input struct: `TopicArn` is a literal string in the
+    // definition, `Message` is computed.
+    type SnsPublishInput = fulfilment::SnsPublishInput;
     type SnsPublishOutput = Value;
-    async fn sns_publish(&self, arguments: Value, _: TaskContext) -> Result<Value, TaskError> {
-        Ok(json!({"MessageId": "m-1", "Message": arguments["Message"]}))
+    async fn sns_publish(&self, arguments: fulfilment::SnsPublishInput, _: TaskContext) -> Result<Value, TaskError> {
+        let topic: String = arguments.topic_arn;
+        assert!(topic.ends_with(":orders"));
+        Ok(json!({"MessageId": "m-1", "Message": arguments.message}))
     }
 }
 

@@ -54,6 +54,7 @@ fn body(m: &Module, text: &str, settings: &Settings) -> TokenStream {
     let text_lit = Literal::string(text);
     let state_enum = state_enum(m);
     let tasks = tasks_trait(m);
+    let inputs = input_structs(m);
     let machine = machine(m);
     quote! {
         #track
@@ -71,8 +72,49 @@ fn body(m: &Module, text: &str, settings: &Settings) -> TokenStream {
 
         #state_enum
         #tasks
+        #inputs
         #machine
     }
+}
+
+/// The generated input structs (see [`crate::inputs`]): a ready
+/// `…Input` type for each method whose states fix their input's keys.
+fn input_structs(m: &Module) -> TokenStream {
+    let structs = m.tasks.iter().filter_map(|t| {
+        let fields = t.input.as_ref()?;
+        let name = format_ident!("{}Input", t.type_prefix);
+        let users = t.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        let doc = names::doc_safe(&format!(
+            " What `{}` receives from {users}, whose templates fix these keys. Use it as `type {name} = {}::{name};` in your `Tasks`, or name a type of your own.",
+            t.method, m.name
+        ));
+        let members = fields.iter().map(|f| {
+            let field = ident(&f.name);
+            let key = &f.key;
+            let ty = match f.kind {
+                crate::inputs::FieldKind::String => quote! { ::std::string::String },
+                crate::inputs::FieldKind::Integer => quote! { i64 },
+                crate::inputs::FieldKind::Float => quote! { f64 },
+                crate::inputs::FieldKind::Bool => quote! { bool },
+                crate::inputs::FieldKind::Value => quote! { ::asl_runtime::__private::serde_json::Value },
+            };
+            let field_doc = names::doc_safe(&format!(" `{key}`."));
+            quote! {
+                #[doc = #field_doc]
+                #[serde(rename = #key)]
+                pub #field: #ty,
+            }
+        });
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq, ::asl_runtime::__private::serde::Deserialize, ::asl_runtime::__private::serde::Serialize)]
+            #[serde(crate = "::asl_runtime::__private::serde")]
+            pub struct #name {
+                #(#members)*
+            }
+        })
+    });
+    quote! { #(#structs)* }
 }
 
 fn state_enum(m: &Module) -> TokenStream {

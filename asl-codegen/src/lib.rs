@@ -8,6 +8,7 @@
 
 mod builder;
 mod emit;
+pub mod inputs;
 pub mod lower;
 pub mod names;
 

@@ -48,6 +48,9 @@ pub struct TaskItem {
     pub type_prefix: String,
     /// The states that invoke it (any scope).
     pub states: Vec<String>,
+    /// The fields of its generated input struct, when every state it
+    /// serves fixes the same keys ([`inputs`](crate::inputs)).
+    pub input: Option<Vec<crate::inputs::Field>>,
 }
 
 /// Lowers a validated definition.
@@ -83,12 +86,27 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
                 None => target.resource.clone(),
             };
             let (method, type_prefix) = names.task(&named);
+            // The states this method serves, to read their templates.
+            let mut served = Vec::new();
+            asl_spec::model::visit_states(&def.body, &mut |state| {
+                if let StateKind::Task(task) = &state.kind
+                    && *task.resource == *target.resource
+                    && target.states.iter().any(|name| *name == *state.name)
+                    && state.lambda_function().map(asl_spec::model::lambda_function_name) == target.function
+                {
+                    served.push(state);
+                }
+            });
+            // A `lambda:invoke` method receives the `Payload`.
+            let invoke = matches!(names::lambda_kind(&target.resource), Some(names::Lambda::Invoke));
+            let input = crate::inputs::fields(&served, invoke);
             TaskItem {
                 type_prefix,
                 resource: target.resource,
                 function: target.function,
                 method,
                 states: target.states,
+                input,
             }
         })
         .collect();
@@ -125,6 +143,7 @@ mod tests {
                 method: "charge_card".into(),
                 type_prefix: "ChargeCard".into(),
                 states: vec!["Charge".into(), "Charge again".into()],
+                input: None,
             }]
         );
     }

@@ -35,7 +35,8 @@ use syn::{Ident, LitStr, Token};
 ///   own serde types (or `serde_json::Value`). A Lambda method is the
 ///   function: it gets the event and returns the payload, and the state sees
 ///   what AWS shows. Each method's docs name the states that use it. Leaving
-///   a method out is a compile error.
+///   a method out is a compile error. Where the states fix their input's
+///   keys, a `…Input` serde struct is generated to use as the input type.
 /// * `struct Machine<T: Tasks>`: `Machine::new(tasks)`, `.configure(|e| …)`
 ///   to set the clock, identity or history, `.run(input).await`, which
 ///   returns an [`Execution`](../asl_runtime/struct.Execution.html), and

@@ -318,6 +318,74 @@ pub mod fulfilment {
             }
         }
     }
+    /// What `reserve` receives from `Reserve`, whose templates fix these keys. Use it as `type ReserveInput = fulfilment::ReserveInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct ReserveInput {
+        /// `order`.
+        #[serde(rename = "order")]
+        pub order: ::asl_runtime::__private::serde_json::Value,
+        /// `items`.
+        #[serde(rename = "items")]
+        pub items: ::asl_runtime::__private::serde_json::Value,
+    }
+    /// What `charge` receives from `Charge`, whose templates fix these keys. Use it as `type ChargeInput = fulfilment::ChargeInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct ChargeInput {
+        /// `order`.
+        #[serde(rename = "order")]
+        pub order: ::asl_runtime::__private::serde_json::Value,
+        /// `amount`.
+        #[serde(rename = "amount")]
+        pub amount: ::asl_runtime::__private::serde_json::Value,
+    }
+    /// What `pack` receives from `Pack`, whose templates fix these keys. Use it as `type PackInput = fulfilment::PackInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct PackInput {
+        /// `item`.
+        #[serde(rename = "item")]
+        pub item: ::asl_runtime::__private::serde_json::Value,
+        /// `order`.
+        #[serde(rename = "order")]
+        pub order: ::asl_runtime::__private::serde_json::Value,
+    }
+    /// What `sns_publish` receives from `Notify`, whose templates fix these keys. Use it as `type SnsPublishInput = fulfilment::SnsPublishInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct SnsPublishInput {
+        /// `TopicArn`.
+        #[serde(rename = "TopicArn")]
+        pub topic_arn: ::std::string::String,
+        /// `Message`.
+        #[serde(rename = "Message")]
+        pub message: ::asl_runtime::__private::serde_json::Value,
+    }
     /// The state machine, ready to run with your [`Tasks`] (or any
     /// [`TaskHandler`](::asl_runtime::TaskHandler), such as mocks).
     pub struct Machine<T> {

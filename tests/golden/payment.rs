@@ -362,6 +362,106 @@ pub mod payment {
             }
         }
     }
+    /// What `init_payment` receives from `Init`, whose templates fix these keys. Use it as `type InitPaymentInput = payment::InitPaymentInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct InitPaymentInput {
+        /// `orderId`.
+        #[serde(rename = "orderId")]
+        pub order_id: ::asl_runtime::__private::serde_json::Value,
+        /// `amount`.
+        #[serde(rename = "amount")]
+        pub amount: ::asl_runtime::__private::serde_json::Value,
+        /// `currency`.
+        #[serde(rename = "currency")]
+        pub currency: ::asl_runtime::__private::serde_json::Value,
+    }
+    /// What `charge_card` receives from `InProgress`, whose templates fix these keys. Use it as `type ChargeCardInput = payment::ChargeCardInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct ChargeCardInput {
+        /// `transactionId`.
+        #[serde(rename = "transactionId")]
+        pub transaction_id: ::asl_runtime::__private::serde_json::Value,
+        /// `amount`.
+        #[serde(rename = "amount")]
+        pub amount: ::asl_runtime::__private::serde_json::Value,
+        /// `currency`.
+        #[serde(rename = "currency")]
+        pub currency: ::asl_runtime::__private::serde_json::Value,
+        /// `card`.
+        #[serde(rename = "card")]
+        pub card: ::asl_runtime::__private::serde_json::Value,
+    }
+    /// What `complete_payment` receives from `Completed`, whose templates fix these keys. Use it as `type CompletePaymentInput = payment::CompletePaymentInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct CompletePaymentInput {
+        /// `transactionId`.
+        #[serde(rename = "transactionId")]
+        pub transaction_id: ::asl_runtime::__private::serde_json::Value,
+        /// `authorization`.
+        #[serde(rename = "authorization")]
+        pub authorization: ::asl_runtime::__private::serde_json::Value,
+    }
+    /// What `cancel_payment` receives from `Cancelled`, whose templates fix these keys. Use it as `type CancelPaymentInput = payment::CancelPaymentInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct CancelPaymentInput {
+        /// `transactionId`.
+        #[serde(rename = "transactionId")]
+        pub transaction_id: ::asl_runtime::__private::serde_json::Value,
+        /// `reason`.
+        #[serde(rename = "reason")]
+        pub reason: ::asl_runtime::__private::serde_json::Value,
+    }
+    /// What `reconcile` receives from `Reconciliation`, whose templates fix these keys. Use it as `type ReconcileInput = payment::ReconcileInput;` in your `Tasks`, or name a type of your own.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::asl_runtime::__private::serde::Deserialize,
+        ::asl_runtime::__private::serde::Serialize
+    )]
+    #[serde(crate = "::asl_runtime::__private::serde")]
+    pub struct ReconcileInput {
+        /// `transactionId`.
+        #[serde(rename = "transactionId")]
+        pub transaction_id: ::asl_runtime::__private::serde_json::Value,
+        /// `orderId`.
+        #[serde(rename = "orderId")]
+        pub order_id: ::asl_runtime::__private::serde_json::Value,
+        /// `amount`.
+        #[serde(rename = "amount")]
+        pub amount: ::asl_runtime::__private::serde_json::Value,
+        /// `outcome`.
+        #[serde(rename = "outcome")]
+        pub outcome: ::asl_runtime::__private::serde_json::Value,
+    }
     /// The state machine, ready to run with your [`Tasks`] (or any
     /// [`TaskHandler`](::asl_runtime::TaskHandler), such as mocks).
     pub struct Machine<T> {
