@@ -387,3 +387,44 @@ async fn what_is_not_redrivable_is_refused_and_a_redriven_attempt_survives_a_cra
     tokio::time::advance(Duration::from_secs(15 * 24 * 60 * 60)).await;
     assert_eq!(refused(late.redrive(&failed.arn).await), "Execution redrivable period exceeded.");
 }
+
+const INSTANT_MAP: &str = r#"{
+  "StartAt": "Each",
+  "States": {
+    "Each": {"Type": "Map", "ItemsPath": "$.items", "End": true,
+      "ItemProcessor": {"StartAt": "Odd?", "States": {
+        "Odd?": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Two"}], "Default": "Keep"},
+        "Two": {"Type": "Fail", "Error": "Two", "Cause": "no twos"},
+        "Keep": {"Type": "Pass", "End": true}}}}
+  }
+}"#;
+
+/// A Map whose processor never waits runs its items without a scope each;
+/// its succeeded items are kept all the same, and the failed one and the
+/// one aborted with it run again (the failed one, deterministic, fails
+/// again the same way, and aborts the other again).
+#[tokio::test(start_paused = true)]
+async fn an_instant_map_keeps_its_succeeded_items_on_redrive() {
+    let service = Service::default();
+    let (durable, arn, first) = first_attempt(&service, INSTANT_MAP, "instant", r#"{"items": [1, 2, 3]}"#).await;
+    assert_eq!((first.status, first.error.as_deref()), (Status::Failed, Some("Two")));
+    durable.redrive(&arn).await.unwrap();
+    let second = durable.run(&arn).await.unwrap();
+    assert_eq!(
+        (second.status, second.error.as_deref(), second.cause.as_deref()),
+        (Status::Failed, Some("Two"), Some("no twos"))
+    );
+    let (events, redrive_at) = redriven_history(&durable, &arn).await;
+    let after = &events[redrive_at..];
+    let count = |kind: &str| after.iter().filter(|e| e.event_type.as_str() == kind).count();
+    assert_eq!(count("MapIterationStarted"), 2, "the failed and the aborted item: {:?}", types(after));
+    assert_eq!((count("ChoiceStateEntered"), count("MapIterationAborted")), (1, 1), "{:?}", types(after));
+    let first_attempt = &events[..redrive_at];
+    let kept = first_attempt.iter().filter(|e| e.event_type.as_str() == "MapIterationSucceeded").count();
+    assert_eq!(kept, 1, "item 1 succeeded in the first attempt and is not run again");
+    // And it can be redriven again.
+    assert_eq!(durable.redrive(&arn).await.unwrap().redrive_count, 2);
+    assert_eq!(durable.run(&arn).await.unwrap().status, Status::Failed);
+    let (events, _) = redriven_history(&durable, &arn).await;
+    assert_eq!(events.iter().filter(|e| e.event_type.as_str() == "ExecutionRedriven").count(), 2);
+}
