@@ -322,6 +322,41 @@ proptest! {
     }
 
     #[test]
+    fn test_state_runs_any_state_of_random_machines_alone(
+        definition in machine(), input in value(), result in value(), fail in any::<bool>(), retries in 0u32..4,
+    ) {
+        let text = definition.to_string();
+        let Ok(workflow) = Workflow::from_json(&text) else { return Ok(()) };
+        let started = Instant::now();
+        let names: Vec<String> = workflow.definition().body.states.iter().map(|s| s.name.to_string()).collect();
+        let runtime = asl_runtime::virtual_time_runtime().unwrap();
+        for name in names {
+            let mock = if fail {
+                asl_runtime::TestMock::Error { error: "Fuzz.TaskFailed".into(), cause: Some("as asked".into()) }
+            } else {
+                asl_runtime::TestMock::Result(result.clone())
+            };
+            let test = asl_runtime::TestState {
+                state: name.clone(),
+                input: input.clone(),
+                mock: Some(mock),
+                retrier_retry_count: retries,
+                inspect: true,
+                ..Default::default()
+            };
+            let executor = workflow.executor().handler(handler).limits(limits());
+            let outcome = runtime.block_on(executor.test_state(test)).unwrap();
+            // An outcome says what AWS's would: output with success, an error without.
+            match outcome.status {
+                asl_runtime::TestStatus::Succeeded => prop_assert!(outcome.output.is_some() && outcome.error.is_none()),
+                asl_runtime::TestStatus::CaughtError => prop_assert!(outcome.output.is_some() && outcome.error.is_some()),
+                _ => prop_assert!(outcome.output.is_none() && outcome.error.is_some(), "{name}: {outcome:?}"),
+            }
+        }
+        prop_assert!(started.elapsed() < Duration::from_secs(20), "took {:?}: {text}", started.elapsed());
+    }
+
+    #[test]
     fn the_mock_file_reader_never_panics(text in mock_text()) {
         if let Ok(config) = MockConfig::from_json(&text) {
             let _ = config.test_case(None, None);
