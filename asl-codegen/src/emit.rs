@@ -218,12 +218,12 @@ fn tasks_trait(m: &Module) -> TokenStream {
             None => format!(" Runs `{}`, invoked by {users}.", t.resource),
         };
         let doc = names::doc_safe(&doc);
-        let (input_doc, output_doc) = match names::lambda_kind(&t.resource) {
-            Some(names::Lambda::Invoke) => (
+        let (input_doc, output_doc) = match asl_spec::model::lambda_resource(&t.resource) {
+            Some(asl_spec::model::LambdaResource::Invoke) => (
                 format!(" What `{}` receives: the event the function gets, the `Payload` of the state's effective input. Use `serde_json::Value` to take it untyped.", t.method),
                 format!(" What `{}` returns: the function's payload; the task result is Lambda's Invoke response around it (read it at `$.Payload`), and an error becomes the function's error document, as on AWS.", t.method),
             ),
-            Some(names::Lambda::Direct) => (
+            Some(asl_spec::model::LambdaResource::Direct { .. }) => (
                 format!(" What `{}` receives: the event, the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.", t.method),
                 format!(" What `{}` returns: the function's payload, the task result (before `ResultSelector` and `ResultPath`); an error becomes the function's error document, as on AWS.", t.method),
             ),

@@ -98,7 +98,8 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
                 }
             });
             // A `lambda:invoke` method receives the `Payload`.
-            let invoke = matches!(names::lambda_kind(&target.resource), Some(names::Lambda::Invoke));
+            let invoke =
+                asl_spec::model::lambda_resource(&target.resource) == Some(asl_spec::model::LambdaResource::Invoke);
             let input = crate::inputs::fields(&served, invoke);
             TaskItem {
                 type_prefix,

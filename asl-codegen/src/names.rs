@@ -142,32 +142,14 @@ impl Namespace {
     }
 }
 
-/// How a Task resource reaches a Lambda function (for its method's docs;
-/// the runtime's `lambda` module decides how it is called).
-pub enum Lambda {
-    /// The function's ARN: the result is its payload.
-    Direct,
-    /// `arn:aws:states:::lambda:invoke`: the result is the Invoke response.
-    Invoke,
-}
-
-/// Whether `resource` invokes a Lambda function, and how.
-pub fn lambda_kind(resource: &str) -> Option<Lambda> {
-    let parts: Vec<&str> = resource.split(':').collect();
-    match parts.as_slice() {
-        ["arn", _, "lambda", _, _, "function", ..] => Some(Lambda::Direct),
-        ["arn", _, "states", "", "", "lambda", action] if action.starts_with("invoke") => Some(Lambda::Invoke),
-        _ => None,
-    }
-}
-
 /// The method name for a Task resource: the function, activity or API it
 /// names (`…:function:ChargeCard` → `charge_card`, `…:states:::sqs:sendMessage`
 /// → `sqs_send_message`).
 pub fn task_method(resource: &str) -> String {
     let parts: Vec<&str> = resource.split(':').collect();
+    let lambda = asl_spec::model::lambda_resource(resource);
     let base = match parts.as_slice() {
-        ["arn", _, "lambda", _, _, "function", name, ..] => name.to_string(),
+        _ if let Some(asl_spec::model::LambdaResource::Direct { name }) = lambda => name.to_string(),
         ["arn", _, "states", _, _, "activity", name, ..] => name.to_string(),
         ["arn", _, "states", "", "", service, action @ ..] => format!("{service}_{}", action.join("_")),
         _ => parts.iter().rev().find(|p| !p.is_empty()).map(|s| s.to_string()).unwrap_or_default(),

@@ -17,14 +17,13 @@ pub(crate) enum Integration {
 
 /// The Lambda function a Task invokes, if it invokes one.
 pub(crate) fn target(resource: &str, input: &Value) -> Option<(Integration, String)> {
-    let parts: Vec<&str> = resource.split(':').collect();
-    match parts.as_slice() {
-        ["arn", _, "lambda", _, _, "function", name, ..] => Some((Integration::Direct, name.to_string())),
-        ["arn", _, "states", "", "", "lambda", action] if action.starts_with("invoke") => {
+    use asl_spec::model::{LambdaResource, lambda_function_name, lambda_resource};
+    match lambda_resource(resource)? {
+        LambdaResource::Direct { name } => Some((Integration::Direct, name.to_string())),
+        LambdaResource::Invoke => {
             let name = input.get("FunctionName")?.as_str()?;
-            Some((Integration::Invoke, asl_spec::model::lambda_function_name(name)))
+            Some((Integration::Invoke, lambda_function_name(name)))
         }
-        _ => None,
     }
 }
 

@@ -276,9 +276,11 @@ pub(crate) enum ResourceKind {
 
 impl ResourceKind {
     pub(crate) fn of(resource: &str) -> ResourceKind {
+        if let Some(asl_spec::model::LambdaResource::Direct { .. }) = asl_spec::model::lambda_resource(resource) {
+            return ResourceKind::LambdaFunction;
+        }
         let parts: Vec<&str> = resource.splitn(7, ':').collect();
         match parts.as_slice() {
-            ["arn", _, "lambda", _, _, "function", ..] => ResourceKind::LambdaFunction,
             ["arn", _, "states", _, _, rest @ ..] if rest.len() >= 2 => {
                 let (resource_type, action) = (rest[0], rest[1..].join(":"));
                 if resource_type == "activity" {

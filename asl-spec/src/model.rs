@@ -744,13 +744,37 @@ impl Definition {
     }
 }
 
+/// How a Task `Resource` reaches a Lambda function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LambdaResource<'r> {
+    /// The function's ARN (`…:function:NAME`): the result is its payload.
+    Direct {
+        /// The function's name.
+        name: &'r str,
+    },
+    /// `arn:aws:states:::lambda:invoke` (and its `.waitForTaskToken` form):
+    /// the function is the input's `FunctionName`, the result Lambda's
+    /// Invoke response.
+    Invoke,
+}
+
+/// Whether `resource` invokes a Lambda function, and how. (The one place
+/// that says so: validation, code generation and the runtime ask it.)
+pub fn lambda_resource(resource: &str) -> Option<LambdaResource<'_>> {
+    let parts: Vec<&str> = resource.split(':').collect();
+    match parts.as_slice() {
+        ["arn", _, "lambda", _, _, "function", name, ..] => Some(LambdaResource::Direct { name }),
+        ["arn", _, "states", "", "", "lambda", action] if action.starts_with("invoke") => Some(LambdaResource::Invoke),
+        _ => None,
+    }
+}
+
 impl State {
     /// The literal `FunctionName` of a `lambda:invoke` Task (in `Parameters`
     /// or JSONata `Arguments`), as written.
     pub fn lambda_function(&self) -> Option<&str> {
         let StateKind::Task(task) = &self.kind else { return None };
-        let parts: Vec<&str> = task.resource.split(':').collect();
-        if !matches!(parts.as_slice(), ["arn", _, "states", "", "", "lambda", action] if action.starts_with("invoke")) {
+        if lambda_resource(&task.resource) != Some(LambdaResource::Invoke) {
             return None;
         }
         match (&self.io.parameters, &self.io.arguments) {
