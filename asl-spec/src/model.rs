@@ -759,12 +759,29 @@ pub enum LambdaResource<'r> {
 }
 
 /// Whether `resource` invokes a Lambda function, and how. (The one place
-/// that says so: validation, code generation and the runtime ask it.)
+/// that says so: code generation and the runtime ask it.)
+/// (Without allocating: the runtime asks it for every Task call it records.)
 pub fn lambda_resource(resource: &str) -> Option<LambdaResource<'_>> {
-    let parts: Vec<&str> = resource.split(':').collect();
-    match parts.as_slice() {
-        ["arn", _, "lambda", _, _, "function", name, ..] => Some(LambdaResource::Direct { name }),
-        ["arn", _, "states", "", "", "lambda", action] if action.starts_with("invoke") => Some(LambdaResource::Invoke),
+    // `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` or
+    // `arn:PARTITION:states:::lambda:invoke[.waitForTaskToken]`.
+    let mut parts = resource.split(':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    parts.next()?;
+    match parts.next()? {
+        "lambda" => {
+            parts.next()?;
+            parts.next()?;
+            (parts.next()? == "function").then_some(())?;
+            Some(LambdaResource::Direct { name: parts.next()? })
+        }
+        "states" => {
+            let region_account = (parts.next()?, parts.next()?);
+            let (service, action) = (parts.next()?, parts.next()?);
+            let invoke = region_account == ("", "") && service == "lambda" && action.starts_with("invoke");
+            (invoke && parts.next().is_none()).then_some(LambdaResource::Invoke)
+        }
         _ => None,
     }
 }
@@ -874,5 +891,31 @@ impl State {
     /// Whether this state can end its scope (End, Succeed, Fail).
     pub fn is_terminal(&self) -> bool {
         matches!(self.transition, Transition::End) || matches!(self.kind, StateKind::Succeed | StateKind::Fail(_))
+    }
+}
+
+#[cfg(test)]
+mod lambda_tests {
+    use super::{LambdaResource, lambda_resource};
+
+    #[test]
+    fn lambda_resources_are_told_apart() {
+        let direct = |name| Some(LambdaResource::Direct { name });
+        assert_eq!(lambda_resource("arn:aws:lambda:us-east-1:1:function:f"), direct("f"));
+        assert_eq!(lambda_resource("arn:aws:lambda:us-east-1:1:function:f:live"), direct("f"));
+        assert_eq!(lambda_resource("arn:aws:states:::lambda:invoke"), Some(LambdaResource::Invoke));
+        assert_eq!(lambda_resource("arn:aws-cn:states:::lambda:invoke.waitForTaskToken"), Some(LambdaResource::Invoke));
+        for other in [
+            "arn:aws:lambda:us-east-1:1:function",
+            "arn:aws:lambda:us-east-1:1:layer:f",
+            "arn:aws:states:::lambda:invoke:extra",
+            "arn:aws:states:us-east-1::lambda:invoke",
+            "arn:aws:states:::sqs:sendMessage",
+            "arn:aws:states:us-east-1:1:activity:a",
+            "lambda:invoke",
+            "",
+        ] {
+            assert_eq!(lambda_resource(other), None, "{other}");
+        }
     }
 }
