@@ -119,6 +119,7 @@ pub(crate) fn test_state(args: TestStateArgs) -> Result<ExitCode, UsageError> {
         retrier_retry_count: args.retrier_retry_count,
         variables,
         inspect: args.inspection_level == Level::Debug,
+        run_branches: false,
     };
     let runtime =
         asl_runtime::virtual_time_runtime().map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;

@@ -29,12 +29,13 @@ pub fn module(m: &Module, mermaid: &str, text: &str, settings: &Settings) -> Tok
 /// name from the definition goes through [`names::doc_safe`].
 fn module_doc(m: &Module, mermaid: &str, settings: &Settings) -> String {
     let source = names::doc_safe(&settings.source_name);
-    let mut doc = format!(" The state machine in `{source}`.\n\n | State | Type | Next |\n |---|---|---|\n");
+    let mut doc = format!(" The state machine in `{source}`.\n\n | State | Type | In | Next |\n |---|---|---|---|\n");
     for s in &m.states {
         let next: Vec<String> =
             s.successors.iter().map(|i| format!("`{}`", names::doc_safe(&m.states[*i].name))).collect();
+        let parent = s.parent.map(|i| format!("`{}`", names::doc_safe(&m.states[i].name))).unwrap_or_default();
         doc.push_str(&format!(
-            " | `{}` | {} | {} |\n",
+            " | `{}` | {} | {parent} | {} |\n",
             names::doc_safe(&s.name),
             s.type_name,
             if s.terminal && next.is_empty() { "end".to_string() } else { next.join(", ") }
@@ -130,26 +131,32 @@ fn state_enum(m: &Module) -> TokenStream {
             quote! { &[#(State::#targets),*] }
         })
         .collect();
-    let nexts: Vec<TokenStream> = m
-        .states
-        .iter()
-        .map(|s| match s.next {
-            Some(i) => {
-                let v = ident(&m.states[i].variant);
-                quote! { Some(State::#v) }
-            }
-            None => quote! { None },
-        })
-        .collect();
+    // `Some(State::X)` or `None`, for each state's `Next` or parent.
+    let optional = |of: fn(&crate::lower::StateItem) -> Option<usize>| -> Vec<TokenStream> {
+        let variant = |i: usize| ident(&m.states[i].variant);
+        m.states
+            .iter()
+            .map(|s| {
+                of(s).map_or(quote! { None }, |i| {
+                    let v = variant(i);
+                    quote! { Some(State::#v) }
+                })
+            })
+            .collect()
+    };
+    let nexts = optional(|s| s.next);
     let terminal: Vec<bool> = m.states.iter().map(|s| s.terminal).collect();
     let types: Vec<&str> = m.states.iter().map(|s| s.type_name).collect();
+    let parents = optional(|s| s.parent);
     let start = m.states.get(m.start).map(|s| ident(&s.variant));
     let start = match start {
         Some(v) => quote! { pub const START: State = State::#v; },
         None => quote! {},
     };
     quote! {
-        /// One variant per top-level state.
+        /// One variant per state, those in Parallel branches and Map item
+        /// processors included (AWS makes state names unique machine-wide);
+        /// [`State::parent`] tells where each runs.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum State {
             #( #[doc = #docs] #variants, )*
@@ -158,7 +165,8 @@ fn state_enum(m: &Module) -> TokenStream {
         impl State {
             /// The state named by `StartAt`.
             #start
-            /// Every state, in definition order.
+            /// Every state, in definition order: a state, then the states
+            /// inside it.
             pub const ALL: &'static [State] = &[#(State::#variants),*];
 
             /// The state's name in the definition.
@@ -176,8 +184,8 @@ fn state_enum(m: &Module) -> TokenStream {
                 match self { #(State::#variants => #types,)* }
             }
 
-            /// Every state this one can transition to: `Next`, Choice
-            /// targets and `Default`, then Catch targets.
+            /// Every state this one can transition to (in its own scope):
+            /// `Next`, Choice targets and `Default`, then Catch targets.
             pub const fn successors(self) -> &'static [State] {
                 match self { #(State::#variants => #successors,)* }
             }
@@ -188,14 +196,34 @@ fn state_enum(m: &Module) -> TokenStream {
                 match self { #(State::#variants => #nexts,)* }
             }
 
-            /// Whether the execution can end in this state.
+            /// Whether its scope (the execution, a Parallel branch or a Map
+            /// iteration) can end in this state.
             pub const fn is_terminal(self) -> bool {
                 match self { #(State::#variants => #terminal,)* }
             }
 
-            /// The top-level states an execution entered, in order.
+            /// The Parallel or Map state this one runs in, or `None` at the
+            /// top level.
+            pub const fn parent(self) -> ::core::option::Option<State> {
+                match self { #(State::#variants => #parents,)* }
+            }
+
+            /// The states an execution entered, in the order of its history
+            /// (those in branches and iterations included).
             pub fn path(execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> {
                 execution.states_entered().into_iter().filter_map(State::from_name).collect()
+            }
+
+            /// The state each of the execution's history events belongs to
+            /// (by index: the event whose `id` is `i + 1`); `None` for the
+            /// execution's own events (`ExecutionStarted`, …).
+            pub fn of_events(execution: &::asl_runtime::Execution) -> ::std::vec::Vec<::core::option::Option<State>> {
+                execution
+                    .events
+                    .state_ids(&definition())
+                    .into_iter()
+                    .map(|id| id.and_then(|id| State::ALL.get(id as usize).copied()))
+                    .collect()
             }
         }
 
@@ -380,11 +408,11 @@ fn machine(_m: &Module) -> TokenStream {
                 }
             }
 
-            /// Runs the top-level state `state` alone with `input`, as AWS's
-            /// TestState does: its output and next state, or its error and
-            /// whether a retrier or catcher takes it. Its Task is answered
-            /// by the machine's tasks; for a mock, variables, a retry count
-            /// or the data as it went, use [`Executor::test_state`](::asl_runtime::Executor::test_state).
+            /// Runs `state` alone with `input`, as AWS's TestState does: its
+            /// output and next state, or its error and whether a retrier or
+            /// catcher takes it. Its Task is answered by the machine's tasks;
+            /// for a mock, variables, a retry count or the data as it went,
+            /// use [`Machine::transition_with`].
             pub async fn test_state(
                 &self,
                 state: State,
@@ -392,12 +420,46 @@ fn machine(_m: &Module) -> TokenStream {
             ) -> ::core::result::Result<::asl_runtime::TestOutcome, ::asl_runtime::TestStateError> {
                 let input = ::asl_runtime::__private::serde_json::to_value(input)
                     .map_err(|e| ::asl_runtime::TestStateError::InvalidInput(e.to_string()))?;
-                let test = ::asl_runtime::TestState {
-                    state: state.name().into(),
-                    input,
-                    ..::core::default::Default::default()
-                };
-                self.executor.test_state(test).await
+                self.transition_with(state, ::asl_runtime::TestState { input, ..::core::default::Default::default() })
+                    .await
+                    .map(|(_, outcome)| outcome)
+            }
+
+            /// Runs `state` alone with `input` through the engine's own code
+            /// for it, and says where it leads: the next state and the output,
+            /// the end, or the error and the catcher that takes it. A
+            /// Parallel or Map runs its branches or iterations; a Wait does
+            /// not wait.
+            pub async fn transition(
+                &self,
+                state: State,
+                input: impl ::asl_runtime::__private::serde::Serialize,
+            ) -> ::core::result::Result<::asl_runtime::Transition<State>, ::asl_runtime::TestStateError> {
+                let input = ::asl_runtime::__private::serde_json::to_value(input)
+                    .map_err(|e| ::asl_runtime::TestStateError::InvalidInput(e.to_string()))?;
+                let test = ::asl_runtime::TestState { input, run_branches: true, ..::core::default::Default::default() };
+                self.transition_with(state, test).await.map(|(transition, _)| transition)
+            }
+
+            /// [`Machine::transition`] with everything AWS's TestState takes
+            /// in `test` (its `state` is set to `state`): the Task's answer
+            /// (`mock`), the variables, the retries made so far, and whether
+            /// to keep the data as it went (`inspect`). Gives the full
+            /// outcome too: the variables after the state and the inspection.
+            pub async fn transition_with(
+                &self,
+                state: State,
+                mut test: ::asl_runtime::TestState,
+            ) -> ::core::result::Result<
+                (::asl_runtime::Transition<State>, ::asl_runtime::TestOutcome),
+                ::asl_runtime::TestStateError,
+            > {
+                test.state = state.name().into();
+                let outcome = self.executor.test_state(test).await?;
+                match outcome.transition(State::from_name) {
+                    Some(transition) => Ok((transition, outcome)),
+                    None => Err(::asl_runtime::TestStateError::NoSuchState(outcome.next_state.unwrap_or_default())),
+                }
             }
         }
     }
@@ -422,6 +484,7 @@ pub fn fallback(module_name: &str, errors: TokenStream) -> TokenStream {
                 pub fn from_name(_name: &str) -> ::core::option::Option<State> { None }
                 pub const fn successors(self) -> &'static [State] { match self {} }
                 pub const fn next(self) -> ::core::option::Option<State> { match self {} }
+                pub const fn parent(self) -> ::core::option::Option<State> { match self {} }
                 pub fn path(_execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> { ::std::vec::Vec::new() }
             }
             pub trait Tasks: Send + Sync + 'static {}

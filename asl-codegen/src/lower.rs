@@ -2,16 +2,18 @@
 //! turns into tokens. This form is compared in unit tests, never token text.
 
 use crate::names;
-use asl_spec::model::{Definition, StateKind, Transition};
+use asl_spec::model::{Definition, Scope, StateKind, Transition};
 
 /// Everything the generated module contains, as data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Module {
     /// The module's name.
     pub name: String,
-    /// The top-level states, in source order.
+    /// Every state, its branches' and item processors' included, in
+    /// definition order (a state, then the states inside it): index `i`
+    /// is the state whose [`State::id`](asl_spec::model::State::id) is `i`.
     pub states: Vec<StateItem>,
-    /// Index of `StartAt` in `states`.
+    /// Index of the machine's `StartAt` in `states`.
     pub start: usize,
     /// One entry per distinct Task resource, anywhere in the machine.
     pub tasks: Vec<TaskItem>,
@@ -30,8 +32,11 @@ pub struct StateItem {
     pub next: Option<usize>,
     /// Every possible successor (Next, Choice targets, Default, Catch).
     pub successors: Vec<usize>,
-    /// Whether the state can end the execution.
+    /// Whether the state can end its scope (the execution, a branch or an
+    /// iteration).
     pub terminal: bool,
+    /// The Parallel or Map state it runs in (`None` at the top level).
+    pub parent: Option<usize>,
 }
 
 /// One method of the handler trait.
@@ -56,26 +61,9 @@ pub struct TaskItem {
 /// Lowers a validated definition.
 pub fn lower(def: &Definition, module_name: &str) -> Module {
     let mut names = names::Namespace::default();
-    let states = def
-        .body
-        .states
-        .iter()
-        .map(|s| {
-            let variant = names.variant(&s.name);
-            let next = match &s.transition {
-                Transition::Next(t) if t.index != usize::MAX => Some(t.index),
-                _ => None,
-            };
-            StateItem {
-                name: s.name.to_string(),
-                variant,
-                type_name: s.kind.type_name(),
-                next,
-                successors: s.successors().into_iter().map(|t| t.index).filter(|i| *i != usize::MAX).collect(),
-                terminal: s.is_terminal() || matches!(s.kind, StateKind::Fail(_)),
-            }
-        })
-        .collect();
+    let mut states = Vec::with_capacity(def.state_count as usize);
+    state_items(&def.body, None, &mut names, &mut states);
+    let start = def.body.states.get(def.body.start_index).map_or(usize::MAX, |s| s.id as usize);
     let tasks = def
         .task_targets()
         .into_iter()
@@ -111,7 +99,37 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
             }
         })
         .collect();
-    Module { name: module_name.to_string(), states, start: def.body.start_index, tasks }
+    Module { name: module_name.to_string(), states, start, tasks }
+}
+
+/// The items of `scope`'s states and, after each Parallel or Map, of the
+/// states inside it: [`visit_states`](asl_spec::model::visit_states)
+/// order, which is the order of the states' ids.
+fn state_items(scope: &Scope, parent: Option<usize>, names: &mut names::Namespace, out: &mut Vec<StateItem>) {
+    // Transitions name states by their index in the scope; items by id.
+    let id = |index: usize| scope.states.get(index).map(|s| s.id as usize);
+    for s in &scope.states {
+        debug_assert_eq!(s.id as usize, out.len());
+        let next = match &s.transition {
+            Transition::Next(t) => id(t.index),
+            _ => None,
+        };
+        out.push(StateItem {
+            name: s.name.to_string(),
+            variant: names.variant(&s.name),
+            type_name: s.kind.type_name(),
+            next,
+            successors: s.successors().into_iter().filter_map(|t| id(t.index)).collect(),
+            terminal: s.is_terminal() || matches!(s.kind, StateKind::Fail(_)),
+            parent,
+        });
+        let here = Some(s.id as usize);
+        match &s.kind {
+            StateKind::Parallel(p) => p.branches.iter().for_each(|b| state_items(b, here, names, out)),
+            StateKind::Map(m) => state_items(&m.processor, here, names, out),
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -147,6 +165,45 @@ mod tests {
                 input: None,
             }]
         );
+    }
+
+    #[test]
+    fn nested_states_get_items_with_their_parent() {
+        let def = asl_spec::load(
+            r#"{"StartAt": "Fan", "States": {
+                "Fan": {"Type": "Parallel", "Next": "Each", "Branches": [
+                    {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}},
+                    {"StartAt": "C", "States": {"C": {"Type": "Pass", "End": true}}}]},
+                "Each": {"Type": "Map", "End": true, "ItemProcessor": {"StartAt": "D", "States": {
+                    "D": {"Type": "Pass", "End": true}}}}}}"#,
+        )
+        .valid()
+        .unwrap();
+        let m = lower(&def, "m");
+        let items: Vec<(&str, Option<&str>, Option<&str>)> = m
+            .states
+            .iter()
+            .map(|s| {
+                (
+                    s.variant.as_str(),
+                    s.parent.map(|p| m.states[p].variant.as_str()),
+                    s.next.map(|n| m.states[n].variant.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("Fan", None, Some("Each")),
+                ("A", Some("Fan"), Some("B")),
+                ("B", Some("Fan"), None),
+                ("C", Some("Fan"), None),
+                ("Each", None, None),
+                ("D", Some("Each"), None),
+            ]
+        );
+        assert_eq!(m.start, 0);
+        assert!(m.states[2].terminal && m.states[5].terminal && !m.states[1].terminal);
     }
 
     #[test]

@@ -140,6 +140,75 @@ pub enum EventType {
 }
 
 impl EventType {
+    /// The type of state an event of this type belongs to (`None` for the
+    /// execution's own events).
+    pub const fn family(self) -> Option<StateType> {
+        use EventType as E;
+        Some(match self {
+            E::ExecutionAborted
+            | E::ExecutionFailed
+            | E::ExecutionRedriven
+            | E::ExecutionStarted
+            | E::ExecutionSucceeded
+            | E::ExecutionTimedOut => return None,
+            E::ChoiceStateEntered | E::ChoiceStateExited => StateType::Choice,
+            E::FailStateEntered | E::FailStateExited => StateType::Fail,
+            E::PassStateEntered | E::PassStateExited => StateType::Pass,
+            E::SucceedStateEntered | E::SucceedStateExited => StateType::Succeed,
+            E::WaitStateEntered | E::WaitStateExited => StateType::Wait,
+            E::ParallelStateEntered
+            | E::ParallelStateExited
+            | E::ParallelStateFailed
+            | E::ParallelStateStarted
+            | E::ParallelStateSucceeded => StateType::Parallel,
+            E::MapIterationAborted
+            | E::MapIterationFailed
+            | E::MapIterationStarted
+            | E::MapIterationSucceeded
+            | E::MapRunFailed
+            | E::MapRunStarted
+            | E::MapRunSucceeded
+            | E::MapStateEntered
+            | E::MapStateExited
+            | E::MapStateFailed
+            | E::MapStateStarted
+            | E::MapStateSucceeded => StateType::Map,
+            E::TaskStateAborted
+            | E::TaskStateEntered
+            | E::TaskStateExited
+            | E::TaskFailed
+            | E::TaskScheduled
+            | E::TaskStarted
+            | E::TaskSubmitted
+            | E::TaskSucceeded
+            | E::TaskTimedOut
+            | E::LambdaFunctionFailed
+            | E::LambdaFunctionScheduled
+            | E::LambdaFunctionStarted
+            | E::LambdaFunctionSucceeded
+            | E::LambdaFunctionTimedOut
+            | E::ActivityFailed
+            | E::ActivityScheduled
+            | E::ActivityStarted
+            | E::ActivitySucceeded
+            | E::ActivityTimedOut => StateType::Task,
+            // Named by its details, whatever the state.
+            E::EvaluationFailed => return None,
+        })
+    }
+
+    /// Whether a Parallel or Map has ended with this event: what follows
+    /// is its branch's or iteration's (or the execution's).
+    const fn ends_container(self) -> bool {
+        matches!(
+            self,
+            EventType::ParallelStateSucceeded
+                | EventType::ParallelStateFailed
+                | EventType::MapStateSucceeded
+                | EventType::MapStateFailed
+        )
+    }
+
     /// AWS's name of the event type.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -493,6 +562,73 @@ impl Events {
     /// The last event (how the execution ended).
     pub fn last(&self) -> Option<&HistoryEvent> {
         self.chunks.last().and_then(|chunk| chunk.last())
+    }
+
+    /// The state each event belongs to, as its [`id`](asl_spec::model::State::id)
+    /// in `definition` (the machine that ran): a state's own events, its
+    /// Task's, Lambda's and activity's, its Map's iterations and runs, its
+    /// Parallel's start and end. `None` for the execution's own events.
+    ///
+    /// AWS's events name only the states they enter and leave; the others
+    /// are found through `previousEventId`, which leads back to the event
+    /// they follow: the state that event belongs to, or the Parallel or Map
+    /// around it.
+    pub fn state_ids(&self, definition: &asl_spec::Definition) -> Vec<Option<u32>> {
+        // Each state's id by name; its type and the Parallel or Map it runs in by id.
+        let mut ids = std::collections::HashMap::new();
+        let mut info = vec![(StateType::Pass, None); definition.state_count as usize];
+        fn walk<'d>(
+            scope: &'d asl_spec::model::Scope, parent: Option<u32>, ids: &mut std::collections::HashMap<&'d str, u32>,
+            info: &mut [(StateType, Option<u32>)],
+        ) {
+            for state in &scope.states {
+                ids.insert(&*state.name, state.id);
+                if let Some(slot) = info.get_mut(state.id as usize) {
+                    *slot = (state.kind.state_type(), parent);
+                }
+                match &state.kind {
+                    asl_spec::model::StateKind::Parallel(p) => {
+                        p.branches.iter().for_each(|b| walk(b, Some(state.id), ids, info))
+                    }
+                    asl_spec::model::StateKind::Map(m) => walk(&m.processor, Some(state.id), ids, info),
+                    _ => {}
+                }
+            }
+        }
+        walk(&definition.body, None, &mut ids, &mut info);
+        let parent = |id: u32| info.get(id as usize).and_then(|(_, parent)| *parent);
+        let mut owners: Vec<Option<u32>> = Vec::with_capacity(self.len());
+        let mut types: Vec<EventType> = Vec::with_capacity(self.len());
+        for event in self.iter() {
+            let named = match &event.details {
+                Some(EventDetails::StateEntered { name, .. } | EventDetails::StateExited { name, .. }) => Some(name),
+                Some(EventDetails::EvaluationFailed { state, .. }) => Some(state),
+                _ => None,
+            };
+            let owner = match (named, event.event_type.family()) {
+                (Some(name), _) => ids.get(&**name).copied(),
+                (None, None) => None,
+                (None, Some(family)) => {
+                    let previous = (event.previous_event_id as usize).checked_sub(1);
+                    let mut at = previous.and_then(|i| owners.get(i).copied().flatten());
+                    // A Parallel or Map that has ended is followed by its
+                    // scope's events: the branch or iteration it ran in.
+                    if previous.and_then(|i| types.get(i)).is_some_and(|t| t.ends_container()) {
+                        at = at.and_then(parent);
+                    }
+                    while let Some(id) = at {
+                        if info.get(id as usize).is_some_and(|(ty, _)| *ty == family) {
+                            break;
+                        }
+                        at = parent(id);
+                    }
+                    at
+                }
+            };
+            owners.push(owner);
+            types.push(event.event_type);
+        }
+        owners
     }
 
     /// The events as one vector (a copy of every event, made here).

@@ -63,7 +63,7 @@ pub use limits::Limits;
 pub use mock::{MockConfig, MockError, Mocks};
 pub use store::{LocalObjectStore, ObjectInfo, ObjectStore};
 pub use task::{Handlers, TaskContext, TaskError, TaskHandler, TaskRequest, no_handler};
-pub use test_state::{Inspection, TestMock, TestOutcome, TestState, TestStateError, TestStatus};
+pub use test_state::{Inspection, TestMock, TestOutcome, TestState, TestStateError, TestStatus, Transition};
 
 use std::sync::Arc;
 

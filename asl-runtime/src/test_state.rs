@@ -36,6 +36,11 @@ pub struct TestState {
     pub variables: Map<String, Value>,
     /// Whether to give [`Inspection`] data (AWS's `DEBUG` level).
     pub inspect: bool,
+    /// Whether a Parallel or Map without a `mock` runs its branches or
+    /// iterations (through the engine, their Tasks answered by the
+    /// executor's handler). AWS's TestState refuses such a state; a typed
+    /// `Machine::transition` runs it.
+    pub run_branches: bool,
 }
 
 /// A Task's answer given to TestState (AWS's `mock`).
@@ -114,8 +119,80 @@ pub struct TestOutcome {
     pub cause: Option<String>,
     /// The state it goes to next (`None` at the end, or on failure).
     pub next_state: Option<String>,
+    /// The workflow variables after the state: those it was given, with
+    /// what its `Assign` (or its catcher's) set.
+    pub variables: Map<String, Value>,
     /// The data as it went, when asked for.
     pub inspection: Option<Inspection>,
+}
+
+/// Where one state leads: a [`TestOutcome`] with the next state typed
+/// (generated code's `State`; see [`TestOutcome::transition`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transition<S> {
+    /// The state succeeded; the execution goes on in `state` with `output`.
+    Next {
+        /// The `Next` state (a Choice's chosen one).
+        state: S,
+        /// The state's output: the next state's input.
+        output: Value,
+    },
+    /// The state succeeded and ends its scope (`End`, Succeed): `output` is
+    /// the execution's (or the branch's, the iteration's).
+    End {
+        /// The output.
+        output: Value,
+    },
+    /// The state failed and a catcher took the error: the execution goes on
+    /// in `catcher` with `output` (the input with the error at the catcher's
+    /// `ResultPath`).
+    Caught {
+        /// The error name.
+        error: String,
+        /// Its cause.
+        cause: Option<String>,
+        /// The catcher's `Next`.
+        catcher: S,
+        /// The catcher's output.
+        output: Value,
+    },
+    /// The state failed and a retrier would run it again.
+    Retry {
+        /// The error name.
+        error: String,
+        /// Its cause.
+        cause: Option<String>,
+    },
+    /// The state failed and nothing took the error: it ends the scope (and,
+    /// at the top level, the execution) as failed.
+    Failed {
+        /// The error name.
+        error: String,
+        /// Its cause.
+        cause: Option<String>,
+    },
+}
+
+impl TestOutcome {
+    /// The outcome as a [`Transition`], the next state's name made an `S`
+    /// by `state` (a generated `State::from_name`). `None` only if `state`
+    /// knows no state of the machine.
+    pub fn transition<S>(&self, state: impl Fn(&str) -> Option<S>) -> Option<Transition<S>> {
+        let error = || self.error.clone().unwrap_or_default();
+        let output = || self.output.clone().unwrap_or(Value::Null);
+        let next = || self.next_state.as_deref().map(&state);
+        Some(match self.status {
+            TestStatus::Succeeded => match next() {
+                Some(state) => Transition::Next { state: state?, output: output() },
+                None => Transition::End { output: output() },
+            },
+            TestStatus::CaughtError => {
+                Transition::Caught { error: error(), cause: self.cause.clone(), catcher: next()??, output: output() }
+            }
+            TestStatus::Retriable => Transition::Retry { error: error(), cause: self.cause.clone() },
+            TestStatus::Failed => Transition::Failed { error: error(), cause: self.cause.clone() },
+        })
+    }
 }
 
 /// Why a TestState run could not start.
@@ -207,7 +284,7 @@ impl Executor {
         let (scope, state) =
             find(&definition.body, &test.state).ok_or_else(|| TestStateError::NoSuchState(test.state.clone()))?;
         let nested = matches!(state.kind, StateKind::Parallel(_) | StateKind::Map(_));
-        if nested && test.mock.is_none() {
+        if nested && test.mock.is_none() && !test.run_branches {
             return Err(TestStateError::Unsupported(format!(
                 "TestState runs the {} state '{}' only with a mock of its result, as AWS does",
                 state.kind.type_name(),
@@ -282,6 +359,7 @@ impl Executor {
             error,
             cause,
             next_state: next.and_then(|index| scope.states.get(index).map(|s| s.name.to_string())),
+            variables: variables.into_map().unwrap_or_default(),
             inspection: None,
         };
         if test.inspect {

@@ -1,11 +1,14 @@
 /** The state machine in `tests/workflows/fulfilment.json`.
 
- | State | Type | Next |
- |---|---|---|
- | `Prepare` | Pass | `ReserveAndCharge` |
- | `ReserveAndCharge` | Parallel | `PackEach` |
- | `PackEach` | Map | `Notify` |
- | `Notify` | Task | end |
+ | State | Type | In | Next |
+ |---|---|---|---|
+ | `Prepare` | Pass |  | `ReserveAndCharge` |
+ | `ReserveAndCharge` | Parallel |  | `PackEach` |
+ | `Reserve` | Task | `ReserveAndCharge` | end |
+ | `Charge` | Task | `ReserveAndCharge` | end |
+ | `PackEach` | Map |  | `Notify` |
+ | `Pack` | Task | `PackEach` | end |
+ | `Notify` | Task |  | end |
 
  ```mermaid
  flowchart TD
@@ -58,26 +61,38 @@ pub mod fulfilment {
         ));
         DEFINITION_MODEL.clone()
     }
-    /// One variant per top-level state.
+    /// One variant per state, those in Parallel branches and Map item
+    /// processors included (AWS makes state names unique machine-wide);
+    /// [`State::parent`] tells where each runs.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum State {
         /// `Prepare` (Pass state).
         Prepare,
         /// `ReserveAndCharge` (Parallel state).
         ReserveAndCharge,
+        /// `Reserve` (Task state).
+        Reserve,
+        /// `Charge` (Task state).
+        Charge,
         /// `PackEach` (Map state).
         PackEach,
+        /// `Pack` (Task state).
+        Pack,
         /// `Notify` (Task state).
         Notify,
     }
     impl State {
         /// The state named by `StartAt`.
         pub const START: State = State::Prepare;
-        /// Every state, in definition order.
+        /// Every state, in definition order: a state, then the states
+        /// inside it.
         pub const ALL: &'static [State] = &[
             State::Prepare,
             State::ReserveAndCharge,
+            State::Reserve,
+            State::Charge,
             State::PackEach,
+            State::Pack,
             State::Notify,
         ];
         /// The state's name in the definition.
@@ -85,7 +100,10 @@ pub mod fulfilment {
             match self {
                 State::Prepare => "Prepare",
                 State::ReserveAndCharge => "ReserveAndCharge",
+                State::Reserve => "Reserve",
+                State::Charge => "Charge",
                 State::PackEach => "PackEach",
+                State::Pack => "Pack",
                 State::Notify => "Notify",
             }
         }
@@ -94,7 +112,10 @@ pub mod fulfilment {
             match name {
                 "Prepare" => Some(State::Prepare),
                 "ReserveAndCharge" => Some(State::ReserveAndCharge),
+                "Reserve" => Some(State::Reserve),
+                "Charge" => Some(State::Charge),
                 "PackEach" => Some(State::PackEach),
+                "Pack" => Some(State::Pack),
                 "Notify" => Some(State::Notify),
                 _ => None,
             }
@@ -104,17 +125,23 @@ pub mod fulfilment {
             match self {
                 State::Prepare => "Pass",
                 State::ReserveAndCharge => "Parallel",
+                State::Reserve => "Task",
+                State::Charge => "Task",
                 State::PackEach => "Map",
+                State::Pack => "Task",
                 State::Notify => "Task",
             }
         }
-        /// Every state this one can transition to: `Next`, Choice
-        /// targets and `Default`, then Catch targets.
+        /// Every state this one can transition to (in its own scope):
+        /// `Next`, Choice targets and `Default`, then Catch targets.
         pub const fn successors(self) -> &'static [State] {
             match self {
                 State::Prepare => &[State::ReserveAndCharge],
                 State::ReserveAndCharge => &[State::PackEach],
+                State::Reserve => &[],
+                State::Charge => &[],
                 State::PackEach => &[State::Notify],
+                State::Pack => &[],
                 State::Notify => &[],
             }
         }
@@ -124,22 +151,56 @@ pub mod fulfilment {
             match self {
                 State::Prepare => Some(State::ReserveAndCharge),
                 State::ReserveAndCharge => Some(State::PackEach),
+                State::Reserve => None,
+                State::Charge => None,
                 State::PackEach => Some(State::Notify),
+                State::Pack => None,
                 State::Notify => None,
             }
         }
-        /// Whether the execution can end in this state.
+        /// Whether its scope (the execution, a Parallel branch or a Map
+        /// iteration) can end in this state.
         pub const fn is_terminal(self) -> bool {
             match self {
                 State::Prepare => false,
                 State::ReserveAndCharge => false,
+                State::Reserve => true,
+                State::Charge => true,
                 State::PackEach => false,
+                State::Pack => true,
                 State::Notify => true,
             }
         }
-        /// The top-level states an execution entered, in order.
+        /// The Parallel or Map state this one runs in, or `None` at the
+        /// top level.
+        pub const fn parent(self) -> ::core::option::Option<State> {
+            match self {
+                State::Prepare => None,
+                State::ReserveAndCharge => None,
+                State::Reserve => Some(State::ReserveAndCharge),
+                State::Charge => Some(State::ReserveAndCharge),
+                State::PackEach => None,
+                State::Pack => Some(State::PackEach),
+                State::Notify => None,
+            }
+        }
+        /// The states an execution entered, in the order of its history
+        /// (those in branches and iterations included).
         pub fn path(execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> {
             execution.states_entered().into_iter().filter_map(State::from_name).collect()
+        }
+        /// The state each of the execution's history events belongs to
+        /// (by index: the event whose `id` is `i + 1`); `None` for the
+        /// execution's own events (`ExecutionStarted`, …).
+        pub fn of_events(
+            execution: &::asl_runtime::Execution,
+        ) -> ::std::vec::Vec<::core::option::Option<State>> {
+            execution
+                .events
+                .state_ids(&definition())
+                .into_iter()
+                .map(|id| id.and_then(|id| State::ALL.get(id as usize).copied()))
+                .collect()
         }
     }
     impl ::core::fmt::Display for State {
@@ -463,11 +524,11 @@ pub mod fulfilment {
                 }
             }
         }
-        /// Runs the top-level state `state` alone with `input`, as AWS's
-        /// TestState does: its output and next state, or its error and
-        /// whether a retrier or catcher takes it. Its Task is answered
-        /// by the machine's tasks; for a mock, variables, a retry count
-        /// or the data as it went, use [`Executor::test_state`](::asl_runtime::Executor::test_state).
+        /// Runs `state` alone with `input`, as AWS's TestState does: its
+        /// output and next state, or its error and whether a retrier or
+        /// catcher takes it. Its Task is answered by the machine's tasks;
+        /// for a mock, variables, a retry count or the data as it went,
+        /// use [`Machine::transition_with`].
         pub async fn test_state(
             &self,
             state: State,
@@ -480,12 +541,65 @@ pub mod fulfilment {
                 .map_err(|e| ::asl_runtime::TestStateError::InvalidInput(
                     e.to_string(),
                 ))?;
+            self.transition_with(
+                    state,
+                    ::asl_runtime::TestState {
+                        input,
+                        ..::core::default::Default::default()
+                    },
+                )
+                .await
+                .map(|(_, outcome)| outcome)
+        }
+        /// Runs `state` alone with `input` through the engine's own code
+        /// for it, and says where it leads: the next state and the output,
+        /// the end, or the error and the catcher that takes it. A
+        /// Parallel or Map runs its branches or iterations; a Wait does
+        /// not wait.
+        pub async fn transition(
+            &self,
+            state: State,
+            input: impl ::asl_runtime::__private::serde::Serialize,
+        ) -> ::core::result::Result<
+            ::asl_runtime::Transition<State>,
+            ::asl_runtime::TestStateError,
+        > {
+            let input = ::asl_runtime::__private::serde_json::to_value(input)
+                .map_err(|e| ::asl_runtime::TestStateError::InvalidInput(
+                    e.to_string(),
+                ))?;
             let test = ::asl_runtime::TestState {
-                state: state.name().into(),
                 input,
+                run_branches: true,
                 ..::core::default::Default::default()
             };
-            self.executor.test_state(test).await
+            self.transition_with(state, test).await.map(|(transition, _)| transition)
+        }
+        /// [`Machine::transition`] with everything AWS's TestState takes
+        /// in `test` (its `state` is set to `state`): the Task's answer
+        /// (`mock`), the variables, the retries made so far, and whether
+        /// to keep the data as it went (`inspect`). Gives the full
+        /// outcome too: the variables after the state and the inspection.
+        pub async fn transition_with(
+            &self,
+            state: State,
+            mut test: ::asl_runtime::TestState,
+        ) -> ::core::result::Result<
+            (::asl_runtime::Transition<State>, ::asl_runtime::TestOutcome),
+            ::asl_runtime::TestStateError,
+        > {
+            test.state = state.name().into();
+            let outcome = self.executor.test_state(test).await?;
+            match outcome.transition(State::from_name) {
+                Some(transition) => Ok((transition, outcome)),
+                None => {
+                    Err(
+                        ::asl_runtime::TestStateError::NoSuchState(
+                            outcome.next_state.unwrap_or_default(),
+                        ),
+                    )
+                }
+            }
         }
     }
 }

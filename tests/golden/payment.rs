@@ -1,13 +1,13 @@
 /** The state machine in `statemachines/payment.json`.
 
- | State | Type | Next |
- |---|---|---|
- | `Init` | Task | `InProgress` |
- | `InProgress` | Task | `ChargeApproved?`, `Cancelled` |
- | `ChargeApproved?` | Choice | `Completed`, `Cancelled` |
- | `Completed` | Task | `Reconciliation` |
- | `Cancelled` | Task | `Reconciliation` |
- | `Reconciliation` | Task | end |
+ | State | Type | In | Next |
+ |---|---|---|---|
+ | `Init` | Task |  | `InProgress` |
+ | `InProgress` | Task |  | `ChargeApproved?`, `Cancelled` |
+ | `ChargeApproved?` | Choice |  | `Completed`, `Cancelled` |
+ | `Completed` | Task |  | `Reconciliation` |
+ | `Cancelled` | Task |  | `Reconciliation` |
+ | `Reconciliation` | Task |  | end |
 
  ```mermaid
  flowchart TD
@@ -45,7 +45,9 @@ pub mod payment {
         ));
         DEFINITION_MODEL.clone()
     }
-    /// One variant per top-level state.
+    /// One variant per state, those in Parallel branches and Map item
+    /// processors included (AWS makes state names unique machine-wide);
+    /// [`State::parent`] tells where each runs.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum State {
         /// `Init` (Task state).
@@ -64,7 +66,8 @@ pub mod payment {
     impl State {
         /// The state named by `StartAt`.
         pub const START: State = State::Init;
-        /// Every state, in definition order.
+        /// Every state, in definition order: a state, then the states
+        /// inside it.
         pub const ALL: &'static [State] = &[
             State::Init,
             State::InProgress,
@@ -107,8 +110,8 @@ pub mod payment {
                 State::Reconciliation => "Task",
             }
         }
-        /// Every state this one can transition to: `Next`, Choice
-        /// targets and `Default`, then Catch targets.
+        /// Every state this one can transition to (in its own scope):
+        /// `Next`, Choice targets and `Default`, then Catch targets.
         pub const fn successors(self) -> &'static [State] {
             match self {
                 State::Init => &[State::InProgress],
@@ -131,7 +134,8 @@ pub mod payment {
                 State::Reconciliation => None,
             }
         }
-        /// Whether the execution can end in this state.
+        /// Whether its scope (the execution, a Parallel branch or a Map
+        /// iteration) can end in this state.
         pub const fn is_terminal(self) -> bool {
             match self {
                 State::Init => false,
@@ -142,9 +146,35 @@ pub mod payment {
                 State::Reconciliation => true,
             }
         }
-        /// The top-level states an execution entered, in order.
+        /// The Parallel or Map state this one runs in, or `None` at the
+        /// top level.
+        pub const fn parent(self) -> ::core::option::Option<State> {
+            match self {
+                State::Init => None,
+                State::InProgress => None,
+                State::ChargeApproved => None,
+                State::Completed => None,
+                State::Cancelled => None,
+                State::Reconciliation => None,
+            }
+        }
+        /// The states an execution entered, in the order of its history
+        /// (those in branches and iterations included).
         pub fn path(execution: &::asl_runtime::Execution) -> ::std::vec::Vec<State> {
             execution.states_entered().into_iter().filter_map(State::from_name).collect()
+        }
+        /// The state each of the execution's history events belongs to
+        /// (by index: the event whose `id` is `i + 1`); `None` for the
+        /// execution's own events (`ExecutionStarted`, …).
+        pub fn of_events(
+            execution: &::asl_runtime::Execution,
+        ) -> ::std::vec::Vec<::core::option::Option<State>> {
+            execution
+                .events
+                .state_ids(&definition())
+                .into_iter()
+                .map(|id| id.and_then(|id| State::ALL.get(id as usize).copied()))
+                .collect()
         }
     }
     impl ::core::fmt::Display for State {
@@ -539,11 +569,11 @@ pub mod payment {
                 }
             }
         }
-        /// Runs the top-level state `state` alone with `input`, as AWS's
-        /// TestState does: its output and next state, or its error and
-        /// whether a retrier or catcher takes it. Its Task is answered
-        /// by the machine's tasks; for a mock, variables, a retry count
-        /// or the data as it went, use [`Executor::test_state`](::asl_runtime::Executor::test_state).
+        /// Runs `state` alone with `input`, as AWS's TestState does: its
+        /// output and next state, or its error and whether a retrier or
+        /// catcher takes it. Its Task is answered by the machine's tasks;
+        /// for a mock, variables, a retry count or the data as it went,
+        /// use [`Machine::transition_with`].
         pub async fn test_state(
             &self,
             state: State,
@@ -556,12 +586,65 @@ pub mod payment {
                 .map_err(|e| ::asl_runtime::TestStateError::InvalidInput(
                     e.to_string(),
                 ))?;
+            self.transition_with(
+                    state,
+                    ::asl_runtime::TestState {
+                        input,
+                        ..::core::default::Default::default()
+                    },
+                )
+                .await
+                .map(|(_, outcome)| outcome)
+        }
+        /// Runs `state` alone with `input` through the engine's own code
+        /// for it, and says where it leads: the next state and the output,
+        /// the end, or the error and the catcher that takes it. A
+        /// Parallel or Map runs its branches or iterations; a Wait does
+        /// not wait.
+        pub async fn transition(
+            &self,
+            state: State,
+            input: impl ::asl_runtime::__private::serde::Serialize,
+        ) -> ::core::result::Result<
+            ::asl_runtime::Transition<State>,
+            ::asl_runtime::TestStateError,
+        > {
+            let input = ::asl_runtime::__private::serde_json::to_value(input)
+                .map_err(|e| ::asl_runtime::TestStateError::InvalidInput(
+                    e.to_string(),
+                ))?;
             let test = ::asl_runtime::TestState {
-                state: state.name().into(),
                 input,
+                run_branches: true,
                 ..::core::default::Default::default()
             };
-            self.executor.test_state(test).await
+            self.transition_with(state, test).await.map(|(transition, _)| transition)
+        }
+        /// [`Machine::transition`] with everything AWS's TestState takes
+        /// in `test` (its `state` is set to `state`): the Task's answer
+        /// (`mock`), the variables, the retries made so far, and whether
+        /// to keep the data as it went (`inspect`). Gives the full
+        /// outcome too: the variables after the state and the inspection.
+        pub async fn transition_with(
+            &self,
+            state: State,
+            mut test: ::asl_runtime::TestState,
+        ) -> ::core::result::Result<
+            (::asl_runtime::Transition<State>, ::asl_runtime::TestOutcome),
+            ::asl_runtime::TestStateError,
+        > {
+            test.state = state.name().into();
+            let outcome = self.executor.test_state(test).await?;
+            match outcome.transition(State::from_name) {
+                Some(transition) => Ok((transition, outcome)),
+                None => {
+                    Err(
+                        ::asl_runtime::TestStateError::NoSuchState(
+                            outcome.next_state.unwrap_or_default(),
+                        ),
+                    )
+                }
+            }
         }
     }
 }
