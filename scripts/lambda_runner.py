@@ -2,8 +2,11 @@
 """Conformance runner for corpus cases with Lambda functions: turns the case's
 task.json (each function's behaviour) into a mock file with `LambdaFunctions`
 and runs `asl run --mock`. Without a task.json it runs `asl run` alone.
+With `--compiled`, it runs scripts/conformance_compiled.py's binary instead,
+the mock file as its last argument.
 
     lambda_runner.py ASL DEFINITION INPUT CONTEXT [TASK]
+    lambda_runner.py --compiled BINARY CASE_DIR INPUT CONTEXT [TASK]
 """
 import json
 import os
@@ -41,15 +44,21 @@ def mocks_of(task):
 
 
 def main():
-    asl, definition, input_path, context = sys.argv[1:5]
-    task = sys.argv[5] if len(sys.argv) > 5 else ""
-    command = [asl, "run", definition, "--input", "@" + input_path, "--context", context, "--virtual-time", "--json"]
+    compiled = sys.argv[1] == "--compiled"
+    args = sys.argv[2:] if compiled else sys.argv[1:]
+    program, definition, input_path, context = args[:4]
+    task = args[4] if len(args) > 4 else ""
+    if compiled:
+        command, mock_flag = [program, definition, input_path, context], []
+    else:
+        command = [program, "run", definition, "--input", "@" + input_path, "--context", context, "--virtual-time", "--json"]
+        mock_flag = ["--mock"]
     if not task:
-        os.execv(asl, command)
+        os.execv(program, command)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(mocks_of(task), f)
     try:
-        sys.exit(subprocess.run(command + ["--mock", f.name]).returncode)
+        sys.exit(subprocess.run(command + mock_flag + [f.name]).returncode)
     finally:
         os.unlink(f.name)
 
