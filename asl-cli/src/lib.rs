@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod durable;
+mod scaffold;
 mod test_state;
 
 use asl_runtime::{Identity, Status, VirtualClock, Workflow};
@@ -136,6 +137,10 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Create a crate that makes a definition a native program: the
+    /// `include_workflow!`, a `Tasks` skeleton (one `todo!()` per Task), a
+    /// CLI (`run`, `test-state`) and a test with mocked Tasks.
+    New(scaffold::NewArgs),
 }
 
 /// `asl validate --format`.
@@ -241,6 +246,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         Command::TestState(args) => test_state::test_state(args),
         Command::Graph { definition, format } => graph(&definition, format),
         Command::Generate { definition, name } => generate(&definition, name),
+        Command::New(args) => scaffold::new(args),
     })();
     match result {
         Ok(code) => code,

@@ -11,10 +11,12 @@ mod emit;
 pub mod inputs;
 pub mod lower;
 pub mod names;
+pub mod scaffold;
 
 pub use builder::{BuildError, Builder};
 pub use lower::{Module, lower};
 use proc_macro2::{Span, TokenStream};
+pub use scaffold::Scaffold;
 
 /// How to generate one module.
 #[derive(Debug, Clone)]
