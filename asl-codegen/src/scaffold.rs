@@ -69,9 +69,6 @@ publish = false
 asl-runtime = {runtime}
 serde_json = {{ version = "1", features = ["preserve_order", "float_roundtrip"] }}
 tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
-
-[profile.release]
-lto = "thin"
 "#,
             name = self.name,
             runtime = self.runtime,
