@@ -32,11 +32,12 @@ impl fulfilment::Tasks for Warehouse {
     async fn pack(&self, event: Value, _: TaskContext) -> Result<Value, TaskError> {
         Ok(json!(format!("box of {}", event["item"].as_str().unwrap_or("?"))))
     }
-    // The generated input struct: `TopicArn` is a literal string in the
+    // Every SNS action goes here (one: `publish`); the generated input
+    // struct reads its request: `TopicArn` is a literal string in the
     // definition, `Message` is computed.
-    type SnsPublishInput = fulfilment::SnsPublishInput;
-    type SnsPublishOutput = Value;
-    async fn sns_publish(&self, arguments: fulfilment::SnsPublishInput, _: TaskContext) -> Result<Value, TaskError> {
+    async fn sns(&self, action: fulfilment::SnsAction, input: Value, _: TaskContext) -> Result<Value, TaskError> {
+        assert_eq!((action, action.resource()), (fulfilment::SnsAction::Publish, "arn:aws:states:::sns:publish"));
+        let arguments: fulfilment::SnsPublishInput = serde_json::from_value(input)?;
         let topic: String = arguments.topic_arn;
         assert!(topic.ends_with(":orders"));
         Ok(json!({"MessageId": "m-1", "Message": arguments.message}))

@@ -85,10 +85,15 @@ fn input_structs(m: &Module) -> TokenStream {
         let fields = t.input.as_ref()?;
         let name = format_ident!("{}Input", t.type_prefix);
         let users = t.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-        let doc = names::doc_safe(&format!(
-            " What `{}` receives from {users}, whose templates fix these keys. Use it as `type {name} = {}::{name};` in your `Tasks`, or name a type of your own.",
-            t.method, m.name
-        ));
+        let doc = match t.service {
+            // A service action's method takes it as it is.
+            Some(_) => format!(" What `{}` receives from {users}, whose templates fix these keys.", t.method),
+            None => format!(
+                " What `{}` receives from {users}, whose templates fix these keys. Use it as `type {name} = {}::{name};` in your `Tasks`, or name a type of your own.",
+                t.method, m.name
+            ),
+        };
+        let doc = names::doc_safe(&doc);
         let members = fields.iter().map(|f| {
             let field = ident(&f.name);
             let key = &f.key;
@@ -235,8 +240,110 @@ fn state_enum(m: &Module) -> TokenStream {
     }
 }
 
+/// The input type of a service action's method: its generated struct, or
+/// JSON.
+fn service_input(t: &crate::lower::TaskItem) -> TokenStream {
+    match t.input {
+        Some(_) => {
+            let name = format_ident!("{}Input", t.type_prefix);
+            quote! { #name }
+        }
+        None => quote! { ::asl_runtime::__private::serde_json::Value },
+    }
+}
+
+/// A service's method (required), and one provided method per action
+/// that hands its call to it.
+fn service_items(m: &Module) -> TokenStream {
+    let items = m.services.iter().map(|s| {
+        let method = ident(&s.method);
+        let action_type = ident(&s.action_type);
+        let calls = s
+            .actions
+            .iter()
+            .map(|a| format!("`{}` (by {})", a.action, m.tasks[a.task].states.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let doc = names::doc_safe(&format!(
+            " Every `arn:aws:states:::{}:…` call the machine makes: {calls}. One implementation serves them all (`action` says which), unless an action's own method is implemented. `input` is the state's effective input, the API's request; the answer is the task result.",
+            s.service
+        ));
+        let actions = s.actions.iter().map(|a| {
+            let t = &m.tasks[a.task];
+            let action_method = ident(&t.method);
+            let variant = ident(&a.variant);
+            let input = service_input(t);
+            let users = t.states.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            let doc = names::doc_safe(&format!(
+                " Runs `{}`, invoked by {users}. By default it goes to [`Tasks::{}`]; implement it to serve this action alone.",
+                t.resource, s.method
+            ));
+            quote! {
+                #[doc = #doc]
+                fn #action_method(
+                    &self,
+                    input: #input,
+                    ctx: ::asl_runtime::TaskContext,
+                ) -> impl ::core::future::Future<Output = ::core::result::Result<::asl_runtime::__private::serde_json::Value, ::asl_runtime::TaskError>> + Send {
+                    async move {
+                        let input = ::asl_runtime::__private::to_output(input)?;
+                        <Self as Tasks>::#method(self, #action_type::#variant, input, ctx).await
+                    }
+                }
+            }
+        });
+        quote! {
+            #[doc = #doc]
+            fn #method(
+                &self,
+                action: #action_type,
+                input: ::asl_runtime::__private::serde_json::Value,
+                ctx: ::asl_runtime::TaskContext,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<::asl_runtime::__private::serde_json::Value, ::asl_runtime::TaskError>> + Send;
+            #(#actions)*
+        }
+    });
+    quote! { #(#items)* }
+}
+
+/// The enums naming each service's actions.
+fn action_enums(m: &Module) -> TokenStream {
+    let enums = m.services.iter().map(|s| {
+        let name = ident(&s.action_type);
+        let doc =
+            names::doc_safe(&format!(" The `{}` actions the machine calls (see [`Tasks::{}`]).", s.service, s.method));
+        let variants: Vec<Ident> = s.actions.iter().map(|a| ident(&a.variant)).collect();
+        let docs: Vec<String> =
+            s.actions.iter().map(|a| names::doc_safe(&format!(" `{}`.", m.tasks[a.task].resource))).collect();
+        let actions: Vec<&str> = s.actions.iter().map(|a| a.action.as_str()).collect();
+        let resources: Vec<&str> = s.actions.iter().map(|a| m.tasks[a.task].resource.as_str()).collect();
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum #name {
+                #( #[doc = #docs] #variants, )*
+            }
+
+            impl #name {
+                /// The action as the resource names it (`putItem`, `runTask.sync`).
+                pub const fn action(self) -> &'static str {
+                    match self { #(#name::#variants => #actions,)* }
+                }
+
+                /// The Task resource.
+                pub const fn resource(self) -> &'static str {
+                    match self { #(#name::#variants => #resources,)* }
+                }
+            }
+        }
+    });
+    quote! { #(#enums)* }
+}
+
 fn tasks_trait(m: &Module) -> TokenStream {
-    let items = m.tasks.iter().map(|t| {
+    let services = service_items(m);
+    let action_enums = action_enums(m);
+    let items = m.tasks.iter().filter(|t| t.service.is_none()).map(|t| {
         let method = ident(&t.method);
         let input = format_ident!("{}Input", t.type_prefix);
         let output = format_ident!("{}Output", t.type_prefix);
@@ -279,14 +386,20 @@ fn tasks_trait(m: &Module) -> TokenStream {
     let arms = ordered.into_iter().map(|t| {
         let method = ident(&t.method);
         let resource = &t.resource;
-        let input = format_ident!("{}Input", t.type_prefix);
+        let input = match t.service {
+            Some(_) => service_input(t),
+            None => {
+                let input = format_ident!("{}Input", t.type_prefix);
+                quote! { T::#input }
+            }
+        };
         let pattern = match &t.function {
             Some(function) => quote! { (#resource, ::core::option::Option::Some(#function)) },
             None => quote! { (#resource, _) },
         };
         quote! {
             #pattern => ::asl_runtime::__private::as_lambda(request, move |request| ::std::boxed::Box::pin(async move {
-                let input: T::#input = ::asl_runtime::__private::from_input(request.input)?;
+                let input: #input = ::asl_runtime::__private::from_input(request.input)?;
                 // Named through the trait: a Task method called `clone` or
                 // `as_ref` must not find `Arc`'s own method first.
                 let output = <T as Tasks>::#method(&tasks, input, request.context).await?;
@@ -297,13 +410,16 @@ fn tasks_trait(m: &Module) -> TokenStream {
     let trait_doc = if m.tasks.is_empty() {
         " The machine invokes no Task resources, so there is nothing to implement.".to_string()
     } else {
-        " The code behind every Task resource the machine invokes. Each method has an input and an output type: your own serde types, or `serde_json::Value`.".to_string()
+        " The code behind every Task resource the machine invokes. A Lambda function or an activity has a method with an input and an output type: your own serde types, or `serde_json::Value`. An AWS service's actions go to one method for the service (`dynamodb`, `sns`, …), or each to its own if you implement it.".to_string()
     };
     quote! {
         #[doc = #trait_doc]
         pub trait Tasks: Send + Sync + 'static {
             #(#items)*
+            #services
         }
+
+        #action_enums
 
         /// Routes Task invocations to the typed methods of `T`.
         struct Dispatch<T>(::asl_runtime::__private::Arc<T>);

@@ -17,6 +17,45 @@ pub struct Module {
     pub start: usize,
     /// One entry per distinct Task resource, anywhere in the machine.
     pub tasks: Vec<TaskItem>,
+    /// The AWS services its Task states integrate with, each served by one
+    /// method of its own unless an action's method is implemented.
+    pub services: Vec<ServiceItem>,
+}
+
+/// An AWS service the machine calls through optimized or SDK integrations
+/// (`arn:aws:states:::dynamodb:putItem`, …): every action of it can go to
+/// one method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceItem {
+    /// The service, as the resource names it (`dynamodb`, `aws-sdk`).
+    pub service: String,
+    /// The method every action goes to by default (snake_case).
+    pub method: String,
+    /// The enum naming its actions (`DynamodbAction`).
+    pub action_type: String,
+    /// The actions the machine calls, in order of first use.
+    pub actions: Vec<ActionItem>,
+}
+
+/// One action of a [`ServiceItem`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionItem {
+    /// The enum variant (`PutItem`, `RunTaskSync`).
+    pub variant: String,
+    /// The action as the resource names it (`putItem`, `runTask.sync`).
+    pub action: String,
+    /// The Task item (index in [`Module::tasks`]) that calls it.
+    pub task: usize,
+}
+
+/// The service and action of a service-integration resource
+/// (`arn:aws:states:::sqs:sendMessage`), not Lambda's (whose functions have
+/// methods of their own).
+pub fn service_action(resource: &str) -> Option<(&str, &str)> {
+    let rest = resource.strip_prefix("arn:")?;
+    let (_partition, rest) = rest.split_once(':')?;
+    let (service, action) = rest.strip_prefix("states:::")?.split_once(':')?;
+    (service != "lambda" && !service.is_empty() && !action.is_empty()).then_some((service, action))
 }
 
 /// One variant of the `State` enum.
@@ -56,6 +95,9 @@ pub struct TaskItem {
     /// The fields of its generated input struct, when every state it
     /// serves fixes the same keys ([`inputs`](crate::inputs)).
     pub input: Option<Vec<crate::inputs::Field>>,
+    /// The service whose method serves it by default (index in
+    /// [`Module::services`]), for service integrations.
+    pub service: Option<usize>,
 }
 
 /// Lowers a validated definition.
@@ -64,7 +106,7 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
     let mut states = Vec::with_capacity(def.state_count as usize);
     state_items(&def.body, None, &mut names, &mut states);
     let start = def.body.states.get(def.body.start_index).map_or(usize::MAX, |s| s.id as usize);
-    let tasks = def
+    let mut tasks: Vec<TaskItem> = def
         .task_targets()
         .into_iter()
         .map(|target| {
@@ -96,10 +138,35 @@ pub fn lower(def: &Definition, module_name: &str) -> Module {
                 method,
                 states: target.states,
                 input,
+                service: None,
             }
         })
         .collect();
-    Module { name: module_name.to_string(), states, start, tasks }
+    let services = group_services(&mut tasks, &mut names);
+    Module { name: module_name.to_string(), states, start, tasks, services }
+}
+
+/// Groups the service-integration tasks by service, in order of first use;
+/// each service's method and action enum are named after the tasks' own.
+fn group_services(tasks: &mut [TaskItem], names: &mut names::Namespace) -> Vec<ServiceItem> {
+    let mut services: Vec<ServiceItem> = Vec::new();
+    let mut variants: Vec<names::Namespace> = Vec::new();
+    for (index, task) in tasks.iter_mut().enumerate() {
+        let Some((service, action)) = service_action(&task.resource) else { continue };
+        let at = match services.iter().position(|s| s.service == service) {
+            Some(at) => at,
+            None => {
+                let (method, action_type) = names.service(service);
+                services.push(ServiceItem { service: service.into(), method, action_type, actions: Vec::new() });
+                variants.push(names::Namespace::default());
+                services.len() - 1
+            }
+        };
+        let variant = variants[at].variant(action);
+        services[at].actions.push(ActionItem { variant, action: action.into(), task: index });
+        task.service = Some(at);
+    }
+    services
 }
 
 /// The items of `scope`'s states and, after each Parallel or Map, of the
@@ -163,8 +230,43 @@ mod tests {
                 type_prefix: "ChargeCard".into(),
                 states: vec!["Charge".into(), "Charge again".into()],
                 input: None,
+                service: None,
             }]
         );
+    }
+
+    #[test]
+    fn service_integrations_are_grouped_by_service() {
+        let task = |name: &str, resource: &str, next: &str| {
+            format!(r#""{name}": {{"Type": "Task", "Resource": "{resource}", {next}}}"#)
+        };
+        let text = format!(
+            r#"{{"StartAt": "A", "States": {{{}, {}, {}, {}}}}}"#,
+            task("A", "arn:aws:states:::dynamodb:putItem", r#""Next": "B""#),
+            task("B", "arn:aws:states:::sqs:sendMessage.waitForTaskToken", r#""Next": "C""#),
+            task("C", "arn:aws:states:::dynamodb:getItem", r#""Next": "D""#),
+            task("D", "arn:aws-us-gov:states:::aws-sdk:s3:listBuckets", r#""End": true"#),
+        );
+        let module = lower(&asl_spec::load(&text).valid().unwrap(), "m");
+        let services: Vec<(&str, &str, &str, Vec<&str>)> = module
+            .services
+            .iter()
+            .map(|s| {
+                let actions = s.actions.iter().map(|a| a.variant.as_str()).collect();
+                (s.service.as_str(), s.method.as_str(), s.action_type.as_str(), actions)
+            })
+            .collect();
+        assert_eq!(
+            services,
+            [
+                ("dynamodb", "dynamodb", "DynamodbAction", vec!["PutItem", "GetItem"]),
+                ("sqs", "sqs", "SqsAction", vec!["SendMessageWaitForTaskToken"]),
+                ("aws-sdk", "aws_sdk", "AwsSdkAction", vec!["S3ListBuckets"]),
+            ]
+        );
+        assert_eq!(service_action("arn:aws:states:::lambda:invoke"), None);
+        assert_eq!(service_action("arn:aws:lambda:us-east-1:1:function:F"), None);
+        assert!(module.tasks.iter().all(|t| t.service.is_some()));
     }
 
     #[test]

@@ -106,11 +106,7 @@ impl Namespace {
     /// A `State` variant for the ASL state `name`: PascalCase, numbered
     /// (`Charge`, `Charge2`, …) when another state already took it.
     pub fn variant(&mut self, name: &str) -> String {
-        let base = pascal(name);
-        // A keyword's trailing `_` goes before the number: `Self2`, not `Self_2`.
-        let stem = base.trim_end_matches('_').to_string();
-        let chosen = std::iter::once(base)
-            .chain((2..).map(|n| format!("{stem}{n}")))
+        let chosen = numbered(pascal(name), "")
             .find(|c| !self.variants.contains(c))
             .expect("an unbounded sequence of candidates has a free one");
         self.variants.insert(chosen.clone());
@@ -120,10 +116,7 @@ impl Namespace {
     /// The method and the associated-type prefix for a Task resource, both
     /// unused: `charge_card`/`ChargeCard`, then `charge_card_2`/`ChargeCard2`.
     pub fn task(&mut self, resource: &str) -> (String, String) {
-        let base = task_method(resource);
-        let stem = base.trim_end_matches('_').to_string();
-        let (method, prefix) = std::iter::once(base)
-            .chain((2..).map(|n| format!("{stem}_{n}")))
+        let (method, prefix) = numbered(task_method(resource), "_")
             .map(|method| {
                 // `Self_` (from a function named `self`) would give `Self_Input`.
                 let prefix = pascal(&method).trim_end_matches('_').to_string();
@@ -140,6 +133,26 @@ impl Namespace {
         self.types.insert(format!("{prefix}Output"));
         (method, prefix)
     }
+
+    /// The method and the action enum for an AWS service's integrations:
+    /// `dynamodb`/`DynamodbAction`, numbered when a Task method took the name.
+    pub fn service(&mut self, service: &str) -> (String, String) {
+        let method = numbered(snake(service), "_")
+            .find(|m| !self.methods.contains(m))
+            .expect("an unbounded sequence of candidates has a free one");
+        self.methods.insert(method.clone());
+        let action_type = format!("{}Action", pascal(&method).trim_end_matches('_'));
+        self.types.insert(action_type.clone());
+        (method, action_type)
+    }
+}
+
+/// `base`, then `base2`, `base3`, … (`sep` between): the candidates for a
+/// name. A keyword's trailing `_` goes before the number: `Self2`, not
+/// `Self_2`.
+fn numbered(base: String, sep: &'static str) -> impl Iterator<Item = String> {
+    let stem = base.trim_end_matches('_').to_string();
+    std::iter::once(base).chain((2..).map(move |n| format!("{stem}{sep}{n}")))
 }
 
 /// The method name for a Task resource: the function, activity or API it

@@ -208,7 +208,7 @@ pub mod fulfilment {
             f.write_str(self.name())
         }
     }
-    /// The code behind every Task resource the machine invokes. Each method has an input and an output type: your own serde types, or `serde_json::Value`.
+    /// The code behind every Task resource the machine invokes. A Lambda function or an activity has a method with an input and an output type: your own serde types, or `serde_json::Value`. An AWS service's actions go to one method for the service (`dynamodb`, `sns`, …), or each to its own if you implement it.
     pub trait Tasks: Send + Sync + 'static {
         /// What `reserve` receives: the event the function gets, the `Payload` of the state's effective input. Use `serde_json::Value` to take it untyped.
         type ReserveInput: ::asl_runtime::__private::serde::de::DeserializeOwned
@@ -255,25 +255,54 @@ pub mod fulfilment {
         ) -> impl ::core::future::Future<
             Output = ::core::result::Result<Self::PackOutput, ::asl_runtime::TaskError>,
         > + Send;
-        /// What `sns_publish` receives: the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
-        type SnsPublishInput: ::asl_runtime::__private::serde::de::DeserializeOwned
-            + Send
-            + 'static;
-        /// What `sns_publish` returns: the task result (before `ResultSelector` and `ResultPath`).
-        type SnsPublishOutput: ::asl_runtime::__private::serde::Serialize
-            + Send
-            + 'static;
-        /// Runs `arn:aws:states:::sns:publish`, invoked by `Notify`.
-        fn sns_publish(
+        /// Every `arn:aws:states:::sns:…` call the machine makes: `publish` (by `Notify`). One implementation serves them all (`action` says which), unless an action's own method is implemented. `input` is the state's effective input, the API's request; the answer is the task result.
+        fn sns(
             &self,
-            input: Self::SnsPublishInput,
+            action: SnsAction,
+            input: ::asl_runtime::__private::serde_json::Value,
             ctx: ::asl_runtime::TaskContext,
         ) -> impl ::core::future::Future<
             Output = ::core::result::Result<
-                Self::SnsPublishOutput,
+                ::asl_runtime::__private::serde_json::Value,
                 ::asl_runtime::TaskError,
             >,
         > + Send;
+        /// Runs `arn:aws:states:::sns:publish`, invoked by `Notify`. By default it goes to [`Tasks::sns`]; implement it to serve this action alone.
+        fn sns_publish(
+            &self,
+            input: SnsPublishInput,
+            ctx: ::asl_runtime::TaskContext,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<
+                ::asl_runtime::__private::serde_json::Value,
+                ::asl_runtime::TaskError,
+            >,
+        > + Send {
+            async move {
+                let input = ::asl_runtime::__private::to_output(input)?;
+                <Self as Tasks>::sns(self, SnsAction::Publish, input, ctx).await
+            }
+        }
+    }
+    /// The `sns` actions the machine calls (see [`Tasks::sns`]).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum SnsAction {
+        /// `arn:aws:states:::sns:publish`.
+        Publish,
+    }
+    impl SnsAction {
+        /// The action as the resource names it (`putItem`, `runTask.sync`).
+        pub const fn action(self) -> &'static str {
+            match self {
+                SnsAction::Publish => "publish",
+            }
+        }
+        /// The Task resource.
+        pub const fn resource(self) -> &'static str {
+            match self {
+                SnsAction::Publish => "arn:aws:states:::sns:publish",
+            }
+        }
     }
     /// Routes Task invocations to the typed methods of `T`.
     struct Dispatch<T>(::asl_runtime::__private::Arc<T>);
@@ -359,7 +388,7 @@ pub mod fulfilment {
                     ::asl_runtime::__private::as_lambda(
                         request,
                         move |request| ::std::boxed::Box::pin(async move {
-                            let input: T::SnsPublishInput = ::asl_runtime::__private::from_input(
+                            let input: SnsPublishInput = ::asl_runtime::__private::from_input(
                                 request.input,
                             )?;
                             let output = <T as Tasks>::sns_publish(
@@ -430,7 +459,7 @@ pub mod fulfilment {
         #[serde(rename = "order")]
         pub order: ::asl_runtime::__private::serde_json::Value,
     }
-    /// What `sns_publish` receives from `Notify`, whose templates fix these keys. Use it as `type SnsPublishInput = fulfilment::SnsPublishInput;` in your `Tasks`, or name a type of your own.
+    /// What `sns_publish` receives from `Notify`, whose templates fix these keys.
     #[derive(
         Debug,
         Clone,

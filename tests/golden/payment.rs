@@ -182,7 +182,7 @@ pub mod payment {
             f.write_str(self.name())
         }
     }
-    /// The code behind every Task resource the machine invokes. Each method has an input and an output type: your own serde types, or `serde_json::Value`.
+    /// The code behind every Task resource the machine invokes. A Lambda function or an activity has a method with an input and an output type: your own serde types, or `serde_json::Value`. An AWS service's actions go to one method for the service (`dynamodb`, `sns`, …), or each to its own if you implement it.
     pub trait Tasks: Send + Sync + 'static {
         /// What `init_payment` receives: the event, the state's effective input (after `InputPath` and `Parameters`). Use `serde_json::Value` to take it untyped.
         type InitPaymentInput: ::asl_runtime::__private::serde::de::DeserializeOwned
