@@ -141,6 +141,10 @@ enum Command {
     /// `include_workflow!`, a `Tasks` skeleton (one `todo!()` per Task), a
     /// CLI (`run`, `test-state`) and a test with mocked Tasks.
     New(scaffold::NewArgs),
+    /// Compile a definition into a ready binary (`run`, `test-state`) whose
+    /// Task states go to mocks (`--mock FILE`), for definitions that need no
+    /// Rust code. Needs cargo.
+    Build(scaffold::BuildArgs),
 }
 
 /// `asl validate --format`.
@@ -247,6 +251,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         Command::Graph { definition, format } => graph(&definition, format),
         Command::Generate { definition, name } => generate(&definition, name),
         Command::New(args) => scaffold::new(args),
+        Command::Build(args) => scaffold::build(args),
     })();
     match result {
         Ok(code) => code,

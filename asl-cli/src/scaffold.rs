@@ -23,6 +23,23 @@ pub(crate) struct NewArgs {
     asl_path: Option<PathBuf>,
 }
 
+/// `asl build`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BuildArgs {
+    /// The definition file.
+    definition: PathBuf,
+    /// Where to write the binary.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// The folder its crate is written and compiled in, kept so that a
+    /// rebuild is quick (default: `target/asl-build/NAME`).
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+    /// The asl checkout whose `asl-runtime` it uses (as for `asl new`).
+    #[arg(long, value_name = "DIR")]
+    asl_path: Option<PathBuf>,
+}
+
 /// Whether `name` can be a package's and a binary's name.
 fn crate_name_ok(name: &str) -> bool {
     let mut chars = name.chars();
@@ -52,6 +69,61 @@ fn runtime_dependency(asl_path: Option<PathBuf>) -> Result<String, UsageError> {
         }
         None => format!("\"{}\"", env!("CARGO_PKG_VERSION")),
     })
+}
+
+/// Writes `files` under `dir`.
+fn write_files(dir: &Path, files: &[asl_codegen::scaffold::File]) -> Result<(), UsageError> {
+    for (path, contents) in files {
+        let path = dir.join(path);
+        // Unchanged files keep their time, so cargo rebuilds only what changed.
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == *contents) {
+            continue;
+        }
+        let written =
+            path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, contents));
+        written.map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// `asl build`: the definition as a ready binary whose Task states go to
+/// mocks: a crate generated in the work folder, compiled by cargo.
+pub(crate) fn build(args: BuildArgs) -> Result<ExitCode, UsageError> {
+    if let Err(code) = load_valid(&args.definition, TypeArg::Standard)? {
+        return Ok(code);
+    }
+    let text = read(&args.definition)?;
+    let file_name = args.definition.file_name().and_then(|n| n.to_str()).unwrap_or("workflow.json");
+    let wanted = args.output.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    // The binary is named after the output, if that can name a crate.
+    let name = if crate_name_ok(wanted) { wanted.to_string() } else { "asl-program".to_string() };
+    let work = args.work_dir.unwrap_or_else(|| Path::new("target/asl-build").join(&name));
+    let runtime = runtime_dependency(args.asl_path)?;
+    let scaffold = asl_codegen::Scaffold { name: &name, file_name, text: &text, runtime: &runtime };
+    write_files(&work, &scaffold.ready_files().map_err(UsageError)?)?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| work.join("target"), PathBuf::from);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("building {} in {}", name, work.display());
+    let status = std::process::Command::new(&cargo)
+        .args(["build", "--release", "--manifest-path"])
+        .arg(work.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .map_err(|e| {
+            UsageError(format!(
+                "cannot run cargo ({}): {e}; asl build needs the Rust toolchain",
+                cargo.to_string_lossy()
+            ))
+        })?;
+    if !status.success() {
+        eprintln!("asl build: cargo could not build {}", work.display());
+        return Ok(ExitCode::from(1));
+    }
+    let built = target.join("release").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    std::fs::copy(&built, &args.output)
+        .map_err(|e| UsageError(format!("cannot copy {} to {}: {e}", built.display(), args.output.display())))?;
+    eprintln!("built {}: `{} run --input JSON --mock FILE`", args.output.display(), args.output.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn new(args: NewArgs) -> Result<ExitCode, UsageError> {

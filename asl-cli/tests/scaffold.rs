@@ -168,3 +168,43 @@ fn twenty_accepted_definitions_chosen_at_random_build_through_the_scaffold() {
         assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("test-state"));
     }
 }
+
+#[test]
+fn asl_build_makes_a_ready_binary_whose_tasks_go_to_mocks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let binary = tmp.path().join("payment-mocked");
+    let out = Command::new(env!("CARGO_BIN_EXE_asl"))
+        .arg("build")
+        .arg(repo().join("statemachines/payment.json"))
+        .arg("-o")
+        .arg(&binary)
+        .arg("--work-dir")
+        .arg(tmp.path().join("work"))
+        .arg("--asl-path")
+        .arg(repo())
+        .env("CARGO_TARGET_DIR", repo().join("target/scaffold-tests"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "asl build: {}", String::from_utf8_lossy(&out.stderr));
+    let mocks = repo().join("mocks/payment.json");
+    let input = r#"{"orderId": "o-2", "amount": 7, "currency": "EUR", "card": "4242"}"#;
+    let run = |args: &[&str]| Command::new(&binary).args(args).output().unwrap();
+    let declined = run(&["run", "--input", input, "--mock", mocks.to_str().unwrap(), "--test-case", "Declined"]);
+    let execution: serde_json::Value = serde_json::from_slice(&declined.stdout).unwrap();
+    assert_eq!(execution["status"], "SUCCEEDED", "{execution}");
+    let entered: Vec<&str> = execution["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["stateEnteredEventDetails"]["name"].as_str())
+        .collect();
+    assert_eq!(entered, ["Init", "InProgress", "Cancelled", "Reconciliation"]);
+    // Without mocks a Task has nothing to call: the execution fails, exit 1.
+    let unmocked = run(&["run", "--input", input]);
+    assert_eq!(unmocked.status.code(), Some(1));
+    let execution: serde_json::Value = serde_json::from_slice(&unmocked.stdout).unwrap();
+    assert_eq!(execution["status"], "FAILED", "{execution}");
+    // A mock file's unknown test case is a usage error.
+    let out = run(&["run", "--mock", mocks.to_str().unwrap(), "--test-case", "NoSuchCase"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -35,25 +35,47 @@ impl Scaffold<'_> {
     /// it is invalid: a scaffold of a definition that cannot compile helps
     /// no one.
     pub fn files(&self) -> Result<Vec<File>, String> {
-        let loaded = asl_spec::load(self.text);
-        let source = asl_spec::SourceFile { name: self.file_name, text: self.text };
-        let definition = match &loaded.definition {
-            Some(def) if !loaded.diagnostics.has_errors() => def,
-            _ => return Err(loaded.diagnostics.iter().map(|d| source.render(d, false)).collect::<Vec<_>>().join("\n")),
-        };
-        let stem = std::path::Path::new(self.file_name).file_stem().and_then(|s| s.to_str()).unwrap_or("workflow");
-        let module = lower(definition, &names::snake(stem));
+        let (definition, module) = self.load()?;
+        let definition = &definition;
         let crate_ident = self.name.replace('-', "_");
         Ok(vec![
             ("Cargo.toml".into(), self.cargo_toml()),
             (format!("statemachines/{}", self.file_name), self.text.to_string()),
             ("src/lib.rs".into(), lib_rs(&module, definition, self.text, self.file_name)),
-            ("src/main.rs".into(), main_rs(&module, &crate_ident, self.name)),
+            ("src/main.rs".into(), main_rs(&module, Program::Scaffold { crate_ident: &crate_ident }, self.name)),
             ("tests/mocked.rs".into(), test_rs(&module, &crate_ident)),
             ("tests/mocks.json".into(), mocks_json(&module, definition)),
             ("tests/input.json".into(), "{}\n".into()),
             (".gitignore".into(), "/target\n".into()),
         ])
+    }
+
+    /// The crate `asl build` compiles: the program alone (`src/main.rs`
+    /// with the `include_workflow!`), its Task states answered by mocks.
+    pub fn ready_files(&self) -> Result<Vec<File>, String> {
+        let (_, module) = self.load()?;
+        let program = Program::Ready { file_name: self.file_name };
+        Ok(vec![
+            ("Cargo.toml".into(), self.cargo_toml()),
+            (format!("statemachines/{}", self.file_name), self.text.to_string()),
+            ("src/main.rs".into(), main_rs(&module, program, self.name)),
+        ])
+    }
+
+    /// The definition and its lowered module (named after the file), or
+    /// its diagnostics, rendered.
+    fn load(&self) -> Result<(Definition, Module), String> {
+        let loaded = asl_spec::load(self.text);
+        let source = asl_spec::SourceFile { name: self.file_name, text: self.text };
+        match loaded.definition {
+            Some(definition) if !loaded.diagnostics.has_errors() => {
+                let stem =
+                    std::path::Path::new(self.file_name).file_stem().and_then(|s| s.to_str()).unwrap_or("workflow");
+                let module = lower(&definition, &names::snake(stem));
+                Ok((definition, module))
+            }
+            _ => Err(loaded.diagnostics.iter().map(|d| source.render(d, false)).collect::<Vec<_>>().join("\n")),
+        }
     }
 
     fn cargo_toml(&self) -> String {
@@ -165,14 +187,8 @@ fn lib_rs(m: &Module, definition: &Definition, text: &str, file_name: &str) -> S
         return out;
     }
     out.push_str(&format!("impl {}::Tasks for App {{\n", m.name));
-    for (i, task) in m.tasks.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let mut lines = vec![match &task.function {
-            Some(f) => format!("The Lambda function `{f}` (`{}`).", task.resource),
-            None => format!("`{}`.", task.resource),
-        }];
+    // What a method's docs say of each state it serves.
+    let about = |task: &TaskItem, lines: &mut Vec<String>| {
         for state in served(definition, task) {
             lines.push(String::new());
             let comment = state.comment.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
@@ -184,6 +200,17 @@ fn lib_rs(m: &Module, definition: &Definition, text: &str, file_name: &str) -> S
             }
             lines.extend(retry_and_catch(state));
         }
+    };
+    let mut first = true;
+    for task in m.tasks.iter().filter(|t| t.service.is_none()) {
+        if !std::mem::take(&mut first) {
+            out.push('\n');
+        }
+        let mut lines = vec![match &task.function {
+            Some(f) => format!("The Lambda function `{f}` (`{}`).", task.resource),
+            None => format!("`{}`.", task.resource),
+        }];
+        about(task, &mut lines);
         out.push_str(&doc(&lines, "    "));
         let input_type = match task.input {
             Some(_) => format!("{}::{}Input", m.name, task.type_prefix),
@@ -200,26 +227,77 @@ fn lib_rs(m: &Module, definition: &Definition, text: &str, file_name: &str) -> S
             todo = format!("{} for {states}", task.method),
         ));
     }
+    // A service's actions in one method, a `todo!()` per action.
+    for service in &m.services {
+        if !std::mem::take(&mut first) {
+            out.push('\n');
+        }
+        let mut lines = vec![format!("Every `arn:aws:states:::{}:…` call.", service.service)];
+        let mut arms = String::new();
+        for action in &service.actions {
+            let task = &m.tasks[action.task];
+            lines.push(String::new());
+            lines.push(format!("`{}`:", action.action));
+            about(task, &mut lines);
+            arms.push_str(&format!(
+                "            {}::{}::{} => todo!({:?}),\n",
+                m.name,
+                service.action_type,
+                action.variant,
+                format!("{} for {}", task.method, task.states.join(", "))
+            ));
+        }
+        out.push_str(&doc(&lines, "    "));
+        out.push_str(&format!(
+            "    async fn {method}(&self, action: {module}::{ty}, input: Value, ctx: TaskContext) -> Result<Value, TaskError> {{\n\
+             \x20       let _ = (input, ctx);\n\
+             \x20       match action {{\n{arms}        }}\n    }}\n",
+            method = service.method,
+            module = m.name,
+            ty = service.action_type,
+        ));
+    }
     out.push_str("}\n");
     out
 }
 
-fn main_rs(m: &Module, crate_ident: &str, binary: &str) -> String {
+/// Where a program's machine comes from: the scaffold's crate (its `App`
+/// implements the Tasks), or the program itself (`asl build`: Tasks go to
+/// mocks only).
+enum Program<'a> {
+    Scaffold { crate_ident: &'a str },
+    Ready { file_name: &'a str },
+}
+
+fn main_rs(m: &Module, program: Program<'_>, binary: &str) -> String {
     let module = &m.name;
+    let (header, preamble, default_machine) = match program {
+        Program::Scaffold { crate_ident } => (
+            "Task states call the crate's `App`, or mocks with `--mock`.",
+            format!("use {crate_ident}::{{App, {module}}};"),
+            format!("{module}::Machine::new(App)"),
+        ),
+        Program::Ready { file_name } => (
+            "Task states go to the mocks given with `--mock` (a Step Functions Local mock file).",
+            format!("asl_runtime::include_workflow!(\"statemachines/{file_name}\" as {module});"),
+            format!("{module}::Machine::with_handler(asl_runtime::Handlers::new())"),
+        ),
+    };
     format!(
-        r#"//! `{binary}`: the `{module}` workflow as a native program.
+        r#"//! `{binary}`: the `{module}` workflow as a native program. {header}
 //!
-//!     {binary} run [--input JSON|@FILE]
-//!     {binary} test-state STATE [--input JSON|@FILE]
+//!     {binary} run [--input JSON|@FILE] [--mock FILE [--test-case NAME]]
+//!     {binary} test-state STATE [--input JSON|@FILE] [--mock FILE [--test-case NAME]]
 //!
 //! `run` prints the execution (status, output or error, history) as JSON
 //! and exits 0 when it succeeded, 1 when it did not; `test-state` runs one
-//! state alone, as AWS's TestState does.
+//! state alone, as AWS's TestState does. A usage error exits 2.
 
-use {crate_ident}::{{App, {module}}};
+{preamble}
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: {binary} run [--input JSON|@FILE]\n       {binary} test-state STATE [--input JSON|@FILE]";
+const USAGE: &str = "usage: {binary} run [--input JSON|@FILE] [--mock FILE [--test-case NAME]]
+       {binary} test-state STATE [--input JSON|@FILE] [--mock FILE [--test-case NAME]]";
 
 /// A usage error: its message, and exit code 2.
 fn usage(message: &str) -> ExitCode {{
@@ -227,40 +305,60 @@ fn usage(message: &str) -> ExitCode {{
     ExitCode::from(2)
 }}
 
-/// The value of `--input`: JSON text, or `@FILE`; `{{}}` when absent.
-fn input(args: &[String]) -> Result<serde_json::Value, String> {{
-    let text = match args {{
-        [] => return Ok(serde_json::json!({{}})),
-        [flag, value] if flag == "--input" => match value.strip_prefix('@') {{
-            Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {{path}}: {{e}}"))?,
-            None => value.clone(),
-        }},
-        _ => return Err(format!("unexpected arguments: {{}}", args.join(" "))),
+/// The command line: the command, its one positional argument, and the options.
+#[derive(Default)]
+struct Args {{
+    command: String,
+    state: Option<String>,
+    input: Option<String>,
+    mock: Option<String>,
+    test_case: Option<String>,
+}}
+
+fn parse(args: Vec<String>) -> Result<Args, String> {{
+    let mut parsed = Args::default();
+    let mut args = args.into_iter();
+    parsed.command = args.next().ok_or("a command is needed")?;
+    while let Some(arg) = args.next() {{
+        let slot = match arg.as_str() {{
+            "--input" => &mut parsed.input,
+            "--mock" => &mut parsed.mock,
+            "--test-case" => &mut parsed.test_case,
+            _ if parsed.command == "test-state" && parsed.state.is_none() && !arg.starts_with("--") => {{
+                parsed.state = Some(arg);
+                continue;
+            }}
+            _ => return Err(format!("unexpected argument '{{arg}}'")),
+        }};
+        *slot = Some(args.next().ok_or(format!("{{arg}} needs a value"))?);
+    }}
+    Ok(parsed)
+}}
+
+/// JSON text, or `@FILE`.
+fn read_json(text: &str) -> Result<serde_json::Value, String> {{
+    let text = match text.strip_prefix('@') {{
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {{path}}: {{e}}"))?,
+        None => text.to_string(),
     }};
     serde_json::from_str(&text).map_err(|e| format!("the input is not JSON: {{e}}"))
 }}
 
-#[tokio::main]
-async fn main() -> ExitCode {{
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let machine = {module}::Machine::new(App);
-    match args.first().map(String::as_str) {{
-        Some("run") => {{
-            let input = match input(&args[1..]) {{
-                Ok(input) => input,
-                Err(e) => return usage(&e),
-            }};
+/// Runs the command on `machine`, whatever answers its Tasks.
+async fn act<T>(machine: {module}::Machine<T>, args: Args) -> ExitCode {{
+    let input = match args.input.as_deref().map(read_json).transpose() {{
+        Ok(input) => input.unwrap_or_else(|| serde_json::json!({{}})),
+        Err(e) => return usage(&e),
+    }};
+    match args.command.as_str() {{
+        "run" => {{
             let execution = machine.run(input).await;
             println!("{{}}", execution.to_json());
             if execution.status == asl_runtime::Status::Succeeded {{ ExitCode::SUCCESS }} else {{ ExitCode::FAILURE }}
         }}
-        Some("test-state") => {{
-            let Some(state) = args.get(1).and_then(|name| {module}::State::from_name(name)) else {{
+        "test-state" => {{
+            let Some(state) = args.state.as_deref().and_then({module}::State::from_name) else {{
                 return usage("test-state needs the name of one of the machine's states");
-            }};
-            let input = match input(&args[2..]) {{
-                Ok(input) => input,
-                Err(e) => return usage(&e),
             }};
             match machine.test_state(state, input).await {{
                 Ok(outcome) => {{
@@ -279,13 +377,35 @@ async fn main() -> ExitCode {{
                 Err(e) => usage(&e.to_string()),
             }}
         }}
-        Some("serve") => usage("serve is not available yet: the Step Functions API server (asl serve) is still to come"),
+        other => usage(&format!("unknown command '{{other}}'")),
+    }}
+}}
+
+#[tokio::main]
+async fn main() -> ExitCode {{
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {{
         Some("-h" | "--help") => {{
             println!("{{USAGE}}");
-            ExitCode::SUCCESS
+            return ExitCode::SUCCESS;
         }}
-        Some(other) => usage(&format!("unknown command '{{other}}'")),
-        None => usage("a command is needed"),
+        Some("serve") => return usage("serve is not available yet: the Step Functions API server (asl serve) is still to come"),
+        _ => {{}}
+    }}
+    let args = match parse(args) {{
+        Ok(args) => args,
+        Err(e) => return usage(&e),
+    }};
+    let Some(mock) = args.mock.clone() else {{
+        return act({default_machine}, args).await;
+    }};
+    let mocks = std::fs::read_to_string(&mock)
+        .map_err(|e| format!("cannot read {{mock}}: {{e}}"))
+        .and_then(|text| asl_runtime::MockConfig::from_json(&text).map_err(|e| format!("{{mock}}: {{e}}")))
+        .and_then(|config| config.test_case(None, args.test_case.as_deref()).map_err(|e| format!("{{mock}}: {{e}}")));
+    match mocks {{
+        Ok(mocks) => act({module}::Machine::with_handler(mocks), args).await,
+        Err(e) => usage(&e),
     }}
 }}
 "#
