@@ -62,7 +62,7 @@ serde_json = {{ version = "1", features = ["preserve_order", "float_roundtrip"] 
     ]
     for i, (case_id, path) in enumerate(cases):
         lines.append(f"asl_runtime::include_workflow!({rust_str(path)} as case_{i});")
-    lines += ["", "/// Compiled only: the valid definitions of ../shared/validation.", "#[allow(dead_code)]", "mod accepted {"]
+    lines += ["", "/// The valid definitions of ../shared/validation: compiled, and their models checked.", "#[allow(dead_code)]", "mod accepted {"]
     for i, path in enumerate(accepted):
         lines.append(f"    asl_runtime::include_workflow!({rust_str(path)} as valid_{i});")
     lines += [
@@ -82,8 +82,29 @@ serde_json = {{ version = "1", features = ["preserve_order", "float_roundtrip"] 
         "    Handler::Mocks(mocks)",
         "}",
         "",
+        "/// Every compiled module's model (Rust data the macro wrote) is the model",
+        "/// the loader builds from its JSON text.",
+        "fn check_models() -> usize {",
+        "    let mut differ = 0;",
+        "    let mut check = |name: &str, built: &asl_runtime::Definition, text: &str| {",
+        "        let loaded = asl_runtime::Workflow::from_json(text).expect(\"valid\").definition();",
+        "        if *built != *loaded { eprintln!(\"model differs: {name}\"); differ += 1; }",
+        "    };",
+    ]
+    for i, _ in enumerate(cases):
+        lines.append(f"    check(\"case_{i}\", &case_{i}::definition(), case_{i}::DEFINITION);")
+    for i, _ in enumerate(accepted):
+        lines.append(f"    check(\"valid_{i}\", &accepted::valid_{i}::definition(), accepted::valid_{i}::DEFINITION);")
+    lines += [
+        f"    println!(\"{len(cases) + len(accepted)} models compared, {{differ}} differ\");",
+        "    differ",
+        "}",
+        "",
         "fn main() {",
         "    let args: Vec<String> = std::env::args().collect();",
+        "    if args.get(1).is_some_and(|a| a == \"--check-models\") {",
+        "        std::process::exit(if check_models() == 0 { 0 } else { 1 });",
+        "    }",
         "    let (case_dir, input, context, mock) = match &args[..] {",
         "        [_, case_dir, input, context] => (case_dir, input, context, None),",
         "        [_, case_dir, input, context, mock] => (case_dir, input, context, Some(mock)),",
@@ -185,6 +206,11 @@ def main():
         print("compiled conformance: the generated crate does not build", file=sys.stderr)
         return 1
     binary = os.path.join(CRATE, "target", "debug", "asl-conformance-compiled")
+    models = subprocess.run([binary, "--check-models"], capture_output=True, text=True)
+    print(f"compiled conformance: {models.stdout.strip()} (the static model against the loader's)")
+    if models.returncode != 0:
+        print(models.stderr, file=sys.stderr)
+        return 1
 
     runner = os.path.join(REPO, "scripts", "lambda_runner.py")
     compiled_failed, table = check(f"{sys.executable} {runner} --compiled {binary} {{case_dir}} {{input}} {{context}} {{task}}", opts.events)

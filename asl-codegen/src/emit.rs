@@ -12,10 +12,10 @@ fn ident(name: &str) -> Ident {
 }
 
 /// The whole module for a valid definition.
-pub fn module(m: &Module, mermaid: &str, text: &str, settings: &Settings) -> TokenStream {
+pub fn module(m: &Module, model: &TokenStream, mermaid: &str, text: &str, settings: &Settings) -> TokenStream {
     let name = ident(&m.name);
     let doc = module_doc(m, mermaid, settings);
-    let body = body(m, text, settings);
+    let body = body(m, model, text, settings);
     quote! {
         #[doc = #doc]
         #[allow(clippy::all, dead_code)]
@@ -49,7 +49,7 @@ fn module_doc(m: &Module, mermaid: &str, settings: &Settings) -> String {
     doc
 }
 
-fn body(m: &Module, text: &str, settings: &Settings) -> TokenStream {
+fn body(m: &Module, model: &TokenStream, text: &str, settings: &Settings) -> TokenStream {
     let source = &settings.source_name;
     let track = settings.track_path.as_ref().map(|p| quote! { const _: &[u8] = include_bytes!(#p); });
     let text_lit = Literal::string(text);
@@ -64,11 +64,21 @@ fn body(m: &Module, text: &str, settings: &Settings) -> TokenStream {
         /// The path the definition was loaded from, as written in the macro call.
         pub const SOURCE: &str = #source;
 
-        /// The validated definition, parsed once per process on first use.
+        /// The validated definition, built once per process from the model
+        /// the macro wrote as Rust data: nothing is parsed.
         pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> {
             static DEFINITION_MODEL: ::asl_runtime::__private::LazyLock<::asl_runtime::__private::Arc<::asl_runtime::Definition>> =
-                ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::load_validated(DEFINITION, SOURCE));
+                ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::Arc::new(model()));
             DEFINITION_MODEL.clone()
+        }
+
+        /// The validated definition, built afresh from the Rust data the
+        /// macro wrote ([`definition`] builds it once and shares it).
+        #[allow(clippy::all, unused_imports)]
+        pub fn model() -> ::asl_runtime::Definition {
+            use ::asl_runtime::__private::asl_spec as spec;
+            use ::asl_runtime::__private::serde_json as json;
+            #model
         }
 
         #state_enum

@@ -10,6 +10,7 @@ mod builder;
 mod emit;
 pub mod inputs;
 pub mod lower;
+pub mod model;
 pub mod names;
 pub mod scaffold;
 
@@ -60,7 +61,14 @@ pub fn expand(text: &str, settings: &Settings) -> TokenStream {
         // so the user's code type-checks and only our messages show.
         Some(def) => {
             let module = lower(def, &settings.module_name);
-            let items = emit::module(&module, &asl_spec::render::mermaid(def), text, settings);
+            let model = match model::expression(def, &quote::quote! { spec }, &quote::quote! { json }) {
+                Ok(model) => model,
+                Err(e) => {
+                    let message = format!("asl-codegen cannot write this definition's model: {e}");
+                    quote::quote_spanned! { settings.error_span => ::core::compile_error!(#message) }
+                }
+            };
+            let items = emit::module(&module, &model, &asl_spec::render::mermaid(def), text, settings);
             quote::quote! { #errors #warnings #items }
         }
         None => emit::fallback(&settings.module_name, errors),

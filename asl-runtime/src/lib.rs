@@ -105,21 +105,10 @@ impl Workflow {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::lambda::function_of as lambda_function;
+    pub use asl_spec;
     pub use serde;
     pub use serde_json;
     pub use std::sync::{Arc, LazyLock};
-
-    use crate::{Definition, Workflow};
-
-    /// Loads a definition that the macro already validated at compile time.
-    pub fn load_validated(text: &str, file: &str) -> Arc<Definition> {
-        match Workflow::from_json(text) {
-            Ok(w) => w.definition(),
-            // The macro refuses to expand invalid definitions, so this only
-            // happens if asl-spec and asl-macro versions disagree.
-            Err(d) => panic!("{file} was validated at compile time but fails at run time: {:?}", d.iter().next()),
-        }
-    }
 
     /// Calls a typed Task method as the runtime calls any Lambda function
     /// (one semantics for both paths): for a Lambda resource (its ARN, or

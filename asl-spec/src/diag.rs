@@ -4,6 +4,7 @@ use std::fmt;
 
 /// A byte range in the definition's source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "diag::Span"))]
 pub struct Span {
     /// First byte.
     pub start: usize,

@@ -12,6 +12,7 @@
 
 /// A state type, the value of a state's `Type` field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "fields::StateType"))]
 pub enum StateType {
     /// `Pass`.
     Pass,

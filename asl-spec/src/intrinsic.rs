@@ -11,6 +11,7 @@ macro_rules! functions {
     ($($variant:ident => $name:literal, $min:expr, $max:expr;)*) => {
         /// One of the 18 intrinsic functions.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "intrinsic::Function"))]
         pub enum Function { $(#[doc = $name] $variant,)* }
         impl Function {
             /// Every function.
@@ -62,6 +63,7 @@ impl Function {
 
 /// A parsed call.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "intrinsic::Call"))]
 pub struct Call {
     /// Which function.
     pub function: Function,
@@ -71,11 +73,12 @@ pub struct Call {
 
 /// One argument of a call.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "intrinsic::Arg"))]
 pub enum Arg {
     /// A string literal (escapes resolved).
     String(StringLit),
     /// A number literal.
-    Number(Number),
+    Number(#[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::number"))] Number),
     /// `true` / `false`.
     Bool(bool),
     /// `null`.
@@ -89,6 +92,7 @@ pub enum Arg {
 /// A string literal argument. `holes` are the byte offsets in `value` of each
 /// unescaped `{}` (what `States.Format` fills); an escaped `\{\}` is not a hole.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "intrinsic::StringLit"))]
 pub struct StringLit {
     /// The string with escapes resolved.
     pub value: String,

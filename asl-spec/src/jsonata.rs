@@ -279,6 +279,21 @@ impl Expr {
         Ok(Expr { source: source.to_string(), compiled, direct, states })
     }
 
+    /// The expression of a definition that was validated (by this version
+    /// of asl-spec), compiled again from its source: what a generated
+    /// module's model holds. Should the source not compile after all, the
+    /// expression raises that error when evaluated, rather than panic here.
+    pub fn from_validated(source: &str) -> Expr {
+        Expr::compile(source).unwrap_or_else(|e| {
+            let message = serde_json::Value::String(format!("the expression '{source}' does not compile: {e}"));
+            let raise = format!("$error({message})");
+            let compiled = jlens_core::Expression::compile(&raise)
+                .or_else(|_| jlens_core::Expression::compile("$error()"))
+                .unwrap_or_else(|_| unreachable!("`$error()` is a JSONata expression"));
+            Expr { source: source.to_string(), compiled, direct: None, states: StatesRead::default() }
+        })
+    }
+
     /// The expression as written, without its delimiters.
     pub fn source(&self) -> &str {
         &self.source
@@ -315,9 +330,10 @@ impl fmt::Debug for Expr {
 
 /// A JSON value of a JSONata state whose `{% … %}` strings are expressions.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "jsonata::Jsonata"))]
 pub enum Jsonata {
     /// A value without any expression inside.
-    Literal(Value),
+    Literal(#[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::json"))] Value),
     /// A whole `{% … %}` string.
     Expr(Expr),
     /// An object with an expression somewhere inside, members in order.

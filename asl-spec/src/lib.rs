@@ -26,6 +26,8 @@ mod load;
 pub mod model;
 pub mod path;
 pub mod render;
+#[cfg(feature = "static-model")]
+mod static_model;
 pub mod time;
 
 pub use diag::{Code, Diagnostic, Diagnostics, Severity, SourceFile, Span};

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 /// Which query language a state evaluates its fields with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::QueryLanguage"))]
 pub enum QueryLanguage {
     /// JSONPath (the default).
     #[default]
@@ -33,6 +34,7 @@ impl QueryLanguage {
 
 /// A whole state machine definition.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Definition"))]
 pub struct Definition {
     /// `Comment`.
     pub comment: Option<String>,
@@ -51,6 +53,7 @@ pub struct Definition {
 /// A `StartAt` + `States` pair: the machine itself, a Parallel branch or a
 /// Map item processor. Transitions never leave a scope.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Scope"))]
 pub struct Scope {
     /// The first state's name.
     pub start_at: String,
@@ -84,6 +87,7 @@ impl Scope {
 
 /// Where a state goes when it is done.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Transition"))]
 pub enum Transition {
     /// `Next`: the named state (its index in the scope is resolved at load time).
     Next(Target),
@@ -95,6 +99,7 @@ pub enum Transition {
 
 /// A transition target: a state name and its index in the enclosing scope.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Target"))]
 pub struct Target {
     /// The state's name.
     pub name: String,
@@ -106,6 +111,7 @@ pub struct Target {
 
 /// One state.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::State"))]
 pub struct State {
     /// The state's name (shared: history events and task requests carry it).
     pub name: Arc<str>,
@@ -138,6 +144,7 @@ pub struct State {
 
 /// A path field that may also be `null` (`InputPath`, `OutputPath`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::NullablePath"))]
 pub enum NullablePath {
     /// `null`: the state sees (or emits) `{}`.
     Null,
@@ -147,6 +154,7 @@ pub enum NullablePath {
 
 /// `ResultPath`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::ResultPath"))]
 pub enum ResultPath {
     /// `null`: the result is discarded and the input passes through.
     Discard,
@@ -156,6 +164,7 @@ pub enum ResultPath {
 
 /// JSONPath-mode input and output processing. Absent fields hold their defaults.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Io"))]
 pub struct Io {
     /// `InputPath` (default `$`).
     pub input_path: NullablePath,
@@ -187,6 +196,7 @@ impl Default for Io {
 
 /// `Assign`: variable names and the values they take when the state ends.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Assign"))]
 pub enum Assign {
     /// In a JSONPath state: a template whose `name.$` members are paths or
     /// intrinsic calls (the key is stored without `.$`).
@@ -197,9 +207,10 @@ pub enum Assign {
 
 /// A payload template: JSON whose `"key.$"` members are evaluated.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Template"))]
 pub enum Template {
     /// A constant.
-    Literal(Value),
+    Literal(#[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::json"))] Value),
     /// An object with at least one dynamic member somewhere inside.
     Object(ObjectTemplate),
     /// An array with at least one dynamic element somewhere inside.
@@ -212,12 +223,14 @@ pub enum Template {
 
 /// An object template's members (keys without `.$`), in order.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::ObjectTemplate"))]
 pub struct ObjectTemplate {
     /// Each member's key and template.
     pub fields: Vec<(String, Template)>,
     /// The object with every literal member filled in and every dynamic one
     /// `null`, in the same order: cloning it builds the result without
     /// hashing a key again.
+    #[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::json_map"))]
     pub skeleton: serde_json::Map<String, Value>,
     /// The length of the result's compact JSON text less its dynamic
     /// members' values: braces, commas, keys and literal members. With a
@@ -257,6 +270,7 @@ impl ObjectTemplate {
 
 /// The type-specific part of a state.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::StateKind"))]
 pub enum StateKind {
     /// `Pass`.
     Pass(Pass),
@@ -306,13 +320,16 @@ impl StateKind {
 
 /// Pass state fields.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Pass"))]
 pub struct Pass {
     /// `Result`: a literal, never a template.
+    #[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::option_json"))]
     pub result: Option<Value>,
 }
 
 /// A number of seconds given literally, by path, or by JSONata.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Seconds"))]
 pub enum Seconds {
     /// A literal.
     Fixed(u64),
@@ -325,6 +342,7 @@ pub enum Seconds {
 /// How a Task waits for its resource: AWS's service integration patterns,
 /// named by the suffix of the `Resource`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Integration"))]
 pub enum Integration {
     /// No suffix: call the resource and take its answer.
     RequestResponse,
@@ -349,6 +367,7 @@ impl Integration {
 
 /// Task state fields.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Task"))]
 pub struct Task {
     /// `Resource` (shared: every task request carries it).
     pub resource: Arc<str>,
@@ -361,6 +380,7 @@ pub struct Task {
     /// `HeartbeatSeconds` / `HeartbeatSecondsPath`.
     pub heartbeat: Option<Seconds>,
     /// `Credentials`, as written.
+    #[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::option_json"))]
     pub credentials: Option<Value>,
     /// `Retry`.
     pub retry: Vec<Retrier>,
@@ -370,6 +390,7 @@ pub struct Task {
 
 /// `JitterStrategy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Jitter"))]
 pub enum Jitter {
     /// No jitter.
     #[default]
@@ -380,6 +401,7 @@ pub enum Jitter {
 
 /// One `Retry` entry.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Retrier"))]
 pub struct Retrier {
     /// `ErrorEquals`.
     pub error_equals: Vec<String>,
@@ -397,6 +419,7 @@ pub struct Retrier {
 
 /// One `Catch` entry.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Catcher"))]
 pub struct Catcher {
     /// `ErrorEquals`.
     pub error_equals: Vec<String>,
@@ -412,6 +435,7 @@ pub struct Catcher {
 
 /// Choice state fields.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Choice"))]
 pub struct Choice {
     /// `Choices`, in order.
     pub choices: Vec<ChoiceBranch>,
@@ -421,6 +445,7 @@ pub struct Choice {
 
 /// A top-level Choice rule with its `Next`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::ChoiceBranch"))]
 pub struct ChoiceBranch {
     /// The condition.
     pub rule: Rule,
@@ -434,6 +459,7 @@ pub struct ChoiceBranch {
 
 /// A Choice condition.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Rule"))]
 pub enum Rule {
     /// `And`.
     And(Vec<Rule>),
@@ -449,6 +475,7 @@ pub enum Rule {
 
 /// `Variable` compared by one operator.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Comparison"))]
 pub struct Comparison {
     /// `Variable`.
     pub variable: Path,
@@ -460,9 +487,10 @@ pub struct Comparison {
 
 /// The right-hand side of a comparison.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Operand"))]
 pub enum Operand {
     /// A literal value.
-    Literal(Value),
+    Literal(#[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::json"))] Value),
     /// The `*Path` form's path.
     Path(Path),
 }
@@ -471,6 +499,7 @@ macro_rules! operators {
     ($($variant:ident => $name:literal,)*) => {
         /// A Choice comparison operator.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Operator"))]
         pub enum Operator { $(#[doc = $name] $variant,)* }
         impl Operator {
             /// Every operator.
@@ -509,6 +538,7 @@ operators! {
 
 /// What kind of literal an operator compares against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::OperandType"))]
 pub enum OperandType {
     /// A string.
     String,
@@ -560,6 +590,7 @@ impl Operator {
 
 /// How long a Wait state waits.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Wait"))]
 pub enum Wait {
     /// `Seconds` (or a JSONata `Seconds`).
     Seconds(Seconds),
@@ -573,6 +604,7 @@ pub enum Wait {
 
 /// A Fail state's `Error` or `Cause`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::FailText"))]
 pub enum FailText {
     /// A literal.
     Literal(String),
@@ -586,6 +618,7 @@ pub enum FailText {
 
 /// Fail state fields.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Fail"))]
 pub struct Fail {
     /// `Error` / `ErrorPath`.
     pub error: Option<FailText>,
@@ -595,6 +628,7 @@ pub struct Fail {
 
 /// Parallel state fields.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Parallel"))]
 pub struct Parallel {
     /// `Branches`.
     pub branches: Vec<Scope>,
@@ -606,6 +640,7 @@ pub struct Parallel {
 
 /// `ProcessorConfig.Mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::ProcessorMode"))]
 pub enum ProcessorMode {
     /// Iterations run inside the execution.
     #[default]
@@ -616,9 +651,10 @@ pub enum ProcessorMode {
 
 /// A count given literally, by path, or by JSONata (`MaxConcurrency`, …).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Count"))]
 pub enum Count {
     /// A literal number.
-    Fixed(Value),
+    Fixed(#[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::json"))] Value),
     /// The `…Path` form.
     Path(Path),
     /// A JSONata `{% %}` string.
@@ -627,6 +663,7 @@ pub enum Count {
 
 /// Map state fields.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::Map"))]
 pub struct Map {
     /// `ItemProcessor` (or the legacy `Iterator`).
     pub processor: Scope,
@@ -663,6 +700,7 @@ pub struct Map {
 
 /// `ItemReader`: where a distributed Map reads its items.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::ItemReader"))]
 pub struct ItemReader {
     /// `Resource` (`arn:aws:states:::s3:getObject`, `…:s3:listObjectsV2`).
     pub resource: String,
@@ -684,6 +722,7 @@ pub struct ItemReader {
 
 /// `ResultWriter`: where a distributed Map writes its results.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::ResultWriter"))]
 pub struct ResultWriter {
     /// `Resource` (`arn:aws:states:::s3:putObject`).
     pub resource: String,
@@ -692,17 +731,20 @@ pub struct ResultWriter {
     /// `Arguments`, the same in a JSONata state.
     pub arguments: Option<Jsonata>,
     /// `WriterConfig`, as written.
+    #[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::option_json"))]
     pub writer_config: Option<Value>,
 }
 
 /// `ItemBatcher`: iterations receive `{"BatchInput": ..., "Items": [...]}`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "model::ItemBatcher"))]
 pub struct ItemBatcher {
     /// `MaxItemsPerBatch` / `MaxItemsPerBatchPath`.
     pub max_items: Option<Count>,
     /// `MaxInputBytesPerBatch` / `MaxInputBytesPerBatchPath`.
     pub max_bytes: Option<Count>,
     /// `BatchInput`, as written (a JSONPath state).
+    #[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::option_json"))]
     pub batch_input: Option<Value>,
     /// `BatchInput` of a JSONata state, whose `{% %}` strings are
     /// expressions.

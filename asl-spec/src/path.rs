@@ -10,6 +10,7 @@ use std::fmt;
 
 /// A parsed path such as `$.orders[0].id`, `$$.Execution.Id` or `$.items[?(@.n > 1)]`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "path::Path"))]
 pub struct Path {
     /// The text as written, used in AWS's error messages.
     pub text: String,
@@ -21,6 +22,7 @@ pub struct Path {
 
 /// The document a path starts from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "path::Root"))]
 pub enum Root {
     /// `$`: the state's (effective) input.
     Input,
@@ -32,6 +34,7 @@ pub enum Root {
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "path::Segment"))]
 pub enum Segment {
     /// `.x`, `['x']`, `[0]`, `[*]`, …: applies to the current nodes.
     Child(Selector),
@@ -50,6 +53,7 @@ impl Segment {
 
 /// What a step selects.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "path::Selector"))]
 pub enum Selector {
     /// A member by name.
     Name(String),
@@ -78,6 +82,7 @@ pub enum Selector {
 
 /// A filter expression inside `[?( )]`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "path::Filter"))]
 pub enum Filter {
     /// `a || b`
     Or(Box<Filter>, Box<Filter>),
@@ -93,17 +98,19 @@ pub enum Filter {
 
 /// A side of a filter comparison.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "path::Operand"))]
 pub enum Operand {
     /// `@...`: relative to the element being tested.
     Current(Vec<Segment>),
     /// `$...`: from the document root.
     Root(Vec<Segment>),
     /// A literal value.
-    Literal(Value),
+    Literal(#[cfg_attr(feature = "static-model", serde(serialize_with = "crate::static_model::json"))] Value),
 }
 
 /// A comparison operator in a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "static-model", derive(serde::Serialize), serde(rename = "path::CompareOp"))]
 pub enum CompareOp {
     /// `==`
     Eq,

@@ -51,15 +51,620 @@ pub mod fulfilment {
     pub const DEFINITION: &str = "{\n  \"Comment\": \"Order fulfilment: reserve the stock and charge the card at once, pack each item, then publish a notice. JSONata, variables, a Parallel, a Map and lambda:invoke of three functions.\",\n  \"QueryLanguage\": \"JSONata\",\n  \"StartAt\": \"Prepare\",\n  \"States\": {\n    \"Prepare\": {\n      \"Type\": \"Pass\",\n      \"Assign\": {\"orderId\": \"{% $states.input.id %}\", \"items\": \"{% $states.input.items %}\", \"count\": \"{% $count($states.input.items) %}\"},\n      \"Next\": \"ReserveAndCharge\"\n    },\n    \"ReserveAndCharge\": {\n      \"Type\": \"Parallel\",\n      \"Branches\": [\n        {\n          \"StartAt\": \"Reserve\",\n          \"States\": {\n            \"Reserve\": {\n              \"Type\": \"Task\",\n              \"Resource\": \"arn:aws:states:::lambda:invoke\",\n              \"Arguments\": {\"FunctionName\": \"arn:aws:lambda:us-east-1:123456789012:function:Reserve\", \"Payload\": {\"order\": \"{% $orderId %}\", \"items\": \"{% $items %}\"}},\n              \"Output\": \"{% $states.result.Payload %}\",\n              \"End\": true\n            }\n          }\n        },\n        {\n          \"StartAt\": \"Charge\",\n          \"States\": {\n            \"Charge\": {\n              \"Type\": \"Task\",\n              \"Resource\": \"arn:aws:states:::lambda:invoke\",\n              \"Arguments\": {\"FunctionName\": \"Charge:live\", \"Payload\": {\"order\": \"{% $orderId %}\", \"amount\": \"{% $states.input.amount %}\"}},\n              \"Output\": \"{% $states.result.Payload %}\",\n              \"Retry\": [{\"ErrorEquals\": [\"Gateway.Busy\"], \"MaxAttempts\": 2, \"IntervalSeconds\": 1}],\n              \"End\": true\n            }\n          }\n        }\n      ],\n      \"Next\": \"PackEach\"\n    },\n    \"PackEach\": {\n      \"Type\": \"Map\",\n      \"Items\": \"{% $items %}\",\n      \"MaxConcurrency\": 2,\n      \"ItemProcessor\": {\n        \"ProcessorConfig\": {\"Mode\": \"INLINE\"},\n        \"StartAt\": \"Pack\",\n        \"States\": {\n          \"Pack\": {\n            \"Type\": \"Task\",\n            \"Resource\": \"arn:aws:states:::lambda:invoke\",\n            \"Arguments\": {\"FunctionName\": \"Pack\", \"Payload\": {\"item\": \"{% $states.input %}\", \"order\": \"{% $orderId %}\"}},\n            \"Output\": \"{% $states.result.Payload %}\",\n            \"End\": true\n          }\n        }\n      },\n      \"Next\": \"Notify\"\n    },\n    \"Notify\": {\n      \"Type\": \"Task\",\n      \"Resource\": \"arn:aws:states:::sns:publish\",\n      \"Arguments\": {\"TopicArn\": \"arn:aws:sns:us-east-1:123456789012:orders\", \"Message\": \"{% 'packed ' & $string($count) & ' items of ' & $orderId %}\"},\n      \"Output\": \"{% {'order': $orderId, 'boxes': $states.input, 'notice': $states.result} %}\",\n      \"End\": true\n    }\n  }\n}\n";
     /// The path the definition was loaded from, as written in the macro call.
     pub const SOURCE: &str = "tests/workflows/fulfilment.json";
-    /// The validated definition, parsed once per process on first use.
+    /// The validated definition, built once per process from the model
+    /// the macro wrote as Rust data: nothing is parsed.
     pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> {
         static DEFINITION_MODEL: ::asl_runtime::__private::LazyLock<
             ::asl_runtime::__private::Arc<::asl_runtime::Definition>,
-        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::load_validated(
-            DEFINITION,
-            SOURCE,
+        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::Arc::new(
+            model(),
         ));
         DEFINITION_MODEL.clone()
+    }
+    /// The validated definition, built afresh from the Rust data the
+    /// macro wrote ([`definition`] builds it once and shares it).
+    #[allow(clippy::all, unused_imports)]
+    pub fn model() -> ::asl_runtime::Definition {
+        use ::asl_runtime::__private::asl_spec as spec;
+        use ::asl_runtime::__private::serde_json as json;
+        #[inline(never)]
+        fn state_0() -> spec::model::State {
+            spec::model::State {
+                name: "Prepare".into(),
+                span: spec::diag::Span {
+                    start: 270,
+                    end: 279,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::Jsonata,
+                kind: spec::model::StateKind::Pass(
+                    spec::model::Pass {
+                        result: ::core::option::Option::None,
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::Next(
+                    spec::model::Target {
+                        name: "ReserveAndCharge".into(),
+                        span: spec::diag::Span {
+                            start: 458,
+                            end: 476,
+                        },
+                        index: 1,
+                    }
+                        .into(),
+                ),
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::Some(
+                    spec::model::Assign::Jsonata(
+                        spec::jsonata::Jsonata::Object(
+                                ::std::vec![
+                                    ("orderId".into(),
+                                    spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$states.input.id"
+                                    .into()).into()),), ("items".into(),
+                                    spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$states.input.items"
+                                    .into()).into()),), ("count".into(),
+                                    spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$count($states.input.items)"
+                                    .into()).into()),)
+                                ],
+                            )
+                            .into(),
+                    ),
+                ),
+                output: ::core::option::Option::None,
+                id: 0,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_2() -> spec::model::State {
+            spec::model::State {
+                name: "Reserve".into(),
+                span: spec::diag::Span {
+                    start: 632,
+                    end: 641,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::Jsonata,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:states:::lambda:invoke".into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 701,
+                            end: 733,
+                        },
+                        timeout: ::core::option::Option::None,
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::End,
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::Some(
+                        spec::jsonata::Jsonata::Object(
+                            ::std::vec![
+                                ("FunctionName".into(),
+                                spec::jsonata::Jsonata::Literal(json::Value::String("arn:aws:lambda:us-east-1:123456789012:function:Reserve"
+                                .into())),), ("Payload".into(),
+                                spec::jsonata::Jsonata::Object(::std::vec![("order".into(),
+                                spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$orderId"
+                                .into()).into()),), ("items".into(),
+                                spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$items"
+                                .into()).into()),)]),)
+                            ],
+                        ),
+                    ),
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::Some(
+                    spec::jsonata::Jsonata::Expr(
+                        spec::jsonata::Expr::from_validated(
+                                "$states.result.Payload".into(),
+                            )
+                            .into(),
+                    ),
+                ),
+                id: 2,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_3() -> spec::model::State {
+            spec::model::State {
+                name: "Charge".into(),
+                span: spec::diag::Span {
+                    start: 1097,
+                    end: 1105,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::Jsonata,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:states:::lambda:invoke".into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 1165,
+                            end: 1197,
+                        },
+                        timeout: ::core::option::Option::None,
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![
+                            spec::model::Retrier { error_equals :
+                            ::std::vec!["Gateway.Busy".into()], interval_seconds : 1,
+                            max_attempts : 2, backoff_rate : 2.0, max_delay_seconds :
+                            ::core::option::Option::None, jitter :
+                            spec::model::Jitter::None }
+                        ],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::End,
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::Some(
+                        spec::jsonata::Jsonata::Object(
+                            ::std::vec![
+                                ("FunctionName".into(),
+                                spec::jsonata::Jsonata::Literal(json::Value::String("Charge:live"
+                                .into())),), ("Payload".into(),
+                                spec::jsonata::Jsonata::Object(::std::vec![("order".into(),
+                                spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$orderId"
+                                .into()).into()),), ("amount".into(),
+                                spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$states.input.amount"
+                                .into()).into()),)]),)
+                            ],
+                        ),
+                    ),
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::Some(
+                    spec::jsonata::Jsonata::Expr(
+                        spec::jsonata::Expr::from_validated(
+                                "$states.result.Payload".into(),
+                            )
+                            .into(),
+                    ),
+                ),
+                id: 3,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_1() -> spec::model::State {
+            spec::model::State {
+                name: "ReserveAndCharge".into(),
+                span: spec::diag::Span {
+                    start: 488,
+                    end: 506,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::Jsonata,
+                kind: spec::model::StateKind::Parallel(
+                    spec::model::Parallel {
+                        branches: ::std::vec![
+                            spec::model::Scope { start_at : "Reserve".into(),
+                            start_at_span : spec::diag::Span { start : 587, end : 596 },
+                            start_index : 0, states : ::std::vec![state_2()], unloaded :
+                            ::std::vec![] }, spec::model::Scope { start_at : "Charge"
+                            .into(), start_at_span : spec::diag::Span { start : 1053, end
+                            : 1061 }, start_index : 0, states : ::std::vec![state_3()],
+                            unloaded : ::std::vec![] }
+                        ],
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::Next(
+                    spec::model::Target {
+                        name: "PackEach".into(),
+                        span: spec::diag::Span {
+                            start: 1580,
+                            end: 1590,
+                        },
+                        index: 2,
+                    }
+                        .into(),
+                ),
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 1,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_5() -> spec::model::State {
+            spec::model::State {
+                name: "Pack".into(),
+                span: spec::diag::Span {
+                    start: 1824,
+                    end: 1830,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::Jsonata,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:states:::lambda:invoke".into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 1886,
+                            end: 1918,
+                        },
+                        timeout: ::core::option::Option::None,
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::End,
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::Some(
+                        spec::jsonata::Jsonata::Object(
+                            ::std::vec![
+                                ("FunctionName".into(),
+                                spec::jsonata::Jsonata::Literal(json::Value::String("Pack"
+                                .into())),), ("Payload".into(),
+                                spec::jsonata::Jsonata::Object(::std::vec![("item".into(),
+                                spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$states.input"
+                                .into()).into()),), ("order".into(),
+                                spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("$orderId"
+                                .into()).into()),)]),)
+                            ],
+                        ),
+                    ),
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::Some(
+                    spec::jsonata::Jsonata::Expr(
+                        spec::jsonata::Expr::from_validated(
+                                "$states.result.Payload".into(),
+                            )
+                            .into(),
+                    ),
+                ),
+                id: 5,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_4() -> spec::model::State {
+            spec::model::State {
+                name: "PackEach".into(),
+                span: spec::diag::Span {
+                    start: 1602,
+                    end: 1612,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::Jsonata,
+                kind: spec::model::StateKind::Map(
+                    spec::model::Map {
+                        processor: spec::model::Scope {
+                            start_at: "Pack".into(),
+                            start_at_span: spec::diag::Span {
+                                start: 1786,
+                                end: 1792,
+                            },
+                            start_index: 0,
+                            states: ::std::vec![state_5()],
+                            unloaded: ::std::vec![],
+                        },
+                        mode: spec::model::ProcessorMode::Inline,
+                        execution_type: ::core::option::Option::None,
+                        items_path: spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        },
+                        items: ::core::option::Option::Some(
+                            spec::jsonata::Jsonata::Expr(
+                                spec::jsonata::Expr::from_validated("$items".into()).into(),
+                            ),
+                        ),
+                        item_selector: ::core::option::Option::None,
+                        max_concurrency: ::core::option::Option::Some(
+                            spec::model::Count::Fixed(
+                                json::Value::Number(json::Number::from(2u64)),
+                            ),
+                        ),
+                        tolerated_failure_percentage: ::core::option::Option::None,
+                        tolerated_failure_count: ::core::option::Option::None,
+                        item_reader: ::core::option::Option::None,
+                        item_batcher: ::core::option::Option::None,
+                        result_writer: ::core::option::Option::None,
+                        label: ::core::option::Option::None,
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::Next(
+                    spec::model::Target {
+                        name: "Notify".into(),
+                        span: spec::diag::Span {
+                            start: 2165,
+                            end: 2173,
+                        },
+                        index: 3,
+                    }
+                        .into(),
+                ),
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 4,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_6() -> spec::model::State {
+            spec::model::State {
+                name: "Notify".into(),
+                span: spec::diag::Span {
+                    start: 2185,
+                    end: 2193,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::Jsonata,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:states:::sns:publish".into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 2237,
+                            end: 2267,
+                        },
+                        timeout: ::core::option::Option::None,
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::End,
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::Some(
+                        spec::jsonata::Jsonata::Object(
+                            ::std::vec![
+                                ("TopicArn".into(),
+                                spec::jsonata::Jsonata::Literal(json::Value::String("arn:aws:sns:us-east-1:123456789012:orders"
+                                .into())),), ("Message".into(),
+                                spec::jsonata::Jsonata::Expr(spec::jsonata::Expr::from_validated("'packed ' & $string($count) & ' items of ' & $orderId"
+                                .into()).into()),)
+                            ],
+                        ),
+                    ),
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::Some(
+                    spec::jsonata::Jsonata::Expr(
+                        spec::jsonata::Expr::from_validated(
+                                "{'order': $orderId, 'boxes': $states.input, 'notice': $states.result}"
+                                    .into(),
+                            )
+                            .into(),
+                    ),
+                ),
+                id: 6,
+                reads_context: false,
+            }
+        }
+        spec::model::Definition {
+            comment: ::core::option::Option::Some(
+                "Order fulfilment: reserve the stock and charge the card at once, pack each item, then publish a notice. JSONata, variables, a Parallel, a Map and lambda:invoke of three functions."
+                    .into(),
+            ),
+            version: ::core::option::Option::None,
+            timeout_seconds: ::core::option::Option::None,
+            query_language: spec::model::QueryLanguage::Jsonata,
+            body: spec::model::Scope {
+                start_at: "Prepare".into(),
+                start_at_span: spec::diag::Span {
+                    start: 241,
+                    end: 250,
+                },
+                start_index: 0,
+                states: ::std::vec![state_0(), state_1(), state_4(), state_6()],
+                unloaded: ::std::vec![],
+            },
+            state_count: 7,
+        }
     }
     /// One variant per state, those in Parallel branches and Map item
     /// processors included (AWS makes state names unique machine-wide);

@@ -18,15 +18,96 @@ pub mod hello_world {
     pub const DEFINITION: &str = "{\n  \"Comment\": \"The smallest useful workflow: one Pass state that returns a greeting.\",\n  \"StartAt\": \"HelloWorld\",\n  \"States\": {\n    \"HelloWorld\": {\n      \"Type\": \"Pass\",\n      \"Result\": \"Hello, World!\",\n      \"End\": true\n    }\n  }\n}\n";
     /// The path the definition was loaded from, as written in the macro call.
     pub const SOURCE: &str = "statemachines/hello_world.json";
-    /// The validated definition, parsed once per process on first use.
+    /// The validated definition, built once per process from the model
+    /// the macro wrote as Rust data: nothing is parsed.
     pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> {
         static DEFINITION_MODEL: ::asl_runtime::__private::LazyLock<
             ::asl_runtime::__private::Arc<::asl_runtime::Definition>,
-        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::load_validated(
-            DEFINITION,
-            SOURCE,
+        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::Arc::new(
+            model(),
         ));
         DEFINITION_MODEL.clone()
+    }
+    /// The validated definition, built afresh from the Rust data the
+    /// macro wrote ([`definition`] builds it once and shares it).
+    #[allow(clippy::all, unused_imports)]
+    pub fn model() -> ::asl_runtime::Definition {
+        use ::asl_runtime::__private::asl_spec as spec;
+        use ::asl_runtime::__private::serde_json as json;
+        #[inline(never)]
+        fn state_0() -> spec::model::State {
+            spec::model::State {
+                name: "HelloWorld".into(),
+                span: spec::diag::Span {
+                    start: 133,
+                    end: 145,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::JsonPath,
+                kind: spec::model::StateKind::Pass(
+                    spec::model::Pass {
+                        result: ::core::option::Option::Some(
+                            json::Value::String("Hello, World!".into()),
+                        ),
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::End,
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 0,
+                reads_context: false,
+            }
+        }
+        spec::model::Definition {
+            comment: ::core::option::Option::Some(
+                "The smallest useful workflow: one Pass state that returns a greeting."
+                    .into(),
+            ),
+            version: ::core::option::Option::None,
+            timeout_seconds: ::core::option::Option::None,
+            query_language: spec::model::QueryLanguage::JsonPath,
+            body: spec::model::Scope {
+                start_at: "HelloWorld".into(),
+                start_at_span: spec::diag::Span {
+                    start: 101,
+                    end: 113,
+                },
+                start_index: 0,
+                states: ::std::vec![state_0()],
+                unloaded: ::std::vec![],
+            },
+            state_count: 1,
+        }
     }
     /// One variant per state, those in Parallel branches and Map item
     /// processors included (AWS makes state names unique machine-wide);

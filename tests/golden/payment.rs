@@ -35,15 +35,731 @@ pub mod payment {
     pub const DEFINITION: &str = "{\n  \"Comment\": \"A payment transaction: open it, charge the card (retrying transient gateway failures), complete or cancel it, then reconcile.\",\n  \"StartAt\": \"Init\",\n  \"States\": {\n    \"Init\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Open the transaction and give it an id.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:InitPayment\",\n      \"Parameters\": {\n        \"orderId.$\": \"$.orderId\",\n        \"amount.$\": \"$.amount\",\n        \"currency.$\": \"$.currency\"\n      },\n      \"ResultPath\": \"$.transaction\",\n      \"Next\": \"InProgress\"\n    },\n    \"InProgress\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Charge the card. The gateway sometimes answers 'unavailable'; that is retried. A decline is caught and cancels the payment.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:ChargeCard\",\n      \"Parameters\": {\n        \"transactionId.$\": \"$.transaction.id\",\n        \"amount.$\": \"$.amount\",\n        \"currency.$\": \"$.currency\",\n        \"card.$\": \"$.card\"\n      },\n      \"ResultSelector\": {\n        \"status.$\": \"$.status\",\n        \"authorization.$\": \"$.authorizationCode\"\n      },\n      \"ResultPath\": \"$.charge\",\n      \"TimeoutSeconds\": 30,\n      \"Retry\": [\n        {\n          \"ErrorEquals\": [\"PaymentGateway.Unavailable\"],\n          \"IntervalSeconds\": 1,\n          \"MaxAttempts\": 3,\n          \"BackoffRate\": 2.0\n        }\n      ],\n      \"Catch\": [\n        {\n          \"ErrorEquals\": [\"States.ALL\"],\n          \"ResultPath\": \"$.charge\",\n          \"Next\": \"Cancelled\"\n        }\n      ],\n      \"Next\": \"ChargeApproved?\"\n    },\n    \"ChargeApproved?\": {\n      \"Type\": \"Choice\",\n      \"Choices\": [\n        {\n          \"Variable\": \"$.charge.status\",\n          \"StringEquals\": \"APPROVED\",\n          \"Next\": \"Completed\"\n        }\n      ],\n      \"Default\": \"Cancelled\"\n    },\n    \"Completed\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Mark the transaction as paid.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:CompletePayment\",\n      \"Parameters\": {\n        \"transactionId.$\": \"$.transaction.id\",\n        \"authorization.$\": \"$.charge.authorization\"\n      },\n      \"ResultPath\": \"$.outcome\",\n      \"Next\": \"Reconciliation\"\n    },\n    \"Cancelled\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Void the transaction, keeping the reason.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:CancelPayment\",\n      \"Parameters\": {\n        \"transactionId.$\": \"$.transaction.id\",\n        \"reason.$\": \"States.Format('charge not approved: {}', States.JsonToString($.charge))\"\n      },\n      \"ResultPath\": \"$.outcome\",\n      \"Next\": \"Reconciliation\"\n    },\n    \"Reconciliation\": {\n      \"Type\": \"Task\",\n      \"Comment\": \"Record the final state of the transaction in the ledger.\",\n      \"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:Reconcile\",\n      \"Parameters\": {\n        \"transactionId.$\": \"$.transaction.id\",\n        \"orderId.$\": \"$.orderId\",\n        \"amount.$\": \"$.amount\",\n        \"outcome.$\": \"$.outcome\"\n      },\n      \"ResultPath\": \"$.ledger\",\n      \"OutputPath\": \"$.ledger\",\n      \"End\": true\n    }\n  }\n}\n";
     /// The path the definition was loaded from, as written in the macro call.
     pub const SOURCE: &str = "statemachines/payment.json";
-    /// The validated definition, parsed once per process on first use.
+    /// The validated definition, built once per process from the model
+    /// the macro wrote as Rust data: nothing is parsed.
     pub fn definition() -> ::asl_runtime::__private::Arc<::asl_runtime::Definition> {
         static DEFINITION_MODEL: ::asl_runtime::__private::LazyLock<
             ::asl_runtime::__private::Arc<::asl_runtime::Definition>,
-        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::load_validated(
-            DEFINITION,
-            SOURCE,
+        > = ::asl_runtime::__private::LazyLock::new(|| ::asl_runtime::__private::Arc::new(
+            model(),
         ));
         DEFINITION_MODEL.clone()
+    }
+    /// The validated definition, built afresh from the Rust data the
+    /// macro wrote ([`definition`] builds it once and shares it).
+    #[allow(clippy::all, unused_imports)]
+    pub fn model() -> ::asl_runtime::Definition {
+        use ::asl_runtime::__private::asl_spec as spec;
+        use ::asl_runtime::__private::serde_json as json;
+        #[inline(never)]
+        fn state_0() -> spec::model::State {
+            spec::model::State {
+                name: "Init".into(),
+                span: spec::diag::Span {
+                    start: 183,
+                    end: 189,
+                },
+                comment: ::core::option::Option::Some(
+                    "Open the transaction and give it an id.".into(),
+                ),
+                query_language: spec::model::QueryLanguage::JsonPath,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:lambda:us-east-1:123456789012:function:InitPayment"
+                            .into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 293,
+                            end: 353,
+                        },
+                        timeout: ::core::option::Option::None,
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::Next(
+                    spec::model::Target {
+                        name: "InProgress".into(),
+                        span: spec::diag::Span {
+                            start: 538,
+                            end: 550,
+                        },
+                        index: 1,
+                    }
+                        .into(),
+                ),
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::Some(
+                        spec::model::Template::Object(
+                            spec::model::ObjectTemplate {
+                                fields: ::std::vec![
+                                    ("orderId".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.orderId".into(), root : spec::path::Root::Input, segments
+                                    :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("orderId"
+                                    .into()).into())] } .into()),), ("amount".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.amount".into(), root : spec::path::Root::Input, segments
+                                    :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("amount"
+                                    .into()).into())] } .into()),), ("currency".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.currency".into(), root : spec::path::Root::Input,
+                                    segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("currency"
+                                    .into()).into())] } .into()),)
+                                ],
+                                skeleton: [
+                                    ("orderId".into(), json::Value::Null),
+                                    ("amount".into(), json::Value::Null),
+                                    ("currency".into(), json::Value::Null),
+                                ]
+                                    .into_iter()
+                                    .collect(),
+                                fixed_len: 34,
+                                same_named: 7,
+                            }
+                                .into(),
+                        ),
+                    ),
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$.transaction".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![
+                                spec::path::Segment::Child(spec::path::Selector::Name("transaction"
+                                .into()).into())
+                            ],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 0,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_1() -> spec::model::State {
+            spec::model::State {
+                name: "InProgress".into(),
+                span: spec::diag::Span {
+                    start: 562,
+                    end: 574,
+                },
+                comment: ::core::option::Option::Some(
+                    "Charge the card. The gateway sometimes answers 'unavailable'; that is retried. A decline is caught and cancels the payment."
+                        .into(),
+                ),
+                query_language: spec::model::QueryLanguage::JsonPath,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:lambda:us-east-1:123456789012:function:ChargeCard"
+                            .into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 762,
+                            end: 821,
+                        },
+                        timeout: ::core::option::Option::Some(
+                            spec::model::Seconds::Fixed(30),
+                        ),
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![
+                            spec::model::Retrier { error_equals :
+                            ::std::vec!["PaymentGateway.Unavailable".into()],
+                            interval_seconds : 1, max_attempts : 3, backoff_rate : 2.0,
+                            max_delay_seconds : ::core::option::Option::None, jitter :
+                            spec::model::Jitter::None }
+                        ],
+                        catch: ::std::vec![
+                            spec::model::Catcher { error_equals :
+                            ::std::vec!["States.ALL".into()], next : spec::model::Target
+                            { name : "Cancelled".into(), span : spec::diag::Span { start
+                            : 1486, end : 1497 }, index : 4 }, result_path :
+                            spec::model::ResultPath::Path(spec::path::Path { text :
+                            "$.charge".into(), root : spec::path::Root::Input, segments :
+                            ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("charge"
+                            .into()).into())] } .into()), assign :
+                            ::core::option::Option::None, output :
+                            ::core::option::Option::None }
+                        ],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::Next(
+                    spec::model::Target {
+                        name: "ChargeApproved?".into(),
+                        span: spec::diag::Span {
+                            start: 1531,
+                            end: 1548,
+                        },
+                        index: 2,
+                    }
+                        .into(),
+                ),
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::Some(
+                        spec::model::Template::Object(
+                            spec::model::ObjectTemplate {
+                                fields: ::std::vec![
+                                    ("transactionId".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.transaction.id".into(), root : spec::path::Root::Input,
+                                    segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("transaction"
+                                    .into()).into()),
+                                    spec::path::Segment::Child(spec::path::Selector::Name("id"
+                                    .into()).into())] } .into()),), ("amount".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.amount".into(), root : spec::path::Root::Input, segments
+                                    :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("amount"
+                                    .into()).into())] } .into()),), ("currency".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.currency".into(), root : spec::path::Root::Input,
+                                    segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("currency"
+                                    .into()).into())] } .into()),), ("card".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.card".into(), root : spec::path::Root::Input, segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("card"
+                                    .into()).into())] } .into()),)
+                                ],
+                                skeleton: [
+                                    ("transactionId".into(), json::Value::Null),
+                                    ("amount".into(), json::Value::Null),
+                                    ("currency".into(), json::Value::Null),
+                                    ("card".into(), json::Value::Null),
+                                ]
+                                    .into_iter()
+                                    .collect(),
+                                fixed_len: 48,
+                                same_named: 14,
+                            }
+                                .into(),
+                        ),
+                    ),
+                    result_selector: ::core::option::Option::Some(
+                        spec::model::Template::Object(
+                            spec::model::ObjectTemplate {
+                                fields: ::std::vec![
+                                    ("status".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.status".into(), root : spec::path::Root::Input, segments
+                                    :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("status"
+                                    .into()).into())] } .into()),), ("authorization".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.authorizationCode".into(), root :
+                                    spec::path::Root::Input, segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("authorizationCode"
+                                    .into()).into())] } .into()),)
+                                ],
+                                skeleton: [
+                                    ("status".into(), json::Value::Null),
+                                    ("authorization".into(), json::Value::Null),
+                                ]
+                                    .into_iter()
+                                    .collect(),
+                                fixed_len: 28,
+                                same_named: 1,
+                            }
+                                .into(),
+                        ),
+                    ),
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$.charge".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![
+                                spec::path::Segment::Child(spec::path::Selector::Name("charge"
+                                .into()).into())
+                            ],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 1,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_2() -> spec::model::State {
+            spec::model::State {
+                name: "ChargeApproved?".into(),
+                span: spec::diag::Span {
+                    start: 1560,
+                    end: 1577,
+                },
+                comment: ::core::option::Option::None,
+                query_language: spec::model::QueryLanguage::JsonPath,
+                kind: spec::model::StateKind::Choice(
+                    spec::model::Choice {
+                        choices: ::std::vec![
+                            spec::model::ChoiceBranch { rule :
+                            spec::model::Rule::Compare(spec::model::Comparison { variable
+                            : spec::path::Path { text : "$.charge.status".into(), root :
+                            spec::path::Root::Input, segments :
+                            ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("charge"
+                            .into()).into()),
+                            spec::path::Segment::Child(spec::path::Selector::Name("status"
+                            .into()).into())] }, op :
+                            spec::model::Operator::StringEquals, operand :
+                            spec::model::Operand::Literal(json::Value::String("APPROVED"
+                            .into())) } .into()), next : spec::model::Target { name :
+                            "Completed".into(), span : spec::diag::Span { start : 1731,
+                            end : 1742 }, index : 3 }, assign :
+                            ::core::option::Option::None, output :
+                            ::core::option::Option::None }
+                        ],
+                        default: ::core::option::Option::Some(spec::model::Target {
+                            name: "Cancelled".into(),
+                            span: spec::diag::Span {
+                                start: 1779,
+                                end: 1790,
+                            },
+                            index: 4,
+                        }),
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::None,
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::None,
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 2,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_3() -> spec::model::State {
+            spec::model::State {
+                name: "Completed".into(),
+                span: spec::diag::Span {
+                    start: 1802,
+                    end: 1813,
+                },
+                comment: ::core::option::Option::Some(
+                    "Mark the transaction as paid.".into(),
+                ),
+                query_language: spec::model::QueryLanguage::JsonPath,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:lambda:us-east-1:123456789012:function:CompletePayment"
+                            .into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 1907,
+                            end: 1971,
+                        },
+                        timeout: ::core::option::Option::None,
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::Next(
+                    spec::model::Target {
+                        name: "Reconciliation".into(),
+                        span: spec::diag::Span {
+                            start: 2150,
+                            end: 2166,
+                        },
+                        index: 5,
+                    }
+                        .into(),
+                ),
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::Some(
+                        spec::model::Template::Object(
+                            spec::model::ObjectTemplate {
+                                fields: ::std::vec![
+                                    ("transactionId".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.transaction.id".into(), root : spec::path::Root::Input,
+                                    segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("transaction"
+                                    .into()).into()),
+                                    spec::path::Segment::Child(spec::path::Selector::Name("id"
+                                    .into()).into())] } .into()),), ("authorization".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.charge.authorization".into(), root :
+                                    spec::path::Root::Input, segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("charge"
+                                    .into()).into()),
+                                    spec::path::Segment::Child(spec::path::Selector::Name("authorization"
+                                    .into()).into())] } .into()),)
+                                ],
+                                skeleton: [
+                                    ("transactionId".into(), json::Value::Null),
+                                    ("authorization".into(), json::Value::Null),
+                                ]
+                                    .into_iter()
+                                    .collect(),
+                                fixed_len: 35,
+                                same_named: 0,
+                            }
+                                .into(),
+                        ),
+                    ),
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$.outcome".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![
+                                spec::path::Segment::Child(spec::path::Selector::Name("outcome"
+                                .into()).into())
+                            ],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 3,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_4() -> spec::model::State {
+            spec::model::State {
+                name: "Cancelled".into(),
+                span: spec::diag::Span {
+                    start: 2178,
+                    end: 2189,
+                },
+                comment: ::core::option::Option::Some(
+                    "Void the transaction, keeping the reason.".into(),
+                ),
+                query_language: spec::model::QueryLanguage::JsonPath,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:lambda:us-east-1:123456789012:function:CancelPayment"
+                            .into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 2295,
+                            end: 2357,
+                        },
+                        timeout: ::core::option::Option::None,
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::Next(
+                    spec::model::Target {
+                        name: "Reconciliation".into(),
+                        span: spec::diag::Span {
+                            start: 2578,
+                            end: 2594,
+                        },
+                        index: 5,
+                    }
+                        .into(),
+                ),
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::Some(
+                        spec::model::Template::Object(
+                            spec::model::ObjectTemplate {
+                                fields: ::std::vec![
+                                    ("transactionId".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.transaction.id".into(), root : spec::path::Root::Input,
+                                    segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("transaction"
+                                    .into()).into()),
+                                    spec::path::Segment::Child(spec::path::Selector::Name("id"
+                                    .into()).into())] } .into()),), ("reason".into(),
+                                    spec::model::Template::Call(spec::intrinsic::Call { function
+                                    : spec::intrinsic::Function::Format, args :
+                                    ::std::vec![spec::intrinsic::Arg::String(spec::intrinsic::StringLit
+                                    { value : "charge not approved: {}".into(), holes :
+                                    ::std::vec![21] } .into()),
+                                    spec::intrinsic::Arg::Call(spec::intrinsic::Call { function
+                                    : spec::intrinsic::Function::JsonToString, args :
+                                    ::std::vec![spec::intrinsic::Arg::Path(spec::path::Path {
+                                    text : "$.charge".into(), root : spec::path::Root::Input,
+                                    segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("charge"
+                                    .into()).into())] } .into())] } .into())] } .into()),)
+                                ],
+                                skeleton: [
+                                    ("transactionId".into(), json::Value::Null),
+                                    ("reason".into(), json::Value::Null),
+                                ]
+                                    .into_iter()
+                                    .collect(),
+                                fixed_len: 28,
+                                same_named: 0,
+                            }
+                                .into(),
+                        ),
+                    ),
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$.outcome".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![
+                                spec::path::Segment::Child(spec::path::Selector::Name("outcome"
+                                .into()).into())
+                            ],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 4,
+                reads_context: false,
+            }
+        }
+        #[inline(never)]
+        fn state_5() -> spec::model::State {
+            spec::model::State {
+                name: "Reconciliation".into(),
+                span: spec::diag::Span {
+                    start: 2606,
+                    end: 2622,
+                },
+                comment: ::core::option::Option::Some(
+                    "Record the final state of the transaction in the ledger.".into(),
+                ),
+                query_language: spec::model::QueryLanguage::JsonPath,
+                kind: spec::model::StateKind::Task(
+                    spec::model::Task {
+                        resource: "arn:aws:lambda:us-east-1:123456789012:function:Reconcile"
+                            .into(),
+                        integration: spec::model::Integration::RequestResponse,
+                        resource_span: spec::diag::Span {
+                            start: 2743,
+                            end: 2801,
+                        },
+                        timeout: ::core::option::Option::None,
+                        heartbeat: ::core::option::Option::None,
+                        credentials: ::core::option::Option::None,
+                        retry: ::std::vec![],
+                        catch: ::std::vec![],
+                    }
+                        .into(),
+                ),
+                transition: spec::model::Transition::End,
+                io: spec::model::Io {
+                    input_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![],
+                        }
+                            .into(),
+                    ),
+                    parameters: ::core::option::Option::Some(
+                        spec::model::Template::Object(
+                            spec::model::ObjectTemplate {
+                                fields: ::std::vec![
+                                    ("transactionId".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.transaction.id".into(), root : spec::path::Root::Input,
+                                    segments :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("transaction"
+                                    .into()).into()),
+                                    spec::path::Segment::Child(spec::path::Selector::Name("id"
+                                    .into()).into())] } .into()),), ("orderId".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.orderId".into(), root : spec::path::Root::Input, segments
+                                    :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("orderId"
+                                    .into()).into())] } .into()),), ("amount".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.amount".into(), root : spec::path::Root::Input, segments
+                                    :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("amount"
+                                    .into()).into())] } .into()),), ("outcome".into(),
+                                    spec::model::Template::Path(spec::path::Path { text :
+                                    "$.outcome".into(), root : spec::path::Root::Input, segments
+                                    :
+                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("outcome"
+                                    .into()).into())] } .into()),)
+                                ],
+                                skeleton: [
+                                    ("transactionId".into(), json::Value::Null),
+                                    ("orderId".into(), json::Value::Null),
+                                    ("amount".into(), json::Value::Null),
+                                    ("outcome".into(), json::Value::Null),
+                                ]
+                                    .into_iter()
+                                    .collect(),
+                                fixed_len: 50,
+                                same_named: 14,
+                            }
+                                .into(),
+                        ),
+                    ),
+                    result_selector: ::core::option::Option::None,
+                    result_path: spec::model::ResultPath::Path(
+                        spec::path::Path {
+                            text: "$.ledger".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![
+                                spec::path::Segment::Child(spec::path::Selector::Name("ledger"
+                                .into()).into())
+                            ],
+                        }
+                            .into(),
+                    ),
+                    output_path: spec::model::NullablePath::Path(
+                        spec::path::Path {
+                            text: "$.ledger".into(),
+                            root: spec::path::Root::Input,
+                            segments: ::std::vec![
+                                spec::path::Segment::Child(spec::path::Selector::Name("ledger"
+                                .into()).into())
+                            ],
+                        }
+                            .into(),
+                    ),
+                    arguments: ::core::option::Option::None,
+                },
+                assign: ::core::option::Option::None,
+                output: ::core::option::Option::None,
+                id: 5,
+                reads_context: false,
+            }
+        }
+        spec::model::Definition {
+            comment: ::core::option::Option::Some(
+                "A payment transaction: open it, charge the card (retrying transient gateway failures), complete or cancel it, then reconcile."
+                    .into(),
+            ),
+            version: ::core::option::Option::None,
+            timeout_seconds: ::core::option::Option::None,
+            query_language: spec::model::QueryLanguage::JsonPath,
+            body: spec::model::Scope {
+                start_at: "Init".into(),
+                start_at_span: spec::diag::Span {
+                    start: 157,
+                    end: 163,
+                },
+                start_index: 0,
+                states: ::std::vec![
+                    state_0(), state_1(), state_2(), state_3(), state_4(), state_5()
+                ],
+                unloaded: ::std::vec![],
+            },
+            state_count: 6,
+        }
     }
     /// One variant per state, those in Parallel branches and Map item
     /// processors included (AWS makes state names unique machine-wide);
