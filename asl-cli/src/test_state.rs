@@ -36,6 +36,11 @@ pub(crate) struct TestStateArgs {
     /// The workflow variables the state sees (a JSON object).
     #[arg(long, value_name = "JSON")]
     variables: Option<String>,
+    /// The context object's members the state sees (AWS's `context`: a JSON
+    /// object whose `Execution` and `StateMachine` members replace the
+    /// defaults'), inline or `@FILE`.
+    #[arg(long, value_name = "JSON|@FILE")]
+    context: Option<String>,
     /// INFO (the outcome) or DEBUG (with the data as it went).
     #[arg(long, value_enum, default_value_t = Level::Info)]
     inspection_level: Level,
@@ -112,6 +117,11 @@ pub(crate) fn test_state(args: TestStateArgs) -> Result<ExitCode, UsageError> {
         },
         None => Map::new(),
     };
+    let context = match args.context.map(|c| json_arg(c, "--context")).transpose()? {
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(UsageError("--context must be a JSON object".into())),
+        None => Map::new(),
+    };
     let test = TestState {
         state: args.state,
         input,
@@ -120,6 +130,7 @@ pub(crate) fn test_state(args: TestStateArgs) -> Result<ExitCode, UsageError> {
         variables,
         inspect: args.inspection_level == Level::Debug,
         run_branches: false,
+        context,
     };
     let runtime =
         asl_runtime::virtual_time_runtime().map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;

@@ -34,6 +34,10 @@ pub struct TestState {
     pub retrier_retry_count: u32,
     /// The workflow variables the state sees.
     pub variables: Map<String, Value>,
+    /// The context object's `Execution` and `StateMachine` members the
+    /// state sees (AWS's `context`), over the executor's own: for example
+    /// `{"Execution": {"Name": "order-7", "Input": {…}}}`.
+    pub context: Map<String, Value>,
     /// Whether to give [`Inspection`] data (AWS's `DEBUG` level).
     pub inspect: bool,
     /// Whether a Parallel or Map without a `mock` runs its branches or
@@ -325,7 +329,7 @@ impl Executor {
         } else {
             History::new(false)
         };
-        let info = RunInfo {
+        let mut info = RunInfo {
             names: &self.names,
             start_ms: services.clock.now().as_millisecond(),
             input: Some(Box::new(test.input.clone())),
@@ -334,6 +338,9 @@ impl Executor {
             interrupts: None,
             redrive_count: 0,
         };
+        if !test.context.is_empty() {
+            info.override_context(&test.context);
+        }
         let run = Run { exec: &services, history, info: &info };
         let entry_variables = Variables::from_map(Some(test.variables.clone()));
         let mut variables = entry_variables.clone();

@@ -139,3 +139,19 @@ async fn a_parallel_or_a_map_runs_its_data_flow_around_a_mocked_result() {
     t.mock = None;
     assert!(matches!(executor.test_state(t).await, Err(TestStateError::Unsupported(_))));
 }
+
+#[tokio::test]
+async fn a_given_context_object_is_what_the_state_reads_at_dollar_dollar() {
+    let machine = r#"{"StartAt": "Who", "States": {"Who": {"Type": "Pass", "End": true,
+        "Parameters": {"name.$": "$$.Execution.Name", "machine.$": "$$.StateMachine.Name", "input.$": "$$.Execution.Input"}}}}"#;
+    let context = json!({"Execution": {"Name": "order-7"}, "StateMachine": {"Name": "Orders"}});
+    let test = TestState {
+        state: "Who".into(),
+        input: json!({"id": 7}),
+        context: context.as_object().unwrap().clone(),
+        ..Default::default()
+    };
+    let got = Workflow::from_json(machine).unwrap().executor().test_state(test).await.unwrap();
+    // The members given replace the defaults; the rest stay (the input).
+    assert_eq!(got.output, Some(json!({"name": "order-7", "machine": "Orders", "input": {"id": 7}})));
+}

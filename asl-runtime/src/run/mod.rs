@@ -82,6 +82,18 @@ pub(crate) struct Interrupts {
 }
 
 impl RunInfo<'_> {
+    /// `$$.Execution` and `$$.StateMachine` with the members of `context`
+    /// (a context object, as TestState takes one) over this run's own.
+    pub(crate) fn override_context(&mut self, context: &JsonMap<String, Value>) {
+        let (mut execution, mut machine) = self.members().clone();
+        for (key, slot) in [("Execution", &mut execution), ("StateMachine", &mut machine)] {
+            if let (Some(Value::Object(given)), Value::Object(own)) = (context.get(key), slot) {
+                own.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        self.members = OnceLock::from(Box::new((execution, machine)));
+    }
+
     fn members(&self) -> &(Value, Value) {
         // Boxed: a `Value` is 72 bytes, and most executions never build these.
         self.members.get_or_init(|| {
