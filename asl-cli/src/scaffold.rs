@@ -2,6 +2,7 @@
 //! (the files are asl-codegen's [`Scaffold`](asl_codegen::Scaffold)).
 
 use crate::{TypeArg, UsageError, load_valid, read};
+use asl_codegen::scaffold::Runtime;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -48,8 +49,9 @@ fn crate_name_ok(name: &str) -> bool {
         && asl_codegen::names::is_module_name(&name.replace('-', "_"))
 }
 
-/// The `asl-runtime` dependency: by path to a checkout, or from crates.io.
-fn runtime_dependency(asl_path: Option<PathBuf>) -> Result<String, UsageError> {
+/// The `asl-runtime` dependency: the folder of a checkout's, or `None` for
+/// crates.io's.
+fn runtime_dependency(asl_path: Option<PathBuf>) -> Result<Option<String>, UsageError> {
     let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf);
     let checkout = match asl_path {
         Some(path) if path.join("asl-runtime/Cargo.toml").is_file() => Some(path),
@@ -61,14 +63,7 @@ fn runtime_dependency(asl_path: Option<PathBuf>) -> Result<String, UsageError> {
         }
         None => built_from.filter(|p| p.join("asl-runtime/Cargo.toml").is_file()),
     };
-    Ok(match checkout {
-        Some(path) => {
-            let path = std::fs::canonicalize(&path).unwrap_or(path).join("asl-runtime");
-            // A TOML basic string: JSON's escaping of a path is TOML's.
-            format!("{{ path = {} }}", serde_json::Value::String(path.display().to_string()))
-        }
-        None => format!("\"{}\"", env!("CARGO_PKG_VERSION")),
-    })
+    Ok(checkout.map(|path| std::fs::canonicalize(&path).unwrap_or(path).join("asl-runtime").display().to_string()))
 }
 
 /// Writes `files` under `dir`.
@@ -98,8 +93,9 @@ pub(crate) fn build(args: BuildArgs) -> Result<ExitCode, UsageError> {
     // The binary is named after the output, if that can name a crate.
     let name = if crate_name_ok(wanted) { wanted.to_string() } else { "asl-program".to_string() };
     let work = args.work_dir.unwrap_or_else(|| Path::new("target/asl-build").join(&name));
-    let runtime = runtime_dependency(args.asl_path)?;
-    let scaffold = asl_codegen::Scaffold { name: &name, file_name, text: &text, runtime: &runtime };
+    let path = runtime_dependency(args.asl_path)?;
+    let runtime = path.as_deref().map_or(Runtime::Version(env!("CARGO_PKG_VERSION")), Runtime::Path);
+    let scaffold = asl_codegen::Scaffold { name: &name, file_name, text: &text, runtime };
     write_files(&work, &scaffold.ready_files().map_err(UsageError)?)?;
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| work.join("target"), PathBuf::from);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -122,7 +118,11 @@ pub(crate) fn build(args: BuildArgs) -> Result<ExitCode, UsageError> {
     let built = target.join("release").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     std::fs::copy(&built, &args.output)
         .map_err(|e| UsageError(format!("cannot copy {} to {}: {e}", built.display(), args.output.display())))?;
-    eprintln!("built {}: `{} run --input JSON --mock FILE`", args.output.display(), args.output.display());
+    eprintln!(
+        "built {}: `{} run --input JSON --mock FILE` (or `--http URL`)",
+        args.output.display(),
+        args.output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -142,8 +142,9 @@ pub(crate) fn new(args: NewArgs) -> Result<ExitCode, UsageError> {
     if std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some()) {
         return Err(UsageError(format!("{} exists and is not empty", dir.display())));
     }
-    let runtime = runtime_dependency(args.asl_path)?;
-    let scaffold = asl_codegen::Scaffold { name: &args.name, file_name, text: &text, runtime: &runtime };
+    let path = runtime_dependency(args.asl_path)?;
+    let runtime = path.as_deref().map_or(Runtime::Version(env!("CARGO_PKG_VERSION")), Runtime::Path);
+    let scaffold = asl_codegen::Scaffold { name: &args.name, file_name, text: &text, runtime };
     let files = scaffold.files().map_err(UsageError)?;
     for (path, contents) in &files {
         let path = dir.join(path);

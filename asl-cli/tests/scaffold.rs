@@ -204,6 +204,14 @@ fn asl_build_makes_a_ready_binary_whose_tasks_go_to_mocks() {
     assert_eq!(unmocked.status.code(), Some(1));
     let execution: serde_json::Value = serde_json::from_slice(&unmocked.stdout).unwrap();
     assert_eq!(execution["status"], "FAILED", "{execution}");
+    // With --http, Tasks go to the endpoint: here none listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}/tasks");
+    let unreachable = run(&["run", "--input", input, "--http", &url]);
+    let execution: serde_json::Value = serde_json::from_slice(&unreachable.stdout).unwrap();
+    assert_eq!(execution["error"], "States.Http.Socket", "{execution}");
+    let out = run(&["run", "--http", "https://example.com/"]);
+    assert_eq!(out.status.code(), Some(2));
     // A mock file's unknown test case is a usage error.
     let out = run(&["run", "--mock", mocks.to_str().unwrap(), "--test-case", "NoSuchCase"]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));

@@ -22,9 +22,17 @@ pub struct Scaffold<'a> {
     pub file_name: &'a str,
     /// The definition's text.
     pub text: &'a str,
-    /// The `asl-runtime` dependency as a Cargo.toml value, such as
-    /// `{ path = "/src/asl/asl-runtime" }` or `"0.1"`.
-    pub runtime: &'a str,
+    /// Where `asl-runtime` comes from.
+    pub runtime: Runtime<'a>,
+}
+
+/// Where a scaffold's `asl-runtime` dependency comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Runtime<'a> {
+    /// A checkout's `asl-runtime` folder.
+    Path(&'a str),
+    /// A version from crates.io.
+    Version(&'a str),
 }
 
 /// A file of the scaffold: its path in the crate and its text.
@@ -88,12 +96,16 @@ rust-version = "1.95"
 publish = false
 
 [dependencies]
-asl-runtime = {runtime}
+asl-runtime = {{ {runtime}, features = ["http"] }}
 serde_json = {{ version = "1", features = ["preserve_order", "float_roundtrip"] }}
 tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
 "#,
             name = self.name,
-            runtime = self.runtime,
+            // A TOML basic string: JSON's escaping of a path is TOML's.
+            runtime = match self.runtime {
+                Runtime::Path(path) => format!("path = {}", Value::String(path.into())),
+                Runtime::Version(version) => format!("version = {}", Value::String(version.into())),
+            },
         )
     }
 }
@@ -273,12 +285,12 @@ fn main_rs(m: &Module, program: Program<'_>, binary: &str) -> String {
     let module = &m.name;
     let (header, preamble, default_machine) = match program {
         Program::Scaffold { crate_ident } => (
-            "Task states call the crate's `App`, or mocks with `--mock`.",
+            "Task states call the crate's `App`, or mocks with `--mock`, or an HTTP endpoint with `--http`.",
             format!("use {crate_ident}::{{App, {module}}};"),
             format!("{module}::Machine::new(App)"),
         ),
         Program::Ready { file_name } => (
-            "Task states go to the mocks given with `--mock` (a Step Functions Local mock file).",
+            "Task states go to the mocks given with `--mock` (a Step Functions Local mock file) or to an HTTP endpoint (`--http`).",
             format!("asl_runtime::include_workflow!(\"statemachines/{file_name}\" as {module});"),
             format!("{module}::Machine::with_handler(asl_runtime::Handlers::new())"),
         ),
@@ -286,18 +298,19 @@ fn main_rs(m: &Module, program: Program<'_>, binary: &str) -> String {
     format!(
         r#"//! `{binary}`: the `{module}` workflow as a native program. {header}
 //!
-//!     {binary} run [--input JSON|@FILE] [--mock FILE [--test-case NAME]]
-//!     {binary} test-state STATE [--input JSON|@FILE] [--mock FILE [--test-case NAME]]
+//!     {binary} run [--input JSON|@FILE] [--mock FILE [--test-case NAME] | --http URL]
+//!     {binary} test-state STATE [--input JSON|@FILE] [--mock FILE [--test-case NAME] | --http URL]
 //!
-//! `run` prints the execution (status, output or error, history) as JSON
+//! `--http URL` sends every Task to an HTTP endpoint (a POST of its input;
+//! the JSON answer is its result; see `asl_runtime::HttpTasks`). `run` prints the execution (status, output or error, history) as JSON
 //! and exits 0 when it succeeded, 1 when it did not; `test-state` runs one
 //! state alone, as AWS's TestState does. A usage error exits 2.
 
 {preamble}
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: {binary} run [--input JSON|@FILE] [--mock FILE [--test-case NAME]]
-       {binary} test-state STATE [--input JSON|@FILE] [--mock FILE [--test-case NAME]]";
+const USAGE: &str = "usage: {binary} run [--input JSON|@FILE] [--mock FILE [--test-case NAME] | --http URL]
+       {binary} test-state STATE [--input JSON|@FILE] [--mock FILE [--test-case NAME] | --http URL]";
 
 /// A usage error: its message, and exit code 2.
 fn usage(message: &str) -> ExitCode {{
@@ -313,6 +326,7 @@ struct Args {{
     input: Option<String>,
     mock: Option<String>,
     test_case: Option<String>,
+    http: Option<String>,
 }}
 
 fn parse(args: Vec<String>) -> Result<Args, String> {{
@@ -324,6 +338,7 @@ fn parse(args: Vec<String>) -> Result<Args, String> {{
             "--input" => &mut parsed.input,
             "--mock" => &mut parsed.mock,
             "--test-case" => &mut parsed.test_case,
+            "--http" => &mut parsed.http,
             _ if parsed.command == "test-state" && parsed.state.is_none() && !arg.starts_with("--") => {{
                 parsed.state = Some(arg);
                 continue;
@@ -396,6 +411,15 @@ async fn main() -> ExitCode {{
         Ok(args) => args,
         Err(e) => return usage(&e),
     }};
+    if let Some(url) = args.http.clone() {{
+        if args.mock.is_some() {{
+            return usage("--mock and --http cannot go together");
+        }}
+        return match asl_runtime::HttpTasks::new(&url) {{
+            Ok(http) => act({module}::Machine::with_handler(http), args).await,
+            Err(e) => usage(&e),
+        }};
+    }}
     let Some(mock) = args.mock.clone() else {{
         return act({default_machine}, args).await;
     }};

@@ -28,6 +28,8 @@ mod durable;
 mod error;
 mod executor;
 mod history;
+#[cfg(feature = "http")]
+mod http;
 mod identity;
 mod intrinsics;
 mod jsonata;
@@ -58,6 +60,8 @@ pub use durable::{SCHEMA_VERSION, SqliteStore};
 pub use error::{StatesError, names as error_names};
 pub use executor::{Execution, Executor, Status, Stopper};
 pub use history::{ErrorDetails, EventDetails, EventType, Events, HistoryEvent, HistorySink, PayloadDetails};
+#[cfg(feature = "http")]
+pub use http::HttpTasks;
 pub use identity::Identity;
 pub use limits::Limits;
 pub use mock::{MockConfig, MockError, Mocks};
