@@ -1,7 +1,8 @@
 //! Golden expansions: the code `include_workflow!` generates for each file in
 //! `statemachines/`, formatted with prettyplease. Regenerate with
 //! `EXPECTORATE=overwrite cargo test --test golden`. The goldens are also
-//! compiled below, so they are real Rust, not just text.
+//! compiled below, so they are real Rust, not just text, and each as a
+//! program of its own by trybuild (tests/compile_fail.rs).
 
 use asl_codegen::{Settings, expand_to_string};
 
