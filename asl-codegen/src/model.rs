@@ -25,9 +25,12 @@ use serde::ser::{self, Error as _};
 /// Each state is built by a function of its own (`state_7()`, declared in
 /// the expression's block and never inlined): one expression for a machine
 /// of a thousand states would be one function too large for the optimizer.
+/// Each distinct path is built by one function too (`path_0()`), whatever
+/// number of fields hold it.
 pub fn expression(def: &Definition, spec: &TokenStream, json: &TokenStream) -> Result<TokenStream, String> {
     let states = std::cell::RefCell::new(Vec::new());
-    let tokens = Tokens { spec, json, in_json: false, in_number: false, states: &states };
+    let paths = std::cell::RefCell::new(std::collections::HashMap::new());
+    let tokens = Tokens { spec, json, in_json: false, in_number: false, states: &states, paths: &paths };
     let definition = def.serialize(tokens).map_err(|e| e.0)?;
     let states = states.into_inner();
     Ok(quote! { #(#states)* #definition })
@@ -62,6 +65,9 @@ struct Tokens<'a> {
     in_number: bool,
     /// The functions that build the states, written so far.
     states: &'a std::cell::RefCell<Vec<TokenStream>>,
+    /// The functions that build paths, by their constructor's text: a path
+    /// (`$`, `$.order.id`) is written once however many fields use it.
+    paths: &'a std::cell::RefCell<std::collections::HashMap<String, Ident>>,
 }
 
 /// `model::Task` as a path under asl-spec.
@@ -412,6 +418,21 @@ impl ser::SerializeStruct for Fields<'_> {
                     #[inline(never)]
                     fn #function() -> #path { #value }
                 });
+                Ok(quote! { #function() })
+            }
+            ("path::Path", _) => {
+                let mut paths = at.paths.borrow_mut();
+                let next = paths.len();
+                let function = paths
+                    .entry(value.to_string())
+                    .or_insert_with(|| {
+                        let function = ident(&format!("path_{next}"));
+                        at.states.borrow_mut().push(quote! {
+                            fn #function() -> #path { #value }
+                        });
+                        function
+                    })
+                    .clone();
                 Ok(quote! { #function() })
             }
             _ => Ok(value),

@@ -67,6 +67,13 @@ pub mod fulfilment {
     pub fn model() -> ::asl_runtime::Definition {
         use ::asl_runtime::__private::asl_spec as spec;
         use ::asl_runtime::__private::serde_json as json;
+        fn path_0() -> spec::path::Path {
+            spec::path::Path {
+                text: "$".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![],
+            }
+        }
         #[inline(never)]
         fn state_0() -> spec::model::State {
             spec::model::State {
@@ -95,32 +102,11 @@ pub mod fulfilment {
                         .into(),
                 ),
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::Some(
@@ -172,32 +158,11 @@ pub mod fulfilment {
                 ),
                 transition: spec::model::Transition::End,
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::Some(
                         spec::jsonata::Jsonata::Object(
                             ::std::vec![
@@ -260,32 +225,11 @@ pub mod fulfilment {
                 ),
                 transition: spec::model::Transition::End,
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::Some(
                         spec::jsonata::Jsonata::Object(
                             ::std::vec![
@@ -352,32 +296,11 @@ pub mod fulfilment {
                         .into(),
                 ),
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,
@@ -414,32 +337,11 @@ pub mod fulfilment {
                 ),
                 transition: spec::model::Transition::End,
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::Some(
                         spec::jsonata::Jsonata::Object(
                             ::std::vec![
@@ -492,11 +394,7 @@ pub mod fulfilment {
                         },
                         mode: spec::model::ProcessorMode::Inline,
                         execution_type: ::core::option::Option::None,
-                        items_path: spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        },
+                        items_path: path_0(),
                         items: ::core::option::Option::Some(
                             spec::jsonata::Jsonata::Expr(
                                 spec::jsonata::Expr::from_validated("$items".into()).into(),
@@ -531,32 +429,11 @@ pub mod fulfilment {
                         .into(),
                 ),
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,
@@ -593,32 +470,11 @@ pub mod fulfilment {
                 ),
                 transition: spec::model::Transition::End,
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::Some(
                         spec::jsonata::Jsonata::Object(
                             ::std::vec![

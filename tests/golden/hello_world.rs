@@ -34,6 +34,13 @@ pub mod hello_world {
     pub fn model() -> ::asl_runtime::Definition {
         use ::asl_runtime::__private::asl_spec as spec;
         use ::asl_runtime::__private::serde_json as json;
+        fn path_0() -> spec::path::Path {
+            spec::path::Path {
+                text: "$".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![],
+            }
+        }
         #[inline(never)]
         fn state_0() -> spec::model::State {
             spec::model::State {
@@ -54,32 +61,11 @@ pub mod hello_world {
                 ),
                 transition: spec::model::Transition::End,
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,

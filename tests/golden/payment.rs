@@ -51,6 +51,53 @@ pub mod payment {
     pub fn model() -> ::asl_runtime::Definition {
         use ::asl_runtime::__private::asl_spec as spec;
         use ::asl_runtime::__private::serde_json as json;
+        fn path_0() -> spec::path::Path {
+            spec::path::Path {
+                text: "$".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![],
+            }
+        }
+        fn path_1() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.orderId".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("orderId"
+                    .into()).into())
+                ],
+            }
+        }
+        fn path_2() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.amount".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("amount"
+                    .into()).into())
+                ],
+            }
+        }
+        fn path_3() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.currency".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("currency"
+                    .into()).into())
+                ],
+            }
+        }
+        fn path_4() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.transaction".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("transaction"
+                    .into()).into())
+                ],
+            }
+        }
         #[inline(never)]
         fn state_0() -> spec::model::State {
             spec::model::State {
@@ -92,34 +139,14 @@ pub mod payment {
                         .into(),
                 ),
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::Some(
                         spec::model::Template::Object(
                             spec::model::ObjectTemplate {
                                 fields: ::std::vec![
-                                    ("orderId".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.orderId".into(), root : spec::path::Root::Input, segments
-                                    :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("orderId"
-                                    .into()).into())] } .into()),), ("amount".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.amount".into(), root : spec::path::Root::Input, segments
-                                    :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("amount"
-                                    .into()).into())] } .into()),), ("currency".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.currency".into(), root : spec::path::Root::Input,
-                                    segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("currency"
-                                    .into()).into())] } .into()),)
+                                    ("orderId".into(), spec::model::Template::Path(path_1()),),
+                                    ("amount".into(), spec::model::Template::Path(path_2()),),
+                                    ("currency".into(), spec::model::Template::Path(path_3()),)
                                 ],
                                 skeleton: [
                                     ("orderId".into(), json::Value::Null),
@@ -135,31 +162,66 @@ pub mod payment {
                         ),
                     ),
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$.transaction".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![
-                                spec::path::Segment::Child(spec::path::Selector::Name("transaction"
-                                .into()).into())
-                            ],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_4()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,
                 output: ::core::option::Option::None,
                 id: 0,
                 reads_context: false,
+            }
+        }
+        fn path_5() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.charge".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("charge"
+                    .into()).into())
+                ],
+            }
+        }
+        fn path_6() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.transaction.id".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("transaction"
+                    .into()).into()),
+                    spec::path::Segment::Child(spec::path::Selector::Name("id".into())
+                    .into())
+                ],
+            }
+        }
+        fn path_7() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.card".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("card".into())
+                    .into())
+                ],
+            }
+        }
+        fn path_8() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.status".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("status"
+                    .into()).into())
+                ],
+            }
+        }
+        fn path_9() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.authorizationCode".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("authorizationCode"
+                    .into()).into())
+                ],
             }
         }
         #[inline(never)]
@@ -201,10 +263,7 @@ pub mod payment {
                             ::std::vec!["States.ALL".into()], next : spec::model::Target
                             { name : "Cancelled".into(), span : spec::diag::Span { start
                             : 1486, end : 1497 }, index : 4 }, result_path :
-                            spec::model::ResultPath::Path(spec::path::Path { text :
-                            "$.charge".into(), root : spec::path::Root::Input, segments :
-                            ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("charge"
-                            .into()).into())] } .into()), assign :
+                            spec::model::ResultPath::Path(path_5()), assign :
                             ::core::option::Option::None, output :
                             ::core::option::Option::None }
                         ],
@@ -223,40 +282,16 @@ pub mod payment {
                         .into(),
                 ),
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::Some(
                         spec::model::Template::Object(
                             spec::model::ObjectTemplate {
                                 fields: ::std::vec![
                                     ("transactionId".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.transaction.id".into(), root : spec::path::Root::Input,
-                                    segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("transaction"
-                                    .into()).into()),
-                                    spec::path::Segment::Child(spec::path::Selector::Name("id"
-                                    .into()).into())] } .into()),), ("amount".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.amount".into(), root : spec::path::Root::Input, segments
-                                    :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("amount"
-                                    .into()).into())] } .into()),), ("currency".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.currency".into(), root : spec::path::Root::Input,
-                                    segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("currency"
-                                    .into()).into())] } .into()),), ("card".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.card".into(), root : spec::path::Root::Input, segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("card"
-                                    .into()).into())] } .into()),)
+                                    spec::model::Template::Path(path_6()),), ("amount".into(),
+                                    spec::model::Template::Path(path_2()),), ("currency".into(),
+                                    spec::model::Template::Path(path_3()),), ("card".into(),
+                                    spec::model::Template::Path(path_7()),)
                                 ],
                                 skeleton: [
                                     ("transactionId".into(), json::Value::Null),
@@ -276,17 +311,9 @@ pub mod payment {
                         spec::model::Template::Object(
                             spec::model::ObjectTemplate {
                                 fields: ::std::vec![
-                                    ("status".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.status".into(), root : spec::path::Root::Input, segments
-                                    :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("status"
-                                    .into()).into())] } .into()),), ("authorization".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.authorizationCode".into(), root :
-                                    spec::path::Root::Input, segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("authorizationCode"
-                                    .into()).into())] } .into()),)
+                                    ("status".into(), spec::model::Template::Path(path_8()),),
+                                    ("authorization".into(),
+                                    spec::model::Template::Path(path_9()),)
                                 ],
                                 skeleton: [
                                     ("status".into(), json::Value::Null),
@@ -300,31 +327,26 @@ pub mod payment {
                                 .into(),
                         ),
                     ),
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$.charge".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![
-                                spec::path::Segment::Child(spec::path::Selector::Name("charge"
-                                .into()).into())
-                            ],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_5()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,
                 output: ::core::option::Option::None,
                 id: 1,
                 reads_context: false,
+            }
+        }
+        fn path_10() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.charge.status".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("charge"
+                    .into()).into()),
+                    spec::path::Segment::Child(spec::path::Selector::Name("status"
+                    .into()).into())
+                ],
             }
         }
         #[inline(never)]
@@ -342,13 +364,8 @@ pub mod payment {
                         choices: ::std::vec![
                             spec::model::ChoiceBranch { rule :
                             spec::model::Rule::Compare(spec::model::Comparison { variable
-                            : spec::path::Path { text : "$.charge.status".into(), root :
-                            spec::path::Root::Input, segments :
-                            ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("charge"
-                            .into()).into()),
-                            spec::path::Segment::Child(spec::path::Selector::Name("status"
-                            .into()).into())] }, op :
-                            spec::model::Operator::StringEquals, operand :
+                            : path_10(), op : spec::model::Operator::StringEquals,
+                            operand :
                             spec::model::Operand::Literal(json::Value::String("APPROVED"
                             .into())) } .into()), next : spec::model::Target { name :
                             "Completed".into(), span : spec::diag::Span { start : 1731,
@@ -369,38 +386,39 @@ pub mod payment {
                 ),
                 transition: spec::model::Transition::None,
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::None,
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_0()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,
                 output: ::core::option::Option::None,
                 id: 2,
                 reads_context: false,
+            }
+        }
+        fn path_11() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.charge.authorization".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("charge"
+                    .into()).into()),
+                    spec::path::Segment::Child(spec::path::Selector::Name("authorization"
+                    .into()).into())
+                ],
+            }
+        }
+        fn path_12() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.outcome".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("outcome"
+                    .into()).into())
+                ],
             }
         }
         #[inline(never)]
@@ -444,33 +462,14 @@ pub mod payment {
                         .into(),
                 ),
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::Some(
                         spec::model::Template::Object(
                             spec::model::ObjectTemplate {
                                 fields: ::std::vec![
                                     ("transactionId".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.transaction.id".into(), root : spec::path::Root::Input,
-                                    segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("transaction"
-                                    .into()).into()),
-                                    spec::path::Segment::Child(spec::path::Selector::Name("id"
-                                    .into()).into())] } .into()),), ("authorization".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.charge.authorization".into(), root :
-                                    spec::path::Root::Input, segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("charge"
-                                    .into()).into()),
-                                    spec::path::Segment::Child(spec::path::Selector::Name("authorization"
-                                    .into()).into())] } .into()),)
+                                    spec::model::Template::Path(path_6()),), ("authorization"
+                                    .into(), spec::model::Template::Path(path_11()),)
                                 ],
                                 skeleton: [
                                     ("transactionId".into(), json::Value::Null),
@@ -485,25 +484,8 @@ pub mod payment {
                         ),
                     ),
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$.outcome".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![
-                                spec::path::Segment::Child(spec::path::Selector::Name("outcome"
-                                .into()).into())
-                            ],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_12()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,
@@ -553,26 +535,13 @@ pub mod payment {
                         .into(),
                 ),
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::Some(
                         spec::model::Template::Object(
                             spec::model::ObjectTemplate {
                                 fields: ::std::vec![
                                     ("transactionId".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.transaction.id".into(), root : spec::path::Root::Input,
-                                    segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("transaction"
-                                    .into()).into()),
-                                    spec::path::Segment::Child(spec::path::Selector::Name("id"
-                                    .into()).into())] } .into()),), ("reason".into(),
+                                    spec::model::Template::Path(path_6()),), ("reason".into(),
                                     spec::model::Template::Call(spec::intrinsic::Call { function
                                     : spec::intrinsic::Function::Format, args :
                                     ::std::vec![spec::intrinsic::Arg::String(spec::intrinsic::StringLit
@@ -580,11 +549,8 @@ pub mod payment {
                                     ::std::vec![21] } .into()),
                                     spec::intrinsic::Arg::Call(spec::intrinsic::Call { function
                                     : spec::intrinsic::Function::JsonToString, args :
-                                    ::std::vec![spec::intrinsic::Arg::Path(spec::path::Path {
-                                    text : "$.charge".into(), root : spec::path::Root::Input,
-                                    segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("charge"
-                                    .into()).into())] } .into())] } .into())] } .into()),)
+                                    ::std::vec![spec::intrinsic::Arg::Path(path_5())] }
+                                    .into())] } .into()),)
                                 ],
                                 skeleton: [
                                     ("transactionId".into(), json::Value::Null),
@@ -599,31 +565,24 @@ pub mod payment {
                         ),
                     ),
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$.outcome".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![
-                                spec::path::Segment::Child(spec::path::Selector::Name("outcome"
-                                .into()).into())
-                            ],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_12()),
+                    output_path: spec::model::NullablePath::Path(path_0()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,
                 output: ::core::option::Option::None,
                 id: 4,
                 reads_context: false,
+            }
+        }
+        fn path_13() -> spec::path::Path {
+            spec::path::Path {
+                text: "$.ledger".into(),
+                root: spec::path::Root::Input,
+                segments: ::std::vec![
+                    spec::path::Segment::Child(spec::path::Selector::Name("ledger"
+                    .into()).into())
+                ],
             }
         }
         #[inline(never)]
@@ -657,41 +616,16 @@ pub mod payment {
                 ),
                 transition: spec::model::Transition::End,
                 io: spec::model::Io {
-                    input_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![],
-                        }
-                            .into(),
-                    ),
+                    input_path: spec::model::NullablePath::Path(path_0()),
                     parameters: ::core::option::Option::Some(
                         spec::model::Template::Object(
                             spec::model::ObjectTemplate {
                                 fields: ::std::vec![
                                     ("transactionId".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.transaction.id".into(), root : spec::path::Root::Input,
-                                    segments :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("transaction"
-                                    .into()).into()),
-                                    spec::path::Segment::Child(spec::path::Selector::Name("id"
-                                    .into()).into())] } .into()),), ("orderId".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.orderId".into(), root : spec::path::Root::Input, segments
-                                    :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("orderId"
-                                    .into()).into())] } .into()),), ("amount".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.amount".into(), root : spec::path::Root::Input, segments
-                                    :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("amount"
-                                    .into()).into())] } .into()),), ("outcome".into(),
-                                    spec::model::Template::Path(spec::path::Path { text :
-                                    "$.outcome".into(), root : spec::path::Root::Input, segments
-                                    :
-                                    ::std::vec![spec::path::Segment::Child(spec::path::Selector::Name("outcome"
-                                    .into()).into())] } .into()),)
+                                    spec::model::Template::Path(path_6()),), ("orderId".into(),
+                                    spec::model::Template::Path(path_1()),), ("amount".into(),
+                                    spec::model::Template::Path(path_2()),), ("outcome".into(),
+                                    spec::model::Template::Path(path_12()),)
                                 ],
                                 skeleton: [
                                     ("transactionId".into(), json::Value::Null),
@@ -708,28 +642,8 @@ pub mod payment {
                         ),
                     ),
                     result_selector: ::core::option::Option::None,
-                    result_path: spec::model::ResultPath::Path(
-                        spec::path::Path {
-                            text: "$.ledger".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![
-                                spec::path::Segment::Child(spec::path::Selector::Name("ledger"
-                                .into()).into())
-                            ],
-                        }
-                            .into(),
-                    ),
-                    output_path: spec::model::NullablePath::Path(
-                        spec::path::Path {
-                            text: "$.ledger".into(),
-                            root: spec::path::Root::Input,
-                            segments: ::std::vec![
-                                spec::path::Segment::Child(spec::path::Selector::Name("ledger"
-                                .into()).into())
-                            ],
-                        }
-                            .into(),
-                    ),
+                    result_path: spec::model::ResultPath::Path(path_13()),
+                    output_path: spec::model::NullablePath::Path(path_13()),
                     arguments: ::core::option::Option::None,
                 },
                 assign: ::core::option::Option::None,
