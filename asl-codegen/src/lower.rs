@@ -2,7 +2,7 @@
 //! turns into tokens. This form is compared in unit tests, never token text.
 
 use crate::names;
-use asl_spec::model::{Definition, Scope, StateKind, Transition};
+use asl_spec::model::{Definition, StateKind, Transition};
 
 /// Everything the generated module contains, as data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,8 +103,7 @@ pub struct TaskItem {
 /// Lowers a validated definition.
 pub fn lower(def: &Definition, module_name: &str) -> Module {
     let mut names = names::Namespace::default();
-    let mut states = Vec::with_capacity(def.state_count as usize);
-    state_items(&def.body, None, &mut names, &mut states);
+    let states = state_items(def, &mut names);
     let start = def.body.states.get(def.body.start_index).map_or(usize::MAX, |s| s.id as usize);
     let mut tasks: Vec<TaskItem> = def
         .task_targets()
@@ -169,14 +168,14 @@ fn group_services(tasks: &mut [TaskItem], names: &mut names::Namespace) -> Vec<S
     services
 }
 
-/// The items of `scope`'s states and, after each Parallel or Map, of the
-/// states inside it: [`visit_states`](asl_spec::model::visit_states)
+/// The item of every state, in [`visit_states`](asl_spec::model::visit_states)
 /// order, which is the order of the states' ids.
-fn state_items(scope: &Scope, parent: Option<usize>, names: &mut names::Namespace, out: &mut Vec<StateItem>) {
-    // Transitions name states by their index in the scope; items by id.
-    let id = |index: usize| scope.states.get(index).map(|s| s.id as usize);
-    for s in &scope.states {
+fn state_items(def: &Definition, names: &mut names::Namespace) -> Vec<StateItem> {
+    let mut out = Vec::with_capacity(def.state_count as usize);
+    asl_spec::model::visit_scoped(&def.body, None, &mut |s, scope, parent| {
         debug_assert_eq!(s.id as usize, out.len());
+        // Transitions name states by their index in the scope; items by id.
+        let id = |index: usize| scope.states.get(index).map(|s| s.id as usize);
         let next = match &s.transition {
             Transition::Next(t) => id(t.index),
             _ => None,
@@ -188,15 +187,10 @@ fn state_items(scope: &Scope, parent: Option<usize>, names: &mut names::Namespac
             next,
             successors: s.successors().into_iter().filter_map(|t| id(t.index)).collect(),
             terminal: s.is_terminal() || matches!(s.kind, StateKind::Fail(_)),
-            parent,
+            parent: parent.map(|p| p.id as usize),
         });
-        let here = Some(s.id as usize);
-        match &s.kind {
-            StateKind::Parallel(p) => p.branches.iter().for_each(|b| state_items(b, here, names, out)),
-            StateKind::Map(m) => state_items(&m.processor, here, names, out),
-            _ => {}
-        }
-    }
+    });
+    out
 }
 
 #[cfg(test)]

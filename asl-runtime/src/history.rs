@@ -577,25 +577,12 @@ impl Events {
         // Each state's id by name; its type and the Parallel or Map it runs in by id.
         let mut ids = std::collections::HashMap::new();
         let mut info = vec![(StateType::Pass, None); definition.state_count as usize];
-        fn walk<'d>(
-            scope: &'d asl_spec::model::Scope, parent: Option<u32>, ids: &mut std::collections::HashMap<&'d str, u32>,
-            info: &mut [(StateType, Option<u32>)],
-        ) {
-            for state in &scope.states {
-                ids.insert(&*state.name, state.id);
-                if let Some(slot) = info.get_mut(state.id as usize) {
-                    *slot = (state.kind.state_type(), parent);
-                }
-                match &state.kind {
-                    asl_spec::model::StateKind::Parallel(p) => {
-                        p.branches.iter().for_each(|b| walk(b, Some(state.id), ids, info))
-                    }
-                    asl_spec::model::StateKind::Map(m) => walk(&m.processor, Some(state.id), ids, info),
-                    _ => {}
-                }
+        asl_spec::model::visit_scoped(&definition.body, None, &mut |state, _, parent| {
+            ids.insert(&*state.name, state.id);
+            if let Some(slot) = info.get_mut(state.id as usize) {
+                *slot = (state.kind.state_type(), parent.map(|p| p.id));
             }
-        }
-        walk(&definition.body, None, &mut ids, &mut info);
+        });
         let parent = |id: u32| info.get(id as usize).and_then(|(_, parent)| *parent);
         let mut owners: Vec<Option<u32>> = Vec::with_capacity(self.len());
         let mut types: Vec<EventType> = Vec::with_capacity(self.len());

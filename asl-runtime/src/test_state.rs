@@ -225,14 +225,13 @@ impl std::error::Error for TestStateError {}
 
 /// The scope holding the state named `name`, and the state.
 fn find<'d>(scope: &'d Scope, name: &str) -> Option<(&'d Scope, &'d State)> {
-    if let Some(state) = scope.states.iter().find(|s| &*s.name == name) {
-        return Some((scope, state));
-    }
-    scope.states.iter().find_map(|s| match &s.kind {
-        StateKind::Parallel(p) => p.branches.iter().find_map(|b| find(b, name)),
-        StateKind::Map(m) => find(&m.processor, name),
-        _ => None,
-    })
+    let mut found = None;
+    asl_spec::model::visit_scoped(scope, None, &mut |state, scope, _| {
+        if found.is_none() && *state.name == *name {
+            found = Some((scope, state));
+        }
+    });
+    found
 }
 
 /// A clock whose waits end at once: TestState does not wait.

@@ -872,11 +872,20 @@ pub fn lambda_function_name(given: &str) -> String {
 
 /// Calls `f` on every state of `scope`, depth first, entering branches and processors.
 pub fn visit_states<'a>(scope: &'a Scope, f: &mut impl FnMut(&'a State)) {
+    visit_scoped(scope, None, &mut |state, _, _| f(state));
+}
+
+/// [`visit_states`], telling `f` also the scope each state is in (its
+/// transitions index that scope's states) and the Parallel or Map state
+/// around that scope (`parent`; `None` at the top level).
+pub fn visit_scoped<'a>(
+    scope: &'a Scope, parent: Option<&'a State>, f: &mut impl FnMut(&'a State, &'a Scope, Option<&'a State>),
+) {
     for state in &scope.states {
-        f(state);
+        f(state, scope, parent);
         match &state.kind {
-            StateKind::Parallel(p) => p.branches.iter().for_each(|b| visit_states(b, f)),
-            StateKind::Map(m) => visit_states(&m.processor, f),
+            StateKind::Parallel(p) => p.branches.iter().for_each(|b| visit_scoped(b, Some(state), f)),
+            StateKind::Map(m) => visit_scoped(&m.processor, Some(state), f),
             _ => {}
         }
     }
