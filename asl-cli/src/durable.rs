@@ -148,36 +148,9 @@ fn millis_text(ms: i64) -> Value {
     }
 }
 
-/// An execution as `DescribeExecution` answers.
+/// An execution as `DescribeExecution` answers (dates as text).
 pub(crate) fn describe_json(r: &ExecutionRecord) -> Value {
-    let mut out = json!({
-        "executionArn": r.arn,
-        "stateMachineArn": r.state_machine_arn,
-        "name": r.name,
-        "status": r.status,
-        "startDate": millis_text(r.start_ms),
-        "input": r.input,
-        "inputDetails": {"included": true},
-        "redriveCount": r.redrive_count,
-    });
-    let fields = out.as_object_mut().expect("an object");
-    if let Some(stop) = r.stop_ms {
-        fields.insert("stopDate".into(), millis_text(stop));
-    }
-    if let Some(redriven) = r.redrive_ms {
-        fields.insert("redriveDate".into(), millis_text(redriven));
-    }
-    if let Some(output) = &r.output {
-        fields.insert("output".into(), Value::String(output.clone()));
-        fields.insert("outputDetails".into(), json!({"included": true}));
-    }
-    if let Some(error) = &r.error {
-        fields.insert("error".into(), Value::String(error.clone()));
-    }
-    if let Some(cause) = &r.cause {
-        fields.insert("cause".into(), Value::String(cause.clone()));
-    }
-    out
+    asl_server::describe_json(r, millis_text)
 }
 
 fn print_json(v: &Value) -> Result<ExitCode, UsageError> {
@@ -239,21 +212,9 @@ pub(crate) fn executions(command: ExecutionsCommand) -> Result<ExitCode, UsageEr
                 Ok(events) => events,
                 Err(e) => return Ok(failed(e)),
             };
-            let mut events: Vec<Value> =
-                events.iter().map(|e| serde_json::to_value(e).expect("events serialise")).collect();
-            if reverse_order {
-                events.reverse();
-            }
-            let start = match next_token.as_deref().map(str::parse::<usize>) {
-                None => 0,
-                Some(Ok(n)) if n <= events.len() => n,
-                Some(_) => return Err(UsageError("InvalidToken: the next token is not one this history gave".into())),
-            };
-            let end = if max_results == 0 { events.len() } else { (start + max_results).min(events.len()) };
-            let mut out = json!({ "events": events[start..end] });
-            if end < events.len() {
-                out["nextToken"] = Value::String(end.to_string());
-            }
+            let out =
+                asl_server::history_page(&events, reverse_order, true, max_results, next_token.as_deref(), millis_text)
+                    .map_err(|e| UsageError(e.to_string()))?;
             print_json(&out)
         }
         ExecutionsCommand::Redrive { db, arn, mock, detach } => redrive(&db, &arn, mock, detach),

@@ -7,6 +7,7 @@
 
 mod durable;
 mod scaffold;
+mod serve;
 mod test_state;
 
 use asl_runtime::{Identity, Status, VirtualClock, Workflow};
@@ -119,6 +120,10 @@ enum Command {
     /// Answer a `.waitForTaskToken` task of a durable execution.
     #[command(subcommand)]
     Task(durable::TaskCommand),
+    /// Serve the AWS Step Functions API (as Step Functions Local does, on
+    /// port 8083): AWS SDKs, the AWS CLI and Terraform tooling drive it
+    /// unchanged. Durable in a SQLite file unless --in-memory.
+    Serve(serve::ServeArgs),
     /// Run one state alone, as AWS's TestState API does; prints its response.
     TestState(test_state::TestStateArgs),
     /// Draw a definition as a Mermaid flowchart or a Graphviz DOT graph.
@@ -247,6 +252,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         }
         Command::Executions(command) => durable::executions(command),
         Command::Task(command) => durable::task(command),
+        Command::Serve(args) => serve::serve(args),
         Command::TestState(args) => test_state::test_state(args),
         Command::Graph { definition, format } => graph(&definition, format),
         Command::Generate { definition, name } => generate(&definition, name),

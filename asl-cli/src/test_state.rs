@@ -3,9 +3,9 @@
 //! `nextState`, and `inspectionData` at the DEBUG level).
 
 use crate::UsageError;
-use asl_runtime::{TestMock, TestOutcome, TestState, VirtualClock};
+use asl_runtime::{TestMock, TestState, VirtualClock};
 use clap::Args;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,43 +60,6 @@ fn json_arg(text: String, what: &str) -> Result<Value, UsageError> {
     serde_json::from_str(&text).map_err(|e| UsageError(format!("{what} is not valid JSON: {e}")))
 }
 
-/// TestState's response for `outcome`.
-fn response(outcome: &TestOutcome) -> Value {
-    let mut out = Map::new();
-    out.insert("status".into(), json!(outcome.status.as_str()));
-    let text = |v: &Value| Value::String(v.to_string());
-    if let Some(output) = &outcome.output {
-        out.insert("output".into(), text(output));
-    }
-    if let Some(error) = &outcome.error {
-        out.insert("error".into(), json!(error));
-    }
-    if let Some(cause) = &outcome.cause {
-        out.insert("cause".into(), json!(cause));
-    }
-    if let Some(next) = &outcome.next_state {
-        out.insert("nextState".into(), json!(next));
-    }
-    if let Some(inspection) = &outcome.inspection {
-        let mut data = Map::new();
-        data.insert("input".into(), text(&inspection.input));
-        let steps = [
-            ("afterInputPath", &inspection.after_input_path),
-            ("afterParameters", &inspection.after_parameters),
-            ("result", &inspection.result),
-            ("afterResultSelector", &inspection.after_result_selector),
-            ("afterResultPath", &inspection.after_result_path),
-        ];
-        for (key, value) in steps {
-            if let Some(value) = value {
-                data.insert(key.into(), text(value));
-            }
-        }
-        out.insert("inspectionData".into(), Value::Object(data));
-    }
-    Value::Object(out)
-}
-
 /// `asl test-state`: prints TestState's response; exit 0 when the state
 /// ran (whatever its status), 1 when it could not (no such state).
 pub(crate) fn test_state(args: TestStateArgs) -> Result<ExitCode, UsageError> {
@@ -137,7 +100,10 @@ pub(crate) fn test_state(args: TestStateArgs) -> Result<ExitCode, UsageError> {
     let outcome = runtime.block_on(async { workflow.executor().clock(VirtualClock::new()).test_state(test).await });
     match outcome {
         Ok(outcome) => {
-            crate::say(format_args!("{}\n", serde_json::to_string_pretty(&response(&outcome)).unwrap_or_default()))?;
+            crate::say(format_args!(
+                "{}\n",
+                serde_json::to_string_pretty(&asl_server::test_state_response(&outcome)).unwrap_or_default()
+            ))?;
             // The status is in the answer: the command itself succeeded.
             Ok(ExitCode::SUCCESS)
         }

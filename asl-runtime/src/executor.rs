@@ -144,6 +144,7 @@ impl Executor {
                 plan,
                 frames: None,
                 stand_in: None,
+                wait_scale: 1.0,
             },
             names: Arc::new(Names::of(&Identity::default())),
             record_history: true,
@@ -216,6 +217,15 @@ impl Executor {
     /// Sets the limits.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.services.limits = limits;
+        self
+    }
+
+    /// Multiplies the time Wait states wait and retries pause by `scale`
+    /// (0 skips them), as Step Functions Local's `WAIT_TIME_SCALE` does;
+    /// timeouts and heartbeats keep their time. A negative or non-finite
+    /// scale counts as 1.
+    pub fn wait_time_scale(mut self, scale: f64) -> Self {
+        self.services.wait_scale = if scale.is_finite() && scale >= 0.0 { scale } else { 1.0 };
         self
     }
 

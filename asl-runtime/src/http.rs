@@ -120,6 +120,111 @@ impl TaskHandler for HttpTasks {
     }
 }
 
+/// Lambda Tasks answered by an endpoint that speaks Lambda's `Invoke` REST
+/// API (`POST /2015-03-31/functions/{name}/invocations`): Step Functions
+/// Local's `LAMBDA_ENDPOINT`, pointed at SAM CLI's `start-lambda`,
+/// LocalStack, moto or any such service. The function's payload, its
+/// errors (`X-Amz-Function-Error`) and the service's errors reach the Task
+/// as they do on AWS: the `lambda:invoke` envelope, the function's error
+/// document as the cause, `Lambda.<ErrorType>` for the service's.
+#[derive(Clone)]
+pub struct LambdaEndpoint {
+    base: String,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+impl std::fmt::Debug for LambdaEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LambdaEndpoint").field("base", &self.base).finish()
+    }
+}
+
+impl LambdaEndpoint {
+    /// Functions are invoked at `url` (`http://host:port`).
+    pub fn new(url: &str) -> Result<LambdaEndpoint, String> {
+        let checked = HttpTasks::new(url)?;
+        let base = checked.url.to_string().trim_end_matches('/').to_string();
+        Ok(LambdaEndpoint { base, client: checked.client })
+    }
+
+    /// Whether `request` is a Lambda Task (which this handler answers).
+    pub fn handles(request: &TaskRequest) -> bool {
+        crate::lambda::target(request.resource(), &request.input).is_some()
+    }
+
+    async fn call(&self, request: TaskRequest) -> Result<Value, TaskError> {
+        let Some((integration, name)) = crate::lambda::target(request.resource(), &request.input) else {
+            return Err(crate::task::no_handler(request.resource()));
+        };
+        let event = crate::lambda::event(&integration, &request.input);
+        let url = format!("{}/2015-03-31/functions/{}/invocations", self.base, percent_path(&name));
+        let http = hyper::Request::post(url.as_str())
+            .header("content-type", "application/json")
+            .header("x-amz-invocation-type", "RequestResponse")
+            .body(Full::new(Bytes::from(serde_json::to_vec(&event)?)))
+            .map_err(|e| TaskError::new("States.Runtime", format!("the request could not be made: {e}")))?;
+        let answer = self.client.request(http).await.map_err(|e| {
+            TaskError::new("Lambda.SdkClientException", format!("Unable to execute HTTP request: {url}: {e}"))
+        })?;
+        let status = answer.status();
+        let function_error = answer.headers().contains_key("x-amz-function-error");
+        let error_type = answer
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(':').next().unwrap_or(v).to_string());
+        let bytes = Limited::new(answer.into_body(), MAX_ANSWER_BYTES).collect().await.map_err(|e| {
+            TaskError::new("States.DataLimitExceeded", format!("the answer from {url} was not read whole: {e}"))
+        })?;
+        let bytes = bytes.to_bytes();
+        let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        if !status.is_success() {
+            let kind = error_type.unwrap_or_else(|| "ServiceException".into());
+            let message = body.get("message").or_else(|| body.get("Message")).and_then(Value::as_str).unwrap_or("");
+            return Err(TaskError::new(
+                format!("Lambda.{kind}"),
+                format!(
+                    "{message} (Service: AWSLambda; Status Code: {}; Error Code: {kind}; Request ID: {}; Proxy: null)",
+                    status.as_u16(),
+                    uuid::Uuid::new_v4()
+                ),
+            ));
+        }
+        let input = request.input;
+        if function_error {
+            let error_type = body.get("errorType").and_then(Value::as_str).unwrap_or("Exception").to_string();
+            let message = body.get("errorMessage").and_then(Value::as_str).map(str::to_string);
+            let outcome = Err(TaskError { error: error_type, cause: message });
+            return crate::lambda::shape(&integration, &input, outcome, body.get("stackTrace"));
+        }
+        crate::lambda::shape(&integration, &input, Ok(body), None)
+    }
+}
+
+/// A function name (or ARN) as one path segment.
+fn percent_path(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+impl TaskHandler for LambdaEndpoint {
+    fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, TaskError>> {
+        let this = self.clone();
+        Box::pin(async move { this.call(request).await })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,7 +61,7 @@ pub use error::{StatesError, names as error_names};
 pub use executor::{Execution, Executor, Status, Stopper};
 pub use history::{ErrorDetails, EventDetails, EventType, Events, HistoryEvent, HistorySink, PayloadDetails};
 #[cfg(feature = "http")]
-pub use http::HttpTasks;
+pub use http::{HttpTasks, LambdaEndpoint};
 pub use identity::Identity;
 pub use limits::Limits;
 pub use mock::{MockConfig, MockError, Mocks};

@@ -158,6 +158,11 @@ struct Shared {
     /// Definitions loaded so far, by text: a worker runs many executions
     /// of a few definitions, and loading a large one takes milliseconds.
     workflows: Mutex<HashMap<Arc<str>, Workflow>>,
+    /// Told when this process starts or redrives an execution, so that its
+    /// [`work`](Durable::work) loop takes it up at once, not at its next poll.
+    started: Notify,
+    /// See [`Durable::wait_time_scale`].
+    wait_scale: f64,
 }
 
 impl fmt::Debug for Durable {
@@ -223,6 +228,8 @@ impl Durable {
                 poll_interval: Duration::from_millis(50),
                 workflows: Mutex::new(HashMap::new()),
                 retention: DEFAULT_RETENTION,
+                started: Notify::new(),
+                wait_scale: 1.0,
             }),
         }
     }
@@ -240,6 +247,8 @@ impl Durable {
             poll_interval: shared.poll_interval,
             workflows: Mutex::new(HashMap::new()),
             retention: shared.retention,
+            started: Notify::new(),
+            wait_scale: shared.wait_scale,
         });
         f(&mut shared);
         Durable { shared: Arc::new(shared) }
@@ -274,6 +283,14 @@ impl Durable {
         let now = self.shared.clock.now().as_millisecond();
         let keep = i64::try_from(self.shared.retention.as_millis()).unwrap_or(i64::MAX);
         Ok(self.shared.store.forget_ended(now.saturating_sub(keep)).await?)
+    }
+
+    /// Multiplies Wait states and retry intervals by `scale`, as
+    /// [`Executor::wait_time_scale`](crate::Executor::wait_time_scale) does.
+    /// Keep it the same across restarts: a timer journaled before keeps the
+    /// deadline it was given.
+    pub fn wait_time_scale(self, scale: f64) -> Durable {
+        self.configure(|s| s.wait_scale = scale)
     }
 
     /// Sets the limits.
@@ -323,7 +340,11 @@ impl Durable {
             options: options.unwrap_or(Value::Object(Default::default())).to_string(),
         };
         match self.shared.store.start(record).await? {
-            Started::Created(record) | Started::Existing(record) => Ok(record),
+            Started::Created(record) => {
+                self.shared.started.notify_one();
+                Ok(record)
+            }
+            Started::Existing(record) => Ok(record),
         }
     }
 
@@ -429,7 +450,9 @@ impl Durable {
             at_ms: self.shared.clock.now().as_millisecond().max(record.stop_ms.unwrap_or(0)),
             outcome: Outcome::Redrive { count, first_event: last_event + 1, resume },
         };
-        Ok(self.shared.store.redrive(arn, record.redrive_count, entry).await?)
+        let record = self.shared.store.redrive(arn, record.redrive_count, entry).await?;
+        self.shared.started.notify_one();
+        Ok(record)
     }
 
     /// Why `record` cannot be redriven now, if it cannot (AWS's reasons).
@@ -517,7 +540,10 @@ impl Durable {
             if until_idle && running.is_empty() && self.shared.store.running().await?.is_empty() {
                 return Ok(());
             }
-            tokio::time::sleep(self.shared.poll_interval).await;
+            tokio::select! {
+                _ = tokio::time::sleep(self.shared.poll_interval) => {}
+                _ = self.shared.started.notified() => {}
+            }
         }
     }
 
@@ -606,6 +632,7 @@ impl Durable {
             // One thread: work spread over threads would draw randomness
             // in an order no replay could repeat.
             .parallelism(1)
+            .wait_time_scale(shared.wait_scale)
             .limits(shared.limits);
         let executor = match capture {
             Some(log) => executor.capture_frames(log),

@@ -425,12 +425,13 @@ impl ExecutionStore for SqliteStore {
     fn list(&self, query: ListQuery) -> BoxFuture<'_, Result<Vec<ExecutionRecord>, StoreError>> {
         Self::ready(self.with(|c| {
             let limit = if query.limit == 0 { -1 } else { query.limit as i64 };
+            let (after, order) = if query.newest_first { ("<", "DESC") } else { (">", "ASC") };
             let mut statement = c
                 .prepare_cached(&format!(
                     "{SELECT}
                      WHERE (?1 IS NULL OR e.status = ?1) AND (?2 IS NULL OR e.state_machine_arn = ?2)
-                       AND (?3 IS NULL OR (e.start_ms, e.arn) > (SELECT start_ms, arn FROM executions WHERE arn = ?3))
-                     ORDER BY e.start_ms, e.arn LIMIT ?4"
+                       AND (?3 IS NULL OR (e.start_ms, e.arn) {after} (SELECT start_ms, arn FROM executions WHERE arn = ?3))
+                     ORDER BY e.start_ms {order}, e.arn {order} LIMIT ?4"
                 ))
                 .map_err(backend)?;
             let rows = statement

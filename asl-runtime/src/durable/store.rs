@@ -147,6 +147,8 @@ pub struct ListQuery {
     pub limit: usize,
     /// Start after this execution ARN (the previous page's last).
     pub after: Option<String>,
+    /// Newest first (AWS's `ListExecutions` order), instead of oldest first.
+    pub newest_first: bool,
 }
 
 /// What [`ExecutionStore::start`] did.
@@ -229,7 +231,7 @@ pub trait ExecutionStore: Send + Sync + 'static {
     /// Records how the execution ended, and forgets its tokens.
     fn finish(&self, arn: &str, ending: Ending) -> BoxFuture<'_, Result<(), StoreError>>;
 
-    /// Executions, oldest first, as `query` says.
+    /// Executions, oldest first (newest first if asked), as `query` says.
     fn list(&self, query: ListQuery) -> BoxFuture<'_, Result<Vec<ExecutionRecord>, StoreError>>;
 
     /// The ARNs of the running executions, oldest first (what a worker

@@ -148,7 +148,7 @@ impl<'a> Run<'a> {
                 Err(MapError::Failed(error)) => error,
             };
             match policy.next_delay(&error) {
-                Some(delay) => self.exec.clock.sleep(delay).await,
+                Some(delay) => self.exec.pause(delay).await,
                 None => {
                     self.mark(EventType::MapStateFailed);
                     return Err(error);

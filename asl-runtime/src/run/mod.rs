@@ -30,6 +30,7 @@ use jiff::Timestamp;
 use serde_json::{Map as JsonMap, Value};
 use std::sync::Arc;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::identity::Identity;
@@ -231,6 +232,19 @@ pub(crate) struct Services {
     /// What answers for a Parallel's branches or a Map's iterations, given
     /// the effective input, instead of running them (TestState's mock).
     pub(crate) stand_in: Option<StandIn>,
+    /// What Wait states and retry intervals are multiplied by (Step
+    /// Functions Local's `WAIT_TIME_SCALE`; 1 on AWS).
+    pub(crate) wait_scale: f64,
+}
+
+impl Services {
+    /// Sleeps for a Wait state's or a retry's `duration`, scaled.
+    pub(crate) async fn pause(&self, duration: Duration) {
+        let duration = if self.wait_scale == 1.0 { duration } else { duration.mul_f64(self.wait_scale) };
+        if !duration.is_zero() {
+            self.clock.sleep(duration).await;
+        }
+    }
 }
 
 /// See [`Services::stand_in`].
@@ -498,7 +512,7 @@ impl<'a> Run<'a> {
                 };
                 let ((output, assigned), duration) = waited.map_err(|f| self.fail_in(state, entered, f))?;
                 if !duration.is_zero() {
-                    self.exec.clock.sleep(duration).await;
+                    self.exec.pause(duration).await;
                 }
                 Ok(Done { output, next: next_of(state), bound: size::UNKNOWN, assigned })
             }

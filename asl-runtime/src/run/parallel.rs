@@ -91,7 +91,7 @@ impl<'a> Run<'a> {
                 self.mark(EventType::TaskStateAborted);
             }
             match policy.next_delay(&error) {
-                Some(delay) => self.exec.clock.sleep(delay).await,
+                Some(delay) => self.exec.pause(delay).await,
                 None => {
                     // AWS records the Parallel's failure when a branch
                     // failed in a Fail (or other) state, not after a Task

@@ -113,7 +113,7 @@ impl<'a> Run<'a> {
                 Err(error) => error,
             };
             match policy.next_delay(&error) {
-                Some(delay) => self.exec.clock.sleep(delay).await,
+                Some(delay) => self.exec.pause(delay).await,
                 None => return Err(error),
             }
         }
