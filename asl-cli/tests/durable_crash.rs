@@ -366,10 +366,13 @@ fn another_process_answers_a_callback_after_the_worker_was_killed_and_restarted(
         (describe["status"].as_str(), describe["output"].as_str()),
         (Some("SUCCEEDED"), Some(r#"{"approved":true}"#))
     );
-    // The token is spent: a second answer finds no task.
+    // The token is spent: a second answer is told its task is over (AWS's
+    // TaskTimedOut), a token never handed out that there is no task.
     let again = run(&["task", "success", "--db", db.to_str().unwrap(), &token, "{}"]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("TaskDoesNotExist"));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("TaskTimedOut"));
+    let never = run(&["task", "success", "--db", db.to_str().unwrap(), "never-handed-out", "{}"]);
+    assert!(String::from_utf8_lossy(&never.stderr).contains("TaskDoesNotExist"));
 }
 
 #[test]

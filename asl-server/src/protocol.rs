@@ -71,6 +71,7 @@ impl From<StoreError> for ApiError {
                 ApiError::new("ExecutionDoesNotExist", format!("Execution Does Not Exist: '{arn}'"))
             }
             StoreError::TaskDoesNotExist => ApiError::new("TaskDoesNotExist", "Task Does Not Exist"),
+            StoreError::TaskTimedOut => ApiError::new("TaskTimedOut", "Task Timed Out"),
             StoreError::NotRunning(arn) => {
                 ApiError::new("ExecutionNotRunning", format!("Execution is not running: '{arn}'"))
             }

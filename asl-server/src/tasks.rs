@@ -2,7 +2,10 @@
 //! Functions Local does: the mocked test case an execution was started
 //! with (`stateMachineArn#TestCase`, from `SFN_MOCK_CONFIG`), activity
 //! workers polling `GetActivityTask`, and Lambda functions at
-//! `LAMBDA_ENDPOINT`. Anything else fails with an error that says so.
+//! `LAMBDA_ENDPOINT`. A `.waitForTaskToken` Task of any other service is
+//! taken as sent (its request, with the token, is in the history's
+//! `TaskScheduled` event) and waits for `SendTaskSuccess` or
+//! `SendTaskFailure`. Anything else fails with an error that says so.
 
 use crate::arn::{self, Arn};
 use asl_runtime::{
@@ -115,6 +118,11 @@ impl TaskHandler for Dispatch {
             && let Some(lambda) = &self.lambda
         {
             return lambda.invoke(request);
+        }
+        if request.context.task_token().is_some() && !LambdaEndpoint::handles(&request) {
+            // The service is not called; whoever answers reads the token
+            // from the history, as a consumer of the message would.
+            return Box::pin(async { Ok(Value::Object(Default::default())) });
         }
         let what = if LambdaEndpoint::handles(&request) {
             "a Lambda function, and no LAMBDA_ENDPOINT (or --lambda-endpoint) was given"

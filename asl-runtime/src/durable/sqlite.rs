@@ -66,6 +66,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(definitions_apart),
     // 3: when an execution was last redriven.
     Migration::Sql("ALTER TABLE executions ADD COLUMN redrive_ms INTEGER;"),
+    // 4: a token whose task is over is kept, closed, so that an answer to
+    // it is told the task timed out (AWS's `TaskTimedOut`), not that it
+    // never was.
+    Migration::Sql("ALTER TABLE tokens ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;"),
 ];
 
 /// Migration 2: definitions move to a table of their own.
@@ -388,7 +392,7 @@ impl ExecutionStore for SqliteStore {
                 params![arn, ending.status, ending.output, ending.error, ending.cause, ending.stop_ms],
             )
             .map_err(backend)?;
-            tx.execute("DELETE FROM tokens WHERE arn = ?1", [arn]).map_err(backend)?;
+            tx.execute("UPDATE tokens SET closed = 1 WHERE arn = ?1", [arn]).map_err(backend)?;
             tx.execute("DELETE FROM posted WHERE arn = ?1", [arn]).map_err(backend)?;
             tx.commit().map_err(backend)
         }))
@@ -456,12 +460,14 @@ impl ExecutionStore for SqliteStore {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
             {
                 let mut insert = tx
-                    .prepare_cached("INSERT OR REPLACE INTO tokens (token, arn, request) VALUES (?1, ?2, ?3)")
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO tokens (token, arn, request, closed) VALUES (?1, ?2, ?3, 0)",
+                    )
                     .map_err(backend)?;
                 for (token, request) in &add {
                     insert.execute(params![token, arn, *request as i64]).map_err(backend)?;
                 }
-                let mut forget = tx.prepare_cached("DELETE FROM tokens WHERE token = ?1").map_err(backend)?;
+                let mut forget = tx.prepare_cached("UPDATE tokens SET closed = 1 WHERE token = ?1").map_err(backend)?;
                 for token in &remove {
                     forget.execute([token]).map_err(backend)?;
                 }
@@ -475,19 +481,22 @@ impl ExecutionStore for SqliteStore {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
             let target = tx
                 .query_row(
-                    "SELECT t.arn, t.request FROM tokens t JOIN executions e ON e.arn = t.arn
-                     WHERE t.token = ?1 AND e.status = 'RUNNING'",
+                    "SELECT t.arn, t.request, t.closed = 0 AND e.status = 'RUNNING'
+                     FROM tokens t JOIN executions e ON e.arn = t.arn WHERE t.token = ?1",
                     [token],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?)),
                 )
                 .optional()
                 .map_err(backend)?;
-            let Some((arn, request)) = target else {
+            let Some((arn, request, open)) = target else {
                 return Err(StoreError::TaskDoesNotExist);
             };
-            // An answer ends the wait: a second answer finds no task.
+            if !open {
+                return Err(StoreError::TaskTimedOut);
+            }
+            // An answer ends the wait: a second answer finds the task over.
             if !matches!(outcome, Outcome::Heartbeat) {
-                tx.execute("DELETE FROM tokens WHERE token = ?1", [token]).map_err(backend)?;
+                tx.execute("UPDATE tokens SET closed = 1 WHERE token = ?1", [token]).map_err(backend)?;
             }
             tx.execute(
                 "INSERT INTO posted (arn, request, outcome) VALUES (?1, ?2, ?3)",
@@ -526,6 +535,7 @@ impl ExecutionStore for SqliteStore {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
             let ended = "SELECT arn FROM executions WHERE status <> 'RUNNING' AND stop_ms < ?1";
             tx.execute(&format!("DELETE FROM journal WHERE arn IN ({ended})"), [before_ms]).map_err(backend)?;
+            tx.execute(&format!("DELETE FROM tokens WHERE arn IN ({ended})"), [before_ms]).map_err(backend)?;
             let forgotten = tx
                 .execute("DELETE FROM executions WHERE status <> 'RUNNING' AND stop_ms < ?1", [before_ms])
                 .map_err(backend)?;

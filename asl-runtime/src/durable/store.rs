@@ -168,8 +168,11 @@ pub enum StoreError {
     ExecutionAlreadyExists(String),
     /// No such execution (AWS: `ExecutionDoesNotExist`).
     ExecutionDoesNotExist(String),
-    /// No task waits for this token (AWS: `TaskDoesNotExist`).
+    /// No task was ever given this token (AWS: `TaskDoesNotExist`).
     TaskDoesNotExist,
+    /// The token's task is over: answered, timed out, or its execution
+    /// ended (AWS: `TaskTimedOut`).
+    TaskTimedOut,
     /// The execution has ended, so it cannot take this (AWS: `ExecutionNotRedrivable`
     /// and the like, by operation).
     NotRunning(String),
@@ -195,6 +198,9 @@ impl fmt::Display for StoreError {
             }
             StoreError::ExecutionDoesNotExist(arn) => write!(f, "ExecutionDoesNotExist: {arn}"),
             StoreError::TaskDoesNotExist => f.write_str("TaskDoesNotExist: no task is waiting for this token"),
+            StoreError::TaskTimedOut => {
+                f.write_str("TaskTimedOut: the token's task is over (answered, timed out, or its execution ended)")
+            }
             StoreError::NotRunning(arn) => write!(f, "the execution {arn} is not running"),
             StoreError::ExecutionNotRedrivable(reason) => write!(f, "ExecutionNotRedrivable: {reason}"),
             StoreError::NewerSchema { found, known } => write!(
@@ -243,7 +249,8 @@ pub trait ExecutionStore: Send + Sync + 'static {
     fn tokens(&self, arn: &str, add: Vec<(String, u64)>, remove: Vec<String>) -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// Posts a callback's answer or heartbeat for `token` to the execution
-    /// that waits for it; `TaskDoesNotExist` if none does.
+    /// that waits for it; `TaskDoesNotExist` if no task ever had it,
+    /// `TaskTimedOut` if its task is over.
     fn post_callback(&self, token: &str, outcome: Outcome) -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// Posts a stop to a running execution.
