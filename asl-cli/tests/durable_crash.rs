@@ -1,31 +1,18 @@
-//! Durable executions survive `kill -9`, through the real binary.
-//!
-//! Executions with Tasks, Retry and Catch, a Choice loop around Waits, a
-//! Parallel, a Map and a callback run under `asl worker`, which is killed
-//! with SIGKILL at random moments (seeded: the seed is printed; set
-//! `ASL_CRASH_SEED` to repeat a run) and started again, until every
-//! execution has ended; rounds repeat until at least `ASL_CRASH_KILLS`
-//! (default 200) kills. Callback tokens are answered by another process
-//! (`asl task success`), while the worker is dead as often as not.
-//!
-//! Once a round's executions have ended, those that failed are redriven
-//! and run again under kills. Every execution is compared with the same
-//! execution run (and redriven) without a crash: status, output, error, cause and the whole history (event ids,
-//! types and details; timestamps aside, and the task token, which is the
-//! execution's own).
+//! Durable executions survive `kill -9`, through the real binary: `asl
+//! worker` on a store file, driven with the CLI (`asl run --detach`, `asl
+//! task success`, `asl executions …`). The harness (`common/crash.rs`) is
+//! the one `serve_crash.rs` runs through the Step Functions API.
 
+mod common;
+
+use common::crash::{Job, Runner, resources, round_of};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 fn asl() -> Command {
     Command::new(env!("CARGO_BIN_EXE_asl"))
-}
-
-fn resources() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/resources/durable")
 }
 
 fn run(args: &[&str]) -> Output {
@@ -35,31 +22,6 @@ fn run(args: &[&str]) -> Output {
 fn json_of(output: &Output) -> Value {
     assert!(output.status.success(), "asl failed: {}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).expect("asl prints JSON")
-}
-
-/// One execution of a round: its name and how it starts.
-struct Job {
-    name: String,
-    workflow: &'static str,
-    test_case: &'static str,
-    input: String,
-}
-
-fn jobs(round: usize) -> Vec<Job> {
-    let mut jobs = Vec::new();
-    for (i, test_case) in ["smooth", "bumpy", "broken", "smooth", "bumpy"].into_iter().enumerate() {
-        let input = format!(r#"{{"n": 0, "rounds": {}, "items": [1, 2, 3]}}"#, 2 + i % 2);
-        jobs.push(Job { name: format!("r{round}-orders-{i}"), workflow: "orders", test_case, input });
-    }
-    for i in 0..2 {
-        jobs.push(Job {
-            name: format!("r{round}-callback-{i}"),
-            workflow: "callback",
-            test_case: "asked",
-            input: "{}".into(),
-        });
-    }
-    jobs
 }
 
 fn start(db: &Path, job: &Job) {
@@ -99,30 +61,21 @@ fn running(db: &Path) -> usize {
     json_of(&out)["executions"].as_array().expect("executions").len()
 }
 
-/// Answers the callbacks whose tokens are out, from this (another) process.
-fn answer_callbacks(db: &Path, jobs: &[Job], answered: &mut HashSet<String>) {
-    for job in jobs.iter().filter(|j| j.workflow == "callback") {
-        if answered.contains(&job.name) {
-            continue;
-        }
-        let events = history(db, &arn(job));
-        let token = events.iter().find_map(|e| {
-            let parameters = e["taskScheduledEventDetails"]["parameters"].as_str()?;
-            let parameters: Value = serde_json::from_str(parameters).ok()?;
-            parameters["MessageBody"]["token"].as_str().map(str::to_string)
-        });
-        let Some(token) = token else { continue };
-        let output = format!(r#"{{"approvedFor": "{}"}}"#, job.name.split('-').skip(1).collect::<Vec<_>>().join("-"));
-        let out = run(&["task", "success", "--db", db.to_str().unwrap(), &token, &output]);
-        if out.status.success() {
-            answered.insert(job.name.clone());
-        }
+/// The callback token `job` was handed, once its task is submitted.
+fn token(db: &Path, job: &Job) -> Option<String> {
+    let events = history(db, &arn(job));
+    if !events.iter().any(|e| e["type"] == "TaskSubmitted") {
+        return None;
     }
+    events.iter().find_map(|e| {
+        let parameters: Value = serde_json::from_str(e["taskScheduledEventDetails"]["parameters"].as_str()?).ok()?;
+        parameters["MessageBody"]["token"].as_str().map(str::to_string)
+    })
 }
 
 /// What is compared: the ending and the history without timestamps and
 /// task tokens. Names carry the round, which is replaced by `r*`.
-fn fingerprint(db: &Path, job: &Job) -> Value {
+fn fingerprint(db: &Path, job: &Job) -> String {
     let out = run(&["executions", "describe", "--db", db.to_str().unwrap(), &arn(job)]);
     let describe = json_of(&out);
     let mut events = history(db, &arn(job));
@@ -140,8 +93,47 @@ fn fingerprint(db: &Path, job: &Job) -> Value {
         "events": events,
     })
     .to_string();
-    let round = job.name.split('-').next().unwrap();
-    serde_json::from_str(&text.replace(round, "r*")).unwrap()
+    text.replace(round_of(job), "r*")
+}
+
+/// `asl worker` on a store file, which the CLI reads and writes.
+struct Cli {
+    db: PathBuf,
+    worker: Option<Worker>,
+}
+
+impl Runner for Cli {
+    const SERVED: bool = false;
+    fn up(&mut self) {
+        self.worker = Some(Worker::start(&self.db));
+    }
+    fn kill(&mut self) {
+        if let Some(worker) = self.worker.take() {
+            worker.kill();
+        }
+    }
+    fn start(&mut self, job: &Job) {
+        start(&self.db, job);
+    }
+    fn running(&mut self) -> usize {
+        running(&self.db)
+    }
+    fn token(&mut self, job: &Job) -> Option<String> {
+        token(&self.db, job)
+    }
+    fn answer(&mut self, token: &str, output: &str) -> bool {
+        run(&["task", "success", "--db", self.db.to_str().unwrap(), token, output]).status.success()
+    }
+    fn failed(&mut self, job: &Job) -> bool {
+        let described = json_of(&run(&["executions", "describe", "--db", self.db.to_str().unwrap(), &arn(job)]));
+        ["FAILED", "TIMED_OUT", "ABORTED"].contains(&described["status"].as_str().unwrap_or_default())
+    }
+    fn redrive(&mut self, job: &Job) {
+        json_of(&run(&["executions", "redrive", "--db", self.db.to_str().unwrap(), &arn(job), "--detach"]));
+    }
+    fn fingerprint(&mut self, job: &Job) -> String {
+        fingerprint(&self.db, job)
+    }
 }
 
 struct Worker {
@@ -166,102 +158,9 @@ impl Worker {
     }
 }
 
-/// Redrives the round's executions that ended without success (once: a
-/// round's second attempts run under the same kills as its first); how many.
-fn redrive_failed(db: &Path, jobs: &[Job]) -> usize {
-    let mut redriven = 0;
-    for job in jobs {
-        let described = json_of(&run(&["executions", "describe", "--db", db.to_str().unwrap(), &arn(job)]));
-        if ["FAILED", "TIMED_OUT", "ABORTED"].contains(&described["status"].as_str().unwrap_or_default()) {
-            json_of(&run(&["executions", "redrive", "--db", db.to_str().unwrap(), &arn(job), "--detach"]));
-            redriven += 1;
-        }
-    }
-    redriven
-}
-
-/// Runs a round's executions with an undisturbed worker, then redrives
-/// those that failed and runs them again.
-fn reference(db: &Path, jobs: &[Job]) -> BTreeMap<String, Value> {
-    for job in jobs {
-        start(db, job);
-    }
-    let worker = Worker::start(db);
-    let mut answered = HashSet::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    for attempt in 0..2 {
-        while running(db) > 0 {
-            assert!(Instant::now() < deadline, "the reference round did not end");
-            answer_callbacks(db, jobs, &mut answered);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if attempt == 0 {
-            assert!(redrive_failed(db, jobs) > 0, "each round has failed executions to redrive");
-        }
-    }
-    worker.kill();
-    jobs.iter().map(|j| (j.name.clone(), fingerprint(db, j))).collect()
-}
-
 #[test]
 fn executions_survive_kill_9_of_their_worker() {
-    let seed: u64 = std::env::var("ASL_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
-    });
-    let wanted_kills: usize = std::env::var("ASL_CRASH_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
-    eprintln!("durable crash test: seed {seed} (repeat with ASL_CRASH_SEED={seed}), {wanted_kills} kills");
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let dir = tempfile::tempdir().unwrap();
-    let reference_db = dir.path().join("reference.db");
-    let crash_db = dir.path().join("crash.db");
-
-    let mut kills = 0;
-    let mut round = 0;
-    let mut compared = 0;
-    let mut redrives = 0;
-    let started = Instant::now();
-    while kills < wanted_kills {
-        let jobs = jobs(round);
-        let want = reference(&reference_db, &jobs);
-        for job in &jobs {
-            start(&crash_db, job);
-        }
-        let mut answered = HashSet::new();
-        let mut redriven = false;
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            let worker = Worker::start(&crash_db);
-            // Most kills come early, while the worker replays and resumes;
-            // some after it has run a while.
-            let life = if rng.u8(..4) == 0 { rng.u64(50..400) } else { rng.u64(0..60) };
-            std::thread::sleep(Duration::from_millis(life));
-            worker.kill();
-            kills += 1;
-            // The callbacks are answered while no worker runs.
-            answer_callbacks(&crash_db, &jobs, &mut answered);
-            if running(&crash_db) == 0 {
-                // Once the round ends, its failures are redriven, and the
-                // redriven attempts run under kills too.
-                if !redriven {
-                    redriven = true;
-                    redrives += redrive_failed(&crash_db, &jobs);
-                    continue;
-                }
-                break;
-            }
-            assert!(Instant::now() < deadline, "round {round} did not end (seed {seed}, {kills} kills)");
-        }
-        for job in &jobs {
-            let got = fingerprint(&crash_db, job);
-            assert_eq!(got, want[&job.name], "{} differs after {kills} kills (seed {seed})", job.name);
-            compared += 1;
-        }
-        round += 1;
-    }
-    eprintln!(
-        "durable crash test: {kills} kills over {round} rounds, {compared} executions ({redrives} of them redriven) identical to their uncrashed runs, {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    common::crash::crash_rounds("durable", 200, |dir, name| Cli { db: dir.join(format!("{name}.db")), worker: None });
 }
 
 /// Starts (detached) an execution that waits `seconds` on a store in `dir`:
@@ -336,13 +235,7 @@ fn another_process_answers_a_callback_after_the_worker_was_killed_and_restarted(
     // Wait until the token is out (the task was handed it), then kill the worker.
     let deadline = Instant::now() + Duration::from_secs(30);
     let token = loop {
-        let token = history(&db, &arn(&job)).iter().find_map(|e| {
-            let parameters: Value =
-                serde_json::from_str(e["taskScheduledEventDetails"]["parameters"].as_str()?).ok()?;
-            parameters["MessageBody"]["token"].as_str().map(str::to_string)
-        });
-        let submitted = history(&db, &arn(&job)).iter().any(|e| e["type"] == "TaskSubmitted");
-        if let (Some(token), true) = (token, submitted) {
+        if let Some(token) = token(&db, &job) {
             break token;
         }
         assert!(Instant::now() < deadline, "the token never came out");

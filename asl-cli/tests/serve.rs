@@ -3,51 +3,14 @@
 //! them), against the real binary on a durable store. A missing client
 //! fails the test: it is never skipped.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::serve::Serve;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace").to_path_buf()
-}
-
-/// A running `asl serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    endpoint: String,
-}
-
-impl Serve {
-    /// Starts `asl serve ARGS` on a free loopback port; returns once it listens.
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_asl"))
-            .arg("serve")
-            .args(["--port", "0"])
-            .args(args)
-            .env_remove("SFN_MOCK_CONFIG")
-            .envs(env.iter().copied())
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("asl serve starts");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().expect("asl serve says where it listens").unwrap();
-        let endpoint = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .to_string();
-        // Its later complaints go to the test's output.
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("asl serve: {l}")));
-        Serve { child, endpoint }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Runs a client script against `serve`; panics with its output if it fails.

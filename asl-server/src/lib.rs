@@ -193,20 +193,28 @@ impl Server {
     /// Serves on `listener` until the task is dropped, running the store's
     /// executions (those left running by an earlier server first).
     pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        // The executions run on a thread of their own, one at a time as
+        // `asl worker` runs them: a Parallel's branches and a Map's
+        // iterations interleave as the journal says, whatever the load on
+        // the threads that answer requests.
         let worker = self.app.durable.clone();
-        let work = tokio::spawn(async move {
-            let report = |arn: &str, e: &asl_runtime::DurableError| eprintln!("asl serve: {arn}: {e}");
-            if let Err(e) = worker.work(false, report).await {
-                eprintln!("asl serve: the executions stopped running: {e}");
-            }
-        });
-        struct AbortOnDrop(tokio::task::JoinHandle<()>);
-        impl Drop for AbortOnDrop {
-            fn drop(&mut self) {
-                self.0.abort();
-            }
-        }
-        let _work = AbortOnDrop(work);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        std::thread::Builder::new().name("asl-serve-executions".into()).spawn(move || {
+            runtime.block_on(async move {
+                let report = |arn: &str, e: &asl_runtime::DurableError| eprintln!("asl serve: {arn}: {e}");
+                tokio::select! {
+                    worked = worker.work(false, report) => {
+                        if let Err(e) = worked {
+                            eprintln!("asl serve: the executions stopped running: {e}");
+                        }
+                    }
+                    // The server is gone (its sender dropped).
+                    _ = stopped => {}
+                }
+            });
+        })?;
+        let _stop = stop;
         axum::serve(listener, self.router()).await
     }
 }
