@@ -404,7 +404,7 @@ async fn main() -> ExitCode {{
             println!("{{USAGE}}");
             return ExitCode::SUCCESS;
         }}
-        Some("serve") => return usage("serve is not available yet: the Step Functions API server (asl serve) is still to come"),
+        Some("serve") => return usage("this program runs its one machine; to serve the Step Functions API, run `asl serve` and create the machine there from its definition"),
         _ => {{}}
     }}
     let args = match parse(args) {{

@@ -202,3 +202,37 @@ async fn callbacks_activities_express_and_typed_errors_through_the_rust_sdk() {
         aws_sdk_sfn::operation::create_state_machine::CreateStateMachineError::InvalidDefinition(_)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_tasks_go_to_the_lambda_endpoint() {
+    use axum::extract::Path as UrlPath;
+    // A Lambda service (as SAM CLI's start-lambda serves): Invoke answers
+    // with the function's name and the event it got.
+    let lambda = axum::Router::new().route(
+        "/2015-03-31/functions/{name}/invocations",
+        axum::routing::post(|UrlPath(name): UrlPath<String>, body: String| async move {
+            let event: serde_json::Value = serde_json::from_str(&body).unwrap();
+            serde_json::json!({ "function": name, "event": event }).to_string()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let lambda_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, lambda).await });
+
+    let client = serve(Config { lambda_endpoint: Some(lambda_url), ..Config::in_memory() }).await;
+    let definition = r#"{"StartAt": "Greet", "States": {"Greet": {"Type": "Task",
+        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:greet", "End": true}}}"#;
+    let machine =
+        client.create_state_machine().name("greeter").definition(definition).role_arn(ROLE).send().await.unwrap();
+    let execution = client
+        .start_execution()
+        .state_machine_arn(machine.state_machine_arn)
+        .input(r#"{"who": "world"}"#)
+        .send()
+        .await
+        .unwrap()
+        .execution_arn;
+    let done = wait_done(&client, &execution).await;
+    assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
+    assert_eq!(done.output.as_deref(), Some(r#"{"function":"greet","event":{"who":"world"}}"#));
+}
