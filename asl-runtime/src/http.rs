@@ -22,7 +22,8 @@ use serde_json::Value;
 /// The largest answer read: AWS's limit on a task result (256 KiB).
 const MAX_ANSWER_BYTES: usize = 262_144;
 
-/// Sends every Task to one HTTP endpoint (see the [module docs](self)).
+/// Sends every Task to one HTTP endpoint: a `POST` of the Task's effective
+/// input, the context in `x-asl-*` headers; a 2xx JSON answer is the result.
 #[derive(Clone)]
 pub struct HttpTasks {
     url: hyper::Uri,

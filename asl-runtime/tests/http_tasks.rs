@@ -4,10 +4,12 @@
 //! error, any other status is AWS's `States.Http.StatusCode.<code>`, and an
 //! endpoint that is not there is `States.Http.Socket`.
 
+mod support {
+    pub mod http_server;
+}
+
 use asl_runtime::{HttpTasks, Status, VirtualClock, Workflow};
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::{Request, Response};
+use hyper::Response;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
@@ -16,36 +18,20 @@ type Seen = Arc<Mutex<Vec<(String, Value)>>>;
 
 /// Serves on a loopback port: the answer depends on the Task's state.
 async fn server(seen: Seen) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
-            let seen = seen.clone();
-            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                let seen = seen.clone();
-                async move {
-                    let state = request.headers()["x-asl-state"].to_str().unwrap().to_string();
-                    assert_eq!(request.headers()["x-asl-resource"], "arn:aws:states:::http:invoke");
-                    let body: Value = serde_json::from_slice(&request.into_body().collect().await?.to_bytes()).unwrap();
-                    seen.lock().unwrap().push((state.clone(), body.clone()));
-                    let (status, answer) = match state.as_str() {
-                        "Price" => (200, json!({"total": body["qty"].as_i64().unwrap_or(0) * 3}).to_string()),
-                        "Charge" => (402, json!({"error": "Card.Declined", "cause": "no funds"}).to_string()),
-                        _ => (404, "no such thing".to_string()),
-                    };
-                    Ok::<_, hyper::Error>(
-                        Response::builder().status(status).body(Full::new(Bytes::from(answer))).unwrap(),
-                    )
-                }
-            });
-            tokio::spawn(async move {
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
-            });
-        }
-    });
-    format!("http://{address}/tasks")
+    let base = support::http_server::serve(move |request| {
+        let state = request.headers["x-asl-state"].to_str().unwrap().to_string();
+        assert_eq!(request.headers["x-asl-resource"], "arn:aws:states:::http:invoke");
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        seen.lock().unwrap().push((state.clone(), body.clone()));
+        let (status, answer) = match state.as_str() {
+            "Price" => (200, json!({"total": body["qty"].as_i64().unwrap_or(0) * 3}).to_string()),
+            "Charge" => (402, json!({"error": "Card.Declined", "cause": "no funds"}).to_string()),
+            _ => (404, "no such thing".to_string()),
+        };
+        Response::builder().status(status).body(answer).unwrap()
+    })
+    .await;
+    format!("{base}/tasks")
 }
 
 const DEFINITION: &str = r#"{"StartAt": "Price", "States": {

@@ -6,10 +6,12 @@
 //! Task's error with the function's error document as cause, and the
 //! service's own errors are `Lambda.<ErrorType>`.
 
+mod support {
+    pub mod http_server;
+}
+
 use asl_runtime::{LambdaEndpoint, Status, VirtualClock, Workflow};
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::{Request, Response};
+use hyper::Response;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
@@ -17,49 +19,30 @@ use std::sync::{Arc, Mutex};
 type Seen = Arc<Mutex<Vec<(String, Value)>>>;
 
 async fn lambda_service(seen: Seen) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
-            let seen = seen.clone();
-            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                let seen = seen.clone();
-                async move {
-                    let path = request.uri().path().to_string();
-                    assert_eq!(request.method(), "POST");
-                    let body: Value = serde_json::from_slice(&request.into_body().collect().await?.to_bytes()).unwrap();
-                    seen.lock().unwrap().push((path.clone(), body.clone()));
-                    let function = path
-                        .strip_prefix("/2015-03-31/functions/")
-                        .and_then(|p| p.strip_suffix("/invocations"))
-                        .unwrap_or_default();
-                    let response = match function {
-                        "double" => Response::builder()
-                            .status(200)
-                            .body(json!({"n": body["n"].as_i64().unwrap_or(0) * 2}).to_string()),
-                        "broken" => Response::builder().status(200).header("X-Amz-Function-Error", "Unhandled").body(
-                            json!({"errorType": "ValueError", "errorMessage": "bad n", "stackTrace": ["line 1"]})
-                                .to_string(),
-                        ),
-                        _ => Response::builder()
-                            .status(404)
-                            .header("x-amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/")
-                            .body(
-                                json!({"Type": "User", "message": format!("Function not found: {function}")})
-                                    .to_string(),
-                            ),
-                    };
-                    Ok::<_, hyper::Error>(response.unwrap().map(|b| Full::new(Bytes::from(b))))
-                }
-            });
-            tokio::spawn(async move {
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
-            });
+    support::http_server::serve(move |request| {
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        seen.lock().unwrap().push((request.path.clone(), body.clone()));
+        let function = request
+            .path
+            .strip_prefix("/2015-03-31/functions/")
+            .and_then(|p| p.strip_suffix("/invocations"))
+            .unwrap_or_default()
+            .to_string();
+        match function.as_str() {
+            "double" => {
+                Response::builder().status(200).body(json!({"n": body["n"].as_i64().unwrap_or(0) * 2}).to_string())
+            }
+            "broken" => Response::builder().status(200).header("X-Amz-Function-Error", "Unhandled").body(
+                json!({"errorType": "ValueError", "errorMessage": "bad n", "stackTrace": ["line 1"]}).to_string(),
+            ),
+            _ => Response::builder()
+                .status(404)
+                .header("x-amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/")
+                .body(json!({"Type": "User", "message": format!("Function not found: {function}")}).to_string()),
         }
-    });
-    format!("http://{address}")
+        .unwrap()
+    })
+    .await
 }
 
 const DEFINITION: &str = r#"{"StartAt": "Direct", "States": {
