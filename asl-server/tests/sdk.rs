@@ -31,6 +31,18 @@ async fn serve(config: Config) -> Client {
     Client::from_conf(config)
 }
 
+/// The SDK sends StartSyncExecution and TestState to `sync-<host>`, which a
+/// loopback endpoint does not resolve: this sends them to the endpoint's own
+/// host.
+macro_rules! unprefixed {
+    ($call:expr) => {
+        $call.customize().mutate_request(|request| {
+            let uri = request.uri().replacen("://sync-", "://", 1);
+            request.set_uri(uri).expect("a URI");
+        })
+    };
+}
+
 fn mocked() -> Config {
     let text = std::fs::read_to_string(root().join("mocks/payment.json")).unwrap();
     Config { mock_config: Some(asl_runtime::MockConfig::from_json(&text).unwrap()), ..Config::in_memory() }
@@ -150,9 +162,7 @@ async fn callbacks_activities_express_and_typed_errors_through_the_rust_sdk() {
     client.send_task_success().task_token(task.task_token.unwrap()).output(output).send().await.unwrap();
     assert_eq!(wait_done(&client, &job).await.output.as_deref(), Some(r#"{"double":14}"#));
 
-    // Express, answered at once. The SDK sends StartSyncExecution to
-    // `sync-<host>`, which a loopback endpoint does not resolve: the
-    // request goes to the endpoint's own host.
+    // Express, answered at once.
     let express = client
         .create_state_machine()
         .name("express")
@@ -162,18 +172,11 @@ async fn callbacks_activities_express_and_typed_errors_through_the_rust_sdk() {
         .send()
         .await
         .unwrap();
-    let sync = client
-        .start_sync_execution()
-        .state_machine_arn(&express.state_machine_arn)
-        .input(r#"{"n": 1}"#)
-        .customize()
-        .mutate_request(|request| {
-            let uri = request.uri().replacen("://sync-", "://", 1);
-            request.set_uri(uri).expect("a URI");
-        })
-        .send()
-        .await
-        .unwrap();
+    let sync =
+        unprefixed!(client.start_sync_execution().state_machine_arn(&express.state_machine_arn).input(r#"{"n": 1}"#))
+            .send()
+            .await
+            .unwrap();
     assert_eq!(sync.status, aws_sdk_sfn::types::SyncExecutionStatus::Succeeded);
     assert_eq!(sync.output.as_deref(), Some(r#"{"n":2}"#));
 
@@ -235,4 +238,184 @@ async fn lambda_tasks_go_to_the_lambda_endpoint() {
     let done = wait_done(&client, &execution).await;
     assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
     assert_eq!(done.output.as_deref(), Some(r#"{"function":"greet","event":{"who":"world"}}"#));
+}
+
+/// Every operation once, through the SDK: each answer must parse (the SDK
+/// is strict about types and enums), and say what it should.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_in_a_shape_the_rust_sdk_parses() {
+    use aws_sdk_sfn::types::{
+        InspectionLevel, RoutingConfigurationListItem, Tag, ValidateStateMachineDefinitionResultCode,
+        ValidateStateMachineDefinitionSeverity,
+    };
+    let client = serve(Config::in_memory()).await;
+    let waiting = r#"{"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 3600, "End": true}}}"#;
+    let created = client
+        .create_state_machine()
+        .name("sweep")
+        .definition(waiting)
+        .role_arn(ROLE)
+        .publish(true)
+        .version_description("first")
+        .tags(Tag::builder().key("team").value("core").build())
+        .send()
+        .await
+        .unwrap();
+    let machine = created.state_machine_arn.clone();
+    let v1 = created.state_machine_version_arn.expect("published");
+    assert_eq!(v1, format!("{machine}:1"));
+
+    // A distributed Map, so that the execution has a Map run.
+    let mapped = r#"{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+          "StartAt": "Id", "States": {"Id": {"Type": "Pass", "End": true}}}, "Next": "Nap"},
+        "Nap": {"Type": "Wait", "Seconds": 3600, "End": true}}}"#;
+    let updated = client
+        .update_state_machine()
+        .state_machine_arn(&machine)
+        .definition(mapped)
+        .publish(true)
+        .send()
+        .await
+        .unwrap();
+    let v2 = updated.state_machine_version_arn.expect("published");
+    assert!(!updated.revision_id.unwrap().is_empty());
+    let described = client.describe_state_machine().state_machine_arn(&v1).send().await.unwrap();
+    assert_eq!((described.definition.as_str(), described.description.as_deref()), (waiting, Some("first")));
+    assert_eq!(client.list_state_machines().send().await.unwrap().state_machines.len(), 1);
+    let versions = client.list_state_machine_versions().state_machine_arn(&machine).send().await.unwrap();
+    assert_eq!(versions.state_machine_versions.len(), 2);
+    let again = client.publish_state_machine_version().state_machine_arn(&machine).send().await.unwrap();
+    assert_eq!(again.state_machine_version_arn, v2, "the same revision is the same version");
+
+    let valid = client
+        .validate_state_machine_definition()
+        .definition(r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"id": "$.x"}, "End": true}}}"#)
+        .severity(ValidateStateMachineDefinitionSeverity::Warning)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(valid.result, ValidateStateMachineDefinitionResultCode::Ok);
+    let invalid = client.validate_state_machine_definition().definition("{}").send().await.unwrap();
+    assert_eq!(invalid.result, ValidateStateMachineDefinitionResultCode::Fail);
+    assert!(!invalid.diagnostics[0].code.is_empty());
+
+    // Aliases.
+    let route = |arn: &str, weight| {
+        RoutingConfigurationListItem::builder().state_machine_version_arn(arn).weight(weight).build().unwrap()
+    };
+    let alias = client
+        .create_state_machine_alias()
+        .name("live")
+        .routing_configuration(route(&v2, 100))
+        .send()
+        .await
+        .unwrap()
+        .state_machine_alias_arn;
+    client.update_state_machine_alias().state_machine_alias_arn(&alias).description("all on v2").send().await.unwrap();
+    let described = client.describe_state_machine_alias().state_machine_alias_arn(&alias).send().await.unwrap();
+    assert_eq!(described.routing_configuration.unwrap()[0].weight, 100);
+    assert_eq!(
+        client
+            .list_state_machine_aliases()
+            .state_machine_arn(&machine)
+            .send()
+            .await
+            .unwrap()
+            .state_machine_aliases
+            .len(),
+        1
+    );
+    let referenced = client.delete_state_machine_version().state_machine_version_arn(&v2).send().await.unwrap_err();
+    assert!(referenced.into_service_error().is_conflict_exception());
+
+    // An execution through the alias, its Map run, stop and redrive.
+    let execution = client
+        .start_execution()
+        .state_machine_arn(&alias)
+        .input(r#"{"items": [1, 2, 3]}"#)
+        .send()
+        .await
+        .unwrap()
+        .execution_arn;
+    let runs = loop {
+        let runs = client.list_map_runs().execution_arn(&execution).send().await.unwrap().map_runs;
+        if !runs.is_empty() && runs[0].stop_date.is_some() {
+            break runs;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let run = client.describe_map_run().map_run_arn(&runs[0].map_run_arn).send().await.unwrap();
+    assert_eq!(run.status, aws_sdk_sfn::types::MapRunStatus::Succeeded);
+    client.update_map_run().map_run_arn(&runs[0].map_run_arn).max_concurrency(5).send().await.unwrap();
+    let described = client.describe_execution().execution_arn(&execution).send().await.unwrap();
+    assert_eq!(
+        (described.state_machine_alias_arn.as_deref(), described.state_machine_version_arn.as_deref()),
+        (Some(alias.as_str()), Some(v2.as_str()))
+    );
+    let for_execution = client.describe_state_machine_for_execution().execution_arn(&execution).send().await.unwrap();
+    assert_eq!(for_execution.definition, mapped);
+    client.stop_execution().execution_arn(&execution).error("Stopped").cause("by the test").send().await.unwrap();
+    let stopped = wait_done(&client, &execution).await;
+    assert_eq!((stopped.status, stopped.error.as_deref()), (ExecutionStatus::Aborted, Some("Stopped")));
+    client.redrive_execution().execution_arn(&execution).send().await.unwrap();
+    let listed = client
+        .list_executions()
+        .state_machine_arn(&machine)
+        .redrive_filter(aws_sdk_sfn::types::ExecutionRedriveFilter::Redriven)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.executions.len(), 1);
+    assert_eq!(listed.executions[0].redrive_count, Some(1));
+
+    // Tags, TestState, activities; then the deletes.
+    client
+        .tag_resource()
+        .resource_arn(&machine)
+        .tags(Tag::builder().key("tier").value("1").build())
+        .send()
+        .await
+        .unwrap();
+    client.untag_resource().resource_arn(&machine).tag_keys("team").send().await.unwrap();
+    let tags = client.list_tags_for_resource().resource_arn(&machine).send().await.unwrap().tags.unwrap_or_default();
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0].key.as_deref(), Some("tier"));
+    let tested = unprefixed!(
+        client
+            .test_state()
+            .definition(r#"{"Type": "Pass", "Parameters": {"y.$": "$.x"}, "End": true}"#)
+            .role_arn(ROLE)
+            .input(r#"{"x": 5}"#)
+            .inspection_level(InspectionLevel::Debug)
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(tested.output.as_deref(), Some(r#"{"y":5}"#));
+    assert!(tested.inspection_data.unwrap().after_parameters.is_some());
+    // A callback Task runs in TestState only with a mock, as on AWS.
+    let callback = r#"{"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}, "End": true}"#;
+    let refused = unprefixed!(client.test_state().definition(callback).role_arn(ROLE)).send().await.unwrap_err();
+    assert!(refused.into_service_error().is_validation_exception());
+    let mocked = unprefixed!(
+        client
+            .test_state()
+            .definition(callback)
+            .role_arn(ROLE)
+            .mock(aws_sdk_sfn::types::MockInput::builder().result(r#"{"approved": true}"#).build())
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(mocked.output.as_deref(), Some(r#"{"approved":true}"#), "{:?} {:?}", mocked.error, mocked.cause);
+    let activity = client.create_activity().name("sweeper").send().await.unwrap().activity_arn;
+    assert_eq!(client.describe_activity().activity_arn(&activity).send().await.unwrap().name, "sweeper");
+    assert_eq!(client.list_activities().send().await.unwrap().activities.len(), 1);
+    client.delete_activity().activity_arn(&activity).send().await.unwrap();
+    client.delete_state_machine_alias().state_machine_alias_arn(&alias).send().await.unwrap();
+    client.delete_state_machine_version().state_machine_version_arn(&v1).send().await.unwrap();
+    client.delete_state_machine().state_machine_arn(&machine).send().await.unwrap();
+    assert!(client.list_state_machines().send().await.unwrap().state_machines.is_empty());
 }

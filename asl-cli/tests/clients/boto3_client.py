@@ -22,8 +22,8 @@ sfn = boto3.client(
     region_name="us-east-1",
     aws_access_key_id="test",
     aws_secret_access_key="test",
-    # StartSyncExecution is sent to `sync-<host>` unless told not to, as
-    # with every local endpoint (Step Functions Local too).
+    # StartSyncExecution and TestState are sent to `sync-<host>` unless told
+    # not to, as with every local endpoint (Step Functions Local too).
     config=botocore.config.Config(retries={"max_attempts": 1}, read_timeout=90, inject_host_prefix=False),
 )
 

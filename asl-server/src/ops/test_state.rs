@@ -134,6 +134,34 @@ fn object_field(text: Option<String>, field: &str) -> Result<Map<String, Value>,
     }
 }
 
+/// The definition of the state named `name`, in `machine`'s states or
+/// any branch or processor (the first found).
+fn state_of<'a>(machine: &'a Value, name: &str) -> Option<&'a Value> {
+    let states = machine.get("States")?.as_object()?;
+    if let Some(state) = states.get(name) {
+        return Some(state);
+    }
+    states.values().find_map(|state| {
+        let branches = state.get("Branches").and_then(Value::as_array).into_iter().flatten();
+        let processors = ["ItemProcessor", "Iterator"].into_iter().filter_map(|k| state.get(k));
+        branches.chain(processors).find_map(|scope| state_of(scope, name))
+    })
+}
+
+/// AWS runs an activity, `.sync` or `.waitForTaskToken` Task in TestState
+/// only with a mock: nothing would answer it.
+fn needs_mock(state: &Value) -> Option<String> {
+    let resource = state.get("Resource")?.as_str()?;
+    let waits = resource.ends_with(".sync") || resource.contains(".sync:") || resource.ends_with(".waitForTaskToken");
+    let activity = matches!(crate::arn::parse(resource), Ok(crate::arn::Arn::Activity));
+    (waits || activity).then(|| {
+        format!("TestState runs the Task '{resource}' only with a mock (an activity, .sync or .waitForTaskToken waits for an answer nothing here gives)")
+    })
+}
+
+/// How long TestState may run (AWS: five minutes, then `States.Timeout`).
+const MAX_TEST_TIME: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// `TestState`.
 pub(crate) async fn test_state(app: &App, body: &[u8]) -> Result<Value, ApiError> {
     let request: Request = parse(body)?;
@@ -153,6 +181,12 @@ pub(crate) async fn test_state(app: &App, body: &[u8]) -> Result<Value, ApiError
     };
     let (text, state) = machine(&definition, request.state_name)?;
     let workflow = app.workflow(&text)?;
+    if request.mock.is_none()
+        && let Some(reason) =
+            serde_json::from_str::<Value>(&text).ok().as_ref().and_then(|m| state_of(m, &state)).and_then(needs_mock)
+    {
+        return Err(ApiError::validation(reason));
+    }
     let input = json_field(request.input, "input")?.unwrap_or_else(|| json!({}));
     let mock = match request.mock {
         None => None,
@@ -175,8 +209,13 @@ pub(crate) async fn test_state(app: &App, body: &[u8]) -> Result<Value, ApiError
         context: object_field(request.context, "context")?,
     };
     let executor = workflow.executor().shared_handler(app.tasks.for_execution("", None));
-    match executor.test_state(test).await {
-        Ok(outcome) => Ok(response(&outcome)),
-        Err(e) => Err(ApiError::validation(e.to_string())),
+    match tokio::time::timeout(MAX_TEST_TIME, executor.test_state(test)).await {
+        Ok(Ok(outcome)) => Ok(response(&outcome)),
+        Ok(Err(e)) => Err(ApiError::validation(e.to_string())),
+        Err(_) => Ok(json!({
+            "status": "FAILED",
+            "error": "States.Timeout",
+            "cause": "TestState ran for more than five minutes",
+        })),
     }
 }
