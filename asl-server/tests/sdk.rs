@@ -266,7 +266,7 @@ async fn every_operation_answers_in_a_shape_the_rust_sdk_parses() {
     assert_eq!(v1, format!("{machine}:1"));
 
     // A distributed Map, so that the execution has a Map run.
-    let mapped = r#"{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
+    let mapped = r#"{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
           "StartAt": "Id", "States": {"Id": {"Type": "Pass", "End": true}}}, "Next": "Nap"},
         "Nap": {"Type": "Wait", "Seconds": 3600, "End": true}}}"#;
@@ -347,6 +347,9 @@ async fn every_operation_answers_in_a_shape_the_rust_sdk_parses() {
     };
     let run = client.describe_map_run().map_run_arn(&runs[0].map_run_arn).send().await.unwrap();
     assert_eq!(run.status, aws_sdk_sfn::types::MapRunStatus::Succeeded);
+    assert_eq!(run.max_concurrency, 2);
+    let items = run.item_counts.expect("item counts");
+    assert_eq!((items.total, items.succeeded, items.failed), (3, 3, 0));
     client.update_map_run().map_run_arn(&runs[0].map_run_arn).max_concurrency(5).send().await.unwrap();
     let described = client.describe_execution().execution_arn(&execution).send().await.unwrap();
     assert_eq!(

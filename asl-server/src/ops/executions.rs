@@ -474,21 +474,36 @@ pub(crate) async fn redrive(app: &App, body: &[u8]) -> Result<Value, ApiError> {
     Ok(json!({ "redriveDate": epoch(record.redrive_ms.unwrap_or_else(now_ms)) }))
 }
 
-/// The Map runs of `events`, with the execution's ARN.
-fn map_runs(events: &[HistoryEvent]) -> Vec<(String, i64, Option<i64>, Option<&'static str>)> {
-    let mut runs: Vec<(String, i64, Option<i64>, Option<&'static str>)> = Vec::new();
+/// A Distributed Map's run, as the execution's history tells it.
+struct MapRunEvents {
+    arn: String,
+    start_ms: i64,
+    stop_ms: Option<i64>,
+    /// `SUCCEEDED` or `FAILED`, once it has ended.
+    status: Option<&'static str>,
+    /// How many items it was given (its `MapStateStarted`).
+    items: usize,
+}
+
+/// The Map runs of `events`, in order.
+fn map_runs(events: &[HistoryEvent]) -> Vec<MapRunEvents> {
+    let mut runs: Vec<MapRunEvents> = Vec::new();
+    let mut length = 0;
     for event in events {
         let ms = event.timestamp.as_millisecond();
         match (&event.details, event.event_type.as_str()) {
-            (Some(EventDetails::MapRunStarted { map_run_arn }), _) => runs.push((map_run_arn.clone(), ms, None, None)),
-            (_, kind @ ("MapRunSucceeded" | "MapRunFailed" | "MapRunAborted")) => {
-                if let Some(run) = runs.iter_mut().rev().find(|r| r.2.is_none()) {
-                    run.2 = Some(ms);
-                    run.3 = Some(match kind {
-                        "MapRunSucceeded" => "SUCCEEDED",
-                        "MapRunFailed" => "FAILED",
-                        _ => "ABORTED",
-                    });
+            (Some(EventDetails::MapStateStarted { length: n }), _) => length = *n,
+            (Some(EventDetails::MapRunStarted { map_run_arn }), _) => runs.push(MapRunEvents {
+                arn: map_run_arn.clone(),
+                start_ms: ms,
+                stop_ms: None,
+                status: None,
+                items: length,
+            }),
+            (_, kind @ ("MapRunSucceeded" | "MapRunFailed")) => {
+                if let Some(run) = runs.iter_mut().rev().find(|r| r.stop_ms.is_none()) {
+                    run.stop_ms = Some(ms);
+                    run.status = Some(if kind == "MapRunSucceeded" { "SUCCEEDED" } else { "FAILED" });
                 }
             }
             _ => {}
@@ -505,14 +520,14 @@ pub(crate) async fn list_map_runs(app: &App, body: &[u8]) -> Result<Value, ApiEr
     let events = app.durable.history(&arn).await?;
     let items = map_runs(&events)
         .into_iter()
-        .map(|(run, start, stop, _)| {
+        .map(|run| {
             let mut item = json!({
                 "executionArn": arn,
-                "mapRunArn": run,
+                "mapRunArn": run.arn,
                 "stateMachineArn": record.state_machine_arn,
-                "startDate": epoch(start),
+                "startDate": epoch(run.start_ms),
             });
-            if let Some(stop) = stop {
+            if let Some(stop) = run.stop_ms {
                 item["stopDate"] = epoch(stop);
             }
             item
@@ -522,7 +537,7 @@ pub(crate) async fn list_map_runs(app: &App, body: &[u8]) -> Result<Value, ApiEr
 }
 
 /// Finds the execution whose history holds the Map run `arn`.
-async fn find_map_run(app: &App, run_arn: &str) -> Result<(ExecutionRecord, Vec<HistoryEvent>), ApiError> {
+async fn find_map_run(app: &App, run_arn: &str) -> Result<(ExecutionRecord, MapRunEvents), ApiError> {
     let Arn::MapRun { machine } = arn::parse(run_arn)? else { return Err(ApiError::invalid_arn(run_arn)) };
     let machine_arn = app.home.state_machine(machine);
     let mut after = None;
@@ -537,8 +552,8 @@ async fn find_map_run(app: &App, run_arn: &str) -> Result<(ExecutionRecord, Vec<
         let records = app.durable.list(query).await?;
         for record in &records {
             let events = app.durable.history(&record.arn).await?;
-            if map_runs(&events).iter().any(|r| r.0 == run_arn) {
-                return Ok((record.clone(), events));
+            if let Some(run) = map_runs(&events).into_iter().find(|r| r.arn == run_arn) {
+                return Ok((record.clone(), run));
             }
         }
         if records.len() < 100 {
@@ -548,30 +563,67 @@ async fn find_map_run(app: &App, run_arn: &str) -> Result<(ExecutionRecord, Vec<
     }
 }
 
-/// `DescribeMapRun`.
+/// The Map state a run's ARN names (`…:mapRun:<machine>/<label or name>:<id>`),
+/// in the execution's definition.
+fn map_state_of(definition: &str, run_arn: &str) -> Option<Value> {
+    fn find(scope: &Value, label: &str) -> Option<Value> {
+        let states = scope.get("States")?.as_object()?;
+        for (name, state) in states {
+            let labelled = state.get("Label").and_then(Value::as_str).unwrap_or(name);
+            if state.get("Type").and_then(Value::as_str) == Some("Map") && labelled == label {
+                return Some(state.clone());
+            }
+            let branches = state.get("Branches").and_then(Value::as_array).into_iter().flatten();
+            let processors = ["ItemProcessor", "Iterator"].into_iter().filter_map(|k| state.get(k));
+            if let Some(found) = branches.chain(processors).find_map(|s| find(s, label)) {
+                return Some(found);
+            }
+        }
+        None
+    }
+    let label = run_arn.split(":mapRun:").nth(1)?.split_once('/')?.1.rsplit_once(':')?.0;
+    find(&serde_json::from_str(definition).ok()?, label)
+}
+
+/// `DescribeMapRun`. Its counts come from the history: the items it was
+/// given, each succeeded when the run did; a run that failed counts them
+/// all as failed (the history of a Distributed Map keeps no per-item
+/// outcome in its parent, as on AWS).
 pub(crate) async fn describe_map_run(app: &App, body: &[u8]) -> Result<Value, ApiError> {
     let request: ExecutionRequest = parse(body)?;
     let run_arn = required(request.map_run_arn, "mapRunArn")?;
-    let (record, events) = find_map_run(app, &run_arn).await?;
-    let (_, start, stop, status) =
-        map_runs(&events).into_iter().find(|r| r.0 == run_arn).expect("find_map_run found it");
-    let zero = json!({
-        "pending": 0, "running": 0, "succeeded": 0, "failed": 0, "timedOut": 0, "aborted": 0,
-        "total": 0, "resultsWritten": 0, "failuresNotRedrivable": 0, "pendingRedrive": 0
+    let (record, run) = find_map_run(app, &run_arn).await?;
+    let status = match run.status {
+        Some(status) => status,
+        None if record.status == "RUNNING" => "RUNNING",
+        None => "ABORTED",
+    };
+    let n = run.items;
+    let (running, succeeded, failed, aborted) = match status {
+        "RUNNING" => (n, 0, 0, 0),
+        "SUCCEEDED" => (0, n, 0, 0),
+        "FAILED" => (0, 0, n, 0),
+        _ => (0, 0, 0, n),
+    };
+    let counts = json!({
+        "pending": 0, "running": running, "succeeded": succeeded, "failed": failed, "timedOut": 0,
+        "aborted": aborted, "total": n, "resultsWritten": succeeded, "failuresNotRedrivable": 0, "pendingRedrive": 0
     });
+    let state = map_state_of(&record.definition, &run_arn).unwrap_or_default();
+    let number = |key: &str| state.get(key).and_then(Value::as_f64).unwrap_or(0.0);
     let mut out = json!({
         "mapRunArn": run_arn,
         "executionArn": record.arn,
-        "status": status.unwrap_or(if record.status == "RUNNING" { "RUNNING" } else { "ABORTED" }),
-        "startDate": epoch(start),
-        "maxConcurrency": 0,
-        "toleratedFailurePercentage": 0.0,
-        "toleratedFailureCount": 0,
-        "itemCounts": zero,
-        "executionCounts": zero,
+        "status": status,
+        "startDate": epoch(run.start_ms),
+        "maxConcurrency": number("MaxConcurrency") as i64,
+        "toleratedFailurePercentage": number("ToleratedFailurePercentage"),
+        "toleratedFailureCount": number("ToleratedFailureCount") as i64,
+        "itemCounts": counts,
+        "executionCounts": counts,
         "redriveCount": 0,
     });
-    if let Some(stop) = stop {
+    if let Some(stop) = run.stop_ms {
         out["stopDate"] = epoch(stop);
     }
     Ok(out)
