@@ -283,18 +283,7 @@ pub(crate) fn handlers(durable: Durable, mock: Option<PathBuf>) -> Result<Durabl
     );
     Ok(durable.handler_for(move |record| {
         let options: Value = serde_json::from_str(&record.options).unwrap_or_default();
-        let machine = options["state_machine"].as_str();
-        let case = options["test_case"].as_str();
-        match config.test_case(machine, case) {
-            Ok(mocks) => Arc::new(mocks),
-            Err(e) => {
-                let message = format!("the mock file has no test case for this execution: {e}");
-                Arc::new(move |_req: asl_runtime::TaskRequest| {
-                    let message = message.clone();
-                    async move { Err(asl_runtime::TaskError::new(asl_runtime::error_names::RUNTIME, message)) }
-                })
-            }
-        }
+        config.handler(options["state_machine"].as_str(), options["test_case"].as_str(), None)
     }))
 }
 

@@ -146,6 +146,30 @@ impl MockConfig {
         self.state_machines.iter().map(|(n, _)| n.as_str()).collect()
     }
 
+    /// What runs the Tasks of one execution started with `test_case` of
+    /// `state_machine` (as [`test_case`](MockConfig::test_case) picks it):
+    /// its mocks, with the states they do not mock going to `fallback`; or,
+    /// when the file has no such test case, a handler that fails each Task
+    /// with `States.Runtime` saying so (the execution exists; its Tasks
+    /// cannot run).
+    pub fn handler(
+        &self, state_machine: Option<&str>, test_case: Option<&str>, fallback: Option<Arc<dyn TaskHandler>>,
+    ) -> Arc<dyn TaskHandler> {
+        match self.test_case(state_machine, test_case) {
+            Ok(mut mocks) => {
+                mocks.fallback = fallback;
+                Arc::new(mocks)
+            }
+            Err(e) => {
+                let message = format!("the mock file has no test case for this execution: {e}");
+                Arc::new(move |_: TaskRequest| {
+                    let message = message.clone();
+                    async move { Err(TaskError::new(crate::error::names::RUNTIME, message)) }
+                })
+            }
+        }
+    }
+
     /// The mocks of one test case. `state_machine` may be `None` when the
     /// file has exactly one; `test_case` may be `None` when that one has
     /// exactly one test case.

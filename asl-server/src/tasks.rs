@@ -87,17 +87,11 @@ impl Tasks {
     /// The handler of one execution: its test case's mocks first (each
     /// execution counts its own calls), then the dispatch.
     pub fn for_execution(&self, machine: &str, test_case: Option<&str>) -> Arc<dyn TaskHandler> {
-        let dispatch = Dispatch { activities: self.activities.clone(), lambda: self.lambda.clone() };
-        let (Some(case), Some(config)) = (test_case, &self.mocks) else { return Arc::new(dispatch) };
-        match config.test_case(Some(machine), Some(case)) {
-            Ok(mocks) => Arc::new(mocks.with_fallback(dispatch)),
-            Err(e) => {
-                let message = format!("the mock configuration has no test case for this execution: {e}");
-                Arc::new(move |_: TaskRequest| {
-                    let message = message.clone();
-                    async move { Err(TaskError::new(error_names::RUNTIME, message)) }
-                })
-            }
+        let dispatch: Arc<dyn TaskHandler> =
+            Arc::new(Dispatch { activities: self.activities.clone(), lambda: self.lambda.clone() });
+        match (test_case, &self.mocks) {
+            (Some(case), Some(config)) => config.handler(Some(machine), Some(case), Some(dispatch)),
+            _ => dispatch,
         }
     }
 }

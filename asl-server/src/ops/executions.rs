@@ -563,26 +563,34 @@ async fn find_map_run(app: &App, run_arn: &str) -> Result<(ExecutionRecord, MapR
     }
 }
 
-/// The Map state a run's ARN names (`…:mapRun:<machine>/<label or name>:<id>`),
-/// in the execution's definition.
-fn map_state_of(definition: &str, run_arn: &str) -> Option<Value> {
-    fn find(scope: &Value, label: &str) -> Option<Value> {
-        let states = scope.get("States")?.as_object()?;
-        for (name, state) in states {
-            let labelled = state.get("Label").and_then(Value::as_str).unwrap_or(name);
-            if state.get("Type").and_then(Value::as_str) == Some("Map") && labelled == label {
-                return Some(state.clone());
-            }
-            let branches = state.get("Branches").and_then(Value::as_array).into_iter().flatten();
-            let processors = ["ItemProcessor", "Iterator"].into_iter().filter_map(|k| state.get(k));
-            if let Some(found) = branches.chain(processors).find_map(|s| find(s, label)) {
-                return Some(found);
-            }
+/// The `MaxConcurrency`, `ToleratedFailurePercentage` and
+/// `ToleratedFailureCount` of the Map state a run's ARN names
+/// (`…:mapRun:<machine>/<label or name>:<id>`), where they are numbers.
+fn map_settings(app: &App, definition: &str, run_arn: &str) -> (i64, f64, i64) {
+    use asl_spec::model::{Count, StateKind, visit_states};
+    let label = run_arn.split(":mapRun:").nth(1).and_then(|r| r.split_once('/')).and_then(|(_, r)| r.rsplit_once(':'));
+    let (Some((label, _)), Ok(workflow)) = (label, app.workflow(definition)) else { return (0, 0.0, 0) };
+    let mut found = None;
+    visit_states(&workflow.definition().body, &mut |state| {
+        if let StateKind::Map(map) = &state.kind
+            && found.is_none()
+            && map.label.as_deref().unwrap_or(&state.name) == label
+        {
+            found = Some(map.clone());
         }
-        None
+    });
+    let number = |count: Option<&Count>| match count {
+        Some(Count::Fixed(value)) => value.as_f64().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    match found {
+        Some(map) => (
+            number(map.max_concurrency.as_ref()) as i64,
+            number(map.tolerated_failure_percentage.as_ref()),
+            number(map.tolerated_failure_count.as_ref()) as i64,
+        ),
+        None => (0, 0.0, 0),
     }
-    let label = run_arn.split(":mapRun:").nth(1)?.split_once('/')?.1.rsplit_once(':')?.0;
-    find(&serde_json::from_str(definition).ok()?, label)
 }
 
 /// `DescribeMapRun`. Its counts come from the history: the items it was
@@ -609,16 +617,15 @@ pub(crate) async fn describe_map_run(app: &App, body: &[u8]) -> Result<Value, Ap
         "pending": 0, "running": running, "succeeded": succeeded, "failed": failed, "timedOut": 0,
         "aborted": aborted, "total": n, "resultsWritten": succeeded, "failuresNotRedrivable": 0, "pendingRedrive": 0
     });
-    let state = map_state_of(&record.definition, &run_arn).unwrap_or_default();
-    let number = |key: &str| state.get(key).and_then(Value::as_f64).unwrap_or(0.0);
+    let (max_concurrency, tolerated_percentage, tolerated_count) = map_settings(app, &record.definition, &run_arn);
     let mut out = json!({
         "mapRunArn": run_arn,
         "executionArn": record.arn,
         "status": status,
         "startDate": epoch(run.start_ms),
-        "maxConcurrency": number("MaxConcurrency") as i64,
-        "toleratedFailurePercentage": number("ToleratedFailurePercentage"),
-        "toleratedFailureCount": number("ToleratedFailureCount") as i64,
+        "maxConcurrency": max_concurrency,
+        "toleratedFailurePercentage": tolerated_percentage,
+        "toleratedFailureCount": tolerated_count,
         "itemCounts": counts,
         "executionCounts": counts,
         "redriveCount": 0,

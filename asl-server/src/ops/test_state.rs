@@ -134,28 +134,24 @@ fn object_field(text: Option<String>, field: &str) -> Result<Map<String, Value>,
     }
 }
 
-/// The definition of the state named `name`, in `machine`'s states or
-/// any branch or processor (the first found).
-fn state_of<'a>(machine: &'a Value, name: &str) -> Option<&'a Value> {
-    let states = machine.get("States")?.as_object()?;
-    if let Some(state) = states.get(name) {
-        return Some(state);
-    }
-    states.values().find_map(|state| {
-        let branches = state.get("Branches").and_then(Value::as_array).into_iter().flatten();
-        let processors = ["ItemProcessor", "Iterator"].into_iter().filter_map(|k| state.get(k));
-        branches.chain(processors).find_map(|scope| state_of(scope, name))
-    })
-}
-
 /// AWS runs an activity, `.sync` or `.waitForTaskToken` Task in TestState
-/// only with a mock: nothing would answer it.
-fn needs_mock(state: &Value) -> Option<String> {
-    let resource = state.get("Resource")?.as_str()?;
-    let waits = resource.ends_with(".sync") || resource.contains(".sync:") || resource.ends_with(".waitForTaskToken");
-    let activity = matches!(crate::arn::parse(resource), Ok(crate::arn::Arn::Activity));
-    (waits || activity).then(|| {
-        format!("TestState runs the Task '{resource}' only with a mock (an activity, .sync or .waitForTaskToken waits for an answer nothing here gives)")
+/// only with a mock: nothing would answer it. Why `name` (the first state
+/// of that name, where TestState finds it) needs one, if it does.
+fn needs_mock(definition: &asl_spec::Definition, name: &str) -> Option<String> {
+    use asl_spec::model::{Integration, StateKind, visit_states};
+    let mut found = None;
+    visit_states(&definition.body, &mut |state| {
+        if found.is_none() && *state.name == *name {
+            found = Some(state);
+        }
+    });
+    let StateKind::Task(task) = &found?.kind else { return None };
+    let activity = matches!(crate::arn::parse(&task.resource), Ok(crate::arn::Arn::Activity));
+    (task.integration != Integration::RequestResponse || activity).then(|| {
+        format!(
+            "TestState runs the Task '{}' only with a mock (an activity, .sync or .waitForTaskToken waits for an answer nothing here gives)",
+            task.resource
+        )
     })
 }
 
@@ -182,8 +178,7 @@ pub(crate) async fn test_state(app: &App, body: &[u8]) -> Result<Value, ApiError
     let (text, state) = machine(&definition, request.state_name)?;
     let workflow = app.workflow(&text)?;
     if request.mock.is_none()
-        && let Some(reason) =
-            serde_json::from_str::<Value>(&text).ok().as_ref().and_then(|m| state_of(m, &state)).and_then(needs_mock)
+        && let Some(reason) = needs_mock(&workflow.definition(), &state)
     {
         return Err(ApiError::validation(reason));
     }
