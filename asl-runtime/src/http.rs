@@ -72,10 +72,7 @@ impl HttpTasks {
             .await
             .map_err(|e| TaskError::new("States.Http.Socket", format!("{}: {e}", self.url)))?;
         let status = answer.status();
-        let bytes = Limited::new(answer.into_body(), MAX_ANSWER_BYTES).collect().await.map_err(|e| {
-            TaskError::new("States.DataLimitExceeded", format!("the answer from {} was not read whole: {e}", self.url))
-        })?;
-        let bytes = bytes.to_bytes();
+        let bytes = read_whole(answer.into_body(), &self.url).await?;
         let json = || serde_json::from_slice::<Value>(&bytes);
         if status.is_success() {
             if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -97,6 +94,16 @@ impl HttpTasks {
             }
             _ => TaskError::new(format!("States.Http.StatusCode.{}", status.as_u16()), text),
         })
+    }
+}
+
+/// An answer's body, up to AWS's limit on a task result.
+async fn read_whole(body: hyper::body::Incoming, from: &(dyn std::fmt::Display + Sync)) -> Result<Bytes, TaskError> {
+    match Limited::new(body, MAX_ANSWER_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) => {
+            Err(TaskError::new("States.DataLimitExceeded", format!("the answer from {from} was not read whole: {e}")))
+        }
     }
 }
 
@@ -174,10 +181,7 @@ impl LambdaEndpoint {
             .get("x-amzn-errortype")
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(':').next().unwrap_or(v).to_string());
-        let bytes = Limited::new(answer.into_body(), MAX_ANSWER_BYTES).collect().await.map_err(|e| {
-            TaskError::new("States.DataLimitExceeded", format!("the answer from {url} was not read whole: {e}"))
-        })?;
-        let bytes = bytes.to_bytes();
+        let bytes = read_whole(answer.into_body(), &url).await?;
         let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
