@@ -100,3 +100,17 @@ fn asl_serve_refuses_what_it_cannot_do_with_a_clear_message() {
     assert_eq!(second.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&second.stderr).contains("another asl serve or asl worker"));
 }
+
+#[test]
+fn sigterm_stops_asl_serve_and_frees_its_store_for_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("serve.db");
+    let mut first = Serve::start(&["--db", db.to_str().unwrap()], &[]);
+    let pid = first.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = first.child.wait().unwrap();
+    assert!(status.success(), "asl serve ends cleanly on SIGTERM: {status}");
+    // The lock went with it: another server takes the store.
+    let second = Serve::start(&["--db", db.to_str().unwrap()], &[]);
+    assert!(second.endpoint.starts_with("http://127.0.0.1:"), "it listens on loopback by default");
+}
