@@ -1,7 +1,7 @@
 //! What durability costs, measured (not a criterion bench: each figure is
 //! one long run, several times, the median kept).
 //!
-//! `cargo bench --bench durable --features mimalloc`
+//! `cargo bench -p asl-benches --bench durable --features mimalloc`
 //!
 //! - the five workloads of `benches/workloads/` in memory and durably on a
 //!   SQLite file, in the same run, as a ratio;
@@ -32,7 +32,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn text(name: &str) -> String {
-    std::fs::read_to_string(format!("benches/workloads/{name}.json")).expect("a workload")
+    std::fs::read_to_string(format!("workloads/{name}.json")).expect("a workload")
 }
 
 /// One execution in memory, history on or off.

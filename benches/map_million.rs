@@ -2,7 +2,7 @@
 //! `MaxConcurrency` 100, each item through a Task and a Pass state. Prints
 //! the wall time and the process's peak RSS.
 //!
-//! `cargo bench --bench map_million`
+//! `cargo bench -p asl-benches --bench map_million`
 //!
 //! (An inline Map this large would exceed AWS's 25,000-event history limit,
 //! which is why AWS runs it as a distributed Map: child executions with

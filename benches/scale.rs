@@ -10,7 +10,7 @@
 //!   generated code's size, and what the call adds to a `cargo build` of a
 //!   crate (debug profile, measured against the same crate without it).
 //!
-//! `cargo bench --bench scale` (the build measurement compiles a scratch
+//! `cargo bench -p asl-benches --bench scale` (the build measurement compiles a scratch
 //! crate under `target/`, so the first run also builds its dependencies).
 
 use asl_runtime::Executor;
@@ -20,7 +20,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-asl_runtime::include_workflow!("benches/workloads/parked.json");
+asl_runtime::include_workflow!("workloads/parked.json");
 
 struct NoTasks;
 impl parked::Tasks for NoTasks {}
@@ -66,8 +66,8 @@ fn parked_executions(history: bool) {
     );
 }
 
-asl_runtime::include_workflow!("statemachines/payment.json");
-asl_runtime::include_workflow!("benches/workloads/pass_chain.json");
+asl_runtime::include_workflow!("../statemachines/payment.json");
+asl_runtime::include_workflow!("workloads/pass_chain.json");
 
 /// Best of 50 runs of `f`, in µs (the first use is a process's only one,
 /// but the best shows the work, not the machine's noise).
@@ -100,7 +100,7 @@ fn start_up() {
 }
 
 fn expansion() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let text = std::fs::read_to_string(repo.join("benches/workloads/pass_chain.json")).expect("workload");
     let settings = asl_codegen::Settings::for_file("pass_chain.json");
     let rounds = 20;
@@ -122,7 +122,7 @@ fn expansion() {
 /// Builds a scratch crate with and without the macro call and reports the
 /// difference, best of three builds each after touching `lib.rs`.
 fn build_cost() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let krate = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-cost");
     std::fs::create_dir_all(krate.join("src")).expect("scratch crate");
     std::fs::write(

@@ -7,13 +7,13 @@
 //!   deep nesting). Throughput is in bytes: a flat MB/s across sizes is
 //!   linear time.
 //!
-//! `cargo bench --bench validate_largest`
+//! `cargo bench -p asl-benches --bench validate_largest`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::path::Path;
 
 fn largest() -> Vec<(String, String)> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let mut files = Vec::new();
     let mut dirs =
         vec![repo.join("statemachines"), repo.join("../shared/validation"), repo.join("../shared/conformance/cases")];

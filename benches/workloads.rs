@@ -4,7 +4,7 @@
 //! (`Workflow::from_json`). Throughput is in state transitions, so criterion's
 //! "elem/s" is transitions per second.
 //!
-//! `cargo bench --bench workloads` (or `-- counter_loop` for one group);
+//! `cargo bench -p asl-benches --bench workloads` (or `-- counter_loop` for one group);
 //! `--features mimalloc` allocates with mimalloc, as the `asl` binary does.
 //!
 //! The `jsonata_*` groups are the same workloads written in JSONata (same
@@ -22,17 +22,17 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use serde_json::{Value, json};
 use std::time::Duration;
 
-asl_runtime::include_workflow!("benches/workloads/pass_chain.json");
-asl_runtime::include_workflow!("benches/workloads/counter_loop.json");
-asl_runtime::include_workflow!("benches/workloads/map_10k.json");
-asl_runtime::include_workflow!("benches/workloads/parallel_fanout.json");
-asl_runtime::include_workflow!("benches/workloads/task_heavy.json");
-asl_runtime::include_workflow!("benches/workloads/retry_catch.json");
-asl_runtime::include_workflow!("benches/workloads/jsonata_pass_chain.json");
-asl_runtime::include_workflow!("benches/workloads/jsonata_counter_loop.json");
-asl_runtime::include_workflow!("benches/workloads/jsonata_map_10k.json");
-asl_runtime::include_workflow!("benches/workloads/jsonata_parallel_fanout.json");
-asl_runtime::include_workflow!("benches/workloads/jsonata_task_heavy.json");
+asl_runtime::include_workflow!("workloads/pass_chain.json");
+asl_runtime::include_workflow!("workloads/counter_loop.json");
+asl_runtime::include_workflow!("workloads/map_10k.json");
+asl_runtime::include_workflow!("workloads/parallel_fanout.json");
+asl_runtime::include_workflow!("workloads/task_heavy.json");
+asl_runtime::include_workflow!("workloads/retry_catch.json");
+asl_runtime::include_workflow!("workloads/jsonata_pass_chain.json");
+asl_runtime::include_workflow!("workloads/jsonata_counter_loop.json");
+asl_runtime::include_workflow!("workloads/jsonata_map_10k.json");
+asl_runtime::include_workflow!("workloads/jsonata_parallel_fanout.json");
+asl_runtime::include_workflow!("workloads/jsonata_task_heavy.json");
 
 struct NoTasks;
 impl pass_chain::Tasks for NoTasks {}

@@ -19,7 +19,7 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 
 #[test]
 fn validate_reports_five_mistakes_at_once() {
-    let file = repo().join("tests/ui/five_mistakes.json");
+    let file = repo().join("compile-tests/tests/ui/five_mistakes.json");
     let out = asl(&["validate", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -34,7 +34,7 @@ fn validate_reports_five_mistakes_at_once() {
 
 #[test]
 fn warnings_pass_unless_denied() {
-    let file = repo().join("tests/ui/warning_denied.json");
+    let file = repo().join("compile-tests/tests/ui/warning_denied.json");
     let file = file.to_str().unwrap();
     let out = asl(&["validate", file]);
     assert_eq!(out.status.code(), Some(0));
@@ -54,7 +54,7 @@ fn warnings_pass_unless_denied() {
 
 #[test]
 fn validate_json_format_and_express_type() {
-    let file = repo().join("tests/ui/five_mistakes.json");
+    let file = repo().join("compile-tests/tests/ui/five_mistakes.json");
     let out = asl(&["validate", "--format", "json", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -501,7 +501,7 @@ fn builder_generate_and_golden_are_byte_identical() {
         let printed =
             Command::new(env!("CARGO_BIN_EXE_asl")).args(["generate", &source]).current_dir(repo()).output().unwrap();
         assert!(printed.status.success());
-        let golden = std::fs::read_to_string(repo().join(format!("tests/golden/{name}.rs"))).unwrap();
+        let golden = std::fs::read_to_string(repo().join(format!("compile-tests/tests/golden/{name}.rs"))).unwrap();
         assert_eq!(built, String::from_utf8(printed.stdout).unwrap(), "{name}: Builder and asl generate");
         assert_eq!(built, golden, "{name}: Builder and the golden expansion");
     }

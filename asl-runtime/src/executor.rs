@@ -171,7 +171,7 @@ impl Executor {
         self
     }
 
-    /// Sets the clock (e.g. a [`VirtualClock`](crate::VirtualClock)).
+    /// Sets the clock (e.g. a `VirtualClock`, feature `virtual-time`).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.services.clock = Arc::new(clock);
         self

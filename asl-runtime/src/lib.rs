@@ -50,7 +50,9 @@ pub use activity::{ActivityTask, ActivityWorkers};
 pub use asl_macro::include_workflow;
 pub use asl_spec::{Definition, Diagnostic, Diagnostics, WorkflowType};
 pub use callbacks::{CallbackError, send_task_failure, send_task_heartbeat, send_task_success};
-pub use clock::{BoxFuture, Clock, SystemClock, VirtualClock, format_timestamp, virtual_time_runtime};
+pub use clock::{BoxFuture, Clock, SystemClock, format_timestamp};
+#[cfg(feature = "virtual-time")]
+pub use clock::{VirtualClock, VirtualTimeError, virtual_time_runtime};
 pub use durable::{
     DEFAULT_RETENTION, Durable, DurableError, Ending, Entry, ExecutionRecord, ExecutionStore, ListQuery, Outcome,
     Posted, Started, StoreError,

@@ -265,7 +265,7 @@ impl Durable {
         self.configure(|s| s.handlers = Arc::new(f))
     }
 
-    /// Sets the real clock timers fire by (a [`VirtualClock`](crate::VirtualClock) in tests).
+    /// Sets the real clock timers fire by (a `VirtualClock` in tests, feature `virtual-time`).
     pub fn clock(self, clock: impl Clock) -> Durable {
         self.configure(|s| s.clock = Arc::new(clock))
     }

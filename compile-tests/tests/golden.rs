@@ -1,6 +1,6 @@
 //! Golden expansions: the code `include_workflow!` generates for each file in
 //! `statemachines/`, formatted with prettyplease. Regenerate with
-//! `EXPECTORATE=overwrite cargo test --test golden`. The goldens are also
+//! `EXPECTORATE=overwrite cargo test -p asl-compile-tests --test golden`. The goldens are also
 //! compiled below, so they are real Rust, not just text, and each as a
 //! program of its own by trybuild (tests/compile_fail.rs).
 
@@ -10,8 +10,9 @@ fn check(name: &str) {
     check_file(&format!("statemachines/{name}.json"), name);
 }
 
+/// `source` is named as the repository names it, and read from there.
 fn check_file(source: &str, name: &str) {
-    let text = std::fs::read_to_string(source).expect("statemachine exists");
+    let text = std::fs::read_to_string(format!("../{source}")).expect("statemachine exists");
     let generated = expand_to_string(&text, &Settings::for_file(source));
     expectorate::assert_contents(format!("tests/golden/{name}.rs"), &generated);
 }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 fn corpus() -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/validation");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/validation");
     if !root.exists() {
         eprintln!("skipped: {} is absent", root.display());
         return None;
