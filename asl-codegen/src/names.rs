@@ -2,13 +2,15 @@
 
 /// Splits a name into words at separators and case changes:
 /// `ChargeCard`, `charge-card`, `Charge Card` and `CHARGE_CARD` all give
-/// `["charge", "card"]`.
+/// `["charge", "card"]`. Letters and digits of any script are kept
+/// (`Überprüfen` gives `["überprüfen"]`, `注文` gives `["注文"]`); Rust
+/// identifiers may hold them.
 fn words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
+        if c == '_' || !c.is_alphanumeric() || !unicode_ident::is_xid_continue(c) {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }
@@ -16,21 +18,25 @@ fn words(name: &str) -> Vec<String> {
         }
         let prev = i.checked_sub(1).map(|j| chars[j]);
         let next = chars.get(i + 1);
-        let boundary = c.is_ascii_uppercase()
+        let boundary = c.is_uppercase()
             && prev.is_some_and(|p| {
-                p.is_ascii_lowercase()
-                    || p.is_ascii_digit()
-                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+                p.is_lowercase() || p.is_numeric() || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
             });
         if boundary && !current.is_empty() {
             words.push(std::mem::take(&mut current));
         }
-        current.push(c.to_ascii_lowercase());
+        current.extend(c.to_lowercase());
     }
     if !current.is_empty() {
         words.push(current);
     }
     words
+}
+
+/// Whether `name` starts as an identifier must: a letter of a script that
+/// has one (XID_Start), not a digit.
+fn starts_an_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(unicode_ident::is_xid_start)
 }
 
 /// `PascalCase`, for enum variants. Never empty, never starts with a digit.
@@ -39,10 +45,10 @@ pub fn pascal(name: &str) -> String {
         .iter()
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
         })
         .collect();
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+    if !starts_an_identifier(&out) {
         out.insert(0, 'S');
     }
     if out == "Self" {
@@ -54,7 +60,7 @@ pub fn pascal(name: &str) -> String {
 /// `snake_case`, for modules and methods. Never empty, never a keyword.
 pub fn snake(name: &str) -> String {
     let mut out = words(name).join("_");
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+    if !starts_an_identifier(&out) {
         out.insert_str(0, "s_");
     }
     if syn::parse_str::<syn::Ident>(&out).is_err() {
@@ -187,6 +193,22 @@ mod tests {
         assert_eq!(snake("type"), "type_");
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("order-v2"), "order_v2");
+    }
+
+    #[test]
+    fn letters_of_any_script_are_kept() {
+        assert_eq!(pascal("Überprüfen"), "Überprüfen");
+        assert_eq!(pascal("état du paiement"), "ÉtatDuPaiement");
+        assert_eq!(pascal("注文を確認"), "注文を確認");
+        assert_eq!(pascal("ПроверитьЗаказ"), "ПроверитьЗаказ");
+        assert_eq!(snake("ПроверитьЗаказ"), "проверить_заказ");
+        assert_eq!(pascal("١٢٣"), "S١٢٣");
+        // Symbols are no letters: emoji and punctuation still separate words.
+        assert_eq!(pascal("pay 💳 now"), "PayNow");
+        for name in ["Überprüfen", "注文を確認", "١٢٣", "ǅungla"] {
+            assert!(syn::parse_str::<syn::Ident>(&pascal(name)).is_ok(), "{name}");
+            assert!(syn::parse_str::<syn::Ident>(&snake(name)).is_ok(), "{name}");
+        }
     }
 
     #[test]
