@@ -5,13 +5,15 @@
 
 #![deny(missing_docs)]
 
+mod definition;
 mod durable;
 mod scaffold;
 mod serve;
 mod test_state;
 
-use asl_runtime::{Identity, Status, VirtualClock, Workflow};
+use asl_runtime::{Identity, Status, VirtualClock};
 use asl_spec::{Severity, SourceFile};
+use definition::DefinitionFile;
 use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::ffi::OsString;
@@ -43,6 +45,8 @@ enum Command {
         /// Treat warnings (likely mistakes AWS accepts) as errors: exit 1.
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        vars: definition::Vars,
     },
     /// Execute a definition locally; prints the output (indented on a terminal, one line otherwise).
     Run {
@@ -96,6 +100,8 @@ enum Command {
         /// With --db: only start the execution (print its ARN); a worker runs it.
         #[arg(long, requires = "db")]
         detach: bool,
+        #[command(flatten)]
+        vars: definition::Vars,
     },
     /// Run the pending executions of a store, and those that start later,
     /// until killed: what a crashed process left, a worker finishes.
@@ -133,6 +139,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
+        #[command(flatten)]
+        vars: definition::Vars,
     },
     /// Print the Rust code `include_workflow!` generates for a definition.
     Generate {
@@ -141,6 +149,8 @@ enum Command {
         /// The module name (default: the file name in snake_case).
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        vars: definition::Vars,
     },
     /// Create a crate that makes a definition a native program: the
     /// `include_workflow!`, a `Tasks` skeleton (one `todo!()` per Task), a
@@ -203,8 +213,8 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         }
     };
     let result = (|| match cli.command {
-        Command::Validate { files, workflow_type, format, deny_warnings } => {
-            validate(&files, workflow_type.spec(), format == FormatArg::Json, deny_warnings)
+        Command::Validate { files, workflow_type, format, deny_warnings, vars } => {
+            validate(&files, &vars, workflow_type.spec(), format == FormatArg::Json, deny_warnings)
         }
         Command::Run {
             definition,
@@ -221,10 +231,12 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             name,
             detach,
             workflow_type,
+            vars,
         } => {
+            let file = DefinitionFile::read(&definition, &vars)?;
             if let Some(db) = db {
-                let definition_text = match load_valid(&definition, TypeArg::Standard)? {
-                    Ok(_) => read(&definition)?,
+                let definition_text = match file.load(TypeArg::Standard) {
+                    Ok(_) => file.text().to_string(),
                     Err(code) => return Ok(code),
                 };
                 let mut identity = identity_of(context)?;
@@ -242,7 +254,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             };
             let express = workflow_type == TypeArg::Express;
             run(
-                &definition,
+                &file,
                 RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express },
             )
         }
@@ -254,8 +266,8 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         Command::Task(command) => durable::task(command),
         Command::Serve(args) => serve::serve(args),
         Command::TestState(args) => test_state::test_state(args),
-        Command::Graph { definition, format } => graph(&definition, format),
-        Command::Generate { definition, name } => generate(&definition, name),
+        Command::Graph { definition, format, vars } => graph(&DefinitionFile::read(&definition, &vars)?, format),
+        Command::Generate { definition, name, vars } => generate(&DefinitionFile::read(&definition, &vars)?, name),
         Command::New(args) => scaffold::new(args),
         Command::Build(args) => scaffold::build(args),
     })();
@@ -363,26 +375,28 @@ fn diagnostic_json(source: &SourceFile<'_>, d: &asl_spec::Diagnostic) -> Value {
 }
 
 fn validate(
-    files: &[PathBuf], workflow_type: asl_spec::WorkflowType, json: bool, deny_warnings: bool,
+    files: &[PathBuf], vars: &definition::Vars, workflow_type: asl_spec::WorkflowType, json: bool, deny_warnings: bool,
 ) -> Result<ExitCode, UsageError> {
     let styled = std::io::stderr().is_terminal();
-    let mut any_invalid = false;
+    let mut invalid = 0;
     let mut unreadable = None;
     for path in files {
-        let text = match read(path) {
-            Ok(t) => t,
+        let file = match DefinitionFile::read(path, vars) {
+            Ok(file) => file,
             Err(e) => {
                 eprintln!("error: {}", e.0);
                 unreadable = Some(());
                 continue;
             }
         };
-        let diagnostics = asl_spec::load_as(&text, workflow_type).diagnostics;
-        let name = path.display().to_string();
-        let source = SourceFile { name: &name, text: &text };
+        let diagnostics = file.diagnostics(asl_spec::load_as(file.text(), workflow_type).diagnostics);
+        let name = &file.name;
+        let source = file.source();
         let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
         let warnings = diagnostics.len() - errors;
-        any_invalid |= errors > 0 || (deny_warnings && warnings > 0);
+        if errors > 0 || (deny_warnings && warnings > 0) {
+            invalid += 1;
+        }
         if json {
             let list: Vec<Value> = diagnostics.iter().map(|d| diagnostic_json(&source, d)).collect();
             say(format_args!("{}\n", serde_json::json!({"file": name, "valid": errors == 0, "diagnostics": list})))?;
@@ -392,6 +406,11 @@ fn validate(
         for d in diagnostics.iter() {
             let _ = writeln!(stderr, "{}", source.render(d, styled));
         }
+        if errors > 0
+            && let Some(note) = file.placeholder_note()
+        {
+            let _ = writeln!(stderr, "{note}");
+        }
         match (errors, warnings) {
             (0, 0) => {}
             (0, w) => _ = writeln!(stderr, "{name}: {w} warning(s)"),
@@ -399,10 +418,14 @@ fn validate(
             (e, w) => _ = writeln!(stderr, "{name}: {e} error(s), {w} warning(s)"),
         }
     }
-    Ok(match (unreadable, any_invalid) {
+    let checked = files.len();
+    if !json && unreadable.is_none() && invalid == 0 {
+        eprintln!("ok: {checked} file{} valid", if checked == 1 { "" } else { "s" });
+    }
+    Ok(match (unreadable, invalid) {
         (Some(()), _) => ExitCode::from(2),
-        (None, true) => ExitCode::from(1),
-        (None, false) => ExitCode::SUCCESS,
+        (None, 0) => ExitCode::SUCCESS,
+        (None, _) => ExitCode::from(1),
     })
 }
 
@@ -450,24 +473,11 @@ fn input_text(input: Option<String>) -> Result<String, UsageError> {
 /// Loads a definition for a command that needs a valid one; problems go to
 /// stderr and end the command with exit code 1.
 fn load_valid(path: &Path, workflow_type: TypeArg) -> Result<Result<asl_runtime::Workflow, ExitCode>, UsageError> {
-    let text = read(path)?;
-    let name = path.display().to_string();
-    Ok(match Workflow::from_json_as(&text, workflow_type.spec()) {
-        Ok(w) => Ok(w),
-        Err(diagnostics) => {
-            let source = SourceFile { name: &name, text: &text };
-            let styled = std::io::stderr().is_terminal();
-            for d in diagnostics.iter() {
-                eprintln!("{}", source.render(d, styled));
-            }
-            eprintln!("{name} is not a valid state machine definition");
-            Err(ExitCode::from(1))
-        }
-    })
+    Ok(DefinitionFile::read(path, &definition::Vars::default())?.load(workflow_type))
 }
 
-fn graph(definition: &Path, format: GraphFormat) -> Result<ExitCode, UsageError> {
-    let workflow = match load_valid(definition, TypeArg::Standard)? {
+fn graph(file: &DefinitionFile, format: GraphFormat) -> Result<ExitCode, UsageError> {
+    let workflow = match file.load(TypeArg::Standard) {
         Ok(w) => w,
         Err(code) => return Ok(code),
     };
@@ -479,12 +489,12 @@ fn graph(definition: &Path, format: GraphFormat) -> Result<ExitCode, UsageError>
     Ok(ExitCode::SUCCESS)
 }
 
-fn generate(definition: &Path, name: Option<String>) -> Result<ExitCode, UsageError> {
-    if let Err(code) = load_valid(definition, TypeArg::Standard)? {
+fn generate(file: &DefinitionFile, name: Option<String>) -> Result<ExitCode, UsageError> {
+    if let Err(code) = file.load(TypeArg::Standard) {
         return Ok(code);
     }
-    let text = read(definition)?;
-    let mut settings = asl_codegen::Settings::for_file(&definition.display().to_string());
+    let text = file.text();
+    let mut settings = asl_codegen::Settings::for_file(&file.name);
     if let Some(name) = name {
         if asl_codegen::names::is_module_name(&name) {
             settings.module_name = name;
@@ -494,7 +504,7 @@ fn generate(definition: &Path, name: Option<String>) -> Result<ExitCode, UsageEr
             )));
         }
     }
-    say(asl_codegen::expand_to_string(&text, &settings))?;
+    say(asl_codegen::expand_to_string(text, &settings))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -520,10 +530,10 @@ struct RunOptions {
     express: bool,
 }
 
-fn run(definition: &Path, options: RunOptions) -> Result<ExitCode, UsageError> {
+fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, UsageError> {
     let RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express } = options;
     let workflow_type = if express { TypeArg::Express } else { TypeArg::Standard };
-    let workflow = match load_valid(definition, workflow_type)? {
+    let workflow = match definition.load(workflow_type) {
         Ok(w) => w,
         Err(code) => return Ok(code),
     };

@@ -31,6 +31,9 @@ pub struct Settings {
     pub track_path: Option<String>,
     /// Where compile errors point (the macro's path literal).
     pub error_span: Span,
+    /// Values for the definition's `${Name}` placeholders (see
+    /// [`asl_spec::substitute`]); with them, every placeholder must have one.
+    pub substitutions: Option<Vec<(String, String)>>,
 }
 
 impl Settings {
@@ -42,6 +45,7 @@ impl Settings {
             source_name: source_name.to_string(),
             track_path: None,
             error_span: Span::call_site(),
+            substitutions: None,
         }
     }
 }
@@ -49,8 +53,16 @@ impl Settings {
 /// Expands a definition's text into the module, or, when it is invalid,
 /// into one `compile_error!` per diagnostic plus placeholder items.
 pub fn expand(text: &str, settings: &Settings) -> TokenStream {
-    let loaded = asl_spec::load(text);
-    let source = asl_spec::SourceFile { name: &settings.source_name, text };
+    // Placeholders are filled before loading; diagnostics point into the file as written.
+    let filled = settings.substitutions.as_ref().map(|vars| asl_spec::substitute::substitute(text, vars));
+    let (written, text) = (text, filled.as_ref().map_or(text, |f| f.text.as_str()));
+    let mut loaded = asl_spec::load(text);
+    if let Some(filled) = &filled {
+        filled.map_back(&mut loaded.diagnostics);
+        filled.unresolved_errors(&mut loaded.diagnostics);
+        loaded.diagnostics.sort();
+    }
+    let source = asl_spec::SourceFile { name: &settings.source_name, text: written };
     let messages = |severity| -> Vec<String> {
         loaded.diagnostics.iter().filter(|d| d.severity == severity).map(|d| compile_error_text(&source, d)).collect()
     };

@@ -7,6 +7,7 @@
 use proc_macro::TokenStream;
 use std::path::PathBuf;
 use syn::parse::{Parse, ParseStream};
+use syn::ext::IdentExt;
 use syn::{Ident, LitStr, Token};
 
 /// Reads an ASL definition at compile time, validates it with AWS's rules,
@@ -42,6 +43,39 @@ use syn::{Ident, LitStr, Token};
 ///   returns an [`Execution`](../asl_runtime/struct.Execution.html), and
 ///   `.test_state(State::X, input).await`, one state alone as AWS's
 ///   TestState runs it.
+///
+/// # Names
+///
+/// A state's variant is its name in PascalCase: words split at spaces,
+/// punctuation, `_`, `-` and case changes (`charge-card`, `Charge Card` and
+/// `CHARGE_CARD` all give `ChargeCard`; `HTTPRequest` gives `HttpRequest`).
+/// Letters and digits of any script stay (`Überprüfen`, `注文を確認`);
+/// symbols such as emoji separate words. A name that would start with a
+/// digit, or is empty, gets an `S` in front (`1st` → `S1st`); `Self` becomes
+/// `Self_`. When two states give the same variant, the later ones are
+/// numbered in document order (`ChargeCard2`). Task methods follow the same
+/// rules in snake_case, with a `_` after a keyword (`type_`).
+/// `State::from_name` and `name()` always use the name as written.
+///
+/// # Placeholders
+///
+/// Definitions deployed with SAM or CloudFormation `DefinitionSubstitutions`
+/// or Terraform's `templatefile` carry `${Name}` placeholders. Give the
+/// values they are deployed with, listed or as a JSON file of them (the file
+/// is resolved as the definition's path is, and tracked):
+///
+/// ```text
+/// asl_runtime::include_workflow!("statemachines/order.asl.json", vars = {
+///     ChargeFunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:charge",
+///     ChargeTimeout = 30,
+/// });
+/// asl_runtime::include_workflow!("statemachines/order.asl.json", vars = "deploy/prod.json");
+/// ```
+///
+/// Inside a JSON string a value is inserted escaped; a bare placeholder
+/// (`"TimeoutSeconds": ${ChargeTimeout}`) takes the value as written. With
+/// `vars`, a placeholder without a value is a compile error, and errors point
+/// at the file's lines as written. `DEFINITION` holds the filled-in text.
 ///
 /// A build script can write the same code to `OUT_DIR` with
 /// `asl_codegen::Builder`; `asl generate` prints it.
@@ -88,8 +122,20 @@ pub fn include_workflow(input: TokenStream) -> TokenStream {
         source_name: written,
         track_path: Some(absolute.display().to_string()),
         error_span: span,
+        substitutions: None,
     };
-    asl_codegen::expand(&text, &settings).into()
+    let (substitutions, vars_file) = match call.vars.map(Vars::values).transpose() {
+        Ok(Some((values, file))) => (Some(values), file),
+        Ok(None) => (None, None),
+        Err(error) => return error.into_compile_error().into(),
+    };
+    let module = asl_codegen::expand(&text, &asl_codegen::Settings { substitutions, ..settings });
+    // Editing the vars file rebuilds, as editing the definition does.
+    let track = vars_file.map(|file| {
+        let file = file.display().to_string();
+        quote::quote! { const _: &[u8] = ::core::include_bytes!(#file); }
+    });
+    quote::quote! { #module #track }.into()
 }
 
 /// `./x.json` and `../x.json` are relative to the file that calls the macro
@@ -108,10 +154,71 @@ fn resolve(written: &str) -> PathBuf {
     base.join(written)
 }
 
-/// `"path"` or `"path" as name`.
+/// `"path"` or `"path" as name`, then optionally `, vars = { … }` or `, vars = "file.json"`.
 struct Call {
     path: LitStr,
     name: Option<Ident>,
+    vars: Option<Vars>,
+}
+
+/// The values of `${Name}` placeholders: written out, or a JSON file of them.
+enum Vars {
+    /// `{ Name = "value", Max = 5, … }`.
+    Listed(Vec<(String, String)>),
+    /// `"deploy/vars.json"`: `{"Name": "value", …}`, resolved as the definition's path is.
+    File(LitStr),
+}
+
+impl Vars {
+    /// The values, and the file they came from (to rebuild when it changes).
+    fn values(self) -> syn::Result<(Vec<(String, String)>, Option<PathBuf>)> {
+        match self {
+            Vars::Listed(values) => Ok((values, None)),
+            Vars::File(path) => {
+                let absolute = resolve(&path.value());
+                let fail = |why: String| syn::Error::new(path.span(), format!("cannot read the vars file `{}`: {why}", path.value()));
+                let text = std::fs::read_to_string(&absolute).map_err(|e| fail(format!("{e} (looked for {})", absolute.display())))?;
+                let map: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&text).map_err(|e| fail(format!("not a JSON object of values: {e}")))?;
+                let values = map
+                    .into_iter()
+                    .map(|(name, value)| match value {
+                        serde_json::Value::String(s) => Ok((name, s)),
+                        v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => Ok((name, v.to_string())),
+                        other => Err(fail(format!("the value of `{name}` is {other}, not a string, number or boolean"))),
+                    })
+                    .collect::<syn::Result<_>>()?;
+                Ok((values, Some(absolute)))
+            }
+        }
+    }
+}
+
+impl Parse for Vars {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(LitStr) {
+            return Ok(Vars::File(input.parse()?));
+        }
+        let content;
+        syn::braced!(content in input);
+        let mut values = Vec::new();
+        while !content.is_empty() {
+            let name: Ident = content.call(Ident::parse_any)?;
+            content.parse::<Token![=]>()?;
+            let value = match content.parse::<syn::Lit>()? {
+                syn::Lit::Str(s) => s.value(),
+                syn::Lit::Int(i) => i.base10_digits().to_string(),
+                syn::Lit::Float(f) => f.base10_digits().to_string(),
+                syn::Lit::Bool(b) => b.value.to_string(),
+                other => return Err(syn::Error::new(other.span(), "a value is a string, number or boolean literal")),
+            };
+            values.push((name.to_string(), value));
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+        Ok(Vars::Listed(values))
+    }
 }
 
 impl Parse for Call {
@@ -123,10 +230,19 @@ impl Parse for Call {
         } else {
             None
         };
-        input.parse::<Option<Token![,]>>()?;
+        let mut vars = None;
+        if input.parse::<Option<Token![,]>>()?.is_some() && input.peek(Ident::peek_any) {
+            let key: Ident = input.call(Ident::parse_any)?;
+            if key != "vars" {
+                return Err(syn::Error::new(key.span(), "expected `vars = { Name = \"value\", … }` or `vars = \"vars.json\"`"));
+            }
+            input.parse::<Token![=]>()?;
+            vars = Some(input.parse()?);
+            input.parse::<Option<Token![,]>>()?;
+        }
         if !input.is_empty() {
             return Err(input.error("expected `include_workflow!(\"statemachines/x.json\")` or `include_workflow!(\"statemachines/x.json\" as name)`"));
         }
-        Ok(Call { path, name })
+        Ok(Call { path, name, vars })
     }
 }

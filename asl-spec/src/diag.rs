@@ -71,6 +71,8 @@ codes! {
     /// Warning: a template value that looks like a path or intrinsic call
     /// under a key without `.$`, so it stays literal text.
     LiteralLooksDynamic => "LITERAL_LOOKS_DYNAMIC",
+    /// A `${Name}` placeholder that the given substitutions do not fill.
+    UnresolvedPlaceholder => "UNRESOLVED_PLACEHOLDER",
 }
 
 impl fmt::Display for Code {
@@ -183,6 +185,17 @@ impl Diagnostics {
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.items.iter()
     }
+    /// Moves every span, primary and related, by `f` (from a substituted
+    /// text back to the file it came from).
+    pub fn map_spans(&mut self, mut f: impl FnMut(Span) -> Span) {
+        for d in &mut self.items {
+            d.span = d.span.map(&mut f);
+            for (span, _) in &mut d.related {
+                *span = f(*span);
+            }
+        }
+    }
+
     /// Sorts by position so output reads top to bottom.
     pub fn sort(&mut self) {
         self.items.sort_by_key(|d| d.span.map(|s| (s.start, s.end)).unwrap_or((usize::MAX, 0)));

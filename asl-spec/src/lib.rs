@@ -26,6 +26,7 @@ mod load;
 pub mod model;
 pub mod path;
 pub mod render;
+pub mod substitute;
 #[cfg(feature = "static-model")]
 mod static_model;
 pub mod time;
