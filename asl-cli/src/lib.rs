@@ -13,8 +13,8 @@ mod test_state;
 
 use asl_runtime::{Identity, Status, VirtualClock};
 use asl_spec::{Severity, SourceFile};
-use definition::DefinitionFile;
 use clap::{Parser, Subcommand};
+use definition::DefinitionFile;
 use serde_json::Value;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -253,10 +253,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
                 None => None,
             };
             let express = workflow_type == TypeArg::Express;
-            run(
-                &file,
-                RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express },
-            )
+            run(&file, RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express })
         }
         Command::Worker { db, mock, until_idle, retention_days } => {
             let retention = std::time::Duration::from_secs(retention_days.saturating_mul(24 * 3600));

@@ -6,8 +6,8 @@
 
 use proc_macro::TokenStream;
 use std::path::PathBuf;
-use syn::parse::{Parse, ParseStream};
 use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
 /// Reads an ASL definition at compile time, validates it with AWS's rules,
@@ -176,8 +176,11 @@ impl Vars {
             Vars::Listed(values) => Ok((values, None)),
             Vars::File(path) => {
                 let absolute = resolve(&path.value());
-                let fail = |why: String| syn::Error::new(path.span(), format!("cannot read the vars file `{}`: {why}", path.value()));
-                let text = std::fs::read_to_string(&absolute).map_err(|e| fail(format!("{e} (looked for {})", absolute.display())))?;
+                let fail = |why: String| {
+                    syn::Error::new(path.span(), format!("cannot read the vars file `{}`: {why}", path.value()))
+                };
+                let text = std::fs::read_to_string(&absolute)
+                    .map_err(|e| fail(format!("{e} (looked for {})", absolute.display())))?;
                 let map: serde_json::Map<String, serde_json::Value> =
                     serde_json::from_str(&text).map_err(|e| fail(format!("not a JSON object of values: {e}")))?;
                 let values = map
@@ -185,7 +188,9 @@ impl Vars {
                     .map(|(name, value)| match value {
                         serde_json::Value::String(s) => Ok((name, s)),
                         v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => Ok((name, v.to_string())),
-                        other => Err(fail(format!("the value of `{name}` is {other}, not a string, number or boolean"))),
+                        other => {
+                            Err(fail(format!("the value of `{name}` is {other}, not a string, number or boolean")))
+                        }
                     })
                     .collect::<syn::Result<_>>()?;
                 Ok((values, Some(absolute)))
@@ -234,7 +239,10 @@ impl Parse for Call {
         if input.parse::<Option<Token![,]>>()?.is_some() && input.peek(Ident::peek_any) {
             let key: Ident = input.call(Ident::parse_any)?;
             if key != "vars" {
-                return Err(syn::Error::new(key.span(), "expected `vars = { Name = \"value\", … }` or `vars = \"vars.json\"`"));
+                return Err(syn::Error::new(
+                    key.span(),
+                    "expected `vars = { Name = \"value\", … }` or `vars = \"vars.json\"`",
+                ));
             }
             input.parse::<Token![=]>()?;
             vars = Some(input.parse()?);

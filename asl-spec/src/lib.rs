@@ -26,9 +26,9 @@ mod load;
 pub mod model;
 pub mod path;
 pub mod render;
-pub mod substitute;
 #[cfg(feature = "static-model")]
 mod static_model;
+pub mod substitute;
 pub mod time;
 
 pub use diag::{Code, Diagnostic, Diagnostics, Severity, SourceFile, Span};

@@ -122,7 +122,9 @@ impl Substituted {
             diagnostics.push(
                 Diagnostic::error(Code::UnresolvedPlaceholder, format!("no value is given for the placeholder `${{{name}}}`"))
                     .at(*span, "no value for this placeholder")
-                    .hint(format!("give it with `--var {name}=VALUE` (or in the file of `--vars`), as the deployment's substitutions will")),
+                    .hint(format!(
+                        "give it the value it is deployed with: `--var {name}=VALUE` to the CLI, `{name} = …` in include_workflow!'s `vars`"
+                    )),
             );
         }
     }
