@@ -41,18 +41,20 @@ fn collect_names(
     }
 }
 
-fn targets_mut(state: &mut State) -> Vec<(&'static str, &mut Target)> {
-    let mut out: Vec<(&'static str, &mut Target)> = Vec::new();
+/// Each transition of `state`: the field as messages name it, its JSON
+/// pointer below the state, and the target.
+fn targets_mut(state: &mut State) -> Vec<(&'static str, String, &mut Target)> {
+    let mut out: Vec<(&'static str, String, &mut Target)> = Vec::new();
     if let Transition::Next(t) = &mut state.transition {
-        out.push(("Next", t));
+        out.push(("Next", "Next".into(), t));
     }
     let catch: &mut [Catcher] = match &mut state.kind {
         StateKind::Choice(c) => {
-            for b in &mut c.choices {
-                out.push(("Next", &mut b.next));
+            for (i, b) in c.choices.iter_mut().enumerate() {
+                out.push(("Next", format!("Choices/{i}/Next"), &mut b.next));
             }
             if let Some(d) = &mut c.default {
-                out.push(("Default", d));
+                out.push(("Default", "Default".into(), d));
             }
             &mut []
         }
@@ -61,8 +63,8 @@ fn targets_mut(state: &mut State) -> Vec<(&'static str, &mut Target)> {
         StateKind::Map(m) => &mut m.catch,
         _ => &mut [],
     };
-    for c in catch {
-        out.push(("Catch Next", &mut c.next));
+    for (i, c) in catch.iter_mut().enumerate() {
+        out.push(("Catch Next", format!("Catch/{i}/Next"), &mut c.next));
     }
     out
 }
@@ -109,17 +111,12 @@ fn check_scope(
     let states_ptr = pointer_to(ptr, "States");
     for (from, state) in scope.states.iter_mut().enumerate() {
         let sptr = pointer_to(&states_ptr, &state.name);
-        for (field, target) in targets_mut(state) {
+        for (field, pointer, target) in targets_mut(state) {
             match index.get(target.name.as_str()) {
                 Some(&i) => target.index = i,
                 None if unloaded_names.contains(&target.name) => {}
                 None => {
-                    diags.push(missing(
-                        &target.name,
-                        field,
-                        target.span,
-                        format!("{sptr}/{}", field.replace("Catch ", "")),
-                    ));
+                    diags.push(missing(&target.name, field, target.span, format!("{sptr}/{pointer}")));
                     if let Some(g) = guess(&target.name) {
                         assumed.push((from, g));
                     }

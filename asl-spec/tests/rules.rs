@@ -226,6 +226,22 @@ fn locations_escape_state_names_as_json_pointers() {
     assert!(variable.iter().any(|l| l == "/States/P/Assign/a~1b"), "{variable:?}");
 }
 
+/// A Choice rule's or a catcher's `Next` is pointed at in its array, so an
+/// editor reading `--format json` lands on the right field.
+#[test]
+fn choice_and_catch_targets_are_located_in_their_arrays() {
+    let def = r#"{"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.x", "IsPresent": false, "Next": "T"},
+            {"Variable": "$.x", "IsPresent": true, "Next": "Nope"}], "Default": "Gone"},
+        "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+              "Catch": [{"ErrorEquals": ["A"], "Next": "C"}, {"ErrorEquals": ["States.ALL"], "Next": "Lost"}], "End": true}}}"#;
+    let locations: Vec<String> = load(def).diagnostics.iter().map(|d| d.location.clone()).collect();
+    for expected in ["/States/C/Choices/1/Next", "/States/C/Default", "/States/T/Catch/1/Next"] {
+        assert!(locations.iter().any(|l| l == expected), "{expected} in {locations:?}");
+    }
+}
+
 #[test]
 fn a_duplicate_state_key_is_reported_without_follow_on_reachability_errors() {
     let def = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}, "A": {"Type": "Pass", "End": true}}}"#;
