@@ -2,7 +2,7 @@
 //! and `asl task …`, all on one SQLite store file.
 
 use crate::UsageError;
-use asl_runtime::{Durable, DurableError, ExecutionRecord, ListQuery, SqliteStore, Status};
+use asl_runtime::{Durable, DurableError, ExecutionRecord, ListQuery, SqliteStore};
 use clap::Subcommand;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -277,10 +277,7 @@ pub(crate) fn worker_lock(db: &Path) -> Result<Option<std::fs::File>, UsageError
 /// each execution was started with, or no handler.
 pub(crate) fn handlers(durable: Durable, mock: Option<PathBuf>) -> Result<Durable, UsageError> {
     let Some(path) = mock else { return Ok(durable) };
-    let text = crate::read_capped(&path, "the mock file", crate::MAX_SIDE_FILE_BYTES)?;
-    let config = Arc::new(
-        asl_runtime::MockConfig::from_json(&text).map_err(|e| UsageError(format!("{}: {e}", path.display())))?,
-    );
+    let config = Arc::new(crate::mocks::MockFile::read(&path)?.config);
     Ok(durable.handler_for(move |record| {
         let options: Value = serde_json::from_str(&record.options).unwrap_or_default();
         config.handler(options["state_machine"].as_str(), options["test_case"].as_str(), None)
@@ -402,28 +399,14 @@ fn ended(
         Err(e) => Ok(failed(e)),
         Ok(Err(record)) => {
             let status = record.status.clone();
-            report(
-                &status,
-                record.output.as_deref().and_then(|o| serde_json::from_str(o).ok()),
-                record.error,
-                record.cause,
-            )
+            let output = record.output.as_deref().and_then(|o| serde_json::from_str::<Value>(o).ok());
+            crate::report(&status, output.as_ref(), record.error.as_deref(), record.cause.as_deref())
         }
-        Ok(Ok(execution)) => report(execution.status.as_str(), execution.output, execution.error, execution.cause),
+        Ok(Ok(execution)) => crate::report(
+            execution.status.as_str(),
+            execution.output.as_ref(),
+            execution.error.as_deref(),
+            execution.cause.as_deref(),
+        ),
     }
-}
-
-/// Prints an execution's end as `asl run` does.
-fn report(
-    status: &str, output: Option<Value>, error: Option<String>, cause: Option<String>,
-) -> Result<ExitCode, UsageError> {
-    if status == Status::Succeeded.as_str() {
-        crate::say(format_args!("{}\n", serde_json::to_string(&output).unwrap_or_default()))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    eprintln!("{status}: {}", error.as_deref().unwrap_or(""));
-    if let Some(cause) = cause {
-        eprintln!("{cause}");
-    }
-    Ok(ExitCode::from(1))
 }

@@ -7,6 +7,7 @@
 
 mod definition;
 mod durable;
+mod mocks;
 mod scaffold;
 mod serve;
 mod test_state;
@@ -236,7 +237,13 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             let file = DefinitionFile::read(&definition, &vars)?;
             if let Some(db) = db {
                 let definition_text = match file.load(TypeArg::Standard) {
-                    Ok(_) => file.text().to_string(),
+                    Ok(workflow) => {
+                        if let Some(path) = &mock {
+                            // The worker picks the test case per execution; refuse a bad one now.
+                            load_mocks(path, state_machine.as_deref(), test_case.as_deref(), &workflow.definition())?;
+                        }
+                        file.text().to_string()
+                    }
                     Err(code) => return Ok(code),
                 };
                 let mut identity = identity_of(context)?;
@@ -248,10 +255,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
                     durable::DurableRun { db, definition: definition_text, identity, input, detach, virtual_time };
                 return durable::run(run, (mock, test_case, state_machine));
             }
-            let mocks = match mock {
-                Some(path) => Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref())?),
-                None => None,
-            };
+            let mocks = mock.map(|path| (path, state_machine, test_case));
             let express = workflow_type == TypeArg::Express;
             run(&file, RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express })
         }
@@ -505,13 +509,13 @@ fn generate(file: &DefinitionFile, name: Option<String>) -> Result<ExitCode, Usa
     Ok(ExitCode::SUCCESS)
 }
 
+/// The mocks of a test case, after the mock file is checked against the definition.
 fn load_mocks(
-    path: &Path, state_machine: Option<&str>, test_case: Option<&str>,
+    path: &Path, state_machine: Option<&str>, test_case: Option<&str>, definition: &asl_spec::Definition,
 ) -> Result<asl_runtime::Mocks, UsageError> {
-    let text = read_capped(path, "the mock file", MAX_SIDE_FILE_BYTES)?;
-    let config =
-        asl_runtime::MockConfig::from_json(&text).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
-    config.test_case(state_machine, test_case).map_err(|e| UsageError(format!("{}: {e}", path.display())))
+    let file = mocks::MockFile::read(path)?;
+    file.check(state_machine, definition)?;
+    file.test_case(state_machine, test_case)
 }
 
 /// How `asl run` runs an execution.
@@ -520,7 +524,8 @@ struct RunOptions {
     context: Option<PathBuf>,
     virtual_time: bool,
     json: bool,
-    mocks: Option<asl_runtime::Mocks>,
+    /// The mock file, its state machine and its test case.
+    mocks: Option<(PathBuf, Option<String>, Option<String>)>,
     s3_root: Option<PathBuf>,
     max_history_events: u64,
     /// An Express workflow: its rules and its five-minute limit.
@@ -533,6 +538,12 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
     let workflow = match definition.load(workflow_type) {
         Ok(w) => w,
         Err(code) => return Ok(code),
+    };
+    let mocks = match mocks {
+        Some((path, state_machine, test_case)) => {
+            Some(load_mocks(&path, state_machine.as_deref(), test_case.as_deref(), &workflow.definition())?)
+        }
+        None => None,
     };
     let input = input_text(input)?;
     let identity = identity_of(context)?;
@@ -584,21 +595,37 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
         let rest = rest.to_string();
         events.finish(&rest[1..]);
     } else {
-        match status {
-            // Indented for a person, one line for a pipe.
-            Status::Succeeded if std::io::stdout().is_terminal() => {
-                say(format_args!("{}\n", serde_json::to_string_pretty(&execution.output).unwrap_or_default()))?
-            }
-            Status::Succeeded => {
-                say(format_args!("{}\n", serde_json::to_string(&execution.output).unwrap_or_default()))?
-            }
-            _ => {
-                eprintln!("{}: {}", status.as_str(), execution.error.as_deref().unwrap_or(""));
-                if let Some(cause) = &execution.cause {
-                    eprintln!("{cause}");
-                }
-            }
-        }
+        report(status.as_str(), execution.output.as_ref(), execution.error.as_deref(), execution.cause.as_deref())?;
     }
     Ok(if status == Status::Succeeded { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Prints how an execution ended, as `asl run` shows it (in memory or
+/// durably): the output on stdout, indented for a person and on one line for
+/// a pipe; or the error and cause on stderr, with a hint where one helps.
+/// The exit code: 0 when it succeeded.
+pub(crate) fn report(
+    status: &str, output: Option<&Value>, error: Option<&str>, cause: Option<&str>,
+) -> Result<ExitCode, UsageError> {
+    if status == Status::Succeeded.as_str() {
+        let text = if std::io::stdout().is_terminal() {
+            serde_json::to_string_pretty(&output)
+        } else {
+            serde_json::to_string(&output)
+        };
+        say(format_args!("{}\n", text.unwrap_or_default()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("{status}: {}", error.unwrap_or(""));
+    if let Some(cause) = cause {
+        eprintln!("{cause}");
+        if cause.starts_with(asl_runtime::NO_HANDLER_CAUSE) {
+            eprintln!(
+                "hint: `asl run` has no code behind Task states; answer them from a Step Functions Local mock file \
+                 with --mock FILE --test-case NAME (mocks/payment.json is one), or run the workflow from Rust \
+                 with include_workflow!"
+            );
+        }
+    }
+    Ok(ExitCode::from(1))
 }

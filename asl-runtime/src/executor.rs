@@ -288,7 +288,16 @@ impl Executor {
     /// cancel token of a stoppable one (boxed: a parked execution holds it);
     /// `resume` begins a redriven attempt where the last one stopped (its
     /// `TimeoutSeconds` counts from now, as a redrive resets it).
-    async fn run_inner(
+    fn run_inner<'a>(
+        &'a self, input: Value, input_text: Option<&'a &'a str>,
+        control: Option<Box<(StopSignal, jlens_core::CancelToken)>>, resume: Option<Box<Resume>>,
+    ) -> impl std::future::Future<Output = Execution> + Send + 'a {
+        let execution = self.execute(input, input_text, control, resume);
+        tracing::Instrument::instrument(execution, crate::trace::execution(&self.names))
+    }
+
+    /// [`Executor::run_inner`], in the execution's span.
+    async fn execute(
         &self, input: Value, input_text: Option<&&str>, control: Option<Box<(StopSignal, jlens_core::CancelToken)>>,
         resume: Option<Box<Resume>>,
     ) -> Execution {
@@ -360,7 +369,7 @@ impl Executor {
         };
         let history = run.history;
         let now = || self.services.clock.now();
-        match outcome {
+        let execution = match outcome {
             Outcome::Finished(Ok(output)) => {
                 let text = history.enabled().then(|| to_text(&output));
                 history.record(EventType::ExecutionSucceeded, now, || {
@@ -401,7 +410,9 @@ impl Executor {
                     events: history.into_events(),
                 }
             }
-        }
+        };
+        crate::trace::ended(execution.status, execution.error.as_deref(), execution.cause.as_deref());
+        execution
     }
 }
 

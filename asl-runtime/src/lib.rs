@@ -44,6 +44,7 @@ mod size;
 mod store;
 mod task;
 mod test_state;
+mod trace;
 mod variables;
 
 pub use activity::{ActivityTask, ActivityWorkers};
@@ -68,7 +69,7 @@ pub use identity::Identity;
 pub use limits::Limits;
 pub use mock::{MockConfig, MockError, Mocks};
 pub use store::{LocalObjectStore, ObjectInfo, ObjectStore};
-pub use task::{Handlers, TaskContext, TaskError, TaskHandler, TaskRequest, no_handler};
+pub use task::{Handlers, NO_HANDLER_CAUSE, TaskContext, TaskError, TaskHandler, TaskRequest, no_handler};
 pub use test_state::{Inspection, TestMock, TestOutcome, TestState, TestStateError, TestStatus, Transition};
 
 use std::sync::Arc;

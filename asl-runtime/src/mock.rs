@@ -81,36 +81,90 @@ enum Step {
     ReturnTemplate(Template),
 }
 
-/// Why a mock file or a test case could not be used.
+/// Why a mock file or a test case could not be used, and where in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MockError(pub String);
+pub struct MockError {
+    /// What is wrong.
+    pub message: String,
+    /// The keys leading to the place in the file (`["MockedResponses",
+    /// "ChargeOk", "0"]`); empty for the file as a whole.
+    pub at: Vec<String>,
+    /// How to fix it, where a guess helps.
+    pub hint: Option<String>,
+}
+
+impl MockError {
+    fn new(message: impl Into<String>) -> MockError {
+        MockError { message: message.into(), at: Vec::new(), hint: None }
+    }
+
+    /// The error, placed under `keys` of the file.
+    fn within(mut self, keys: &[&str]) -> MockError {
+        self.at.splice(0..0, keys.iter().map(|k| k.to_string()));
+        self
+    }
+
+    /// The JSON pointer of [`MockError::at`] (`/MockedResponses/ChargeOk/0`).
+    pub fn pointer(&self) -> String {
+        self.at.iter().map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1"))).collect()
+    }
+
+    /// The error as a diagnostic positioned in the mock file's `text` (at
+    /// the key of [`MockError::at`]), to render with
+    /// [`asl_spec::SourceFile`] as definitions' problems are.
+    pub fn diagnostic(&self, text: &str) -> asl_spec::Diagnostic {
+        let mut found = asl_spec::Diagnostics::default();
+        let mut node = asl_spec::json::parse(text, &mut found);
+        let mut span = None;
+        for key in &self.at {
+            let Some(member) = node.as_ref().and_then(|n| n.get(key)) else { break };
+            span = Some(member.key_span);
+            node = Some(member.value.clone());
+        }
+        let d = asl_spec::Diagnostic::error(asl_spec::Code::InvalidMockConfig, self.message.clone())
+            .location(self.pointer())
+            .maybe_hint(self.hint.clone());
+        match span {
+            Some(span) => d.at(span, "here"),
+            None => d,
+        }
+    }
+}
 
 impl fmt::Display for MockError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)?;
+        if !self.at.is_empty() {
+            write!(f, " (at {})", self.pointer())?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for MockError {}
 
 fn err<T>(msg: impl Into<String>) -> Result<T, MockError> {
-    Err(MockError(msg.into()))
+    Err(MockError::new(msg))
 }
 
 fn object<'a>(v: &'a Value, what: &str) -> Result<&'a serde_json::Map<String, Value>, MockError> {
-    v.as_object().ok_or_else(|| MockError(format!("{what} must be a JSON object")))
+    v.as_object().ok_or_else(|| MockError::new(format!("{what} must be a JSON object")))
 }
 
 impl MockConfig {
     /// Parses a mock configuration file's text.
     pub fn from_json(text: &str) -> Result<MockConfig, MockError> {
         let root: Value =
-            serde_json::from_str(text).map_err(|e| MockError(format!("the mock file is not valid JSON: {e}")))?;
+            serde_json::from_str(text).map_err(|e| MockError::new(format!("the mock file is not valid JSON: {e}")))?;
         let root = object(&root, "the mock file")?;
         let mut responses = HashMap::new();
         if let Some(r) = root.get("MockedResponses") {
-            for (name, steps) in object(r, "`MockedResponses`")? {
-                responses.insert(name.clone(), Arc::new(parse_response(name, steps)?));
+            for (name, steps) in object(r, "`MockedResponses`").map_err(|e| e.within(&["MockedResponses"]))? {
+                let parsed = parse_response(name, steps).map_err(|e| e.within(&["MockedResponses", name]))?;
+                responses.insert(name.clone(), Arc::new(parsed));
             }
         }
         let mut state_machines = Vec::new();
@@ -126,19 +180,62 @@ impl MockConfig {
                     if state == "LambdaFunctions" {
                         for (function, response) in object(response, &format!("test case `{case}`: `LambdaFunctions`"))?
                         {
-                            test_case
-                                .functions
-                                .push((function.clone(), response_name(case, function, response, &responses)?));
+                            let response = response_name(case, function, response, &responses).map_err(|e| {
+                                e.within(&["StateMachines", sm, "TestCases", case, "LambdaFunctions", function])
+                            })?;
+                            test_case.functions.push((function.clone(), response));
                         }
                         continue;
                     }
-                    test_case.states.push((state.clone(), response_name(case, state, response, &responses)?));
+                    let response = response_name(case, state, response, &responses)
+                        .map_err(|e| e.within(&["StateMachines", sm, "TestCases", case, state]))?;
+                    test_case.states.push((state.clone(), response));
                 }
                 parsed.push((case.clone(), test_case));
             }
             state_machines.push((sm.clone(), parsed));
         }
         Ok(MockConfig { state_machines, responses })
+    }
+
+    /// Checks the test cases of `state_machine` (the file's only one when
+    /// `None`) against its `definition`: each state a test case mocks must be
+    /// a Task state of the definition, at any depth. A misspelled state name
+    /// would otherwise leave the real Task unmocked without a word.
+    pub fn check(&self, state_machine: Option<&str>, definition: &asl_spec::Definition) -> Vec<MockError> {
+        let (sm, cases) = match pick(&self.state_machines, state_machine, "state machine", "state machines") {
+            Ok(found) => found,
+            Err(e) => return vec![e.within(&["StateMachines"])],
+        };
+        let mut states: HashMap<&str, &'static str> = HashMap::new();
+        asl_spec::model::visit_states(&definition.body, &mut |state| {
+            states.insert(&state.name, state.kind.type_name());
+        });
+        let mut problems = Vec::new();
+        for (case, test_case) in cases {
+            for (state, _) in &test_case.states {
+                let at = ["StateMachines", sm.as_str(), "TestCases", case.as_str(), state.as_str()];
+                match states.get(state.as_str()) {
+                    Some(&"Task") => {}
+                    Some(other) => problems.push(
+                        MockError::new(format!(
+                            "test case `{case}` mocks `{state}`, a {other} state; only Task states are mocked"
+                        ))
+                        .within(&at),
+                    ),
+                    None => {
+                        let mut e = MockError::new(format!(
+                            "test case `{case}` mocks `{state}`, but the state machine has no state of that name"
+                        ))
+                        .within(&at);
+                        e.hint = asl_spec::diag::closest(state, states.keys().copied())
+                            .map(|c| format!("did you mean `{c}`?"));
+                        problems.push(e);
+                    }
+                }
+            }
+        }
+        problems
     }
 
     /// The names of the state machines in the file.
@@ -174,8 +271,9 @@ impl MockConfig {
     /// file has exactly one; `test_case` may be `None` when that one has
     /// exactly one test case.
     pub fn test_case(&self, state_machine: Option<&str>, test_case: Option<&str>) -> Result<Mocks, MockError> {
-        let (sm_name, cases) = pick(&self.state_machines, state_machine, "state machine")?;
-        let (_, case) = pick(cases, test_case, &format!("test case of `{sm_name}`"))?;
+        let (sm_name, cases) = pick(&self.state_machines, state_machine, "state machine", "state machines")?;
+        let (_, case) =
+            pick(cases, test_case, &format!("test case of `{sm_name}`"), &format!("test cases of `{sm_name}`"))?;
         let lookup =
             |pairs: &[(String, String)]| pairs.iter().map(|(k, r)| (k.clone(), self.responses[r].clone())).collect();
         Ok(Mocks {
@@ -199,23 +297,38 @@ fn response_name(
     Ok(name.to_string())
 }
 
-fn pick<'a, T>(items: &'a [(String, T)], wanted: Option<&str>, what: &str) -> Result<&'a (String, T), MockError> {
+fn pick<'a, T>(
+    items: &'a [(String, T)], wanted: Option<&str>, what: &str, plural: &str,
+) -> Result<&'a (String, T), MockError> {
     let names = || items.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ");
     match wanted {
         Some(w) => items
             .iter()
             .find(|(n, _)| n == w)
-            .ok_or_else(|| MockError(format!("no {what} named `{w}`; the file has {}", names()))),
+            .ok_or_else(|| MockError::new(format!("no {what} named `{w}`; the file has {}", names()))),
         None if items.len() == 1 => Ok(&items[0]),
-        None => err(format!("the file has several of {what}: {}; choose one", names())),
+        None if items.is_empty() => err(format!("the file has no {plural}")),
+        None => err(format!("the file has several {plural}: {}; choose one", names())),
     }
 }
 
 fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError> {
     let mut out = Vec::new();
     for (range, step) in object(steps, &format!("mocked response `{name}`"))? {
+        parse_step(name, range, step, &mut out).map_err(|e| e.within(&[range]))?;
+    }
+    out.sort_by_key(|(first, _, _)| *first);
+    if out.is_empty() {
+        return err(format!("mocked response `{name}` has no responses"));
+    }
+    Ok(MockedResponse { steps: out })
+}
+
+/// One `"range": {...}` of a mocked response, added to `out`.
+fn parse_step(name: &str, range: &str, step: &Value, out: &mut Vec<(u32, u32, Reply)>) -> Result<(), MockError> {
+    {
         let bad_range = || {
-            MockError(format!(
+            MockError::new(format!(
                 "mocked response `{name}`: `{range}` is not an invocation number or range such as `0` or `1-2`"
             ))
         };
@@ -232,11 +345,11 @@ fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError
         let step = object(step, &format!("mocked response `{name}` `{range}`"))?;
         let delay = match step.get("DelaySeconds") {
             None => None,
-            Some(v) => {
-                Some(std::time::Duration::from_secs_f64(v.as_f64().filter(|s| *s >= 0.0 && s.is_finite()).ok_or_else(
-                    || MockError(format!("mocked response `{name}`: `DelaySeconds` must be a non-negative number")),
-                )?))
-            }
+            Some(v) => Some(std::time::Duration::from_secs_f64(
+                v.as_f64().filter(|s| *s >= 0.0 && s.is_finite()).ok_or_else(|| {
+                    MockError::new(format!("mocked response `{name}`: `DelaySeconds` must be a non-negative number"))
+                })?,
+            )),
         };
         let stack_trace = step.get("Throw").and_then(|t| t.get("StackTrace")).cloned();
         let parsed = match (step.get("Return"), step.get("Throw"), step.get("ReturnPath"), step.get("ReturnTemplate")) {
@@ -251,25 +364,24 @@ fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError
             }
             (None, Some(t), None, None) => {
                 let t = object(t, "`Throw`")?;
-                let error = t
-                    .get("Error")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| MockError(format!("mocked response `{name}`: `Throw` needs an `Error` string")))?;
+                let error = t.get("Error").and_then(Value::as_str).ok_or_else(|| {
+                    MockError::new(format!("mocked response `{name}`: `Throw` needs an `Error` string"))
+                })?;
                 let cause = t.get("Cause").and_then(Value::as_str);
                 Step::Throw(StatesError { error: error.to_string(), cause: cause.map(str::to_string) })
             }
             (None, None, Some(p), None) => {
                 let text = p.as_str().ok_or_else(|| {
-                    MockError(format!("mocked response `{name}`: `ReturnPath` must be a path string"))
+                    MockError::new(format!("mocked response `{name}`: `ReturnPath` must be a path string"))
                 })?;
                 Step::ReturnPath(
-                    Path::parse(text).map_err(|e| MockError(format!("mocked response `{name}`: `ReturnPath`: {e}")))?,
+                    Path::parse(text)
+                        .map_err(|e| MockError::new(format!("mocked response `{name}`: `ReturnPath`: {e}")))?,
                 )
             }
-            (None, None, None, Some(t)) => Step::ReturnTemplate(
-                asl_spec::template_from_value(t)
-                    .map_err(|e| MockError(format!("mocked response `{name}`: `ReturnTemplate`: {}", e.join("; "))))?,
-            ),
+            (None, None, None, Some(t)) => Step::ReturnTemplate(asl_spec::template_from_value(t).map_err(|e| {
+                MockError::new(format!("mocked response `{name}`: `ReturnTemplate`: {}", e.join("; ")))
+            })?),
             _ => {
                 return err(format!(
                     "mocked response `{name}` `{range}` needs exactly one of `Return`, `Throw`, `ReturnPath` or `ReturnTemplate`"
@@ -278,11 +390,7 @@ fn parse_response(name: &str, steps: &Value) -> Result<MockedResponse, MockError
         };
         out.push((first, last, Reply { step: parsed, delay, stack_trace }));
     }
-    out.sort_by_key(|(first, _, _)| *first);
-    if out.is_empty() {
-        return err(format!("mocked response `{name}` has no responses"));
-    }
-    Ok(MockedResponse { steps: out })
+    Ok(())
 }
 
 /// The mocked Task responses of one test case; a [`TaskHandler`].
@@ -447,6 +555,42 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_response_is_refused_at_its_place() {
+        let file = "{\"MockedResponses\": {\"Ok\": {\"0\": {\"Return\": 1}},\n  \"Bad\": {\"2-1\": {\"Return\": 2}}}}";
+        let e = MockConfig::from_json(file).unwrap_err();
+        assert_eq!(e.at, ["MockedResponses", "Bad", "2-1"]);
+        let d = e.diagnostic(file);
+        let span = d.span.expect("positioned");
+        assert_eq!(&file[span.start..span.end], "\"2-1\"");
+        assert_eq!(asl_spec::SourceFile { name: "m.json", text: file }.line_col(span.start), (2, 11));
+    }
+
+    #[test]
+    fn test_cases_are_checked_against_the_definition() {
+        let definition = asl_spec::load(
+            r#"{"StartAt": "Charge", "States": {
+                "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:c", "Next": "P"},
+                "P": {"Type": "Parallel", "Branches": [{"StartAt": "Echo", "States": {
+                    "Echo": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:e", "End": true}}}],
+                    "End": true}}}"#,
+        )
+        .valid()
+        .unwrap();
+        let config = MockConfig::from_json(FILE).unwrap();
+        assert!(config.check(None, &definition).is_empty(), "Echo, in a branch, is a Task of the machine");
+        let typo = FILE
+            .replace("\"Charge\": \"Flaky\"", "\"Chrage\": \"Flaky\"")
+            .replace("\"Echo\": \"Same\"", "\"P\": \"Same\"");
+        let problems = MockConfig::from_json(&typo).unwrap().check(None, &definition);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].at, ["StateMachines", "M", "TestCases", "Happy", "Chrage"]);
+        assert_eq!(problems[0].hint.as_deref(), Some("did you mean `Charge`?"));
+        assert!(problems[1].message.contains("a Parallel state; only Task states are mocked"), "{}", problems[1]);
+        let unknown = config.check(Some("Nope"), &definition);
+        assert!(unknown[0].message.contains("no state machine named `Nope`"), "{}", unknown[0]);
+    }
+
+    #[test]
     fn function_mocks_are_shaped_like_lambda() {
         let file = r#"{"StateMachines": {"M": {"TestCases": {"T": {"LambdaFunctions": {"echo": "Echo", "boom": "Boom"}}}}},
             "MockedResponses": {"Echo": {"0": {"ReturnPath": "$"}},
@@ -473,12 +617,12 @@ mod tests {
 
     #[test]
     fn bad_files_say_what_is_wrong() {
-        assert!(MockConfig::from_json("{").unwrap_err().0.contains("not valid JSON"));
+        assert!(MockConfig::from_json("{").unwrap_err().message.contains("not valid JSON"));
         let missing = r#"{"StateMachines": {"M": {"TestCases": {"T": {"S": "Nope"}}}}, "MockedResponses": {}}"#;
-        assert!(MockConfig::from_json(missing).unwrap_err().0.contains("does not define"));
+        assert!(MockConfig::from_json(missing).unwrap_err().message.contains("does not define"));
         let range = r#"{"StateMachines": {}, "MockedResponses": {"R": {"2-1": {"Return": 1}}}}"#;
-        assert!(MockConfig::from_json(range).unwrap_err().0.contains("not an invocation number"));
+        assert!(MockConfig::from_json(range).unwrap_err().message.contains("not an invocation number"));
         let config = MockConfig::from_json(FILE).unwrap();
-        assert!(config.test_case(Some("X"), None).unwrap_err().0.contains("no state machine named `X`"));
+        assert!(config.test_case(Some("X"), None).unwrap_err().message.contains("no state machine named `X`"));
     }
 }

@@ -256,10 +256,13 @@ impl TaskHandler for Handlers {
     }
 }
 
+/// How the cause of [`no_handler`]'s error begins (the resource follows).
+pub const NO_HANDLER_CAUSE: &str = "no task handler is registered for the resource";
+
 /// The error for a resource nothing handles: a configuration mistake, so it
 /// fails the execution (`States.Runtime`) instead of being caught.
 pub fn no_handler(resource: &str) -> TaskError {
-    TaskError::new(crate::error::names::RUNTIME, format!("no task handler is registered for the resource '{resource}'"))
+    TaskError::new(crate::error::names::RUNTIME, format!("{NO_HANDLER_CAUSE} '{resource}'"))
 }
 
 /// How a resource appears in history.

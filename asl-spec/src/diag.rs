@@ -73,6 +73,9 @@ codes! {
     LiteralLooksDynamic => "LITERAL_LOOKS_DYNAMIC",
     /// A `${Name}` placeholder that the given substitutions do not fill.
     UnresolvedPlaceholder => "UNRESOLVED_PLACEHOLDER",
+    /// A Step Functions Local `MockConfigFile` that cannot serve the
+    /// definition (an unknown state, a malformed response).
+    InvalidMockConfig => "INVALID_MOCK_CONFIG",
 }
 
 impl fmt::Display for Code {

@@ -38,6 +38,7 @@ impl<'r> RetryPolicy<'r> {
         let delay = backoff(&self.retriers[r], self.attempts[r]);
         self.attempts[r] += 1;
         self.retries += 1;
+        crate::trace::retry(error, self.retries, delay);
         Some(delay)
     }
 }
@@ -72,6 +73,7 @@ impl<'a> Run<'a> {
         let Some(catcher) = catchers.iter().find(|c| error.matches(&c.error_equals, true)) else {
             return Err(error);
         };
+        crate::trace::caught(&error, &catcher.next.name);
         let error_output = error.into_output();
         let caught = if state.query_language == QueryLanguage::Jsonata {
             let scope = jsonata::Scope::new(&input, None, Some(&error_output), context);

@@ -31,6 +31,7 @@ use serde_json::{Map as JsonMap, Value};
 use std::sync::Arc;
 use std::sync::OnceLock;
 use std::time::Duration;
+use tracing::Instrument;
 
 use crate::clock::Clock;
 use crate::identity::Identity;
@@ -355,9 +356,18 @@ impl<'a> Run<'a> {
                 // A Task that fails returns here and stays open.
                 if let Some(task) = self.exec.plan.plain_task(state) {
                     // The most common wait: a task's call and nothing else.
-                    let (task, call) = self.start_plain_task(state, task, &mut at, &variables)?;
-                    let outcome = call.await;
-                    let more = self.finish_plain_task(task, outcome, &mut at, &mut variables)?;
+                    let span = crate::trace::state(state);
+                    let (attempt, started) = span.in_scope(|| {
+                        (crate::trace::attempt(task, 0), self.start_plain_task(state, task, &mut at, &variables))
+                    });
+                    let (task, call) = started?;
+                    let outcome = call.instrument(attempt).await;
+                    let more = span.in_scope(|| {
+                        if let Err(error) = &outcome {
+                            crate::trace::task_failed(error);
+                        }
+                        self.finish_plain_task(task, outcome, &mut at, &mut variables)
+                    })?;
                     open.note(false);
                     if !more {
                         return Ok(at.input);
@@ -367,7 +377,8 @@ impl<'a> Run<'a> {
                 }
                 (state, at.input, at.text)
             };
-            let flow = self.waiting_state(state, input, text, &mut variables).await?;
+            let flow =
+                self.waiting_state(state, input, text, &mut variables).instrument(crate::trace::state(state)).await?;
             open.note(false);
             next = match flow {
                 Flow::Next(next) => next,
@@ -398,6 +409,7 @@ impl<'a> Run<'a> {
                 self.note_state(at.index, &at.input, variables);
             }
             // The payload stays in `at`, changed in place, state to state.
+            let _span = crate::trace::state(state).entered();
             if !self.instant_state(state, at, variables)? {
                 return Ok(None);
             }

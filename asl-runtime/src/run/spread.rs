@@ -73,11 +73,13 @@ impl<'a> Run<'a> {
         // about as much as the work it takes on.
         let mut parts: Vec<ThreadShare<T>> =
             (0..threads).map(|_| ThreadShare { chunks: Vec::new(), events: 0 }).collect();
+        // The iterations' state spans belong under the Map's, on any thread.
+        let span = tracing::Span::current();
         rayon_core::in_place_scope(|scope| {
             let (first, others) = parts.split_first_mut().expect("at least one thread");
             for slot in others {
-                let work = &work;
-                scope.spawn(move |_| *slot = work());
+                let (work, span) = (&work, &span);
+                scope.spawn(move |_| *slot = span.in_scope(work));
             }
             *first = work();
         });

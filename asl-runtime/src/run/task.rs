@@ -9,6 +9,7 @@ use asl_spec::model::*;
 use jiff::Timestamp;
 use serde_json::Value;
 use std::time::Duration;
+use tracing::Instrument;
 
 use crate::run::catch::RetryPolicy;
 use crate::run::context::{Env, StateContext};
@@ -95,14 +96,16 @@ impl<'a> Run<'a> {
                 context.task_token.as_deref(),
                 heartbeats.clone(),
             );
-            let call = self.exec.handler.invoke(request);
+            let attempt = crate::trace::attempt(task, policy.retries);
+            let call = attempt.in_scope(|| self.exec.handler.invoke(request));
             // Most tasks have no deadline, heartbeat or callback: await the
             // call itself. The supervised path is boxed so that its size
             // does not weigh on every state's future.
             let outcome = match (timeout, heartbeat, registration) {
-                (None, None, None) => call.await,
+                (None, None, None) => call.instrument(attempt.clone()).await,
                 (timeout, heartbeat, registration) => {
                     Box::pin(self.supervise(call, kind, registration, timeout, heartbeat.zip(heartbeat_rx.as_mut())))
+                        .instrument(attempt.clone())
                         .await
                 }
             };
@@ -112,6 +115,7 @@ impl<'a> Run<'a> {
                 Err(error) if error.is_uncatchable() => return Err(error),
                 Err(error) => error,
             };
+            attempt.in_scope(|| crate::trace::task_failed(&error));
             match policy.next_delay(&error) {
                 Some(delay) => self.exec.pause(delay).await,
                 None => return Err(error),

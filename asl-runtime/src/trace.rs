@@ -1,0 +1,77 @@
+//! What executions tell [`tracing`]: a span for each execution, each state
+//! and each Task attempt, and events for retries, catches, timeouts and the
+//! end. All under the target `asl`, at `INFO` (spans) and `INFO`/`WARN`
+//! (events), so `RUST_LOG=asl=info` shows an execution's course.
+//!
+//! Span tree: `execution{name, arn, state_machine}` › `state{name, type}` ›
+//! `task{attempt, resource}`; the states of a Parallel's branches and a Map's
+//! iterations are inside the Parallel's or Map's `state` span. Without a
+//! subscriber interested in `asl`, each costs a check of a static.
+
+use crate::error::StatesError;
+use crate::identity::Names;
+use asl_spec::model::{State, Task};
+use std::time::Duration;
+use tracing::{Span, info, info_span, warn};
+
+/// The span of one execution.
+pub(crate) fn execution(names: &Names) -> Span {
+    info_span!(
+        target: "asl",
+        "execution",
+        name = %names.execution_name,
+        arn = %names.execution_id,
+        state_machine = %names.state_machine_name,
+    )
+}
+
+/// The span of one state, from its entry to its exit.
+pub(crate) fn state(state: &State) -> Span {
+    info_span!(target: "asl", "state", name = %state.name, r#type = state.kind.type_name())
+}
+
+/// The span of one attempt of a Task's call (0: the first).
+pub(crate) fn attempt(task: &Task, attempt: u32) -> Span {
+    info_span!(target: "asl", "task", attempt, resource = %task.resource)
+}
+
+/// A retrier took `error`: retry number `retry` follows after `delay`.
+pub(crate) fn retry(error: &StatesError, retry: u32, delay: Duration) {
+    info!(
+        target: "asl",
+        error = %error.error,
+        cause = error.cause.as_deref().unwrap_or(""),
+        retry,
+        delay_ms = delay.as_millis() as u64,
+        "retry"
+    );
+}
+
+/// A catcher took `error` and goes on at `next`.
+pub(crate) fn caught(error: &StatesError, next: &str) {
+    info!(target: "asl", error = %error.error, cause = error.cause.as_deref().unwrap_or(""), next, "caught");
+}
+
+/// A Task attempt ended in `error`: a timeout is told apart.
+pub(crate) fn task_failed(error: &StatesError) {
+    let cause = error.cause.as_deref().unwrap_or("");
+    if error.error == crate::error::names::TIMEOUT || error.error == crate::error::names::HEARTBEAT_TIMEOUT {
+        warn!(target: "asl", error = %error.error, "timed out");
+    } else {
+        info!(target: "asl", error = %error.error, cause, "task failed");
+    }
+}
+
+/// The execution ended with `status` (and `error`, unless it succeeded).
+pub(crate) fn ended(status: crate::Status, error: Option<&str>, cause: Option<&str>) {
+    match status {
+        crate::Status::Succeeded => info!(target: "asl", status = status.as_str(), "execution ended"),
+        _ => warn!(
+            target: "asl",
+            status = status.as_str(),
+            error = error.unwrap_or(""),
+            cause = cause.unwrap_or(""),
+            "execution ended"
+        ),
+    }
+}
