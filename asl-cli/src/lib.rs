@@ -11,6 +11,7 @@ mod mocks;
 mod scaffold;
 mod serve;
 mod test_state;
+mod watch;
 
 use asl_runtime::{Identity, Status, VirtualClock};
 use asl_spec::{Severity, SourceFile};
@@ -67,6 +68,12 @@ enum Command {
         /// Print one JSON object {status, output, error, cause, events}.
         #[arg(long)]
         json: bool,
+        /// Show the execution as it runs on stderr: `-v` its retries,
+        /// catches, timeouts and end (the runtime's tracing events; RUST_LOG
+        /// chooses them instead), `-vv` also every history event. The
+        /// summary of the path taken is shown on a terminal, or with `-v`.
+        #[arg(short, long, action = clap::ArgAction::Count)]
+        verbose: u8,
         /// Answer Task states from a Step Functions Local MockConfigFile.
         #[arg(long, value_name = "FILE")]
         mock: Option<PathBuf>,
@@ -233,6 +240,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             detach,
             workflow_type,
             vars,
+            verbose,
         } => {
             let file = DefinitionFile::read(&definition, &vars)?;
             if let Some(db) = db {
@@ -257,7 +265,9 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             }
             let mocks = mock.map(|path| (path, state_machine, test_case));
             let express = workflow_type == TypeArg::Express;
-            run(&file, RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express })
+            let options =
+                RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express, verbose };
+            run(&file, options)
         }
         Command::Worker { db, mock, until_idle, retention_days } => {
             let retention = std::time::Duration::from_secs(retention_days.saturating_mul(24 * 3600));
@@ -530,10 +540,13 @@ struct RunOptions {
     max_history_events: u64,
     /// An Express workflow: its rules and its five-minute limit.
     express: bool,
+    /// `-v`s given.
+    verbose: u8,
 }
 
 fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, UsageError> {
-    let RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express } = options;
+    let RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express, verbose } =
+        options;
     let workflow_type = if express { TypeArg::Express } else { TypeArg::Standard };
     let workflow = match definition.load(workflow_type) {
         Ok(w) => w,
@@ -555,6 +568,11 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
     }
     .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
     let events = json.then(|| std::sync::Arc::new(JsonEvents::start()));
+    // A person watching: the state the execution is in, the path it took.
+    let summary = !json && (std::io::stderr().is_terminal() || verbose > 0);
+    let progress = watch::Progress::start(!json);
+    watch::init_tracing(verbose, progress.clone());
+    let path = std::sync::Arc::new(watch::Path::default());
     let execution = runtime
         .block_on(async {
             // Only `--json` prints the history; otherwise nobody reads it.
@@ -573,6 +591,18 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
                 None => executor,
             };
             let executor = if virtual_time { executor.clock(VirtualClock::new()) } else { executor };
+            let executor = if summary || verbose >= 2 || progress.shown() {
+                let (progress, path) = (progress.clone(), path.clone());
+                executor.on_event(move |event| {
+                    progress.on_event(event);
+                    path.on_event(event);
+                    if verbose >= 2 {
+                        progress.println(&watch::event_line(event));
+                    }
+                })
+            } else {
+                executor
+            };
             // `--json` writes each event as it happens, so a long execution
             // holds one event at a time, not its whole history.
             let executor = match &events {
@@ -586,6 +616,10 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
         })
         .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     let status = execution.status;
+    progress.finish();
+    if summary {
+        eprint!("{}", path.summary(status.as_str()));
+    }
     if let Some(events) = events {
         let mut rest = execution.to_json();
         if let Some(fields) = rest.as_object_mut() {

@@ -512,3 +512,95 @@ fn builder_generate_and_golden_are_byte_identical() {
     let error = asl_codegen::Builder::new().root(repo()).workflow_as("statemachines/payment.json", "fn").generate();
     assert!(error.unwrap_err().0.contains("not a valid Rust module name"));
 }
+
+/// The repository's payment workflow under `asl run`: without mocks the
+/// failure says how to give its Tasks answers; with them `-v` shows the
+/// retries as they happen, and the summary the path taken.
+#[test]
+fn run_explains_missing_handlers_and_shows_the_path_taken() {
+    let payment = repo().join("statemachines/payment.json").display().to_string();
+    let input = format!("@{}", repo().join("inputs/order.json").display());
+    let out = asl(&["run", &payment, "--input", &input]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("no task handler is registered"), "{stderr}");
+    assert!(stderr.contains("hint:") && stderr.contains("--mock FILE"), "{stderr}");
+
+    let mocks = repo().join("mocks/payment.json").display().to_string();
+    let args = ["run", &payment, "--input", &input, "--mock", &mocks, "--test-case", "GatewayFlaky", "--virtual-time"];
+    let out = asl(&[&args[..], &["-v"]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"ledgerId":"L-1","recorded":true}"#);
+    // Live: each failed attempt and retry, placed in its state.
+    assert!(stderr.contains("InProgress (attempt 0): task failed error=PaymentGateway.Unavailable"), "{stderr}");
+    assert!(
+        stderr.contains("InProgress: retry error=PaymentGateway.Unavailable") && stderr.contains("retry=2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("execution ended status=SUCCEEDED"), "{stderr}");
+    // The summary: the path, its durations in (virtual) time, the retries.
+    assert!(stderr.contains("SUCCEEDED in 3.000s (5 states)"), "{stderr}");
+    let in_progress = stderr.lines().find(|l| l.trim_start().starts_with("InProgress ")).expect("a line per state");
+    assert!(in_progress.contains("Task") && in_progress.contains("3.000s") && in_progress.contains("(2 retries)"));
+    // -vv: every history event, numbered.
+    let out = asl(&[&args[..], &["-vv"]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.lines().any(|l| l.trim_start().starts_with("#1 ") && l.contains("ExecutionStarted")), "{stderr}");
+    // Not watched (no terminal, no -v): stderr stays empty, stdout is the output.
+    let out = asl(&args);
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A mock file that mocks a state the definition does not have is refused
+/// at the line of that state's name, with the name it probably meant.
+#[test]
+fn a_mock_file_is_checked_against_the_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("mocks/payment.json")).unwrap().replace("\"Completed\"", "\"Complete\"");
+    let mocks = write(&dir, "mocks.json", &text);
+    let payment = repo().join("statemachines/payment.json").display().to_string();
+    let out = asl(&["run", &payment, "--mock", &mocks, "--test-case", "HappyPath"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let line = text.lines().position(|l| l.contains("\"Complete\"")).unwrap() + 1;
+    assert!(stderr.contains(&format!("mocks.json:{line}:11")), "{stderr}");
+    assert!(stderr.contains("INVALID_MOCK_CONFIG") && stderr.contains("did you mean `Completed`?"), "{stderr}");
+    // A malformed response, at its key.
+    let broken = write(&dir, "broken.json", r#"{"MockedResponses": {"R": {"x": {"Return": 1}}}}"#);
+    let out = asl(&["run", &payment, "--mock", &broken]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("broken.json:1:28"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `${Name}` placeholders: validated and run with the values given by
+/// `--var` or `--vars`, every one needed once any is given; problems point
+/// into the file as written.
+#[test]
+fn placeholders_take_their_values_from_var_and_vars() {
+    let dir = tempfile::tempdir().unwrap();
+    let def = write(
+        &dir,
+        "greet.json",
+        r#"{"StartAt": "Greet", "States": {
+  "Greet": {"Type": "Pass", "Parameters": {"greeting": "${Greeting}, world", "stage": "${Stage}"}, "End": true}}}"#,
+    );
+    let vars = write(&dir, "vars.json", r#"{"Greeting": "Hello", "Stage": "prod"}"#);
+    let out = asl(&["validate", &def, "--vars", &vars]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "ok: 1 file valid");
+    let out = asl(&["run", &def, "--vars", &vars, "--var", "Stage=dev"]);
+    let output: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(output, serde_json::json!({"greeting": "Hello, world", "stage": "dev"}), "--var wins over --vars");
+    // One value given, one missing: an error at the placeholder.
+    let out = asl(&["validate", &def, "--var", "Greeting=Hi"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("UNRESOLVED_PLACEHOLDER") && stderr.contains("greet.json:2:88"), "{stderr}");
+    assert_eq!(asl(&["validate", &def, "--var", "NoEquals"]).status.code(), Some(2));
+}

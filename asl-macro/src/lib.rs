@@ -161,6 +161,9 @@ struct Call {
     vars: Option<Vars>,
 }
 
+/// Placeholder names and their values.
+type Values = Vec<(String, String)>;
+
 /// The values of `${Name}` placeholders: written out, or a JSON file of them.
 enum Vars {
     /// `{ Name = "value", Max = 5, … }`.
@@ -171,7 +174,7 @@ enum Vars {
 
 impl Vars {
     /// The values, and the file they came from (to rebuild when it changes).
-    fn values(self) -> syn::Result<(Vec<(String, String)>, Option<PathBuf>)> {
+    fn values(self) -> syn::Result<(Values, Option<PathBuf>)> {
         match self {
             Vars::Listed(values) => Ok((values, None)),
             Vars::File(path) => {

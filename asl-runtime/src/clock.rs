@@ -124,6 +124,8 @@ impl VirtualClock {
     /// # Panics
     ///
     /// Outside a tokio runtime whose time is paused (see [`VirtualTimeError`]).
+    // No `Default`: making a virtual clock can fail, and a default should not panic.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         VirtualClock::starting_at(Timestamp::now())
     }

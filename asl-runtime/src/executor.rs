@@ -110,6 +110,8 @@ pub struct Executor {
     pub(crate) record_history: bool,
     /// Where history events go as they happen, if not into the execution.
     pub(crate) history_sink: Option<crate::history::HistorySink>,
+    /// See [`Executor::on_event`].
+    pub(crate) observer: Option<crate::history::EventObserver>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -149,6 +151,7 @@ impl Executor {
             names: Arc::new(Names::of(&Identity::default())),
             record_history: true,
             history_sink: None,
+            observer: None,
         }
     }
 
@@ -190,6 +193,34 @@ impl Executor {
     /// --json` prints events this way). Turns history recording on.
     pub fn history_sink(mut self, sink: impl Fn(HistoryEvent) + Send + Sync + 'static) -> Self {
         self.history_sink = Some(Arc::new(sink));
+        self.record_history = true;
+        self
+    }
+
+    /// Shows every history event to `observer` as it is recorded, in order,
+    /// while the execution keeps its history: a live view of an execution
+    /// (a progress bar, a log, a UI) while `Execution::events` still holds
+    /// them all at the end. Turns history recording on. The observer runs
+    /// inside the execution: keep it short, and never block in it.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let workflow = asl_runtime::Workflow::from_json(
+    ///     r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": true}}}"#,
+    /// ).unwrap();
+    /// let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let execution = workflow
+    ///     .executor()
+    ///     .on_event(move |event| log.lock().unwrap().push(event.event_type.as_str()))
+    ///     .run(serde_json::json!({}))
+    ///     .await;
+    /// assert_eq!(seen.lock().unwrap()[..3], ["ExecutionStarted", "PassStateEntered", "PassStateExited"]);
+    /// assert_eq!(execution.events.len(), seen.lock().unwrap().len());
+    /// # });
+    /// ```
+    pub fn on_event(mut self, observer: impl Fn(&HistoryEvent) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(observer));
         self.record_history = true;
         self
     }
@@ -440,9 +471,17 @@ impl Executor {
 
     /// A new execution's history recorder.
     fn history(&self) -> History {
-        match (&self.history_sink, self.record_history) {
-            (Some(sink), true) => History::streaming(sink.clone()),
-            (_, enabled) => History::new(enabled),
+        match (&self.history_sink, &self.observer, self.record_history) {
+            (Some(sink), None, true) => History::streaming(sink.clone()),
+            (Some(sink), Some(observer), true) => {
+                let (sink, observer) = (sink.clone(), observer.clone());
+                History::streaming(Arc::new(move |event| {
+                    observer(&event);
+                    sink(event)
+                }))
+            }
+            (None, Some(observer), true) => History::observed(observer.clone()),
+            (_, _, enabled) => History::new(enabled),
         }
     }
 

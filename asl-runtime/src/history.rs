@@ -475,9 +475,17 @@ pub(crate) struct History {
     /// Events so far; also the id of the most recent one.
     count: AtomicU64,
     events: Mutex<Events>,
-    /// Where events go as they happen, instead of into `events` (boxed:
-    /// every parked execution holds a history, and most have no sink).
-    sink: Option<Box<HistorySink>>,
+    /// Where events go as they happen, instead of or besides `events`
+    /// (boxed: every parked execution holds a history, and most have none).
+    sink: Option<Box<Tap>>,
+}
+
+/// Who sees events as they are recorded.
+enum Tap {
+    /// Takes each event; none is kept.
+    Stream(HistorySink),
+    /// Sees each event, which is kept.
+    Observe(EventObserver),
 }
 
 impl std::fmt::Debug for History {
@@ -493,6 +501,10 @@ impl std::fmt::Debug for History {
 /// Receives each history event as it is recorded, in order
 /// ([`Executor::history_sink`](crate::Executor::history_sink)).
 pub type HistorySink = std::sync::Arc<dyn Fn(HistoryEvent) + Send + Sync>;
+
+/// Sees each history event as it is recorded, in order, while the history
+/// keeps it ([`Executor::on_event`](crate::Executor::on_event)).
+pub type EventObserver = std::sync::Arc<dyn Fn(&HistoryEvent) + Send + Sync>;
 
 /// An execution's history events, in order ([`crate::Execution::events`]).
 ///
@@ -682,7 +694,12 @@ impl History {
     /// A recorder that hands each event to `sink` as it happens and keeps
     /// none: an execution's memory then holds no more than one event.
     pub fn streaming(sink: HistorySink) -> Self {
-        History { sink: Some(Box::new(sink)), ..History::new(true) }
+        History { sink: Some(Box::new(Tap::Stream(sink))), ..History::new(true) }
+    }
+
+    /// A recorder that keeps every event and shows each to `observer` as it happens.
+    pub fn observed(observer: EventObserver) -> Self {
+        History { sink: Some(Box::new(Tap::Observe(observer))), ..History::new(true) }
     }
 
     /// Whether events are kept (callers skip building details when not).
@@ -765,8 +782,12 @@ impl History {
         self.count.store(id, Ordering::Relaxed);
         let event = HistoryEvent { id, previous_event_id: previous.unwrap_or(last), timestamp, event_type, details };
         // Under the lock, so that the sink sees events in id order.
-        match &self.sink {
-            Some(sink) => sink(event),
+        match self.sink.as_deref() {
+            Some(Tap::Stream(sink)) => sink(event),
+            Some(Tap::Observe(observer)) => {
+                observer(&event);
+                events.push(event);
+            }
             None => events.push(event),
         }
         id

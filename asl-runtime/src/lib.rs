@@ -62,7 +62,9 @@ pub use durable::{
 pub use durable::{SCHEMA_VERSION, SqliteStore};
 pub use error::{StatesError, names as error_names};
 pub use executor::{Execution, Executor, Status, Stopper};
-pub use history::{ErrorDetails, EventDetails, EventType, Events, HistoryEvent, HistorySink, PayloadDetails};
+pub use history::{
+    ErrorDetails, EventDetails, EventObserver, EventType, Events, HistoryEvent, HistorySink, PayloadDetails,
+};
 #[cfg(feature = "http")]
 pub use http::{HttpTasks, LambdaEndpoint};
 pub use identity::Identity;

@@ -30,6 +30,46 @@ pub(crate) fn state(state: &State) -> Span {
     info_span!(target: "asl", "state", name = %state.name, r#type = state.kind.type_name())
 }
 
+/// [`state`], when a subscriber wants it: a state that waits keeps its span
+/// across the wait only then.
+pub(crate) fn state_if_traced(state: &State) -> Option<Span> {
+    Some(self::state(state)).filter(|span| !span.is_disabled())
+}
+
+pin_project_lite::pin_project! {
+    /// A future polled inside a span when there is one. The span is boxed: a
+    /// parked execution pays one pointer for it when untraced (a
+    /// [`tracing::Instrument`]ed future would hold the whole span).
+    pub(crate) struct Traced<F> {
+        span: Option<Box<Span>>,
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F> Traced<F> {
+    pub(crate) fn new(span: Option<Span>, inner: F) -> Self {
+        Traced { span: span.map(Box::new), inner }
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Traced<F> {
+    type Output = F::Output;
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+        let this = self.project();
+        let _entered = this.span.as_deref().map(Span::enter);
+        this.inner.poll(cx)
+    }
+}
+
+/// Runs `f` inside `span`, if there is one.
+pub(crate) fn within<T>(span: Option<&Span>, f: impl FnOnce() -> T) -> T {
+    match span {
+        Some(span) => span.in_scope(f),
+        None => f(),
+    }
+}
+
 /// The span of one attempt of a Task's call (0: the first).
 pub(crate) fn attempt(task: &Task, attempt: u32) -> Span {
     info_span!(target: "asl", "task", attempt, resource = %task.resource)

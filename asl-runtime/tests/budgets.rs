@@ -181,9 +181,11 @@ fn a_task_retried_without_end_stops_at_the_history_limit() {
     let runtime = asl_runtime::virtual_time_runtime().unwrap();
     let fails = |_: asl_runtime::TaskRequest| async { Err(asl_runtime::TaskError::new("Always", "fails")) };
     let started = Instant::now();
-    let execution = runtime.block_on(
-        workflow.executor().handler(fails).clock(asl_runtime::VirtualClock::new()).record_history(true).run(json!({})),
-    );
+    // The virtual clock reads the runtime's paused time: made inside it.
+    let execution = runtime.block_on(async {
+        let executor = workflow.executor().handler(fails).clock(asl_runtime::VirtualClock::new()).record_history(true);
+        executor.run(json!({})).await
+    });
     assert_eq!(execution.error.as_deref(), Some("States.Runtime"), "{:?}", execution.cause);
     assert!(execution.cause.as_deref().is_some_and(|c| c.contains("maximum number of history events")));
     assert!((24_990..=25_010).contains(&execution.events.len()), "{} events", execution.events.len());

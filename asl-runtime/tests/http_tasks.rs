@@ -8,7 +8,7 @@ mod support {
     pub mod http_server;
 }
 
-use asl_runtime::{HttpTasks, Status, VirtualClock, Workflow};
+use asl_runtime::{HttpTasks, Status, Workflow};
 use hyper::Response;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -45,7 +45,7 @@ async fn tasks_go_to_the_endpoint_and_its_answers_are_results_or_errors() {
     let seen = Seen::default();
     let url = server(seen.clone()).await;
     let workflow = Workflow::from_json(DEFINITION).unwrap();
-    let executor = workflow.executor().clock(VirtualClock::new()).handler(HttpTasks::new(&url).unwrap());
+    let executor = workflow.executor().handler(HttpTasks::new(&url).unwrap());
     let execution = executor.run(json!({"qty": 4})).await;
     // Price answered, Charge's error caught, Ship's 404 failed the execution.
     assert_eq!(execution.status, Status::Failed, "{execution:?}");

@@ -10,7 +10,7 @@ mod support {
     pub mod http_server;
 }
 
-use asl_runtime::{LambdaEndpoint, Status, VirtualClock, Workflow};
+use asl_runtime::{LambdaEndpoint, Status, Workflow};
 use hyper::Response;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -63,7 +63,7 @@ async fn lambda_tasks_go_to_the_invoke_api_and_come_back_as_on_aws() {
     let seen = Seen::default();
     let url = lambda_service(seen.clone()).await;
     let workflow = Workflow::from_json(DEFINITION).unwrap();
-    let executor = workflow.executor().clock(VirtualClock::new()).handler(LambdaEndpoint::new(&url).unwrap());
+    let executor = workflow.executor().handler(LambdaEndpoint::new(&url).unwrap());
     let execution = executor.run(json!({"n": 3})).await;
     assert_eq!(execution.status, Status::Succeeded, "{execution:?}");
     let output = execution.output.clone().unwrap();
@@ -107,7 +107,7 @@ async fn an_endpoint_that_is_not_there_fails_the_task_with_the_sdks_error() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let workflow = Workflow::from_json(DEFINITION).unwrap();
     let handler = LambdaEndpoint::new(&format!("http://127.0.0.1:{port}")).unwrap();
-    let execution = workflow.executor().clock(VirtualClock::new()).handler(handler).run(json!({"n": 1})).await;
+    let execution = workflow.executor().handler(handler).run(json!({"n": 1})).await;
     assert_eq!(execution.status, Status::Failed);
     assert_eq!(execution.error.as_deref(), Some("Lambda.SdkClientException"), "{execution:?}");
     assert!(LambdaEndpoint::new("https://lambda.example").is_err(), "plain http:// only");

@@ -31,7 +31,6 @@ use serde_json::{Map as JsonMap, Value};
 use std::sync::Arc;
 use std::sync::OnceLock;
 use std::time::Duration;
-use tracing::Instrument;
 
 use crate::clock::Clock;
 use crate::identity::Identity;
@@ -356,18 +355,9 @@ impl<'a> Run<'a> {
                 // A Task that fails returns here and stays open.
                 if let Some(task) = self.exec.plan.plain_task(state) {
                     // The most common wait: a task's call and nothing else.
-                    let span = crate::trace::state(state);
-                    let (attempt, started) = span.in_scope(|| {
-                        (crate::trace::attempt(task, 0), self.start_plain_task(state, task, &mut at, &variables))
-                    });
-                    let (task, call) = started?;
-                    let outcome = call.instrument(attempt).await;
-                    let more = span.in_scope(|| {
-                        if let Err(error) = &outcome {
-                            crate::trace::task_failed(error);
-                        }
-                        self.finish_plain_task(task, outcome, &mut at, &mut variables)
-                    })?;
+                    let (task, call) = self.start_plain_task(state, task, &mut at, &variables)?;
+                    let outcome = call.await;
+                    let more = self.finish_plain_task(task, outcome, &mut at, &mut variables)?;
                     open.note(false);
                     if !more {
                         return Ok(at.input);
@@ -377,8 +367,9 @@ impl<'a> Run<'a> {
                 }
                 (state, at.input, at.text)
             };
-            let flow =
-                self.waiting_state(state, input, text, &mut variables).instrument(crate::trace::state(state)).await?;
+            // Traced, the state's future is boxed in its span: untraced, a
+            // parked execution holds no span.
+            let flow = self.traced_waiting_state(state, input, text, &mut variables).await?;
             open.note(false);
             next = match flow {
                 Flow::Next(next) => next,
@@ -496,6 +487,16 @@ impl<'a> Run<'a> {
             Flow::Next(next) => Ok((Some(next.index), next.input)),
             Flow::End(output) => Ok((None, output)),
         }
+    }
+
+    /// [`Run::waiting_state`], polled in the state's span when traced.
+    fn traced_waiting_state<'s>(
+        &'s self, state: &'s State, input: Value, text: Option<String>, variables: &'s mut Variables,
+    ) -> crate::trace::Traced<impl std::future::Future<Output = Result<Flow, StatesError>> + 's> {
+        crate::trace::Traced::new(
+            crate::trace::state_if_traced(state),
+            self.waiting_state(state, input, text, variables),
+        )
     }
 
     /// Task, Wait, Parallel and Map.

@@ -33,6 +33,8 @@ pub(super) struct PlainTask<'s> {
     pub(super) entered_time: Option<Timestamp>,
     /// The resource's kind, when history records its events.
     pub(super) kind: Option<ResourceKind>,
+    /// The state's span, when traced (boxed: untraced, a parked execution holds no span).
+    pub(super) span: Option<Box<tracing::Span>>,
 }
 
 impl<'a> Run<'a> {
@@ -163,18 +165,27 @@ impl<'a> Run<'a> {
     pub(super) fn start_plain_task<'s>(
         &self, state: &'s State, task: &Task, at: &mut Next, variables: &Variables,
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
-        let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
-        let context = self.context(state, entered_time, variables);
-        let effective = if self.exec.plan.of_state(state).consumes_input {
-            self.effective_input_in(state, &mut at.input, &context).map(|()| std::mem::take(&mut at.input))
-        } else {
-            self.effective_input(state, &at.input, &context)
+        let span = crate::trace::state_if_traced(state).map(Box::new);
+        let (mut plain, call) = crate::trace::within(span.as_deref(), || {
+            let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
+            let context = self.context(state, entered_time, variables);
+            let effective = if self.exec.plan.of_state(state).consumes_input {
+                self.effective_input_in(state, &mut at.input, &context).map(|()| std::mem::take(&mut at.input))
+            } else {
+                self.effective_input(state, &at.input, &context)
+            };
+            let effective = effective.map_err(|f| self.fail_in(state, entered, f))?;
+            let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
+            self.record_task_start(kind.as_ref(), task, &effective, None, None);
+            let call = self.exec.handler.invoke(self.task_request(state, task, effective, 0, None, None));
+            Ok::<_, StatesError>((PlainTask { state, entered, entered_time, kind, span: None }, call))
+        })?;
+        let call = match &span {
+            None => call,
+            Some(span) => Box::pin(call.instrument(span.in_scope(|| crate::trace::attempt(task, 0)))),
         };
-        let effective = effective.map_err(|f| self.fail_in(state, entered, f))?;
-        let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
-        self.record_task_start(kind.as_ref(), task, &effective, None, None);
-        let call = self.exec.handler.invoke(self.task_request(state, task, effective, 0, None, None));
-        Ok((PlainTask { state, entered, entered_time, kind }, call))
+        plain.span = span;
+        Ok((plain, call))
     }
 
     /// The rest of a plain Task once its call is answered.
@@ -182,7 +193,21 @@ impl<'a> Run<'a> {
     pub(super) fn finish_plain_task(
         &self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, to: &mut Next, variables: &mut Variables,
     ) -> Result<bool, StatesError> {
-        let PlainTask { state, entered, entered_time, kind } = task;
+        let PlainTask { state, entered, entered_time, kind, span } = task;
+        crate::trace::within(span.as_deref(), || {
+            if let Err(error) = &outcome {
+                crate::trace::task_failed(error);
+            }
+            self.finish_plain_task_in(state, (entered, entered_time, kind), outcome, to, variables)
+        })
+    }
+
+    /// [`Run::finish_plain_task`], in the state's span.
+    #[inline(always)]
+    fn finish_plain_task_in(
+        &self, state: &State, (entered, entered_time, kind): (u64, Option<Timestamp>, Option<ResourceKind>),
+        outcome: Result<Value, StatesError>, to: &mut Next, variables: &mut Variables,
+    ) -> Result<bool, StatesError> {
         // No Retry, no Catch: an error is the state's.
         let result = self.task_answered(kind.as_ref(), outcome)?;
         // (A block, not `drop`: the context is dropped where it lies.)

@@ -145,7 +145,8 @@ fn parallel_branches_that_never_wait_spread_over_threads() {
 /// `waiting_state`, inside `scope_inner`): what `scope_inner` keeps
 /// across its awaits is what 100,000 parked executions pay 100,000
 /// times (the scale benchmark's 200 MiB budget). It was 584 bytes
-/// (debug build) when that budget was met with 2 MiB to spare.
+/// (debug build) when that budget was met with 2 MiB to spare; the boxed
+/// tracing span of the state it waits in (`trace::Traced`) added 8.
 #[test]
 fn a_scope_holds_little_besides_the_state_it_waits_in() {
     let workflow =
@@ -166,7 +167,7 @@ fn a_scope_holds_little_besides_the_state_it_waits_in() {
     let scope_future = std::mem::size_of_val(&run.scope_inner(scope, (), Value::Null, Variables::default(), ()));
     let waiting_future = std::mem::size_of_val(&run.waiting_state(&scope.states[0], Value::Null, None, &mut variables));
     assert!(
-        scope_future <= waiting_future + 128,
+        scope_future <= waiting_future + 136,
         "scope_inner's future is {scope_future} bytes around waiting_state's {waiting_future}"
     );
 }
