@@ -37,21 +37,8 @@ impl Vars {
         let mut values = Vec::new();
         if let Some(path) = &self.vars_file {
             let text = read_capped(path, "the vars file", MAX_SIDE_FILE_BYTES)?;
-            let not = |why: String| {
-                UsageError(format!("{} is not a vars file ({{\"NAME\": \"VALUE\", …}}): {why}", path.display()))
-            };
-            let map: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&text).map_err(|e| not(e.to_string()))?;
-            for (name, value) in map {
-                let value = match value {
-                    serde_json::Value::String(s) => s,
-                    v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => v.to_string(),
-                    other => {
-                        return Err(not(format!("the value of `{name}` is {other}, not a string, number or boolean")));
-                    }
-                };
-                values.push((name, value));
-            }
+            values = asl_spec::substitute::values_from_json(&text)
+                .map_err(|why| UsageError(format!("{} is not a vars file: {why}", path.display())))?;
         }
         values.extend(self.var.iter().cloned());
         Ok((self.vars_file.is_some() || !self.var.is_empty()).then_some(values))

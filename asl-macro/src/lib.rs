@@ -184,18 +184,7 @@ impl Vars {
                 };
                 let text = std::fs::read_to_string(&absolute)
                     .map_err(|e| fail(format!("{e} (looked for {})", absolute.display())))?;
-                let map: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_str(&text).map_err(|e| fail(format!("not a JSON object of values: {e}")))?;
-                let values = map
-                    .into_iter()
-                    .map(|(name, value)| match value {
-                        serde_json::Value::String(s) => Ok((name, s)),
-                        v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => Ok((name, v.to_string())),
-                        other => {
-                            Err(fail(format!("the value of `{name}` is {other}, not a string, number or boolean")))
-                        }
-                    })
-                    .collect::<syn::Result<_>>()?;
+                let values = asl_spec::substitute::values_from_json(&text).map_err(fail)?;
                 Ok((values, Some(absolute)))
             }
         }

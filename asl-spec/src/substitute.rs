@@ -63,6 +63,20 @@ pub fn placeholders(text: &str) -> Vec<(String, Span, bool)> {
     found
 }
 
+/// The values of a vars file: a JSON object of strings, numbers and
+/// booleans (the shape of SAM's `DefinitionSubstitutions`), in file order.
+pub fn values_from_json(text: &str) -> Result<Vec<(String, String)>, String> {
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text).map_err(|e| format!("not a JSON object of values: {e}"))?;
+    map.into_iter()
+        .map(|(name, value)| match value {
+            serde_json::Value::String(s) => Ok((name, s)),
+            v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => Ok((name, v.to_string())),
+            other => Err(format!("the value of `{name}` is {other}, not a string, number or boolean")),
+        })
+        .collect()
+}
+
 /// `text` with each `${Name}` that `vars` names replaced by its value.
 pub fn substitute(text: &str, vars: &[(String, String)]) -> Substituted {
     let mut out = String::with_capacity(text.len());
