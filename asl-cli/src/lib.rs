@@ -8,6 +8,7 @@
 mod definition;
 mod durable;
 mod mocks;
+mod overlay;
 mod scaffold;
 mod serve;
 mod test_state;
@@ -147,6 +148,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
+        /// Draw an execution over the machine: its history as `asl run
+        /// --json` prints it or GetExecutionHistory answers it. The states
+        /// it visited are filled (the failed one red), with their visits
+        /// and retries, and the transitions it took drawn thick.
+        #[arg(long, value_name = "HISTORY.json")]
+        execution: Option<PathBuf>,
         #[command(flatten)]
         vars: definition::Vars,
     },
@@ -277,7 +284,9 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         Command::Task(command) => durable::task(command),
         Command::Serve(args) => serve::serve(args),
         Command::TestState(args) => test_state::test_state(args),
-        Command::Graph { definition, format, vars } => graph(&DefinitionFile::read(&definition, &vars)?, format),
+        Command::Graph { definition, format, execution, vars } => {
+            graph(&DefinitionFile::read(&definition, &vars)?, format, execution.as_deref())
+        }
         Command::Generate { definition, name, vars } => generate(&DefinitionFile::read(&definition, &vars)?, name),
         Command::New(args) => scaffold::new(args),
         Command::Build(args) => scaffold::build(args),
@@ -293,6 +302,9 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
 
 /// The largest definition AWS accepts (`CreateStateMachine`), in bytes.
 const MAX_DEFINITION_BYTES: u64 = 1024 * 1024;
+/// The largest history `asl graph --execution` reads: 25,000 events of
+/// AWS's largest payloads would not fit, but any real one does.
+const MAX_HISTORY_BYTES: u64 = 512 * 1024 * 1024;
 /// The largest mock or context file read: far more than any needs.
 const MAX_SIDE_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -487,15 +499,22 @@ fn load_valid(path: &Path, workflow_type: TypeArg) -> Result<Result<asl_runtime:
     Ok(DefinitionFile::read(path, &definition::Vars::default())?.load(workflow_type))
 }
 
-fn graph(file: &DefinitionFile, format: GraphFormat) -> Result<ExitCode, UsageError> {
+fn graph(file: &DefinitionFile, format: GraphFormat, execution: Option<&Path>) -> Result<ExitCode, UsageError> {
     let workflow = match file.load(TypeArg::Standard) {
         Ok(w) => w,
         Err(code) => return Ok(code),
     };
+    let overlay = match execution {
+        Some(path) => {
+            let text = read_capped(path, "the execution history", MAX_HISTORY_BYTES)?;
+            Some(overlay::from_history(&text, &path.display().to_string())?)
+        }
+        None => None,
+    };
     let def = workflow.definition();
     say(match format {
-        GraphFormat::Mermaid => asl_spec::render::mermaid(&def),
-        GraphFormat::Dot => asl_spec::render::dot(&def),
+        GraphFormat::Mermaid => asl_spec::render::mermaid_with(&def, overlay.as_ref()),
+        GraphFormat::Dot => asl_spec::render::dot_with(&def, overlay.as_ref()),
     })?;
     Ok(ExitCode::SUCCESS)
 }
