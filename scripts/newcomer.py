@@ -34,6 +34,9 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJECT_URL = "https://github.com/asl-rs/asl"
+# A block that runs longer hangs (a server never answering, a loop never
+# ending): CI fails it rather than wait its whole budget.
+BLOCK_SECONDS = 600
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```\s*$", re.S | re.M)
 
 
@@ -51,7 +54,12 @@ def run_sh(body, cwd, env, page, n):
     marker = os.path.join(env["NEWCOMER_TMP"], ".cwd")
     wrapped = f"set -euo pipefail\n{script}\npwd > {marker}\n"
     started = time.time()
-    split = subprocess.run(["bash", "-c", wrapped], cwd=cwd, env=env, capture_output=True, text=True)
+    try:
+        split = subprocess.run(["bash", "-c", wrapped], cwd=cwd, env=env, capture_output=True, text=True,
+                               timeout=BLOCK_SECONDS)
+    except subprocess.TimeoutExpired as e:
+        print(e.stdout or "", e.stderr or "", sep="\n")
+        raise SystemExit(f"FAILED: {page} block {n} ran past {BLOCK_SECONDS} s:\n{script}")
     took = time.time() - started
     print(f"--- {page} block {n} ({took:.1f} s) in {cwd}:\n{script.rstrip()}", flush=True)
     if split.returncode != 0:
@@ -65,7 +73,7 @@ def run_sh(body, cwd, env, page, n):
 def merged_output(wrapped, cwd, env):
     """stdout and stderr in one stream, in the order a terminal shows them."""
     out = subprocess.run(["bash", "-c", wrapped], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
+                         stderr=subprocess.STDOUT, text=True, timeout=BLOCK_SECONDS)
     return out.stdout
 
 
