@@ -8,6 +8,8 @@
 mod definition;
 mod durable;
 mod mocks;
+#[cfg(feature = "otlp")]
+mod otlp;
 mod overlay;
 mod scaffold;
 mod serve;
@@ -590,7 +592,7 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
     // A person watching: the state the execution is in, the path it took.
     let summary = !json && (std::io::stderr().is_terminal() || verbose > 0);
     let progress = watch::Progress::start(!json);
-    watch::init_tracing(verbose, progress.clone());
+    let tracing = watch::init_tracing(verbose, progress.clone())?;
     let path = std::sync::Arc::new(watch::Path::default());
     let execution = runtime
         .block_on(async {
@@ -635,6 +637,7 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
         })
         .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     let status = execution.status;
+    drop(tracing);
     progress.finish();
     if summary {
         eprint!("{}", path.summary(status.as_str()));

@@ -9,20 +9,41 @@ use std::sync::{Arc, Mutex};
 
 /// Sends the runtime's tracing events to stderr, one line each, placed by
 /// the states they happened in: `RUST_LOG` chooses them when set (for
-/// example `RUST_LOG=asl=info`), else `-v` shows those of target `asl`.
-pub(crate) fn init_tracing(verbose: u8, progress: Arc<Progress>) {
+/// example `RUST_LOG=asl=info`), else `-v` shows those of target `asl`. With
+/// the `otlp` feature and an OTLP endpoint set, the spans are exported too
+/// (see `otlp.rs`); the returned guard flushes them when dropped.
+pub(crate) fn init_tracing(verbose: u8, progress: Arc<Progress>) -> Result<Tracing, crate::UsageError> {
+    use tracing_subscriber::Layer;
     use tracing_subscriber::layer::SubscriberExt;
     let from_env = std::env::var_os("RUST_LOG").is_some();
-    if verbose == 0 && !from_env {
-        return;
-    }
-    let filter = if from_env {
-        tracing_subscriber::EnvFilter::from_default_env()
-    } else {
-        tracing_subscriber::EnvFilter::new("asl=info")
+    let lines = (verbose > 0 || from_env).then(|| {
+        let filter = if from_env {
+            tracing_subscriber::EnvFilter::from_default_env()
+        } else {
+            tracing_subscriber::EnvFilter::new("asl=info")
+        };
+        Lines { progress }.with_filter(filter)
+    });
+    #[cfg(feature = "otlp")]
+    let (export, guard) = match crate::otlp::layer().map_err(crate::UsageError)? {
+        Some((layer, guard)) => (Some(layer), Some(guard)),
+        None => (None, None),
     };
-    let subscriber = tracing_subscriber::registry().with(filter).with(Lines { progress });
-    let _ = tracing::subscriber::set_global_default(subscriber);
+    #[cfg(not(feature = "otlp"))]
+    let (export, guard) = (None::<tracing_subscriber::layer::Identity>, None);
+    if lines.is_some() || export.is_some() {
+        let subscriber = tracing_subscriber::registry().with(lines).with(export);
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    }
+    Ok(Tracing { _export: guard })
+}
+
+/// Keeps the trace's exporter until the command is done.
+pub(crate) struct Tracing {
+    #[cfg(feature = "otlp")]
+    _export: Option<crate::otlp::Exporting>,
+    #[cfg(not(feature = "otlp"))]
+    _export: Option<()>,
 }
 
 /// A span's fields, as `key=value` text.
