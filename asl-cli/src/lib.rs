@@ -637,7 +637,7 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
         })
         .map_err(|e| UsageError(format!("the execution input is not valid JSON: {e}")))?;
     let status = execution.status;
-    drop(tracing);
+    tracing.finish();
     progress.finish();
     if summary {
         eprint!("{}", path.summary(status.as_str()));
