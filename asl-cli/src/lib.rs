@@ -77,6 +77,17 @@ enum Command {
         /// summary of the path taken is shown on a terminal, or with `-v`.
         #[arg(short, long, action = clap::ArgAction::Count)]
         verbose: u8,
+        /// Report what the execution would cost on AWS as a Standard
+        /// workflow (per state transition) and as an Express one (per
+        /// request, duration and memory), at AWS's list prices, and whether
+        /// the definition may be Express at all. On stderr, or in `--json`'s
+        /// object as `cost`.
+        #[arg(long)]
+        cost: bool,
+        /// A JSON file of prices for --cost: {"standardPerTransition",
+        /// "expressPerRequest", "expressPerGbSecond"}, in US dollars.
+        #[arg(long, value_name = "FILE", requires = "cost")]
+        prices: Option<PathBuf>,
         /// Answer Task states from a Step Functions Local MockConfigFile.
         #[arg(long, value_name = "FILE")]
         mock: Option<PathBuf>,
@@ -250,6 +261,8 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             workflow_type,
             vars,
             verbose,
+            cost,
+            prices,
         } => {
             let file = DefinitionFile::read(&definition, &vars)?;
             if let Some(db) = db {
@@ -274,8 +287,29 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
             }
             let mocks = mock.map(|path| (path, state_machine, test_case));
             let express = workflow_type == TypeArg::Express;
-            let options =
-                RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express, verbose };
+            let cost = match (cost, prices) {
+                (false, _) => None,
+                (true, None) => Some(asl_runtime::cost::Prices::default()),
+                (true, Some(path)) => {
+                    let text = read_capped(&path, "the prices file", MAX_SIDE_FILE_BYTES)?;
+                    Some(
+                        serde_json::from_str(&text)
+                            .map_err(|e| UsageError(format!("{} is not a prices file: {e}", path.display())))?,
+                    )
+                }
+            };
+            let options = RunOptions {
+                input,
+                context,
+                virtual_time,
+                json,
+                mocks,
+                s3_root,
+                max_history_events,
+                express,
+                verbose,
+                cost,
+            };
             run(&file, options)
         }
         Command::Worker { db, mock, until_idle, retention_days } => {
@@ -563,10 +597,12 @@ struct RunOptions {
     express: bool,
     /// `-v`s given.
     verbose: u8,
+    /// `--cost`, with its prices.
+    cost: Option<asl_runtime::cost::Prices>,
 }
 
 fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, UsageError> {
-    let RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express, verbose } =
+    let RunOptions { input, context, virtual_time, json, mocks, s3_root, max_history_events, express, verbose, cost } =
         options;
     let workflow_type = if express { TypeArg::Express } else { TypeArg::Standard };
     let workflow = match definition.load(workflow_type) {
@@ -588,7 +624,8 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
         tokio::runtime::Builder::new_current_thread().enable_all().build()
     }
     .map_err(|e| UsageError(format!("cannot start the runtime: {e}")))?;
-    let events = json.then(|| std::sync::Arc::new(JsonEvents::start()));
+    // `--json` streams the events, unless `--cost` needs them kept.
+    let events = (json && cost.is_none()).then(|| std::sync::Arc::new(JsonEvents::start()));
     // A person watching: the state the execution is in, the path it took.
     let summary = !json && (std::io::stderr().is_terminal() || verbose > 0);
     let progress = watch::Progress::start(!json);
@@ -602,7 +639,7 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
                 max_history_events: if max_history_events == 0 { u64::MAX } else { max_history_events },
                 ..base
             };
-            let executor = workflow.executor().identity(identity).record_history(json).limits(limits);
+            let executor = workflow.executor().identity(identity).record_history(json || cost.is_some()).limits(limits);
             let executor = match mocks {
                 Some(mocks) => executor.handler(mocks),
                 None => executor,
@@ -642,7 +679,13 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
     if summary {
         eprint!("{}", path.summary(status.as_str()));
     }
-    if let Some(events) = events {
+    let cost =
+        cost.map(|prices| asl_runtime::cost::estimate(&workflow.definition(), definition.text(), &execution, prices));
+    if json && let Some(cost) = &cost {
+        let mut all = execution.to_json();
+        all["cost"] = serde_json::to_value(cost).unwrap_or_default();
+        say(format_args!("{all}\n"))?;
+    } else if let Some(events) = events {
         let mut rest = execution.to_json();
         if let Some(fields) = rest.as_object_mut() {
             fields.remove("events");
@@ -651,6 +694,9 @@ fn run(definition: &DefinitionFile, options: RunOptions) -> Result<ExitCode, Usa
         let rest = rest.to_string();
         events.finish(&rest[1..]);
     } else {
+        if let Some(cost) = &cost {
+            eprint!("{cost}");
+        }
         report(status.as_str(), execution.output.as_ref(), execution.error.as_deref(), execution.cause.as_deref())?;
     }
     Ok(if status == Status::Succeeded { ExitCode::SUCCESS } else { ExitCode::from(1) })

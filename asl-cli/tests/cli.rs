@@ -604,3 +604,30 @@ fn placeholders_take_their_values_from_var_and_vars() {
     assert!(stderr.contains("UNRESOLVED_PLACEHOLDER") && stderr.contains("greet.json:2:88"), "{stderr}");
     assert_eq!(asl(&["validate", &def, "--var", "NoEquals"]).status.code(), Some(2));
 }
+
+/// `asl run --cost`: the execution's bill as Standard and as Express, at
+/// the list prices or those of a file.
+#[test]
+fn run_reports_what_an_execution_costs() {
+    let payment = repo().join("statemachines/payment.json").display().to_string();
+    let input = format!("@{}", repo().join("inputs/order.json").display());
+    let mocks = repo().join("mocks/payment.json").display().to_string();
+    let args = ["run", &payment, "--input", &input, "--mock", &mocks, "--test-case", "GatewayFlaky", "--virtual-time"];
+    let out = asl(&[&args[..], &["--cost"]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Standard: 7 state transitions × $0.000025 = $0.000175"), "{stderr}");
+    assert!(stderr.contains("3000 ms billed × 64 MB") && stderr.contains("eligible for Express"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let prices = write(
+        &dir,
+        "prices.json",
+        r#"{"standardPerTransition": 0.001, "expressPerRequest": 0, "expressPerGbSecond": 0}"#,
+    );
+    let out = asl(&[&args[..], &["--cost", "--prices", &prices, "--json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cost"]["transitions"], 7);
+    assert_eq!(v["cost"]["standardUsd"], 0.007);
+    assert!(v["events"].as_array().is_some_and(|e| !e.is_empty()), "the history is there too");
+    let bad = write(&dir, "bad.json", r#"{"perTransition": 1}"#);
+    assert_eq!(asl(&[&args[..], &["--cost", "--prices", &bad]].concat()).status.code(), Some(2));
+}

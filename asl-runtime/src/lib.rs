@@ -24,6 +24,7 @@
 mod activity;
 mod callbacks;
 mod clock;
+pub mod cost;
 mod durable;
 mod error;
 mod executor;

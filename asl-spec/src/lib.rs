@@ -93,8 +93,10 @@ pub fn load_as(text: &str, workflow_type: WorkflowType) -> Loaded {
 }
 
 /// Express workflows cannot wait: no `.sync` jobs, no task-token callbacks,
-/// no activities.
-fn express_rules(def: &Definition, diagnostics: &mut Diagnostics) {
+/// no activities. What a valid Standard definition would need changed to be
+/// deployed as Express (also what [`load_as`] adds for
+/// [`WorkflowType::Express`]).
+pub fn express_rules(def: &Definition, diagnostics: &mut Diagnostics) {
     model::visit_states(&def.body, &mut |state| {
         let StateKind::Task(task) = &state.kind else { return };
         let problem = match task.integration {
