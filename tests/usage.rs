@@ -95,3 +95,16 @@ fn machine_is_send_sync() {
 
 #[test]
 fn usage_compiles() {}
+
+/// A Task input that does not fit its serde type fails the Task with
+/// `States.TaskFailed`, naming the field that did not fit.
+#[tokio::test]
+async fn a_typed_input_that_does_not_fit_names_the_field() {
+    let order = serde_json::json!({"orderId": "A-1", "amount": "lots", "currency": "EUR", "card": "4111"});
+    let execution = payment::Machine::new(Impl).run(order).await;
+    assert_eq!(execution.error.as_deref(), Some("States.TaskFailed"));
+    // A Lambda function's error: the cause is its error document.
+    let cause: Value = serde_json::from_str(&execution.cause.unwrap_or_default()).unwrap();
+    let message = cause["errorMessage"].as_str().unwrap_or_default();
+    assert!(message.contains("does not fit its type at `amount`: invalid type: string \"lots\""), "{message}");
+}

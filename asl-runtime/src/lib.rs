@@ -147,7 +147,16 @@ pub mod __private {
         if let Some(same) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<T>>() {
             return Ok(same.take().expect("just filled"));
         }
-        serde_json::from_value(slot.take().expect("not taken")).map_err(Into::into)
+        // The path to what did not fit (`items[2].qty`), which serde_json alone does not say.
+        serde_path_to_error::deserialize(slot.take().expect("not taken")).map_err(|e: serde_path_to_error::Error<_>| {
+            let path = e.path().to_string();
+            let error = e.into_inner();
+            let at = if path == "." { String::new() } else { format!(" at `{path}`") };
+            crate::TaskError::new(
+                crate::error_names::TASK_FAILED,
+                format!("the task's input does not fit its type{at}: {error}"),
+            )
+        })
     }
 
     /// The execution for an input that could not be turned into JSON.
