@@ -154,7 +154,7 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run one state alone, as AWS's TestState API does; prints its response.
     TestState(test_state::TestStateArgs),
-    /// Draw a definition as a Mermaid flowchart or a Graphviz DOT graph.
+    /// Draw a definition as a Mermaid flowchart, a Graphviz DOT graph or an SVG.
     Graph {
         /// The definition file.
         definition: PathBuf,
@@ -226,6 +226,9 @@ enum GraphFormat {
     Mermaid,
     /// A Graphviz `digraph`.
     Dot,
+    /// A self-contained SVG of the top-level states (what the generated
+    /// module's docs show), for a browser or a README.
+    Svg,
 }
 
 /// A failure that ends the command with exit code 2.
@@ -551,6 +554,10 @@ fn graph(file: &DefinitionFile, format: GraphFormat, execution: Option<&Path>) -
     say(match format {
         GraphFormat::Mermaid => asl_spec::render::mermaid_with(&def, overlay.as_ref()),
         GraphFormat::Dot => asl_spec::render::dot_with(&def, overlay.as_ref()),
+        GraphFormat::Svg if overlay.is_some() => {
+            return Err(UsageError("--execution draws in the mermaid and dot formats".into()));
+        }
+        GraphFormat::Svg => asl_spec::render::svg(&def) + "\n",
     })?;
     Ok(ExitCode::SUCCESS)
 }

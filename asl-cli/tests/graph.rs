@@ -75,8 +75,9 @@ fn executions_are_drawn_over_their_machines() {
 
 /// Every DOT drawing asl makes of the repository's definitions and of the
 /// corpora of `../shared` (when present) is rendered by Graphviz's `dot`:
-/// the syntax and the escaping of any state name hold. Graphviz is needed
-/// (`apt-get install graphviz`; CI installs it).
+/// the syntax and the escaping of any state name hold. Every SVG drawing
+/// parses as XML (Python's parser). Graphviz is needed (`apt-get install
+/// graphviz`; CI installs it).
 #[test]
 fn graphviz_renders_every_drawing() {
     let version = Command::new("dot").arg("-V").output();
@@ -119,7 +120,24 @@ fn graphviz_renders_every_drawing() {
             String::from_utf8_lossy(&svg.stderr)
         );
         rendered += 1;
+        // The SVG (what the generated module's docs show) must be well-formed XML.
+        let svg = asl(&["graph", "--format", "svg", file.to_str().unwrap()]);
+        assert!(svg.status.success());
+        std::fs::write(dir.path().join(format!("{drawn}.svg")), &svg.stdout).unwrap();
     }
     eprintln!("{rendered} of {} files drawn and rendered by Graphviz", files.len());
     assert!(drawn >= 3, "at least the repository's own definitions are drawn");
+    let parse = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, glob, xml.etree.ElementTree as E\nfor f in glob.glob(sys.argv[1] + '/*.svg'): E.parse(f)",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        parse.status.success(),
+        "an SVG drawing is not well-formed XML: {}",
+        String::from_utf8_lossy(&parse.stderr)
+    );
 }

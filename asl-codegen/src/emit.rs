@@ -12,9 +12,11 @@ fn ident(name: &str) -> Ident {
 }
 
 /// The whole module for a valid definition.
-pub fn module(m: &Module, model: &TokenStream, mermaid: &str, text: &str, settings: &Settings) -> TokenStream {
+pub fn module(
+    m: &Module, model: &TokenStream, svg: &str, mermaid: &str, text: &str, settings: &Settings,
+) -> TokenStream {
     let name = ident(&m.name);
-    let doc = module_doc(m, mermaid, settings);
+    let doc = module_doc(m, svg, mermaid, settings);
     let body = body(m, model, text, settings);
     quote! {
         #[doc = #doc]
@@ -25,11 +27,14 @@ pub fn module(m: &Module, model: &TokenStream, mermaid: &str, text: &str, settin
     }
 }
 
-/// The module's docs: a table of the states and the Mermaid chart. Every
+/// The module's docs: the diagram (an inline SVG: rustdoc shows it offline,
+/// with no script), a table of the states, and the Mermaid source. Every
 /// name from the definition goes through [`names::doc_safe`].
-fn module_doc(m: &Module, mermaid: &str, settings: &Settings) -> String {
+fn module_doc(m: &Module, svg: &str, mermaid: &str, settings: &Settings) -> String {
     let source = names::doc_safe(&settings.source_name);
-    let mut doc = format!(" The state machine in `{source}`.\n\n | State | Type | In | Next |\n |---|---|---|---|\n");
+    let mut doc = format!(" The state machine in `{source}`.\n\n");
+    doc.push_str(&format!(" <div class=\"asl-diagram\">{}</div>\n\n", names::doc_safe(svg)));
+    doc.push_str(" | State | Type | In | Next |\n |---|---|---|---|\n");
     for s in &m.states {
         let next: Vec<String> =
             s.successors.iter().map(|i| format!("`{}`", names::doc_safe(&m.states[*i].name))).collect();
@@ -41,11 +46,11 @@ fn module_doc(m: &Module, mermaid: &str, settings: &Settings) -> String {
             if s.terminal && next.is_empty() { "end".to_string() } else { next.join(", ") }
         ));
     }
-    doc.push_str("\n ```mermaid\n");
+    doc.push_str("\n <details><summary>Mermaid source (for GitHub, GitLab or mermaid.live)</summary>\n\n ```mermaid\n");
     for line in mermaid.lines() {
         doc.push_str(&format!(" {}\n", names::doc_safe(line)));
     }
-    doc.push_str(" ```\n");
+    doc.push_str(" ```\n\n </details>\n");
     doc
 }
 

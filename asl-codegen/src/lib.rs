@@ -80,7 +80,14 @@ pub fn expand(text: &str, settings: &Settings) -> TokenStream {
                     quote::quote_spanned! { settings.error_span => ::core::compile_error!(#message) }
                 }
             };
-            let items = emit::module(&module, &model, &asl_spec::render::mermaid(def), text, settings);
+            let items = emit::module(
+                &module,
+                &model,
+                &asl_spec::render::svg(def),
+                &asl_spec::render::mermaid(def),
+                text,
+                settings,
+            );
             quote::quote! { #errors #warnings #items }
         }
         None => emit::fallback(&settings.module_name, errors),

@@ -376,6 +376,275 @@ impl Draw<'_, '_> {
     }
 }
 
+/// An SVG drawing of the machine's top-level states, laid out in layers
+/// from its start: self-contained (no script, no web font), so it shows
+/// wherever HTML does, offline: in rustdoc (the generated module's docs
+/// carry it), a browser or an editor's preview. Parallel and Map states say
+/// how many branches or which processor they run; `mermaid` or `dot` draw
+/// those nested.
+pub fn svg(def: &Definition) -> String {
+    let states = &def.body.states;
+    let n = states.len();
+    // Layers: the longest path from the start, over the edges that do not
+    // close a loop (found depth first); a loop's edge goes back up.
+    let mut back = HashSet::new();
+    let mut order = Vec::new(); // reverse topological, as depth first finishes
+    let mut colour = vec![0u8; n]; // 0 new, 1 on the path, 2 done
+    let roots = std::iter::once(def.body.start_index).chain(0..n).filter(|i| *i < n).collect::<Vec<_>>();
+    for root in roots {
+        if colour[root] != 0 {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        colour[root] = 1;
+        while let Some((i, k)) = stack.pop() {
+            let out = edges(&states[i], i);
+            if let Some(e) = out.get(k) {
+                stack.push((i, k + 1));
+                let t = e.target;
+                if t >= n || e.kind == EdgeKind::Retry {
+                    continue;
+                }
+                match colour[t] {
+                    0 => {
+                        colour[t] = 1;
+                        stack.push((t, 0));
+                    }
+                    1 => {
+                        back.insert((i, t));
+                    }
+                    _ => {}
+                }
+            } else {
+                colour[i] = 2;
+                order.push(i);
+            }
+        }
+    }
+    let mut layer = vec![0usize; n];
+    for &i in order.iter().rev() {
+        for e in edges(&states[i], i) {
+            if e.target < n && e.kind != EdgeKind::Retry && !back.contains(&(i, e.target)) {
+                layer[e.target] = layer[e.target].max(layer[i] + 1);
+            }
+        }
+    }
+    let layers = layer.iter().max().map_or(0, |m| m + 1);
+    const H: f64 = 42.0;
+    const GAP_X: f64 = 36.0;
+    const GAP_Y: f64 = 70.0;
+    const TOP: f64 = 60.0;
+    let width_of =
+        |s: &State| (s.name.chars().count().max(s.kind.type_name().len() + 12) as f64 * 7.2 + 28.0).max(110.0);
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); layers];
+    for (i, l) in layer.iter().enumerate() {
+        rows[*l].push(i);
+    }
+    let row_width = |row: &Vec<usize>| {
+        row.iter().map(|i| width_of(&states[*i])).sum::<f64>() + GAP_X * (row.len().max(1) - 1) as f64
+    };
+    // Room on the left for loops back up, on the right for retry labels.
+    const LEFT: f64 = 110.0;
+    let widest = rows.iter().map(row_width).fold(200.0, f64::max);
+    let retry_room = states
+        .iter()
+        .flat_map(|s| edges(s, 0))
+        .filter(|e| e.kind == EdgeKind::Retry)
+        .map(|e| short(&e.label).chars().count() as f64 * 5.6 + 50.0)
+        .fold(60.0, f64::max);
+    let canvas = LEFT + widest + retry_room;
+    let mut pos = vec![(0.0, 0.0, 0.0); n]; // centre x, top y, width
+    for (l, row) in rows.iter().enumerate() {
+        let mut x = LEFT + (widest - row_width(row)) / 2.0;
+        for &i in row {
+            let w = width_of(&states[i]);
+            pos[i] = (x + w / 2.0, TOP + l as f64 * (H + GAP_Y), w);
+            x += w + GAP_X;
+        }
+    }
+    let bottom = TOP + layers as f64 * (H + GAP_Y);
+    let height = bottom + 40.0;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{canvas:.0}" height="{height:.0}" viewBox="0 0 {canvas:.0} {height:.0}" font-family="Helvetica, Arial, sans-serif" font-size="12">"##
+    );
+    out.push_str(r##"<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>"##);
+    let centre = LEFT + widest / 2.0;
+    let _ = write!(
+        out,
+        r##"<circle cx="{centre:.1}" cy="22" r="12" fill="#333"/><text x="{:.1}" y="26" font-size="10" fill="#333">start</text>"##,
+        centre + 18.0
+    );
+    let line = |out: &mut String, (x1, y1): (f64, f64), (x2, y2): (f64, f64), label: &str, dashed: bool| {
+        let dash = if dashed { r#" stroke-dasharray="5,4""# } else { "" };
+        let _ = write!(
+            out,
+            r##"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="#555"{dash} marker-end="url(#a)"/>"##
+        );
+        if !label.is_empty() {
+            // Near the source, on the outer side of the edge, so that the
+            // labels of a Choice's edges do not meet.
+            let (mx, my) = (x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 + 4.0);
+            let (anchor, dx) = if x2 < x1 - 1.0 { ("end", -6.0) } else { ("start", 6.0) };
+            let _ = write!(
+                out,
+                r##"<text x="{:.1}" y="{my:.1}" font-size="10" fill="#333" text-anchor="{anchor}" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                mx + dx,
+                xml(label)
+            );
+        }
+    };
+    if def.body.start_index < n {
+        let (x, y, _) = pos[def.body.start_index];
+        line(&mut out, (centre, 34.0), (x, y - 2.0), "", false);
+    }
+    let mut ends = false;
+    let mut on_top = String::new();
+    for (i, state) in states.iter().enumerate() {
+        let (x, y, w) = pos[i];
+        for (k, e) in edges(state, i).into_iter().enumerate() {
+            if e.target >= n {
+                continue;
+            }
+            let dashed = e.kind != EdgeKind::Next;
+            let (tx, ty, tw) = pos[e.target];
+            if e.kind == EdgeKind::Retry {
+                let (rx, ry) = (x + w / 2.0, y + H / 2.0);
+                let _ = write!(
+                    out,
+                    r##"<path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="none" stroke="#555" stroke-dasharray="5,4" marker-end="url(#a)"/>"##,
+                    rx,
+                    ry - 8.0,
+                    rx + 34.0,
+                    ry - 26.0,
+                    rx + 34.0,
+                    ry + 26.0,
+                    rx + 2.0,
+                    ry + 8.0
+                );
+                // Drawn last: a state to the right would hide it.
+                let _ = write!(
+                    on_top,
+                    r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#333" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                    rx + 36.0,
+                    ry + 4.0,
+                    xml(&short(&e.label))
+                );
+            } else if !back.contains(&(i, e.target)) {
+                line(&mut out, (x, y + H), (tx, ty - 2.0), &e.label, dashed);
+            } else {
+                // Back to an earlier (or the same) layer: around the left side.
+                let (sx, sy) = (x - w / 2.0, y + H / 2.0);
+                let (ex, ey) = (tx - tw / 2.0 - 2.0, ty + H / 2.0);
+                // Left of every state on the way back up.
+                let (low, high) = (layer[e.target].min(layer[i]), layer[e.target].max(layer[i]));
+                let leftmost = (0..n)
+                    .filter(|j| (low..=high).contains(&layer[*j]))
+                    .map(|j| pos[j].0 - pos[j].2 / 2.0)
+                    .fold(f64::MAX, f64::min);
+                let bend = (leftmost - 30.0 - 12.0 * k as f64).max(8.0);
+                let dash = if dashed { r#" stroke-dasharray="5,4""# } else { "" };
+                let _ = write!(
+                    out,
+                    r##"<path d="M{sx:.1},{sy:.1} C{bend:.1},{sy:.1} {bend:.1},{ey:.1} {ex:.1},{ey:.1}" fill="none" stroke="#555"{dash} marker-end="url(#a)"/>"##
+                );
+                if !e.label.is_empty() {
+                    let _ = write!(
+                        out,
+                        r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#333" text-anchor="end" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                        bend - 2.0,
+                        (sy + ey) / 2.0,
+                        xml(&e.label)
+                    );
+                }
+            }
+        }
+        if state.is_terminal() {
+            ends = true;
+            line(&mut out, (x, y + H), (centre, bottom - 14.0), "", false);
+        }
+    }
+    if ends {
+        let _ = write!(
+            out,
+            r##"<circle cx="{centre:.1}" cy="{:.1}" r="12" fill="none" stroke="#333" stroke-width="2"/><circle cx="{centre:.1}" cy="{:.1}" r="7" fill="#333"/>"##,
+            bottom, bottom
+        );
+    }
+    for (i, state) in states.iter().enumerate() {
+        let (x, y, w) = pos[i];
+        let (fill, stroke) = match state.kind {
+            StateKind::Task(_) => ("#e8f0fe", "#3b6fd4"),
+            StateKind::Choice(_) => ("#fff6d5", "#b08900"),
+            StateKind::Succeed => ("#d8f0d8", "#2d7d2d"),
+            StateKind::Fail(_) => ("#f6cccc", "#b00000"),
+            StateKind::Parallel(_) | StateKind::Map(_) => ("#efe8fb", "#6a45b8"),
+            _ => ("#f4f4f4", "#777"),
+        };
+        let left = x - w / 2.0;
+        match state.kind {
+            StateKind::Choice(_) => {
+                let _ = write!(
+                    out,
+                    r##"<polygon points="{:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="{fill}" stroke="{stroke}"/>"##,
+                    x,
+                    y - 6.0,
+                    left + w,
+                    y + H / 2.0,
+                    x,
+                    y + H + 6.0,
+                    left,
+                    y + H / 2.0
+                );
+            }
+            _ => {
+                let radius = if matches!(state.kind, StateKind::Succeed | StateKind::Fail(_)) { 18 } else { 6 };
+                let _ = write!(
+                    out,
+                    r##"<rect x="{left:.1}" y="{y:.1}" width="{w:.1}" height="{H}" rx="{radius}" fill="{fill}" stroke="{stroke}"/>"##
+                );
+            }
+        }
+        let kind = match &state.kind {
+            StateKind::Parallel(p) => format!("Parallel, {} branches", p.branches.len()),
+            StateKind::Map(m) => format!("Map, {} states each", m.processor.states.len()),
+            other => other.type_name().to_string(),
+        };
+        let _ = write!(
+            out,
+            r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-weight="bold">{}</text>"##,
+            y + 18.0,
+            xml(&state.name)
+        );
+        let _ = write!(
+            out,
+            r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="10" fill="#555">{}</text>"##,
+            y + 33.0,
+            xml(&kind)
+        );
+    }
+    out.push_str(&on_top);
+    out.push_str("</svg>");
+    out
+}
+
+/// Text for SVG: XML's markup characters as entities, control characters as spaces.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Text inside a Mermaid label's quotes: its markup characters as entities.
 fn mermaid_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -447,6 +716,30 @@ mod tests {
         let d = dot(&def);
         assert!(d.contains(r#"cluster_1_s0 -> cluster_1_s0 [label="retry Busy ×4", style=dashed];"#), "{d}");
         assert!(d.contains("subgraph cluster_1_ {"), "{d}");
+    }
+
+    #[test]
+    fn the_svg_lays_states_out_in_layers_and_escapes_names() {
+        let def = load(
+            r#"{"StartAt": "a<b", "States": {"a<b": {"Type": "Pass", "Next": "Check"},
+              "Check": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericLessThan": 3, "Next": "Work"}], "Default": "Done"},
+              "Work": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                       "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 2}], "Next": "Check"},
+              "Done": {"Type": "Succeed"}}}"#,
+        );
+        let s = svg(&def);
+        assert!(s.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && s.ends_with("</svg>"));
+        assert!(s.contains(">a&lt;b</text>") && !s.contains(">a<b<"), "names are escaped");
+        assert!(s.contains(">$.n &lt; 3</text>") && s.contains(">default</text>"), "Choice edges: {s}");
+        assert!(s.contains(">retry Busy ×2</text>"), "retries: {s}");
+        // Work → Check goes back up: a curve, not a line.
+        assert_eq!(s.matches("fill=\"none\" stroke=\"#555\"").count(), 2, "the loop back and the retry: {s}");
+        let top_of = |name: &str| {
+            let at = s.find(&format!(">{name}</text>")).unwrap();
+            let y = s[..at].rsplit("y=\"").next().unwrap();
+            y[..y.find('"').unwrap()].parse::<f64>().unwrap()
+        };
+        assert!(top_of("a&lt;b") < top_of("Check") && top_of("Check") < top_of("Work"), "layers go down");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 /** The state machine in `tests/workflows/fulfilment.json`.
 
+ <div class="asl-diagram"><svg xmlns="http://www.w3.org/2000/svg" width="370" height="548" viewBox="0 0 370 548" font-family="Helvetica, Arial, sans-serif" font-size="12"><defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs><circle cx="210.0" cy="22" r="12" fill="#333"/><text x="228.0" y="26" font-size="10" fill="#333">start</text><line x1="210.0" y1="34.0" x2="210.0" y2="58.0" stroke="#555" marker-end="url(#a)"/><line x1="210.0" y1="102.0" x2="210.0" y2="170.0" stroke="#555" marker-end="url(#a)"/><line x1="210.0" y1="214.0" x2="210.0" y2="282.0" stroke="#555" marker-end="url(#a)"/><line x1="210.0" y1="326.0" x2="210.0" y2="394.0" stroke="#555" marker-end="url(#a)"/><line x1="210.0" y1="438.0" x2="210.0" y2="494.0" stroke="#555" marker-end="url(#a)"/><circle cx="210.0" cy="508.0" r="12" fill="none" stroke="#333" stroke-width="2"/><circle cx="210.0" cy="508.0" r="7" fill="#333"/><rect x="138.4" y="60.0" width="143.2" height="42" rx="6" fill="#f4f4f4" stroke="#777"/><text x="210.0" y="78.0" text-anchor="middle" font-weight="bold">Prepare</text><text x="210.0" y="93.0" text-anchor="middle" font-size="10" fill="#555">Pass</text><rect x="124.0" y="172.0" width="172.0" height="42" rx="6" fill="#efe8fb" stroke="#6a45b8"/><text x="210.0" y="190.0" text-anchor="middle" font-weight="bold">ReserveAndCharge</text><text x="210.0" y="205.0" text-anchor="middle" font-size="10" fill="#555">Parallel, 2 branches</text><rect x="142.0" y="284.0" width="136.0" height="42" rx="6" fill="#efe8fb" stroke="#6a45b8"/><text x="210.0" y="302.0" text-anchor="middle" font-weight="bold">PackEach</text><text x="210.0" y="317.0" text-anchor="middle" font-size="10" fill="#555">Map, 1 states each</text><rect x="138.4" y="396.0" width="143.2" height="42" rx="6" fill="#e8f0fe" stroke="#3b6fd4"/><text x="210.0" y="414.0" text-anchor="middle" font-weight="bold">Notify</text><text x="210.0" y="429.0" text-anchor="middle" font-size="10" fill="#555">Task</text></svg></div>
+
  | State | Type | In | Next |
  |---|---|---|---|
  | `Prepare` | Pass |  | `ReserveAndCharge` |
@@ -9,6 +11,8 @@
  | `PackEach` | Map |  | `Notify` |
  | `Pack` | Task | `PackEach` | end |
  | `Notify` | Task |  | end |
+
+ <details><summary>Mermaid source (for GitHub, GitLab or mermaid.live)</summary>
 
  ```mermaid
  flowchart TD
@@ -24,14 +28,17 @@
          g1_start((start))
          g1_s0["Reserve<br/><i>Task</i>"]
          g1_start --> g1_s0
-         g1_s0 --> g1_finish((end))
+         g1_s0 --> g1_finish
+         g1_finish((end))
      end
      s1 -.- g1_
      subgraph g2_["ReserveAndCharge branch 2"]
          g2_start((start))
          g2_s0["Charge<br/><i>Task</i>"]
          g2_start --> g2_s0
-         g2_s0 --> g2_finish((end))
+         g2_s0 -.->|"retry Gateway.Busy ×2"| g2_s0
+         g2_s0 --> g2_finish
+         g2_finish((end))
      end
      s1 -.- g2_
      s2 --> s3
@@ -39,11 +46,15 @@
          g3_start((start))
          g3_s0["Pack<br/><i>Task</i>"]
          g3_start --> g3_s0
-         g3_s0 --> g3_finish((end))
+         g3_s0 --> g3_finish
+         g3_finish((end))
      end
      s2 -.- g3_
-     s3 --> finish((end))
+     s3 --> finish
+     finish((end))
  ```
+
+ </details>
 */
 #[allow(clippy::all, dead_code)]
 pub mod fulfilment {

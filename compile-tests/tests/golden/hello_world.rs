@@ -1,16 +1,23 @@
 /** The state machine in `statemachines/hello_world.json`.
 
+ <div class="asl-diagram"><svg xmlns="http://www.w3.org/2000/svg" width="370" height="212" viewBox="0 0 370 212" font-family="Helvetica, Arial, sans-serif" font-size="12"><defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs><circle cx="210.0" cy="22" r="12" fill="#333"/><text x="228.0" y="26" font-size="10" fill="#333">start</text><line x1="210.0" y1="34.0" x2="210.0" y2="58.0" stroke="#555" marker-end="url(#a)"/><line x1="210.0" y1="102.0" x2="210.0" y2="158.0" stroke="#555" marker-end="url(#a)"/><circle cx="210.0" cy="172.0" r="12" fill="none" stroke="#333" stroke-width="2"/><circle cx="210.0" cy="172.0" r="7" fill="#333"/><rect x="138.4" y="60.0" width="143.2" height="42" rx="6" fill="#f4f4f4" stroke="#777"/><text x="210.0" y="78.0" text-anchor="middle" font-weight="bold">HelloWorld</text><text x="210.0" y="93.0" text-anchor="middle" font-size="10" fill="#555">Pass</text></svg></div>
+
  | State | Type | In | Next |
  |---|---|---|---|
  | `HelloWorld` | Pass |  | end |
+
+ <details><summary>Mermaid source (for GitHub, GitLab or mermaid.live)</summary>
 
  ```mermaid
  flowchart TD
      start((start))
      s0["HelloWorld<br/><i>Pass</i>"]
      start --> s0
-     s0 --> finish((end))
+     s0 --> finish
+     finish((end))
  ```
+
+ </details>
 */
 #[allow(clippy::all, dead_code)]
 pub mod hello_world {

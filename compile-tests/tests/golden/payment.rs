@@ -1,5 +1,7 @@
 /** The state machine in `statemachines/payment.json`.
 
+ <div class="asl-diagram"><svg xmlns="http://www.w3.org/2000/svg" width="678" height="660" viewBox="0 0 678 660" font-family="Helvetica, Arial, sans-serif" font-size="12"><defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs><circle cx="271.2" cy="22" r="12" fill="#333"/><text x="289.2" y="26" font-size="10" fill="#333">start</text><line x1="271.2" y1="34.0" x2="271.2" y2="58.0" stroke="#555" marker-end="url(#a)"/><line x1="271.2" y1="102.0" x2="271.2" y2="170.0" stroke="#555" marker-end="url(#a)"/><line x1="271.2" y1="214.0" x2="271.2" y2="282.0" stroke="#555" marker-end="url(#a)"/><path d="M342.8,185.0 C376.8,167.0 376.8,219.0 344.8,201.0" fill="none" stroke="#555" stroke-dasharray="5,4" marker-end="url(#a)"/><line x1="271.2" y1="214.0" x2="360.8" y2="394.0" stroke="#555" stroke-dasharray="5,4" marker-end="url(#a)"/><text x="304.1" y="272.0" font-size="10" fill="#333" text-anchor="start" stroke="#fff" stroke-width="3" paint-order="stroke">catch States.ALL</text><line x1="271.2" y1="326.0" x2="181.6" y2="394.0" stroke="#555" marker-end="url(#a)"/><text x="238.3" y="350.4" font-size="10" fill="#333" text-anchor="end" stroke="#fff" stroke-width="3" paint-order="stroke">$.charge.status == &quot;APPROVED&quot;</text><line x1="271.2" y1="326.0" x2="360.8" y2="394.0" stroke="#555" marker-end="url(#a)"/><text x="304.1" y="350.4" font-size="10" fill="#333" text-anchor="start" stroke="#fff" stroke-width="3" paint-order="stroke">default</text><line x1="181.6" y1="438.0" x2="271.2" y2="506.0" stroke="#555" marker-end="url(#a)"/><line x1="360.8" y1="438.0" x2="271.2" y2="506.0" stroke="#555" marker-end="url(#a)"/><line x1="271.2" y1="550.0" x2="271.2" y2="606.0" stroke="#555" marker-end="url(#a)"/><circle cx="271.2" cy="620.0" r="12" fill="none" stroke="#333" stroke-width="2"/><circle cx="271.2" cy="620.0" r="7" fill="#333"/><rect x="199.6" y="60.0" width="143.2" height="42" rx="6" fill="#e8f0fe" stroke="#3b6fd4"/><text x="271.2" y="78.0" text-anchor="middle" font-weight="bold">Init</text><text x="271.2" y="93.0" text-anchor="middle" font-size="10" fill="#555">Task</text><rect x="199.6" y="172.0" width="143.2" height="42" rx="6" fill="#e8f0fe" stroke="#3b6fd4"/><text x="271.2" y="190.0" text-anchor="middle" font-weight="bold">InProgress</text><text x="271.2" y="205.0" text-anchor="middle" font-size="10" fill="#555">Task</text><polygon points="271.2,278.0 350.0,305.0 271.2,332.0 192.4,305.0" fill="#fff6d5" stroke="#b08900"/><text x="271.2" y="302.0" text-anchor="middle" font-weight="bold">ChargeApproved?</text><text x="271.2" y="317.0" text-anchor="middle" font-size="10" fill="#555">Choice</text><rect x="110.0" y="396.0" width="143.2" height="42" rx="6" fill="#e8f0fe" stroke="#3b6fd4"/><text x="181.6" y="414.0" text-anchor="middle" font-weight="bold">Completed</text><text x="181.6" y="429.0" text-anchor="middle" font-size="10" fill="#555">Task</text><rect x="289.2" y="396.0" width="143.2" height="42" rx="6" fill="#e8f0fe" stroke="#3b6fd4"/><text x="360.8" y="414.0" text-anchor="middle" font-weight="bold">Cancelled</text><text x="360.8" y="429.0" text-anchor="middle" font-size="10" fill="#555">Task</text><rect x="199.6" y="508.0" width="143.2" height="42" rx="6" fill="#e8f0fe" stroke="#3b6fd4"/><text x="271.2" y="526.0" text-anchor="middle" font-weight="bold">Reconciliation</text><text x="271.2" y="541.0" text-anchor="middle" font-size="10" fill="#555">Task</text><text x="378.8" y="197.0" font-size="10" fill="#333" stroke="#fff" stroke-width="3" paint-order="stroke">retry PaymentGateway.Unavailable ×3</text></svg></div>
+
  | State | Type | In | Next |
  |---|---|---|---|
  | `Init` | Task |  | `InProgress` |
@@ -8,6 +10,8 @@
  | `Completed` | Task |  | `Reconciliation` |
  | `Cancelled` | Task |  | `Reconciliation` |
  | `Reconciliation` | Task |  | end |
+
+ <details><summary>Mermaid source (for GitHub, GitLab or mermaid.live)</summary>
 
  ```mermaid
  flowchart TD
@@ -21,13 +25,17 @@
      start --> s0
      s0 --> s1
      s1 --> s2
-     s1 -->|catch States.ALL| s4
-     s2 -->|rule 1| s3
-     s2 -->|default| s4
+     s1 -.->|"retry PaymentGateway.Unavailable ×3"| s1
+     s1 -.->|"catch States.ALL"| s4
+     s2 -->|"$.charge.status == #quot;APPROVED#quot;"| s3
+     s2 -->|"default"| s4
      s3 --> s5
      s4 --> s5
-     s5 --> finish((end))
+     s5 --> finish
+     finish((end))
  ```
+
+ </details>
 */
 #[allow(clippy::all, dead_code)]
 pub mod payment {
