@@ -140,6 +140,7 @@ fn input_structs(m: &Module) -> TokenStream {
 
 fn state_enum(m: &Module) -> TokenStream {
     let variants: Vec<Ident> = m.states.iter().map(|s| ident(&s.variant)).collect();
+    let variant_names: Vec<&str> = m.states.iter().map(|s| s.variant.as_str()).collect();
     let docs: Vec<String> =
         m.states.iter().map(|s| names::doc_safe(&format!(" `{}` ({} state).", s.name, s.type_name))).collect();
     let names: Vec<&str> = m.states.iter().map(|s| s.name.as_str()).collect();
@@ -188,6 +189,11 @@ fn state_enum(m: &Module) -> TokenStream {
             /// Every state, in definition order: a state, then the states
             /// inside it.
             pub const ALL: &'static [State] = &[#(State::#variants),*];
+
+            /// The variants' names, in [`State::ALL`]'s order (the runtime's
+            /// tracing spans carry them).
+            #[doc(hidden)]
+            pub const VARIANT_NAMES: &'static [&'static str] = &[#(#variant_names),*];
 
             /// The state's name in the definition.
             pub const fn name(self) -> &'static str {
@@ -474,6 +480,7 @@ fn machine(_m: &Module) -> TokenStream {
             pub fn new(tasks: T) -> Self {
                 let tasks = ::asl_runtime::__private::Arc::new(tasks);
                 let executor = ::asl_runtime::Executor::new(definition()).handler(Dispatch(tasks.clone()));
+                let executor = ::asl_runtime::__private::with_variants(executor, State::VARIANT_NAMES);
                 Machine { tasks, executor }
             }
 
@@ -496,6 +503,7 @@ fn machine(_m: &Module) -> TokenStream {
             /// [`Mocks`](::asl_runtime::Mocks) or [`Handlers`](::asl_runtime::Handlers).
             pub fn with_handler(handler: impl ::asl_runtime::TaskHandler) -> Self {
                 let executor = ::asl_runtime::Executor::new(definition()).handler(handler);
+                let executor = ::asl_runtime::__private::with_variants(executor, State::VARIANT_NAMES);
                 Machine { tasks: ::asl_runtime::__private::Arc::new(()), executor }
             }
 

@@ -147,6 +147,7 @@ impl Executor {
                 frames: None,
                 stand_in: None,
                 wait_scale: 1.0,
+                variants: &[],
             },
             names: Arc::new(Names::of(&Identity::default())),
             record_history: true,
@@ -194,6 +195,12 @@ impl Executor {
     pub fn history_sink(mut self, sink: impl Fn(HistoryEvent) + Send + Sync + 'static) -> Self {
         self.history_sink = Some(Arc::new(sink));
         self.record_history = true;
+        self
+    }
+
+    /// See [`crate::__private::with_variants`].
+    pub(crate) fn with_variants(mut self, variants: &'static [&'static str]) -> Self {
+        self.services.variants = variants;
         self
     }
 

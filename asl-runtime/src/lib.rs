@@ -159,6 +159,12 @@ pub mod __private {
         })
     }
 
+    /// Names the generated `State` enum's variants, in state-id order, for
+    /// the tracing spans of the executor's states.
+    pub fn with_variants(executor: crate::Executor, variants: &'static [&'static str]) -> crate::Executor {
+        executor.with_variants(variants)
+    }
+
     /// The execution for an input that could not be turned into JSON.
     pub fn input_error(e: serde_json::Error) -> crate::Execution {
         crate::Execution {

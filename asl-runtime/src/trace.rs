@@ -3,7 +3,8 @@
 //! end. All under the target `asl`, at `INFO` (spans) and `INFO`/`WARN`
 //! (events), so `RUST_LOG=asl=info` shows an execution's course.
 //!
-//! Span tree: `execution{name, arn, state_machine}` › `state{name, type}` ›
+//! Span tree: `execution{name, arn, state_machine}` › `state{name, type,
+//! variant}` (`variant`: the generated `State` enum's, for a compiled machine) ›
 //! `task{attempt, resource}`; the states of a Parallel's branches and a Map's
 //! iterations are inside the Parallel's or Map's `state` span. Without a
 //! subscriber interested in `asl`, each costs a check of a static.
@@ -25,15 +26,28 @@ pub(crate) fn execution(names: &Names) -> Span {
     )
 }
 
-/// The span of one state, from its entry to its exit.
-pub(crate) fn state(state: &State) -> Span {
-    info_span!(target: "asl", "state", name = %state.name, r#type = state.kind.type_name())
+/// The span of one state, from its entry to its exit; `variants` name the
+/// generated `State` enum's variants by state id (see `Services::variants`).
+pub(crate) fn state(state: &State, variants: &[&'static str]) -> Span {
+    let span = info_span!(
+        target: "asl",
+        "state",
+        name = %state.name,
+        r#type = state.kind.type_name(),
+        variant = tracing::field::Empty,
+    );
+    if !span.is_disabled()
+        && let Some(variant) = variants.get(state.id as usize)
+    {
+        span.record("variant", *variant);
+    }
+    span
 }
 
 /// [`state`], when a subscriber wants it: a state that waits keeps its span
 /// across the wait only then.
-pub(crate) fn state_if_traced(state: &State) -> Option<Span> {
-    Some(self::state(state)).filter(|span| !span.is_disabled())
+pub(crate) fn state_if_traced(state: &State, variants: &[&'static str]) -> Option<Span> {
+    Some(self::state(state, variants)).filter(|span| !span.is_disabled())
 }
 
 pin_project_lite::pin_project! {

@@ -235,6 +235,9 @@ pub(crate) struct Services {
     /// What Wait states and retry intervals are multiplied by (Step
     /// Functions Local's `WAIT_TIME_SCALE`; 1 on AWS).
     pub(crate) wait_scale: f64,
+    /// The generated `State` enum's variant names, by state id (empty for
+    /// a definition loaded at run time): the `variant` of a state's span.
+    pub(crate) variants: &'static [&'static str],
 }
 
 impl Services {
@@ -400,7 +403,7 @@ impl<'a> Run<'a> {
                 self.note_state(at.index, &at.input, variables);
             }
             // The payload stays in `at`, changed in place, state to state.
-            let _span = crate::trace::state(state).entered();
+            let _span = crate::trace::state(state, self.exec.variants).entered();
             if !self.instant_state(state, at, variables)? {
                 return Ok(None);
             }
@@ -494,7 +497,7 @@ impl<'a> Run<'a> {
         &'s self, state: &'s State, input: Value, text: Option<String>, variables: &'s mut Variables,
     ) -> crate::trace::Traced<impl std::future::Future<Output = Result<Flow, StatesError>> + 's> {
         crate::trace::Traced::new(
-            crate::trace::state_if_traced(state),
+            crate::trace::state_if_traced(state, self.exec.variants),
             self.waiting_state(state, input, text, variables),
         )
     }

@@ -165,7 +165,7 @@ impl<'a> Run<'a> {
     pub(super) fn start_plain_task<'s>(
         &self, state: &'s State, task: &Task, at: &mut Next, variables: &Variables,
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
-        let span = crate::trace::state_if_traced(state).map(Box::new);
+        let span = crate::trace::state_if_traced(state, self.exec.variants).map(Box::new);
         let (mut plain, call) = crate::trace::within(span.as_deref(), || {
             let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
             let context = self.context(state, entered_time, variables);

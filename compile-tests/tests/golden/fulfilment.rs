@@ -567,6 +567,18 @@ pub mod fulfilment {
             State::Pack,
             State::Notify,
         ];
+        /// The variants' names, in [`State::ALL`]'s order (the runtime's
+        /// tracing spans carry them).
+        #[doc(hidden)]
+        pub const VARIANT_NAMES: &'static [&'static str] = &[
+            "Prepare",
+            "ReserveAndCharge",
+            "Reserve",
+            "Charge",
+            "PackEach",
+            "Pack",
+            "Notify",
+        ];
         /// The state's name in the definition.
         pub const fn name(self) -> &'static str {
             match self {
@@ -960,6 +972,10 @@ pub mod fulfilment {
             let tasks = ::asl_runtime::__private::Arc::new(tasks);
             let executor = ::asl_runtime::Executor::new(definition())
                 .handler(Dispatch(tasks.clone()));
+            let executor = ::asl_runtime::__private::with_variants(
+                executor,
+                State::VARIANT_NAMES,
+            );
             Machine { tasks, executor }
         }
         /// The task implementation.
@@ -983,6 +999,10 @@ pub mod fulfilment {
         /// [`Mocks`](::asl_runtime::Mocks) or [`Handlers`](::asl_runtime::Handlers).
         pub fn with_handler(handler: impl ::asl_runtime::TaskHandler) -> Self {
             let executor = ::asl_runtime::Executor::new(definition()).handler(handler);
+            let executor = ::asl_runtime::__private::with_variants(
+                executor,
+                State::VARIANT_NAMES,
+            );
             Machine {
                 tasks: ::asl_runtime::__private::Arc::new(()),
                 executor,

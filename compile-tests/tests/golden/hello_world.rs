@@ -116,6 +116,10 @@ pub mod hello_world {
         /// Every state, in definition order: a state, then the states
         /// inside it.
         pub const ALL: &'static [State] = &[State::HelloWorld];
+        /// The variants' names, in [`State::ALL`]'s order (the runtime's
+        /// tracing spans carry them).
+        #[doc(hidden)]
+        pub const VARIANT_NAMES: &'static [&'static str] = &["HelloWorld"];
         /// The state's name in the definition.
         pub const fn name(self) -> &'static str {
             match self {
@@ -228,6 +232,10 @@ pub mod hello_world {
             let tasks = ::asl_runtime::__private::Arc::new(tasks);
             let executor = ::asl_runtime::Executor::new(definition())
                 .handler(Dispatch(tasks.clone()));
+            let executor = ::asl_runtime::__private::with_variants(
+                executor,
+                State::VARIANT_NAMES,
+            );
             Machine { tasks, executor }
         }
         /// The task implementation.
@@ -251,6 +259,10 @@ pub mod hello_world {
         /// [`Mocks`](::asl_runtime::Mocks) or [`Handlers`](::asl_runtime::Handlers).
         pub fn with_handler(handler: impl ::asl_runtime::TaskHandler) -> Self {
             let executor = ::asl_runtime::Executor::new(definition()).handler(handler);
+            let executor = ::asl_runtime::__private::with_variants(
+                executor,
+                State::VARIANT_NAMES,
+            );
             Machine {
                 tasks: ::asl_runtime::__private::Arc::new(()),
                 executor,

@@ -714,6 +714,17 @@ pub mod payment {
             State::Cancelled,
             State::Reconciliation,
         ];
+        /// The variants' names, in [`State::ALL`]'s order (the runtime's
+        /// tracing spans carry them).
+        #[doc(hidden)]
+        pub const VARIANT_NAMES: &'static [&'static str] = &[
+            "Init",
+            "InProgress",
+            "ChargeApproved",
+            "Completed",
+            "Cancelled",
+            "Reconciliation",
+        ];
         /// The state's name in the definition.
         pub const fn name(self) -> &'static str {
             match self {
@@ -1142,6 +1153,10 @@ pub mod payment {
             let tasks = ::asl_runtime::__private::Arc::new(tasks);
             let executor = ::asl_runtime::Executor::new(definition())
                 .handler(Dispatch(tasks.clone()));
+            let executor = ::asl_runtime::__private::with_variants(
+                executor,
+                State::VARIANT_NAMES,
+            );
             Machine { tasks, executor }
         }
         /// The task implementation.
@@ -1165,6 +1180,10 @@ pub mod payment {
         /// [`Mocks`](::asl_runtime::Mocks) or [`Handlers`](::asl_runtime::Handlers).
         pub fn with_handler(handler: impl ::asl_runtime::TaskHandler) -> Self {
             let executor = ::asl_runtime::Executor::new(definition()).handler(handler);
+            let executor = ::asl_runtime::__private::with_variants(
+                executor,
+                State::VARIANT_NAMES,
+            );
             Machine {
                 tasks: ::asl_runtime::__private::Arc::new(()),
                 executor,
