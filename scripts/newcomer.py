@@ -18,8 +18,8 @@ Every fenced block of the pages is read in order:
 Two things differ from a person's run, and only these: `git clone` of the
 project's URL clones this checkout (CI has no network beyond the package
 registries), and `cargo install` puts `asl` in the temporary directory, its
-release build without whole-program LTO (CI's time budget; the binary behaves
-the same).
+release build without whole-program LTO and at opt-level 1 (CI's time
+budget; the binary behaves the same, only slower).
 
   python3 scripts/newcomer.py [--keep]    # --keep leaves the directory
 """
@@ -123,6 +123,7 @@ def main():
         "CARGO_TARGET_DIR": os.path.join(tmp, "target"),
         "CARGO_PROFILE_RELEASE_LTO": "false",
         "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "16",
+        "CARGO_PROFILE_RELEASE_OPT_LEVEL": "1",
         "CARGO_TERM_COLOR": "never",
         "PATH": os.path.join(tmp, "cargo-root", "bin") + os.pathsep + env["PATH"],
     })
