@@ -133,19 +133,28 @@ impl VirtualClock {
 
 /// Whether tokio's clock stands still on this thread's runtime. tokio does
 /// not say, but paused time only moves when the runtime is idle, never while
-/// this function runs; real time moves within the clock's resolution.
+/// this function runs, and a running tokio clock reads the real one.
 #[cfg(feature = "virtual-time")]
 fn time_is_paused() -> bool {
-    let frozen = tokio::time::Instant::now();
+    let before = tokio::time::Instant::now();
     let real = std::time::Instant::now();
+    let after = tokio::time::Instant::now();
+    if before != after {
+        return false; // it moved
+    }
+    if tokio::time::Instant::from_std(real) != before {
+        return true; // it stood still while real time was elsewhere
+    }
+    // Three equal readings: a clock too coarse to tell at once. Watch it.
+    let started = std::time::Instant::now();
     loop {
         // Real time first: once it has moved on, a running tokio clock,
         // read after it from the same source, has too.
-        let waited = real.elapsed();
-        if tokio::time::Instant::now() != frozen {
+        let waited = started.elapsed();
+        if tokio::time::Instant::now() != before {
             return false;
         }
-        if waited >= Duration::from_micros(50) {
+        if waited >= Duration::from_millis(2) {
             return true;
         }
         std::hint::spin_loop();

@@ -331,7 +331,9 @@ impl Executor {
         control: Option<Box<(StopSignal, jlens_core::CancelToken)>>, resume: Option<Box<Resume>>,
     ) -> impl std::future::Future<Output = Execution> + Send + 'a {
         let execution = self.execute(input, input_text, control, resume);
-        tracing::Instrument::instrument(execution, crate::trace::execution(&self.names))
+        // Boxed in its span when traced: a parked execution holds no span otherwise.
+        let span = crate::trace::enabled().then(|| crate::trace::execution(&self.names));
+        crate::trace::Traced::new(span, execution)
     }
 
     /// [`Executor::run_inner`], in the execution's span.

@@ -783,13 +783,15 @@ impl History {
         let event = HistoryEvent { id, previous_event_id: previous.unwrap_or(last), timestamp, event_type, details };
         // Under the lock, so that the sink sees events in id order.
         match self.sink.as_deref() {
-            Some(Tap::Stream(sink)) => sink(event),
-            Some(Tap::Observe(observer)) => {
-                observer(&event);
-                events.push(event);
+            Some(Tap::Stream(sink)) => {
+                sink(event);
+                return id;
             }
-            None => events.push(event),
+            Some(Tap::Observe(observer)) => observer(&event),
+            None => {}
         }
+        // One place that keeps an event: the hot path inlines it once.
+        events.push(event);
         id
     }
 

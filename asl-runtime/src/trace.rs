@@ -15,7 +15,17 @@ use asl_spec::model::{State, Task};
 use std::time::Duration;
 use tracing::{Span, info, info_span, warn};
 
+/// Whether any subscriber wants `INFO`: one relaxed load, so that an
+/// untraced execution pays nothing more per state (without a subscriber,
+/// making even a disabled span costs some 40 instructions a state).
+#[inline(always)]
+pub(crate) fn enabled() -> bool {
+    tracing::level_enabled!(tracing::Level::INFO)
+}
+
 /// The span of one execution.
+#[cold]
+#[inline(never)]
 pub(crate) fn execution(names: &Names) -> Span {
     info_span!(
         target: "asl",
@@ -28,6 +38,8 @@ pub(crate) fn execution(names: &Names) -> Span {
 
 /// The span of one state, from its entry to its exit; `variants` name the
 /// generated `State` enum's variants by state id (see `Services::variants`).
+#[cold]
+#[inline(never)]
 pub(crate) fn state(state: &State, variants: &[&'static str]) -> Span {
     let span = info_span!(
         target: "asl",
@@ -47,7 +59,28 @@ pub(crate) fn state(state: &State, variants: &[&'static str]) -> Span {
 /// [`state`], when a subscriber wants it: a state that waits keeps its span
 /// across the wait only then.
 pub(crate) fn state_if_traced(state: &State, variants: &[&'static str]) -> Option<Span> {
+    if !enabled() {
+        return None;
+    }
     Some(self::state(state, variants)).filter(|span| !span.is_disabled())
+}
+
+/// [`attempt`], when a subscriber wants it.
+pub(crate) fn attempt_if_traced(task: &Task, number: u32) -> Option<Span> {
+    if !enabled() {
+        return None;
+    }
+    Some(attempt(task, number)).filter(|span| !span.is_disabled())
+}
+
+/// `future` in `span`, boxed when traced (untraced, it is left as it is).
+pub(crate) fn boxed_in<'f, T: 'f>(
+    span: Option<Span>, future: crate::clock::BoxFuture<'f, T>,
+) -> crate::clock::BoxFuture<'f, T> {
+    match span {
+        None => future,
+        Some(span) => Box::pin(tracing::Instrument::instrument(future, span)),
+    }
 }
 
 pin_project_lite::pin_project! {
@@ -85,11 +118,15 @@ pub(crate) fn within<T>(span: Option<&Span>, f: impl FnOnce() -> T) -> T {
 }
 
 /// The span of one attempt of a Task's call (0: the first).
+#[cold]
+#[inline(never)]
 pub(crate) fn attempt(task: &Task, attempt: u32) -> Span {
     info_span!(target: "asl", "task", attempt, resource = %task.resource)
 }
 
 /// A retrier took `error`: retry number `retry` follows after `delay`.
+#[cold]
+#[inline(never)]
 pub(crate) fn retry(error: &StatesError, retry: u32, delay: Duration) {
     info!(
         target: "asl",
@@ -102,11 +139,15 @@ pub(crate) fn retry(error: &StatesError, retry: u32, delay: Duration) {
 }
 
 /// A catcher took `error` and goes on at `next`.
+#[cold]
+#[inline(never)]
 pub(crate) fn caught(error: &StatesError, next: &str) {
     info!(target: "asl", error = %error.error, cause = error.cause.as_deref().unwrap_or(""), next, "caught");
 }
 
 /// A Task attempt ended in `error`: a timeout is told apart.
+#[cold]
+#[inline(never)]
 pub(crate) fn task_failed(error: &StatesError) {
     let cause = error.cause.as_deref().unwrap_or("");
     if error.error == crate::error::names::TIMEOUT || error.error == crate::error::names::HEARTBEAT_TIMEOUT {
@@ -117,6 +158,8 @@ pub(crate) fn task_failed(error: &StatesError) {
 }
 
 /// The execution ended with `status` (and `error`, unless it succeeded).
+#[cold]
+#[inline(never)]
 pub(crate) fn ended(status: crate::Status, error: Option<&str>, cause: Option<&str>) {
     match status {
         crate::Status::Succeeded => info!(target: "asl", status = status.as_str(), "execution ended"),

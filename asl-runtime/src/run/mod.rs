@@ -356,7 +356,9 @@ impl<'a> Run<'a> {
                     open.note(true);
                 }
                 // A Task that fails returns here and stays open.
-                if let Some(task) = self.exec.plan.plain_task(state) {
+                // (Traced, a plain Task takes the general path, where its
+                // attempts have spans: the plain path stays as lean as it was.)
+                if let Some(task) = self.exec.plan.plain_task(state).filter(|_| !crate::trace::enabled()) {
                     // The most common wait: a task's call and nothing else.
                     let (task, call) = self.start_plain_task(state, task, &mut at, &variables)?;
                     let outcome = call.await;
@@ -403,7 +405,9 @@ impl<'a> Run<'a> {
                 self.note_state(at.index, &at.input, variables);
             }
             // The payload stays in `at`, changed in place, state to state.
-            let _span = crate::trace::state(state, self.exec.variants).entered();
+            // Its span, when traced (a check of a static otherwise: one loop
+            // for both measured leaner than a copy of it for each).
+            let _span = crate::trace::enabled().then(|| crate::trace::state(state, self.exec.variants).entered());
             if !self.instant_state(state, at, variables)? {
                 return Ok(None);
             }

@@ -9,7 +9,6 @@ use asl_spec::model::*;
 use jiff::Timestamp;
 use serde_json::Value;
 use std::time::Duration;
-use tracing::Instrument;
 
 use crate::run::catch::RetryPolicy;
 use crate::run::context::{Env, StateContext};
@@ -33,8 +32,6 @@ pub(super) struct PlainTask<'s> {
     pub(super) entered_time: Option<Timestamp>,
     /// The resource's kind, when history records its events.
     pub(super) kind: Option<ResourceKind>,
-    /// The state's span, when traced (boxed: untraced, a parked execution holds no span).
-    pub(super) span: Option<Box<tracing::Span>>,
 }
 
 impl<'a> Run<'a> {
@@ -98,17 +95,22 @@ impl<'a> Run<'a> {
                 context.task_token.as_deref(),
                 heartbeats.clone(),
             );
-            let attempt = crate::trace::attempt(task, policy.retries);
-            let call = attempt.in_scope(|| self.exec.handler.invoke(request));
+            let attempt = crate::trace::attempt_if_traced(task, policy.retries);
+            let call = crate::trace::within(attempt.as_ref(), || self.exec.handler.invoke(request));
             // Most tasks have no deadline, heartbeat or callback: await the
             // call itself. The supervised path is boxed so that its size
             // does not weigh on every state's future.
             let outcome = match (timeout, heartbeat, registration) {
-                (None, None, None) => call.instrument(attempt.clone()).await,
+                (None, None, None) => crate::trace::boxed_in(attempt.clone(), call).await,
                 (timeout, heartbeat, registration) => {
-                    Box::pin(self.supervise(call, kind, registration, timeout, heartbeat.zip(heartbeat_rx.as_mut())))
-                        .instrument(attempt.clone())
-                        .await
+                    let supervised = Box::pin(self.supervise(
+                        call,
+                        kind,
+                        registration,
+                        timeout,
+                        heartbeat.zip(heartbeat_rx.as_mut()),
+                    ));
+                    crate::trace::boxed_in(attempt.clone(), supervised).await
                 }
             };
             drop(heartbeats);
@@ -117,7 +119,7 @@ impl<'a> Run<'a> {
                 Err(error) if error.is_uncatchable() => return Err(error),
                 Err(error) => error,
             };
-            attempt.in_scope(|| crate::trace::task_failed(&error));
+            crate::trace::within(attempt.as_ref(), || crate::trace::task_failed(&error));
             match policy.next_delay(&error) {
                 Some(delay) => self.exec.pause(delay).await,
                 None => return Err(error),
@@ -165,27 +167,18 @@ impl<'a> Run<'a> {
     pub(super) fn start_plain_task<'s>(
         &self, state: &'s State, task: &Task, at: &mut Next, variables: &Variables,
     ) -> Result<(PlainTask<'s>, crate::clock::BoxFuture<'static, Result<Value, StatesError>>), StatesError> {
-        let span = crate::trace::state_if_traced(state, self.exec.variants).map(Box::new);
-        let (mut plain, call) = crate::trace::within(span.as_deref(), || {
-            let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
-            let context = self.context(state, entered_time, variables);
-            let effective = if self.exec.plan.of_state(state).consumes_input {
-                self.effective_input_in(state, &mut at.input, &context).map(|()| std::mem::take(&mut at.input))
-            } else {
-                self.effective_input(state, &at.input, &context)
-            };
-            let effective = effective.map_err(|f| self.fail_in(state, entered, f))?;
-            let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
-            self.record_task_start(kind.as_ref(), task, &effective, None, None);
-            let call = self.exec.handler.invoke(self.task_request(state, task, effective, 0, None, None));
-            Ok::<_, StatesError>((PlainTask { state, entered, entered_time, kind, span: None }, call))
-        })?;
-        let call = match &span {
-            None => call,
-            Some(span) => Box::pin(call.instrument(span.in_scope(|| crate::trace::attempt(task, 0)))),
+        let (entered, entered_time) = self.enter(state, &at.input, at.text.take());
+        let context = self.context(state, entered_time, variables);
+        let effective = if self.exec.plan.of_state(state).consumes_input {
+            self.effective_input_in(state, &mut at.input, &context).map(|()| std::mem::take(&mut at.input))
+        } else {
+            self.effective_input(state, &at.input, &context)
         };
-        plain.span = span;
-        Ok((plain, call))
+        let effective = effective.map_err(|f| self.fail_in(state, entered, f))?;
+        let kind = self.history().enabled().then(|| ResourceKind::of(&task.resource));
+        self.record_task_start(kind.as_ref(), task, &effective, None, None);
+        let call = self.exec.handler.invoke(self.task_request(state, task, effective, 0, None, None));
+        Ok((PlainTask { state, entered, entered_time, kind }, call))
     }
 
     /// The rest of a plain Task once its call is answered.
@@ -193,21 +186,7 @@ impl<'a> Run<'a> {
     pub(super) fn finish_plain_task(
         &self, task: PlainTask<'_>, outcome: Result<Value, StatesError>, to: &mut Next, variables: &mut Variables,
     ) -> Result<bool, StatesError> {
-        let PlainTask { state, entered, entered_time, kind, span } = task;
-        crate::trace::within(span.as_deref(), || {
-            if let Err(error) = &outcome {
-                crate::trace::task_failed(error);
-            }
-            self.finish_plain_task_in(state, (entered, entered_time, kind), outcome, to, variables)
-        })
-    }
-
-    /// [`Run::finish_plain_task`], in the state's span.
-    #[inline(always)]
-    fn finish_plain_task_in(
-        &self, state: &State, (entered, entered_time, kind): (u64, Option<Timestamp>, Option<ResourceKind>),
-        outcome: Result<Value, StatesError>, to: &mut Next, variables: &mut Variables,
-    ) -> Result<bool, StatesError> {
+        let PlainTask { state, entered, entered_time, kind } = task;
         // No Retry, no Catch: an error is the state's.
         let result = self.task_answered(kind.as_ref(), outcome)?;
         // (A block, not `drop`: the context is dropped where it lies.)
