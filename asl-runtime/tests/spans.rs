@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-asl_runtime::include_workflow!("statemachines/payment.json");
+asl_runtime::include_workflow!("../../statemachines/payment.json");
 
 /// Everything the subscriber writes, kept.
 #[derive(Clone, Default)]
@@ -31,7 +31,7 @@ async fn state_spans_carry_the_variant() {
         .with_writer(move || writer.clone())
         .finish();
     let _default = tracing::subscriber::set_default(subscriber);
-    let mocks = asl_runtime::MockConfig::from_json(include_str!("../mocks/payment.json"))
+    let mocks = asl_runtime::MockConfig::from_json(include_str!("../../mocks/payment.json"))
         .unwrap()
         .test_case(None, Some("HappyPath"))
         .unwrap();
