@@ -508,8 +508,11 @@ fn test_state_gives_what_each_state_gave_in_its_run() {
                 let test =
                     asl_runtime::TestState { state: state.into(), input, mock, inspect: true, ..Default::default() };
                 let runtime = asl_runtime::virtual_time_runtime().unwrap();
+                // The virtual clock reads the runtime's paused time: made inside it.
                 let got = runtime
-                    .block_on(executor.clone().handler(handler).clock(VirtualClock::new()).test_state(test))
+                    .block_on(async {
+                        executor.clone().handler(handler).clock(VirtualClock::new()).test_state(test).await
+                    })
                     .unwrap();
                 assert_eq!(got.output.as_ref(), Some(&output), "{name}: state {state}: {got:?}");
                 // The inspected steps end where the state ended (before an `OutputPath`).
