@@ -42,7 +42,7 @@ edition = "2024"
 publish = false
 
 [dependencies]
-asl-runtime = {{ path = {rust_str(runtime)} }}
+asl-runtime = {{ path = {rust_str(runtime)}, features = ["virtual-time"] }}
 serde_json = {{ version = "1", features = ["preserve_order", "float_roundtrip"] }}
 
 # Not part of the repository's workspace.
